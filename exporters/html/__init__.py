@@ -1,0 +1,3 @@
+from .exporter import HtmlExporter
+
+__all__ = ["HtmlExporter"]

@@ -1,0 +1,65 @@
+"""Building packages: every requested format for every requested language."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import archive, loader
+from .exporter import ExportOptions, Exporter, Package
+from .problems import Report
+
+
+@dataclass(frozen=True)
+class Built:
+    format: str
+    language: str
+    package: Package
+    seconds: float
+    fallbacks: int  # strings shown in the source language because no translation exists
+
+
+class BuildError(Exception):
+    """An exporter failed; nothing was written for that package."""
+
+    def __init__(self, format_name: str, language: str, cause: BaseException):
+        super().__init__(f"exporter '{format_name}' failed for language '{language}': "
+                         f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
+def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str] | None, out: Path,
+          report: Report, settings: dict | None = None, progress=None) -> list[Built]:
+    """Check the course, then export. Raises CourseError before writing anything if the course
+    has errors, and BuildError (after removing nothing good) if an exporter fails."""
+    checked = loader.check(course_path, report)
+    if checked is None:
+        raise loader.CourseError(report)
+    wanted = languages or checked.languages
+    for lang in wanted:
+        if lang not in checked.languages:
+            report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),
+                         f"language '{lang}' is not one of the course's languages "
+                         f"({', '.join(checked.languages)})", "/languages", checked.course.position("/languages"))
+    if report.errors:
+        raise loader.CourseError(report)
+    epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
+    options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
+    results = []
+    for lang in wanted:
+        lang_report = Report(report.root)
+        course = loader.load(course_path, lang, lang_report, checked=checked)
+        report.problems.extend(lang_report.problems)
+        fallbacks = sum(1 for p in lang_report.problems if p.message.startswith(loader.MISSING_TRANSLATION))
+        for name, exporter in exporters.items():
+            started = time.perf_counter()
+            try:
+                package = exporter.export(course, out, options)
+            except Exception as exc:
+                raise BuildError(name, lang, exc) from exc
+            built = Built(name, lang, package, time.perf_counter() - started, fallbacks)
+            results.append(built)
+            if progress:
+                progress(built)
+    return results

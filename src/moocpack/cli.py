@@ -1,0 +1,322 @@
+"""The moocpack command line.
+
+Exit status, for every command: 0 success; 1 warnings only, with --strict; 2 the course has
+errors (each reported as file:line:column: message); 3 an internal error in an exporter.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import click
+
+from . import __version__, loader
+from .build import BuildError, build
+from .exporter import registry
+from .problems import CourseError, Report
+
+EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def default_courses() -> list[Path]:
+    """With no COURSE: the current folder if it is a course, else every course under ./course/."""
+    here = Path(".")
+    if any((p / "course.yaml").is_file() for p in here.iterdir() if p.is_dir()):
+        return [here]
+    shipped = Path("course")
+    if shipped.is_dir():
+        found = sorted(p for p in shipped.iterdir() if p.is_dir())
+        if found:
+            return found
+    return [here]
+
+
+def course_paths(course: str | None) -> list[Path]:
+    return [Path(course)] if course else default_courses()
+
+
+def print_problems(report: Report, verbose: bool, stream=None) -> None:
+    """Errors and warnings one per line; missing translations grouped per file unless verbose."""
+    stream = stream or sys.stdout
+    grouped: dict[tuple[str, str], int] = defaultdict(int)
+    for problem in report.sorted():
+        if not verbose and problem.message.startswith(loader.MISSING_TRANSLATION):
+            lang = problem.message.split("(", 1)[1].split(")", 1)[0]
+            grouped[(problem.file, lang)] += 1
+            continue
+        click.echo(str(problem), file=stream)
+    for (file, lang), count in sorted(grouped.items()):
+        click.echo(f"{file}: warning: {count} string(s) not translated into '{lang}' yet; they fall back "
+                   f"(--verbose lists them)", file=stream)
+
+
+def finish(report: Report, strict: bool) -> int:
+    if report.errors:
+        return EXIT_ERRORS
+    if strict and report.warnings:
+        return EXIT_WARNINGS
+    return EXIT_OK
+
+
+COURSE = click.argument("course", required=False, type=click.Path(file_okay=False))
+JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on standard output.")
+STRICT = click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
+VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every missing translation separately.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="moocpack")
+def main():
+    """Turn a course written as plain text files into packages that learning platforms import.
+
+    \b
+    A course is a folder: course.yaml, units/ and worksheets/ in the source-language folder
+    (e.g. en/), one folder per translation (nb/, fr/) and competences/ with the frameworks.
+    COURSE defaults to the current folder if it is a course, else every course in ./course/.
+
+    \b
+    Typical use:
+      moocpack validate course/peer-support     check everything, report all problems
+      moocpack build                            every format, every language, into dist/
+      moocpack build --format html --lang nb    one package
+      moocpack info --json                      units, questions and competence coverage
+    """
+
+
+@main.command()
+@COURSE
+@STRICT
+@JSON
+@VERBOSE
+@click.option("--lang", "languages", multiple=True, metavar="L",
+              help="Also resolve these languages and report every missing string (repeatable).")
+def validate(course, strict, as_json, verbose, languages):
+    """Check a course folder: YAML syntax, schema, references, translations and unsafe content.
+
+    Every problem is reported at once as FILE:LINE:COLUMN: severity: message [JSON pointer].
+    Exit 0 when clean, 1 with --strict if there are warnings, 2 if there are errors.
+    """
+    status = EXIT_OK
+    results = []
+    for path in course_paths(course):
+        report = Report(path)
+        checked = loader.check(path, report)
+        if checked is not None:
+            for lang in languages or checked.languages:
+                try:
+                    loader.load(path, lang, report, checked=checked)
+                except CourseError:
+                    break
+        status = max(status, finish(report, strict))
+        if as_json:
+            results.append(json.loads(report.as_json()) | {"course": str(path)})
+        else:
+            print_problems(report, verbose)
+            errors, warnings = len(report.errors), len(report.warnings)
+            missing = sum(1 for p in report.warnings if p.message.startswith(loader.MISSING_TRANSLATION))
+            verdict = "valid" if not errors else "invalid"
+            click.echo(f"{path}: {verdict}: {errors} error(s), {warnings - missing} warning(s), "
+                       f"{missing} untranslated string(s)", err=bool(errors))
+    if as_json:
+        click.echo(json.dumps(results if len(results) != 1 else results[0], ensure_ascii=False, indent=2))
+    sys.exit(status)
+
+
+def _exporters(formats: tuple[str, ...]):
+    available = registry()
+    broken = {name: r.error for name, r in available.items() if r.exporter is None}
+    chosen = {}
+    for name in formats or [n for n in available if n not in broken]:
+        if name not in available:
+            raise click.UsageError(f"unknown format '{name}'; available: {', '.join(available) or 'none'} "
+                                   "(see 'moocpack formats')")
+        if name in broken:
+            raise click.UsageError(f"format '{name}' is installed but cannot be loaded: {broken[name]}")
+        chosen[name] = available[name].exporter
+    return chosen
+
+
+def _human(size: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
+
+
+@main.command(name="build")
+@COURSE
+@click.option("-f", "--format", "formats", multiple=True, metavar="F",
+              help="Format to build (repeatable); default every registered format. See 'moocpack formats'.")
+@click.option("-l", "--lang", "languages", multiple=True, metavar="L",
+              help="Language to build (repeatable); default every language of the course.")
+@click.option("-o", "--out", default="dist", show_default=True, type=click.Path(file_okay=False),
+              help="Folder the packages are written to.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="A format-specific setting, e.g. --set olx_org=PAT (repeatable).")
+@STRICT
+@JSON
+@VERBOSE
+@click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
+def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug):
+    """Build packages: every format and language by default, named
+    <course>-<version>-<lang>-<format>.<ext>, into --out.
+
+    The course is checked first; if it has any error nothing is written. Each package is written
+    to a temporary file and renamed only when complete, so a failed build never leaves half a
+    package nor replaces a good one. Output is byte-identical for the same input; timestamps come
+    from SOURCE_DATE_EPOCH or the course's date.
+    """
+    chosen = _exporters(formats)
+    parsed = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
+        parsed[key.strip()] = value.strip()
+    status = EXIT_OK
+    summary = []
+    out_dir = Path(out)
+    for path in course_paths(course):
+        report = Report(path)
+
+        def progress(built):
+            if not as_json:
+                click.echo(f"  built {built.package.path}  ({_human(built.package.size)}, "
+                           f"{built.seconds * 1000:.0f} ms)", err=True)
+
+        try:
+            results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress)
+        except CourseError:
+            print_problems(report, verbose, sys.stderr)
+            click.echo(f"{path}: not built: {len(report.errors)} error(s); nothing was written", err=True)
+            status = max(status, EXIT_ERRORS)
+            continue
+        except BuildError as exc:
+            if debug:
+                traceback.print_exception(exc.cause)
+            click.echo(f"{path}: internal error: {exc}; the package was not written (use --debug for details)",
+                       err=True)
+            status = max(status, EXIT_INTERNAL)
+            continue
+        print_problems(report, verbose, sys.stderr) if (verbose or strict) else None
+        status = max(status, finish(report, strict))
+        summary.extend((path, r) for r in results)
+    if as_json:
+        click.echo(json.dumps([{"course": str(p), "format": r.format, "language": r.language,
+                                "path": str(r.package.path), "bytes": r.package.size,
+                                "extra": [str(e) for e in r.package.extra], "seconds": round(r.seconds, 4),
+                                "fallback_strings": r.fallbacks} for p, r in summary],
+                              ensure_ascii=False, indent=2))
+    elif summary:
+        click.echo("")
+        click.echo(f"{'format':<10} {'lang':<6} {'size':>10} {'fallbacks':>10}  package")
+        for _, r in summary:
+            click.echo(f"{r.format:<10} {r.language:<6} {_human(r.package.size):>10} {r.fallbacks:>10}  "
+                       f"{r.package.path.name}")
+        click.echo(f"{len(summary)} package(s) in {out_dir}/")
+        if any(r.fallbacks for _, r in summary):
+            click.echo("fallbacks: strings shown in the source language because no translation exists yet "
+                       "(moocpack validate --verbose lists them)")
+    sys.exit(status)
+
+
+@main.command()
+@COURSE
+@click.option("-l", "--lang", "language", metavar="L", help="Language to describe (default: the source language).")
+@JSON
+def info(course, language, as_json):
+    """Summarise a course: units, activities, questions by type, competence coverage per framework."""
+    status = EXIT_OK
+    outputs = []
+    for path in course_paths(course):
+        report = Report(path)
+        try:
+            model = loader.load(path, language, report)
+        except CourseError:
+            print_problems(report, False, sys.stderr)
+            status = EXIT_ERRORS
+            continue
+        outputs.append(describe(model))
+    if as_json:
+        click.echo(json.dumps(outputs if len(outputs) != 1 else outputs[0], ensure_ascii=False, indent=2))
+    else:
+        for data in outputs:
+            click.echo(render_info(data))
+    sys.exit(status)
+
+
+def describe(course) -> dict:
+    questions = course.questions
+    used = {}
+    for unit in course.units:
+        for outcome in unit.outcomes:
+            for cid in outcome.competences:
+                used.setdefault(cid, set()).add(f"outcome:{outcome.id}")
+        for activity in unit.activities:
+            for cid in activity.competences:
+                used.setdefault(cid, set()).add(f"activity:{activity.id}")
+        for question in unit.questions:
+            for cid in question.competences:
+                used.setdefault(cid, set()).add(f"question:{question.id}")
+    frameworks = []
+    for fw in course.frameworks:
+        items = fw.items
+        covered = [i.id for i in items if i.id in used]
+        frameworks.append({"id": fw.id, "title": str(fw.title), "categories": len(fw.categories),
+                           "items": len(items), "covered": len(covered),
+                           "not_covered": [i.id for i in items if i.id not in used]})
+    outcomes = [o for u in course.units for o in u.outcomes]
+    return {
+        "id": course.id, "version": course.version, "language": course.language,
+        "languages": list(course.languages), "title": str(course.title),
+        "units": [{"id": u.id, "number": u.number, "title": str(u.title), "outcomes": len(u.outcomes),
+                   "activities": len(u.activities), "worksheets": len(u.worksheets), "cases": len(u.cases),
+                   "quizzes": len(u.quizzes), "questions": len(u.questions)} for u in course.units],
+        "activities": sum(len(u.activities) for u in course.units),
+        "questions": len(questions),
+        "questions_by_type": dict(sorted(Counter(q.type for q in questions).items())),
+        "outcomes": len(outcomes),
+        "outcomes_tagged": sum(1 for o in outcomes if o.competences),
+        "questions_tagged": sum(1 for q in questions if q.competences),
+        "frameworks": frameworks,
+    }
+
+
+def render_info(data: dict) -> str:
+    lines = [f"{data['title']}  ({data['id']} {data['version']}, {data['language']}; "
+             f"languages: {', '.join(data['languages'])})", ""]
+    lines.append(f"{'unit':<22} {'outcomes':>8} {'activities':>10} {'worksheets':>10} {'questions':>9}  title")
+    for u in data["units"]:
+        lines.append(f"{u['id']:<22} {u['outcomes']:>8} {u['activities']:>10} {u['worksheets']:>10} "
+                     f"{u['questions']:>9}  {u['title']}")
+    lines.append("")
+    by_type = ", ".join(f"{t}: {n}" for t, n in data["questions_by_type"].items()) or "none"
+    lines.append(f"questions: {data['questions']} ({by_type})")
+    lines.append(f"tagged with competences: {data['outcomes_tagged']}/{data['outcomes']} outcomes, "
+                 f"{data['questions_tagged']}/{data['questions']} questions")
+    for fw in data["frameworks"]:
+        lines.append(f"framework {fw['id']}: {fw['categories']} categories, {fw['items']} items, "
+                     f"{fw['covered']} covered, {fw['items'] - fw['covered']} not covered  ({fw['title']})")
+    return "\n".join(lines)
+
+
+@main.command()
+@JSON
+def formats(as_json):
+    """List the registered export formats (the 'moocpack.exporters' entry-point group)."""
+    found = registry()
+    if as_json:
+        click.echo(json.dumps([{"name": r.name, "extension": r.exporter.extension if r.exporter else None,
+                                "description": r.exporter.description if r.exporter else "",
+                                "origin": r.origin, "error": r.error} for r in found.values()], indent=2))
+        return
+    for r in found.values():
+        if r.exporter:
+            click.echo(f"{r.name:<10} .{r.exporter.extension:<7} {r.exporter.description}  [{r.origin}]")
+        else:
+            click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")

@@ -1,0 +1,92 @@
+"""The exporter plug-in surface.
+
+An exporter is a small class: a `name`, an `extension`, and `files()`, which turns the validated
+course model of one language into the files of one package. The base class does the rest that
+every format shares: naming, deterministic archiving and atomic writing. Exporters register in
+the `moocpack.exporters` entry-point group, so a third party adds a format with a package of its
+own, without touching moocpack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from . import archive
+from .model import Course
+
+GROUP = "moocpack.exporters"
+
+
+@dataclass(frozen=True)
+class Package:
+    """What one export produced: the main archive plus side files (e.g. a framework CSV)."""
+
+    path: Path
+    size: int
+    extra: tuple[Path, ...] = ()
+
+
+@dataclass
+class ExportOptions:
+    """Options every exporter receives; `settings` holds format-specific ones (e.g. olx_org)."""
+
+    epoch: int = 0
+    settings: dict = field(default_factory=dict)
+
+
+class Exporter:
+    name: str = ""
+    extension: str = "zip"
+    description: str = ""
+
+    def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        """The package's files by archive path. Override this."""
+        raise NotImplementedError
+
+    def extra_files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        """Files written next to the package (same naming prefix). Override if needed."""
+        return {}
+
+    def archive(self, files: dict[str, bytes], course: Course, options: ExportOptions) -> bytes:
+        if self.extension == "zip":
+            return archive.zip_bytes(files, options.epoch)
+        return archive.targz_bytes(files, options.epoch)
+
+    def basename(self, course: Course) -> str:
+        return f"{course.id}-{course.version}-{course.language}-{self.name}"
+
+    def export(self, course: Course, out_dir: Path, options: ExportOptions) -> Package:
+        """Build everything in memory first; only a complete package reaches the disk."""
+        data = self.archive(self.files(course, options), course, options)
+        extras = {f"{self.basename(course)}-{name}": content
+                  for name, content in sorted(self.extra_files(course, options).items())}
+        target = out_dir / f"{self.basename(course)}.{self.extension}"
+        archive.write_atomic(target, data)
+        written = []
+        for name, content in extras.items():
+            archive.write_atomic(out_dir / name, content)
+            written.append(out_dir / name)
+        return Package(target, len(data), tuple(written))
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    exporter: Exporter | None
+    origin: str
+    error: str = ""
+
+
+def registry() -> dict[str, Registered]:
+    """Every exporter installed in the `moocpack.exporters` group, by format name."""
+    found: dict[str, Registered] = {}
+    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            cls = entry.load()
+            instance = cls()
+            found[entry.name] = Registered(entry.name, instance, entry.value)
+        except Exception as exc:  # a broken plug-in must not take the others down
+            found[entry.name] = Registered(entry.name, None, entry.value, f"{type(exc).__name__}: {exc}")
+    return found

@@ -1,0 +1,132 @@
+"""Reading a course folder: which files exist, safely, and their parsed YAML.
+
+A course folder looks like this::
+
+    course/peer-support/
+      competences/pat.yaml          shared by every language
+      assets/...                    images and documents
+      en/course.yaml                the source language: structure and source text
+      en/units/<unit id>.yaml
+      en/worksheets/<worksheet id>.yaml
+      nb/...                        a translation: the same files, text only, keyed by ids
+
+The source language is the folder whose course.yaml names it as `source_language`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import yamlfile
+from .problems import Report
+
+MAX_ASSET_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class CourseFolder:
+    root: Path
+    display_root: Path
+    source_language: str | None = None
+    documents: dict[str, yamlfile.Document] = field(default_factory=dict)  # relative path -> doc
+
+    def display(self, relative: str) -> str:
+        return str(self.display_root / relative)
+
+    def source(self, relative: str) -> yamlfile.Document | None:
+        return self.documents.get(f"{self.source_language}/{relative}")
+
+    def exists(self, relative: str) -> bool:
+        return inside(self.root, self.root / relative) and (self.root / relative).is_file()
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when path, with every symlink followed, stays within root."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None) -> yamlfile.Document | None:
+    """Read a YAML file of the course once; problems go to the report, None is returned."""
+    if relative in folder.documents:
+        return folder.documents[relative]
+    path = folder.root / relative
+    if not inside(folder.root, path):
+        report.error(folder.display(relative), "this path leads outside the course folder (a symlink?); "
+                     "move the file into the course folder")
+        return None
+    try:
+        doc = yamlfile.read(path)
+    except yamlfile.YamlError as exc:
+        report.error(folder.display(relative), exc.message, position=exc.position)
+        return None
+    if not isinstance(doc.data, dict):
+        report.error(folder.display(relative), "expected a mapping of fields at the top of the file", position=(1, 1))
+        return None
+    folder.documents[relative] = doc
+    return doc
+
+
+def open_folder(path: Path, report: Report) -> CourseFolder | None:
+    """Find the source language of a course folder; report what is wrong if it cannot."""
+    folder = CourseFolder(root=path.resolve(), display_root=path)
+    if not path.is_dir():
+        report.error(str(path), "course folder not found")
+        return None
+    candidates = []
+    for child in sorted(p for p in path.iterdir() if p.is_dir() and (p / "course.yaml").is_file()):
+        doc = read(folder, f"{child.name}/course.yaml", report)
+        if doc is not None and "source_language" in doc.data:
+            candidates.append((child.name, doc))
+    if not candidates:
+        if not any(r.severity == "error" for r in report.problems):
+            report.error(str(path), "no source course file found: expected <language>/course.yaml "
+                         "with 'source_language' set to that folder's name, e.g. en/course.yaml")
+        return None
+    if len(candidates) > 1:
+        names = ", ".join(f"{name}/course.yaml" for name, _ in candidates)
+        report.error(str(path), f"more than one folder claims to be the source language ({names}); "
+                     "only the source folder's course.yaml may set 'source_language'")
+        return None
+    name, doc = candidates[0]
+    declared = doc.data.get("source_language")
+    if declared != name:
+        report.error(folder.display(f"{name}/course.yaml"),
+                     f"source_language is '{declared}' but the file is in folder '{name}/'; "
+                     f"rename the folder or set source_language: {name}",
+                     "/source_language", doc.position("/source_language"))
+        return None
+    folder.source_language = name
+    return folder
+
+
+def translation_files(folder: CourseFolder, language: str) -> list[str]:
+    """Relative paths (under the language folder) of every YAML file a translation folder holds."""
+    base = folder.root / language
+    if not base.is_dir():
+        return []
+    found = []
+    for path in sorted(base.rglob("*")):
+        if path.is_file() or path.is_symlink():
+            found.append(path.relative_to(base).as_posix())
+    return found
+
+
+def asset_bytes(folder: CourseFolder, relative: str, report: Report, where: str, pointer: str,
+                position) -> bytes | None:
+    path = folder.root / relative
+    if not inside(folder.root, path):
+        report.error(where, f"'{relative}' leads outside the course folder", pointer, position)
+        return None
+    if not path.is_file():
+        report.error(where, f"file '{relative}' not found in the course folder", pointer, position)
+        return None
+    size = path.stat().st_size
+    if size > MAX_ASSET_BYTES:
+        report.error(where, f"'{relative}' is {size:,} bytes; the limit is {MAX_ASSET_BYTES:,}", pointer, position)
+        return None
+    return path.read_bytes()

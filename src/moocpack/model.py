@@ -1,0 +1,337 @@
+"""The course model: what every exporter reads, resolved for one language.
+
+Everything here is immutable. Text fields are `Text` (plain text) or `Html` (rendered, sanitised
+Markdown); both are `str` subclasses that remember the language they are written in, so an
+exporter can mark source-language fallbacks (`lang="en"`) without knowing how they came about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class Text(str):
+    """Plain learner-facing text in a known language."""
+
+    lang: str
+
+    def __new__(cls, value: str, lang: str):
+        obj = super().__new__(cls, value)
+        obj.lang = lang
+        return obj
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.lang))
+
+
+class Html(Text):
+    """Sanitised HTML rendered from Markdown, in a known language."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration or a range, in minutes."""
+
+    low: float
+    high: float
+
+    @property
+    def is_range(self) -> bool:
+        return self.high != self.low
+
+    @property
+    def iso(self) -> str:
+        """ISO 8601 duration of the upper bound, as LOM and SCORM want it."""
+        minutes = int(round(self.high))
+        hours, rest = divmod(minutes, 60)
+        return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+
+
+@dataclass(frozen=True)
+class Competence:
+    id: str
+    number: str
+    text: Text
+    category_id: str
+    framework_id: str
+
+
+@dataclass(frozen=True)
+class CompetenceCategory:
+    id: str
+    number: str
+    title: Text
+    items: tuple[Competence, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: Text
+    description: Html | None
+    source: str
+    source_language: str
+    translation_note: Text | None
+    categories: tuple[CompetenceCategory, ...]
+
+    @property
+    def items(self) -> tuple[Competence, ...]:
+        return tuple(item for category in self.categories for item in category.items)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    text: Text
+    competences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListItem:
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: Text
+    body: Html
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: Text
+    correct: bool = False
+    feedback: Html | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    prompt: Text
+    answer: Text
+
+
+SINGLE_CHOICE = "single_choice"
+MULTIPLE_RESPONSE = "multiple_response"
+TRUE_FALSE = "true_false"
+MATCHING = "matching"
+SHORT_TEXT = "short_text"
+ESSAY = "essay"
+LIKERT = "likert"
+QUESTION_TYPES = (SINGLE_CHOICE, MULTIPLE_RESPONSE, TRUE_FALSE, MATCHING, SHORT_TEXT, ESSAY, LIKERT)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. `options` holds choices (true/false too: ids `true` and `false`) and
+    likert scale points; `pairs` matching pairs; `answers` accepted short-text answers."""
+
+    id: str
+    type: str
+    stem: Html
+    points: float
+    graded: bool
+    competences: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    options: tuple[Option, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    answers: tuple[Text, ...] = ()
+    case_sensitive: bool = False
+    feedback: Html | None = None
+    correct_feedback: Html | None = None
+    incorrect_feedback: Html | None = None
+    source: str = ""  # "worksheet:<id>", "case:<id>" or "" for a question written directly
+
+    @property
+    def correct_options(self) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if o.correct)
+
+    @property
+    def answer_targets(self) -> tuple[str, ...]:
+        """Distinct matching answers in first-seen order (the choices a learner picks from)."""
+        seen: dict[str, None] = {}
+        for pair in self.pairs:
+            seen.setdefault(str(pair.answer), None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: Text
+    introduction: Html | None
+    graded: bool
+    pass_mark: int
+    max_attempts: int
+    questions: tuple[Question, ...]
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.points for q in self.questions if q.graded)
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    cells: dict  # column id -> Text; a frozen mapping in spirit, never mutated after loading
+    competences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    id: str
+    number: str
+    title: Text
+    instructions: Html | None
+    columns: tuple[Column, ...] = ()
+    rows: tuple[Row, ...] = ()
+    prompts: tuple[ListItem, ...] = ()
+    key_author: Text | None = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    title: Text
+    duration: Duration | None
+    procedure: Html
+    tips: Html | None
+    reference: Text | None
+    worksheet: Worksheet | None
+    case_id: str | None
+    materials: tuple[ListItem, ...]
+    outcomes: tuple[str, ...]
+    competences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: Text
+    body: Html
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    year: int | None
+    publisher: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    path: str  # relative to the course folder, forward slashes
+    title: Text
+    alt: Text | None
+    data: bytes = field(repr=False, default=b"")
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    number: str
+    title: Text
+    summary: Text | None
+    duration: Duration | None
+    introduction: Html | None
+    introduction_duration: Duration | None
+    outcomes: tuple[Outcome, ...]
+    materials: tuple[ListItem, ...]
+    conceptual_contents: tuple[ListItem, ...]
+    pages: tuple[Page, ...]
+    activities: tuple[Activity, ...]
+    cases: tuple[Case, ...]
+    quizzes: tuple[Quiz, ...]
+    closure: Html | None
+    bibliography: tuple[Reference, ...]
+    assets: tuple[Asset, ...]
+    worksheets: tuple[Worksheet, ...]
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question of the unit's quizzes, each once, in quiz order."""
+        seen: dict[str, Question] = {}
+        for quiz in self.quizzes:
+            for question in quiz.questions:
+                seen.setdefault(question.id, question)
+        return tuple(seen.values())
+
+    @property
+    def competences(self) -> tuple[str, ...]:
+        """Competences the unit covers: its outcomes', activities' and questions'."""
+        found: dict[str, None] = {}
+        for outcome in self.outcomes:
+            found.update(dict.fromkeys(outcome.competences))
+        for activity in self.activities:
+            found.update(dict.fromkeys(activity.competences))
+        for question in self.questions:
+            found.update(dict.fromkeys(question.competences))
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: Text
+    place: Text | None
+    url: str | None
+    role: Text | None
+
+
+@dataclass(frozen=True)
+class Licence:
+    id: str
+    url: str | None
+    notice: Text | None
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    version: str
+    date: str
+    language: str
+    source_language: str
+    languages: tuple[str, ...]
+    title: Text
+    short_description: Text
+    description: Html
+    project: Html | None
+    acknowledgement: Html | None
+    keywords: tuple[Text, ...]
+    organisations: tuple[Organisation, ...]
+    licence: Licence
+    effort: Duration
+    pass_mark: int
+    frameworks: tuple[Framework, ...]
+    units: tuple[Unit, ...]
+    messages: dict  # UI strings for `language`: key -> str
+
+    def competence(self, competence_id: str) -> Competence:
+        for framework in self.frameworks:
+            for item in framework.items:
+                if item.id == competence_id:
+                    return item
+        raise KeyError(competence_id)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for unit in self.units for q in unit.questions)
+
+    def message(self, key: str, **values) -> str:
+        text = self.messages[key]
+        return text.format(**values) if values else text

@@ -1,0 +1,129 @@
+"""The JSON Schemas (shipped from the repository's schemas/ folder) and friendly messages."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+BASE = "https://moocpack.org/schemas/v1/"
+KINDS = ("course", "unit", "worksheet", "competences")
+TEXT = BASE + "common.schema.json#/$defs/text"
+MARKDOWN = BASE + "common.schema.json#/$defs/markdown"
+
+
+@lru_cache(maxsize=None)
+def documents() -> dict[str, dict]:
+    folder = resources.files("moocpack.schemas")
+    return {entry.name: json.loads(entry.read_text("utf-8"))
+            for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
+
+
+@lru_cache(maxsize=None)
+def registry() -> Registry:
+    return Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in documents().values())
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    schema = documents()[f"{kind}.schema.json"]
+    return Draft202012Validator(schema, registry=registry(), format_checker=FormatChecker())
+
+
+def schema(kind: str) -> dict:
+    return documents()[f"{kind}.schema.json"]
+
+
+def resolve(node: dict, base: str) -> tuple[dict, str, str | None]:
+    """Follow $ref chains; returns (schema, base uri, the last ref's absolute uri)."""
+    ref_uri = None
+    while "$ref" in node:
+        ref = node["$ref"]
+        target, _, fragment = ref.partition("#")
+        doc_uri = BASE + target if target else base
+        ref_uri = f"{doc_uri}#{fragment}"
+        if ref_uri in (TEXT, MARKDOWN):
+            return node, doc_uri, ref_uri
+        found = registry().contents(doc_uri)
+        for part in fragment.strip("/").split("/") if fragment else []:
+            found = found[part]
+        extra = {k: v for k, v in node.items() if k not in ("$ref", "description", "title")}
+        node, base = ({**found, **extra} if extra else found), doc_uri
+    return node, base, ref_uri
+
+
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false", "null": "nothing"}
+
+
+def _kind_of(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "nothing"
+    return "text"
+
+
+def suggest(word: str, candidates) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def explain(error) -> tuple[str, list, bool]:
+    """A sentence an author understands, the path it belongs to, and whether to point at the key."""
+    path = list(error.absolute_path)
+    validator_name = error.validator
+    value = error.instance
+    schema_node = error.schema
+    if validator_name == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required field '{missing}'", path, False
+    if validator_name == "additionalProperties":
+        allowed = list(schema_node.get("properties", {}))
+        extras = [k for k in value if k not in allowed] if isinstance(value, dict) else []
+        if extras:
+            key = extras[0]
+            hint = suggest(key, allowed) or (f"; allowed here: {', '.join(allowed)}" if allowed else "")
+            return f"unknown field '{key}'{hint}", path + [key], True
+    if validator_name == "type":
+        expected = schema_node.get("type")
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        return f"expected {names}, found {_kind_of(value)}", path, False
+    if validator_name in ("enum", "const"):
+        choices = schema_node.get("enum") or [schema_node.get("const")]
+        return (f"'{value}' is not allowed here; use one of: {', '.join(map(str, choices))}"
+                f"{suggest(value, choices)}"), path, False
+    if validator_name == "pattern":
+        what = schema_node.get("title") or "the expected form"
+        why = schema_node.get("description", "")
+        return f"'{value}' is not a valid {what.lower()}" + (f": {why}" if why else ""), path, False
+    if validator_name == "minItems":
+        return f"needs at least {schema_node['minItems']} item(s)", path, False
+    if validator_name == "minLength":
+        return "must not be empty", path, False
+    if validator_name == "maxLength":
+        return f"is longer than {schema_node['maxLength']:,} characters", path, False
+    if validator_name == "uniqueItems":
+        return "contains the same entry twice", path, False
+    if validator_name == "oneOf" and "table" in json.dumps(schema_node.get("oneOf", "")):
+        return "a worksheet needs exactly one of 'table' or 'prompts'", path, False
+    if validator_name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"{value} is out of range ({validator_name} {schema_node[validator_name]})", path, False
+    if validator_name == "format":
+        return f"'{value}' is not a valid {schema_node.get('format')}", path, False
+    if validator_name == "minProperties":
+        return "must not be empty", path, False
+    if validator_name == "propertyNames":
+        return f"'{value}' is not a valid language code", path, True
+    return error.message, path, False

@@ -1,0 +1,169 @@
+"""Merging a translation folder's text into the source structure.
+
+A translation file mirrors a source file but holds only text: list items are matched by `id`,
+never by position, so reordering the source invalidates nothing. Which fields are text is read
+from the JSON Schema (fields typed as common `text` or `markdown`), so the schemas stay the one
+place that defines the format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from . import schema as schemas
+from .model import Text
+from .schema import suggest
+from .yamlfile import Document, escape
+
+TEXT, MARKDOWN = "text", "markdown"
+
+
+def text_kind(node: dict, base: str) -> str | None:
+    _, _, ref = schemas.resolve(node, base)
+    return {schemas.TEXT: TEXT, schemas.MARKDOWN: MARKDOWN}.get(ref)
+
+
+def _children(node: dict, base: str):
+    node, base, _ = schemas.resolve(node, base)
+    for sub in node.get("properties", {}).values():
+        yield sub, base
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            yield node[key], base
+
+
+_memo: dict[tuple[int, str], tuple[dict, bool]] = {}
+
+
+def translatable(node: dict | None, base: str) -> bool:
+    """Whether any text lives at or below this schema node."""
+    if not node:
+        return False
+    key = (id(node), base)
+    if key not in _memo:
+        # The node is kept in the memo so its id cannot be reused by another dict.
+        result = bool(text_kind(node, base)) or any(translatable(sub, b) for sub, b in _children(node, base))
+        _memo[key] = (node, result)
+    return _memo[key][1]
+
+
+@dataclass
+class Merge:
+    """One source file merged with one translation file for one language."""
+
+    source_lang: str
+    lang: str
+    file: str  # path of the file inside the language folder, e.g. units/unit-02.yaml
+    target: Document | None
+    errors: list[tuple[str, str, tuple[int, int]]] = field(default_factory=list)  # message, pointer, pos
+    missing: list[str] = field(default_factory=list)  # id-based pointers
+    translated: int = 0
+    total: int = 0
+
+    def run(self, source, kind: str):
+        root = schemas.schema(kind)
+        target = self.target.data if self.target else None
+        return self._merge(source, target, root, root["$id"], [], "")
+
+    def _error(self, message: str, ptr: list, key: bool = False):
+        pointer = "".join("/" + escape(p) for p in ptr)
+        position = self.target.position(pointer, key=key) if self.target else (0, 0)
+        self.errors.append((message, pointer, position))
+
+    def _merge(self, source, target, node, base, ptr, key_path):
+        kind = text_kind(node, base)
+        if kind:
+            self.total += 1
+            if target is None:
+                self.missing.append(key_path or "/")
+                return Text(source, self.source_lang)
+            if not isinstance(target, str) or not target.strip():
+                self._error("expected the translated text here", ptr)
+                return Text(source, self.source_lang)
+            self.translated += 1
+            return Text(target, self.lang)
+        node, base, _ = schemas.resolve(node, base)
+        if isinstance(source, dict):
+            return self._merge_mapping(source, target, node, base, ptr, key_path)
+        if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
+            return self._merge_list(source, target, node, base, ptr, key_path)
+        if target is not None:
+            self._error("this is not translatable text; it belongs in the source-language file only", ptr)
+        return source
+
+    def _merge_mapping(self, source, target, node, base, ptr, key_path):
+        props = node.get("properties", {})
+        extra = node.get("additionalProperties")
+        if target is not None and not isinstance(target, dict):
+            self._error("expected a mapping of fields, as in the source file", ptr)
+            target = None
+        target = target or {}
+        for key in target:
+            if key == "id" and ptr:
+                continue
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if key not in source:
+                texts = [k for k in source if translatable(props.get(k, extra if isinstance(extra, dict) else None), base)]
+                self._error(f"'{key}' is not in the source file{suggest(key, texts)}", ptr + [key], key=True)
+            elif not translatable(sub, base):
+                self._error(f"'{key}' is structure, not text: it belongs in the source-language file only",
+                            ptr + [key], key=True)
+        result = {}
+        for key, value in source.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None and translatable(sub, base):
+                result[key] = self._merge(value, target.get(key), sub, base, ptr + [key],
+                                          f"{key_path}/{escape(key)}")
+            else:
+                result[key] = value
+        return result
+
+    def _merge_list(self, source, target, node, base, ptr, key_path):
+        item_schema = node.get("items", {})
+        by_id = {}
+        if target is not None and not isinstance(target, list):
+            self._error("expected a list of items with ids, as in the source file", ptr)
+            target = None
+        source_ids = [item["id"] for item in source]
+        for index, item in enumerate(target or []):
+            if not isinstance(item, dict) or "id" not in item:
+                self._error("each item needs the 'id' of the source item it translates", ptr + [index])
+                continue
+            if item["id"] not in source_ids:
+                self._error(f"no item with id '{item['id']}' in the source file{suggest(item['id'], source_ids)}",
+                            ptr + [index, "id"])
+                continue
+            if item["id"] in by_id:
+                self._error(f"id '{item['id']}' is translated twice", ptr + [index, "id"])
+            by_id[item["id"]] = (index, item)
+        result = []
+        for item in source:
+            index, translated = by_id.get(item["id"], (None, None))
+            item_ptr = ptr + [index] if index is not None else ptr
+            result.append(self._merge(item, translated, item_schema, base, item_ptr,
+                                      f"{key_path}/{escape(item['id'])}"))
+        return result
+
+
+def iter_texts(data, kind: str):
+    """Yield (path, 'text'|'markdown', value) for every text field present in a file's data."""
+    root = schemas.schema(kind)
+    yield from _iter(data, root, root["$id"], [])
+
+
+def _iter(data, node, base, ptr):
+    kind = text_kind(node, base)
+    if kind:
+        if isinstance(data, str):
+            yield ptr, kind, data
+        return
+    node, base, _ = schemas.resolve(node, base)
+    if isinstance(data, dict):
+        props = node.get("properties", {})
+        extra = node.get("additionalProperties")
+        for key, value in data.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None and translatable(sub, base):
+                yield from _iter(value, sub, base, ptr + [key])
+    elif isinstance(data, list) and isinstance(node.get("items"), dict):
+        for index, value in enumerate(data):
+            yield from _iter(value, node["items"], base, ptr + [index])
