@@ -1,1 +1,167 @@
-class HtmlExporter: pass
+"""`html`: the course as a static, offline, accessible website, zipped.
+
+index.html (the course), one page per unit, one printable handout per worksheet, and
+competences.html with the frameworks and a coverage matrix. No external requests: the styles
+and the quiz script ship inside the package.
+"""
+
+from __future__ import annotations
+
+from moocpack.exporter import ExportOptions, Exporter
+from moocpack.model import Course, Unit, Worksheet
+
+from . import pages
+from .pages import esc, h, t
+
+
+def unit_file(unit: Unit) -> str:
+    return f"{unit.id}.html"
+
+
+def worksheet_file(sheet: Worksheet) -> str:
+    return f"worksheet-{sheet.id}.html"
+
+
+def navigation(course: Course, current: str = "") -> str:
+    items = []
+    for unit in course.units:
+        href = unit_file(unit)
+        here = ' aria-current="page"' if href == current else ""
+        items.append(f'<li><a href="{href}"{here}>{pages.unit_heading(course, unit)}</a></li>')
+    here = ' aria-current="page"' if current == "competences.html" else ""
+    items.append(f'<li><a href="competences.html"{here}>{esc(course.message("competence_framework"))}</a></li>')
+    return f'<nav aria-label="{esc(course.message("contents"))}"><ul>{"".join(items)}</ul></nav>'
+
+
+def footer(course: Course) -> str:
+    parts = [h(course, course.acknowledgement, cls="acknowledgement")]
+    licence = esc(course.licence.id)
+    if course.licence.url:
+        licence = f'<a href="{esc(course.licence.url)}" rel="license">{licence}</a>'
+    parts.append(f"<p>{esc(course.message('licence'))}: {licence}"
+                 + (f" – {t(course, course.licence.notice)}" if course.licence.notice else "") + "</p>")
+    return "".join(parts)
+
+
+def index_page(course: Course) -> str:
+    units = []
+    for unit in course.units:
+        extra = f' <span class="duration">({pages.duration(course, unit.duration)})</span>' if unit.duration else ""
+        summary = f"<p>{t(course, unit.summary)}</p>" if unit.summary else ""
+        units.append(f'<li><a href="{unit_file(unit)}">{pages.unit_heading(course, unit)}</a>{extra}{summary}</li>')
+    organisations = "".join(
+        f"<li>{t(course, o.name)}" + (f", {t(course, o.place)}" if o.place else "")
+        + (f" ({t(course, o.role)})" if o.role else "") + "</li>" for o in course.organisations)
+    body = [f"<h1>{t(course, course.title)}</h1>",
+            f'<p class="lead">{t(course, course.short_description)}</p>',
+            h(course, course.description),
+            f'<dl class="facts"><dt>{esc(course.message("effort"))}</dt><dd>{pages.duration(course, course.effort)}</dd></dl>',
+            f'<section><h2>{esc(course.message("contents"))}</h2><ol class="units">{"".join(units)}</ol></section>']
+    if course.project:
+        body.append(f'<section><h2>{esc(course.message("about_project"))}</h2>{h(course, course.project)}</section>')
+    body.append(f'<section><h2>{esc(course.message("organisations"))}</h2><ul>{organisations}</ul></section>')
+    return pages.document(course, str(course.title), "".join(body), nav=navigation(course), footer=footer(course))
+
+
+def unit_page(course: Course, unit: Unit) -> str:
+    body = pages.unit_body(course, unit, worksheet_href=lambda sheet: worksheet_file(sheet))
+    index = course.units.index(unit)
+    links = []
+    if index > 0:
+        prev = course.units[index - 1]
+        links.append(f'<a rel="prev" href="{unit_file(prev)}">← {esc(course.message("previous"))}: '
+                     f'{t(course, prev.title)}</a>')
+    if index + 1 < len(course.units):
+        nxt = course.units[index + 1]
+        links.append(f'<a rel="next" href="{unit_file(nxt)}">{esc(course.message("next"))}: '
+                     f'{t(course, nxt.title)} →</a>')
+    body += f'<nav class="pager" aria-label="{esc(course.message("contents"))}">{"".join(links)}</nav>'
+    title = f"{pages.unit_label(course, unit)} {unit.title} – {course.title}".strip()
+    return pages.document(course, title, body, nav=navigation(course, unit_file(unit)), scripts=("quiz.js",),
+                          footer=footer(course))
+
+
+def worksheet_page(course: Course, sheet: Worksheet, unit: Unit) -> str:
+    body = (f'<p class="print-hide"><a href="{unit_file(unit)}">← {pages.unit_heading(course, unit)}</a> '
+            f'<button type="button" class="print">{esc(course.message("print"))}</button></p>'
+            f'<article class="worksheet"><h1>{pages.worksheet_title(course, sheet)}</h1>'
+            f'{pages.worksheet_body(course, sheet)}</article>')
+    number = f"{course.message('worksheet')} {sheet.number} – " if sheet.number else ""
+    return pages.document(course, f"{number}{sheet.title} – {course.title}", body, nav=navigation(course),
+                          scripts=("quiz.js",), footer=footer(course))
+
+
+def coverage(course: Course) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """competence id -> unit id -> [(kind, id)] of the outcomes, activities and questions covering it."""
+    found: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for unit in course.units:
+        for kind, things in (("outcome", unit.outcomes), ("activity", unit.activities), ("question", unit.questions)):
+            for thing in things:
+                for cid in thing.competences:
+                    found.setdefault(cid, {}).setdefault(unit.id, []).append((kind, thing.id))
+    return found
+
+
+def competences_page(course: Course) -> str:
+    covered = coverage(course)
+    body = [f"<h1>{esc(course.message('frameworks'))}</h1>"]
+    for fw in course.frameworks:
+        items = fw.items
+        count = sum(1 for i in items if i.id in covered)
+        body.append(f'<section class="framework" id="framework-{esc(fw.id)}"><h2>{t(course, fw.title)}</h2>')
+        body.append(f'<p>{esc(course.message("framework_items", items=len(items), categories=len(fw.categories)))} · '
+                    f'{esc(course.message("coverage_summary", covered=count, items=len(items)))}</p>')
+        body.append(h(course, fw.description))
+        if fw.translation_note:
+            body.append(f'<p class="note"><strong>{esc(course.message("translation_note"))}:</strong> '
+                        f"{t(course, fw.translation_note)}</p>")
+        if fw.source:
+            body.append(f'<p class="source"><cite>{esc(fw.source)}</cite></p>')
+        head = "".join(f'<th scope="col"><a href="{unit_file(u)}">{esc(pages.unit_label(course, u) or u.title)}</a></th>'
+                       for u in course.units)
+        for category in fw.categories:
+            body.append(f'<h3 id="{esc(category.id)}">{esc(category.number)} {t(course, category.title)}</h3>')
+            rows = []
+            for item in category.items:
+                cells = []
+                for unit in course.units:
+                    refs = covered.get(item.id, {}).get(unit.id, [])
+                    links = ", ".join(
+                        f'<a href="{unit_file(unit)}#{esc(ref if kind != "question" else "q-" + ref.replace(".", "--"))}">'
+                        f"{esc(ref)}</a>" for kind, ref in refs)
+                    cells.append(f"<td>{links}</td>")
+                state = "" if item.id in covered else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
+                rows.append(f'<tr id="{esc(item.id)}"><th scope="row"><span class="competence-id">{esc(item.id)}</span> '
+                            f'{t(course, item.text)}{state}</th>{"".join(cells)}</tr>')
+            body.append(f'<table class="coverage"><caption class="visually-hidden">{esc(course.message("coverage"))}'
+                        f'</caption><thead><tr><th scope="col">{esc(course.message("competences"))}</th>{head}</tr>'
+                        f'</thead><tbody>{"".join(rows)}</tbody></table>')
+        body.append("</section>")
+    return pages.document(course, f"{course.message('frameworks')} – {course.title}", "".join(body),
+                          nav=navigation(course, "competences.html"), footer=footer(course))
+
+
+def site_files(course: Course) -> dict[str, bytes]:
+    """Every file of the website; shared with exporters that wrap the same pages."""
+    files = {
+        "index.html": index_page(course).encode(),
+        "competences.html": competences_page(course).encode(),
+        "style.css": pages.static_file("style.css"),
+        "quiz.js": pages.static_file("quiz.js"),
+    }
+    for unit in course.units:
+        files[unit_file(unit)] = unit_page(course, unit).encode()
+        for sheet in unit.worksheets:
+            files.setdefault(worksheet_file(sheet), worksheet_page(course, sheet, unit).encode())
+        for asset in unit.assets:
+            files[asset.path] = asset.data
+    return files
+
+
+class HtmlExporter(Exporter):
+    name = "html"
+    extension = "zip"
+    description = "Static, offline, accessible website of the course (open index.html)."
+
+    def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        return site_files(course)

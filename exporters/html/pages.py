@@ -1,0 +1,317 @@
+"""Page rendering shared by every exporter that shows course content as HTML.
+
+The html exporter assembles these into a website; SCORM wraps the same pages with its runtime,
+OLX and Moodle embed the content fragments. All learner-facing words come from the course model
+(course text) or `course.messages` (interface strings in the course's language).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+
+from moocpack.model import (
+    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Activity, Course, Duration, Html, Question, Quiz,
+    Text, Unit, Worksheet,
+)
+
+DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
+
+
+def static_file(name: str) -> bytes:
+    return resources.files("moocpack_exporters.html").joinpath("static", name).read_bytes()
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def t(course: Course, value: Text | str | None) -> str:
+    """Escaped plain text; a fallback in another language is marked so screen readers switch voice."""
+    if value is None:
+        return ""
+    lang = getattr(value, "lang", course.language)
+    if lang and lang != course.language:
+        return f'<span lang="{esc(lang)}">{esc(value)}</span>'
+    return esc(value)
+
+
+def h(course: Course, value: Html | None, tag: str = "div", cls: str = "") -> str:
+    """Sanitised HTML from the model, wrapped in a block carrying its language if it differs."""
+    if not value:
+        return ""
+    lang = getattr(value, "lang", course.language)
+    attrs = f' class="{cls}"' if cls else ""
+    if lang and lang != course.language:
+        attrs += f' lang="{esc(lang)}"'
+    return f"<{tag}{attrs}>{value}</{tag}>"
+
+
+def number(course: Course, value: float) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if course.language.split("-")[0] in DECIMAL_COMMA else text
+
+
+def duration(course: Course, value: Duration | None) -> str:
+    if value is None:
+        return ""
+    if value.high >= 60 and value.low % 30 == 0 and value.high % 30 == 0:
+        low, high, key = value.low / 60, value.high / 60, "hours"
+    else:
+        low, high, key = value.low, value.high, "minutes"
+    amount = number(course, low) + ("–" + number(course, high) if value.is_range else "")
+    return esc(course.message(key, n=amount))
+
+
+def unit_label(course: Course, unit: Unit) -> str:
+    return course.message("unit_label", number=unit.number) if unit.number else ""
+
+
+def unit_heading(course: Course, unit: Unit) -> str:
+    label = unit_label(course, unit)
+    return (f'<span class="unit-number">{esc(label)}</span> ' if label else "") + t(course, unit.title)
+
+
+def competence_tags(course: Course, ids, link: bool = True) -> str:
+    """Competence ids as tags; linked to the framework page where the package has one."""
+    if not ids:
+        return ""
+    tags = []
+    for cid in ids:
+        item = course.competence(cid)
+        label = esc(cid)
+        if link:
+            label = f'<a href="competences.html#{esc(cid)}">{label}</a>'
+        tags.append(f'<li class="competence" title="{esc(item.text)}">{label}</li>')
+    return (f'<ul class="competences" aria-label="{esc(course.message("competences"))}">'
+            + "".join(tags) + "</ul>")
+
+
+def outcomes_block(course: Course, unit: Unit) -> str:
+    items = "".join(f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences)}</li>'
+                    for o in unit.outcomes)
+    return f'<section class="outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2><ul>{items}</ul></section>'
+
+
+def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
+    if not items:
+        return ""
+    lis = "".join(f"<li>{t(course, i.text)}</li>" for i in items)
+    return f'<section><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
+
+
+def activity_block(course: Course, activity: Activity, index: int, worksheet_href) -> str:
+    parts = [f'<section class="activity" id="{esc(activity.id)}">',
+             f'<h3><span class="activity-number">{esc(course.message("activity_label", number=index))}</span> '
+             f'{t(course, activity.title)}</h3><dl class="facts">']
+    if activity.duration:
+        parts.append(f"<dt>{esc(course.message('duration'))}</dt><dd>{duration(course, activity.duration)}</dd>")
+    if activity.reference:
+        parts.append(f"<dt>{esc(course.message('reference'))}</dt><dd>{t(course, activity.reference)}</dd>")
+    if activity.worksheet:
+        parts.append(f"<dt>{esc(course.message('worksheet'))}</dt><dd><a href=\"{worksheet_href(activity.worksheet)}\">"
+                     f"{worksheet_title(course, activity.worksheet)}</a></dd>")
+    if activity.case_id:
+        parts.append(f"<dt>{esc(course.message('case_scenario'))}</dt><dd><a href=\"#{esc(activity.case_id)}\">"
+                     f"{esc(course.message('case_scenario'))}</a></dd>")
+    parts.append("</dl>")
+    parts.append(f"<h4>{esc(course.message('procedure'))}</h4>{h(course, activity.procedure)}")
+    if activity.tips:
+        parts.append(f"<h4>{esc(course.message('tips'))}</h4>{h(course, activity.tips)}")
+    if activity.materials:
+        parts.append(list_block(course, "materials", activity.materials, 4))
+    parts.append(competence_tags(course, activity.competences))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def worksheet_title(course: Course, sheet: Worksheet) -> str:
+    prefix = f"{esc(course.message('worksheet'))} {esc(sheet.number)} – " if sheet.number else ""
+    return prefix + t(course, sheet.title)
+
+
+def worksheet_body(course: Course, sheet: Worksheet) -> str:
+    """The printable handout: the table with empty cells to fill in, or prompts with space to write."""
+    parts = [h(course, sheet.instructions, cls="instructions")]
+    if sheet.columns:
+        head = "".join(f'<th scope="col">{t(course, c.title)}</th>' for c in sheet.columns)
+        rows = []
+        for row in sheet.rows:
+            cells = []
+            for i, column in enumerate(sheet.columns):
+                value = row.cells.get(column.id)
+                content = t(course, value) if value else ""
+                cls = "" if value else ' class="write-in"'
+                cells.append(f'<th scope="row">{content}</th>' if i == 0 else f"<td{cls}>{content}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append(f'<table class="worksheet-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    if sheet.prompts:
+        items = "".join(f'<li>{h(course, p.text)}<div class="write-space" aria-hidden="true"></div></li>'
+                        for p in sheet.prompts)
+        parts.append(f'<ol class="prompts">{items}</ol>')
+    return "".join(parts)
+
+
+def case_block(course: Course, case) -> str:
+    questions = "".join(f"<li>{h(course, q.stem)}</li>" for q in case.questions)
+    block = (f'<section class="case" id="{esc(case.id)}"><h2>{esc(course.message("case_scenario"))}: '
+             f'{t(course, case.title)}</h2>{h(course, case.body)}')
+    if questions:
+        block += f'<h3>{esc(course.message("reflection_questions"))}</h3><ol>{questions}</ol>'
+    return block + "</section>"
+
+
+def bibliography_block(course: Course, unit: Unit) -> str:
+    if not unit.bibliography:
+        return ""
+    items = []
+    for ref in unit.bibliography:
+        authors = ", ".join(ref.authors)
+        title = f'<a href="{esc(ref.url)}">{esc(ref.title)}</a>' if ref.url else f"<cite>{esc(ref.title)}</cite>"
+        bits = [b for b in (esc(authors), title, esc(ref.publisher or ""), str(ref.year or "")) if b]
+        items.append(f"<li>{'. '.join(bits)}.</li>")
+    return f'<section class="bibliography"><h2>{esc(course.message("bibliography"))}</h2><ul>{"".join(items)}</ul></section>'
+
+
+# -- quizzes -------------------------------------------------------------------------------------
+
+def quiz_data(course: Course, quiz: Quiz) -> dict:
+    """What the in-page quiz script needs: structure and answer key, no learner-facing prose."""
+    questions = []
+    for q in quiz.questions:
+        entry = {"id": q.id, "type": q.type, "points": q.points, "graded": q.graded,
+                 "competences": list(q.competences)}
+        if q.options:
+            entry["options"] = [{"id": o.id, "correct": o.correct} for o in q.options]
+        if q.pairs:
+            targets = list(q.answer_targets)
+            entry["pairs"] = [{"id": p.id, "answer": targets.index(str(p.answer))} for p in q.pairs]
+            entry["targets"] = len(targets)
+        if q.type == SHORT_TEXT:
+            entry["answers"] = [str(a) for a in q.answers]
+            entry["caseSensitive"] = q.case_sensitive
+        questions.append(entry)
+    return {"id": quiz.id, "graded": quiz.graded, "passMark": quiz.pass_mark, "questions": questions,
+            "messages": ui_messages(course)}
+
+
+def ui_messages(course: Course) -> dict:
+    keys = ("correct", "incorrect", "answered", "score", "passed", "not_passed", "try_again", "progress",
+            "not_connected", "connected", "check_answer", "finish_quiz")
+    return {key: course.messages[key] for key in keys}
+
+
+def question_block(course: Course, q: Question, index: int) -> str:
+    qid = esc(q.id)
+    dom = "q-" + esc(q.id.replace(".", "--"))
+    stem = h(course, q.stem, cls="stem")
+    points = (f'<span class="points">{esc(course.message("points", n=number(course, q.points)))}</span>'
+              if q.graded else f'<span class="points">{esc(course.message("not_graded"))}</span>')
+    parts = [f'<fieldset class="question" id="{dom}" data-question="{qid}" data-type="{q.type}">',
+             f'<legend><span class="question-number">{index}.</span> {points}</legend>{stem}']
+    if q.type == LIKERT:
+        parts.append(f'<p class="hint">{esc(course.message("self_assessment_scale"))}</p>')
+    if q.options:
+        kind = "checkbox" if q.type == MULTIPLE_RESPONSE else "radio"
+        parts.append('<ul class="options">')
+        for o in q.options:
+            oid = f"{dom}-{esc(o.id)}"
+            feedback = h(course, o.feedback, cls="option-feedback") if o.feedback else ""
+            parts.append(f'<li><input type="{kind}" id="{oid}" name="{dom}" value="{esc(o.id)}">'
+                         f'<label for="{oid}">{t(course, o.text)}</label>'
+                         + (f'<div class="option-feedback-holder" data-option="{esc(o.id)}" hidden>{feedback}</div>'
+                            if feedback else "") + "</li>")
+        parts.append("</ul>")
+    elif q.type == MATCHING:
+        targets = q.answer_targets
+        target_text = {str(p.answer): p.answer for p in q.pairs}
+        parts.append(f'<p class="hint">{esc(course.message("matching_instructions"))}</p><ul class="pairs">')
+        for p in q.pairs:
+            sid = f"{dom}-{esc(p.id)}"
+            options = "".join(f'<option value="{i}">{t(course, target_text[target])}</option>'
+                              for i, target in enumerate(targets))
+            parts.append(f'<li><label for="{sid}">{t(course, p.prompt)}</label> '
+                         f'<select id="{sid}" data-pair="{esc(p.id)}"><option value="">'
+                         f'{esc(course.message("choose"))}</option>{options}</select></li>')
+        parts.append("</ul>")
+    elif q.type == SHORT_TEXT:
+        parts.append(f'<p><label for="{dom}-answer">{esc(course.message("your_answer"))}</label> '
+                     f'<input type="text" id="{dom}-answer" autocomplete="off"></p>')
+    elif q.type == ESSAY:
+        parts.append(f'<p><label class="visually-hidden" for="{dom}-answer">{esc(course.message("your_answer"))}</label>'
+                     f'<textarea id="{dom}-answer" rows="4" placeholder="{esc(course.message("essay_placeholder"))}">'
+                     f'</textarea></p>')
+    feedback = "".join(filter(None, [
+        h(course, q.correct_feedback, cls="when-correct") if q.correct_feedback else "",
+        h(course, q.incorrect_feedback, cls="when-incorrect") if q.incorrect_feedback else "",
+        h(course, q.feedback, cls="general-feedback") if q.feedback else ""]))
+    parts.append(f'<p><button type="button" class="check">{esc(course.message("check_answer"))}</button></p>'
+                 f'<div class="feedback" role="status" aria-live="polite"><p class="verdict"></p>'
+                 f'<div class="feedback-texts" hidden>{feedback}</div></div>')
+    parts.append(competence_tags(course, q.competences))
+    parts.append("</fieldset>")
+    return "".join(parts)
+
+
+def quiz_block(course: Course, quiz: Quiz) -> str:
+    data = json.dumps(quiz_data(course, quiz), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    questions = "".join(question_block(course, q, i) for i, q in enumerate(quiz.questions, 1))
+    note = "" if quiz.graded else f'<p class="hint">{esc(course.message("reflection_kept_here"))}</p>'
+    finish = (f'<p><button type="button" class="finish">{esc(course.message("finish_quiz"))}</button></p>'
+              f'<p class="quiz-result" role="status" aria-live="polite"></p>') if quiz.graded else ""
+    return (f'<section class="quiz" id="{esc(quiz.id)}" data-quiz="{esc(quiz.id)}">'
+            f'<h2>{t(course, quiz.title)}</h2>{h(course, quiz.introduction)}{note}'
+            f'<script type="application/json" class="quiz-data">{data}</script>'
+            f'{questions}{finish}</section>')
+
+
+# -- whole pages -------------------------------------------------------------------------------
+
+def unit_body(course: Course, unit: Unit, worksheet_href) -> str:
+    """Everything a unit shows, in reading order; the fragment SCORM, OLX and Moodle reuse."""
+    parts = [f"<h1>{unit_heading(course, unit)}</h1>"]
+    facts = []
+    if unit.duration:
+        facts.append(f"<dt>{esc(course.message('duration'))}</dt><dd>{duration(course, unit.duration)}</dd>")
+    if facts:
+        parts.append(f'<dl class="facts">{"".join(facts)}</dl>')
+    if unit.introduction:
+        heading = esc(course.message("introduction"))
+        if unit.introduction_duration:
+            heading += f' <span class="duration">({duration(course, unit.introduction_duration)})</span>'
+        parts.append(f"<section><h2>{heading}</h2>{h(course, unit.introduction)}</section>")
+    parts.append(outcomes_block(course, unit))
+    parts.append(list_block(course, "materials", unit.materials))
+    parts.append(list_block(course, "conceptual_contents", unit.conceptual_contents))
+    for page in unit.pages:
+        parts.append(f'<section class="page" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
+                     f'{h(course, page.body)}</section>')
+    if unit.activities:
+        parts.append(f'<section class="activities"><h2>{esc(course.message("activities"))}</h2>')
+        parts.extend(activity_block(course, a, i, worksheet_href) for i, a in enumerate(unit.activities, 1))
+        parts.append("</section>")
+    parts.extend(case_block(course, case) for case in unit.cases)
+    parts.extend(quiz_block(course, quiz) for quiz in unit.quizzes)
+    if unit.closure:
+        parts.append(f'<section><h2>{esc(course.message("closure"))}</h2>{h(course, unit.closure)}</section>')
+    parts.append(bibliography_block(course, unit))
+    return "".join(p for p in parts if p)
+
+
+def document(course: Course, title: str, body: str, root: str = "", nav: str = "", scripts=(),
+             footer: str = "") -> str:
+    """A complete, standalone HTML page in the course's language; `root` prefixes shared files."""
+    script_tags = "".join(f'<script src="{root}{esc(s)}"></script>' for s in scripts)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(course.language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title>"
+        f'<link rel="stylesheet" href="{root}style.css">{script_tags}</head><body>'
+        f'<a class="skip" href="#main">{esc(course.message("skip_to_content"))}</a>'
+        f'<header class="site"><p class="course-title"><a href="{root}index.html">{t(course, course.title)}</a></p>'
+        f"{nav}</header>"
+        f'<main id="main" tabindex="-1">{body}</main>'
+        f'<footer class="site">{footer}</footer></body></html>\n'
+    )

@@ -1,0 +1,222 @@
+/* moocpack in-page quizzes. No dependencies, no network. Every learner-facing word comes from the
+ * page (course text) or from the quiz data's `messages` (the course language's interface strings).
+ * Other scripts (the SCORM runtime) follow along through DOM events:
+ *   moocpack:answer         detail {quiz, question, type, response, correct, score, points, graded, competences, latencyMs}
+ *   moocpack:quiz-finished  detail {quiz, score, max, scaled, passed, graded}
+ * and can put answers back with window.moocpack.restore(quizId, questionId, response). */
+(function () {
+  "use strict";
+
+  function format(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
+    });
+  }
+
+  function normalise(text, caseSensitive) {
+    var value = String(text || "").replace(/\s+/g, " ").trim();
+    return caseSensitive ? value : value.toLocaleLowerCase();
+  }
+
+  function Quiz(section) {
+    this.section = section;
+    this.data = JSON.parse(section.querySelector("script.quiz-data").textContent);
+    this.messages = this.data.messages || {};
+    this.results = {};
+    this.shownAt = Date.now();
+    var self = this;
+    this.data.questions.forEach(function (question) {
+      var field = self.field(question.id);
+      field.querySelector("button.check").addEventListener("click", function () { self.check(question); });
+    });
+    var finish = section.querySelector("button.finish");
+    if (finish) {
+      finish.addEventListener("click", function () { self.finish(); });
+    }
+  }
+
+  Quiz.prototype.field = function (questionId) {
+    return this.section.querySelector('fieldset[data-question="' + questionId.replace(/"/g, "") + '"]');
+  };
+
+  Quiz.prototype.question = function (questionId) {
+    return this.data.questions.filter(function (q) { return q.id === questionId; })[0];
+  };
+
+  Quiz.prototype.response = function (question) {
+    var field = this.field(question.id);
+    switch (question.type) {
+      case "multiple_response":
+        return Array.prototype.map.call(field.querySelectorAll("input:checked"), function (i) { return i.value; });
+      case "matching":
+        return Array.prototype.map.call(field.querySelectorAll("select"), function (s) {
+          return s.value === "" ? null : Number(s.value);
+        });
+      case "short_text":
+        return field.querySelector("input[type=text]").value;
+      case "essay":
+        return field.querySelector("textarea").value;
+      default:
+        var chosen = field.querySelector("input:checked");
+        return chosen ? chosen.value : null;
+    }
+  };
+
+  Quiz.prototype.isEmpty = function (question, response) {
+    if (response === null || response === undefined) { return true; }
+    if (question.type === "matching") { return response.every(function (r) { return r === null; }); }
+    if (Array.isArray(response)) { return response.length === 0; }
+    return String(response).trim() === "";
+  };
+
+  /* Fraction of the points earned, or null for questions that have no right answer. */
+  Quiz.prototype.mark = function (question, response) {
+    switch (question.type) {
+      case "single_choice":
+      case "true_false":
+        return question.options.some(function (o) { return o.correct && o.id === response; }) ? 1 : 0;
+      case "multiple_response":
+        var wanted = question.options.filter(function (o) { return o.correct; }).map(function (o) { return o.id; });
+        var given = (response || []).slice().sort();
+        return wanted.sort().join("\u0000") === given.join("\u0000") ? 1 : 0;
+      case "matching":
+        var right = question.pairs.filter(function (pair, i) { return response[i] === pair.answer; }).length;
+        return right / question.pairs.length;
+      case "short_text":
+        var answer = normalise(response, question.caseSensitive);
+        return question.answers.some(function (a) { return normalise(a, question.caseSensitive) === answer; }) ? 1 : 0;
+      default:
+        return null;
+    }
+  };
+
+  Quiz.prototype.check = function (question, silent) {
+    var field = this.field(question.id);
+    var response = this.response(question);
+    if (this.isEmpty(question, response)) { return null; }
+    var fraction = this.mark(question, response);
+    var verdict = field.querySelector(".verdict");
+    var texts = field.querySelector(".feedback-texts");
+    field.classList.remove("is-correct", "is-incorrect", "is-answered");
+    Array.prototype.forEach.call(field.querySelectorAll(".option-feedback-holder"), function (el) { el.hidden = true; });
+    if (fraction === null) {
+      field.classList.add("is-answered");
+      verdict.textContent = this.messages.answered;
+    } else if (fraction === 1) {
+      field.classList.add("is-correct");
+      verdict.textContent = this.messages.correct;
+    } else {
+      field.classList.add("is-incorrect");
+      verdict.textContent = this.messages.incorrect;
+    }
+    var chosen = Array.isArray(response) ? response : [response];
+    chosen.forEach(function (id) {
+      var holder = field.querySelector('.option-feedback-holder[data-option="' + String(id).replace(/"/g, "") + '"]');
+      if (holder) { holder.hidden = false; }
+    });
+    if (texts) {
+      texts.hidden = false;
+      var whenRight = texts.querySelector(".when-correct");
+      var whenWrong = texts.querySelector(".when-incorrect");
+      if (whenRight) { whenRight.hidden = fraction !== 1; }
+      if (whenWrong) { whenWrong.hidden = fraction === 1 || fraction === null; }
+    }
+    var result = {
+      quiz: this.data.id, question: question.id, type: question.type, response: response,
+      correct: fraction === null ? null : fraction === 1, score: fraction === null ? null : fraction * question.points,
+      points: question.points, graded: question.graded && this.data.graded, competences: question.competences,
+      latencyMs: Date.now() - this.shownAt
+    };
+    this.results[question.id] = result;
+    if (!silent) {
+      document.dispatchEvent(new CustomEvent("moocpack:answer", { detail: result }));
+    }
+    return result;
+  };
+
+  Quiz.prototype.summary = function () {
+    var self = this;
+    var score = 0;
+    var max = 0;
+    this.data.questions.forEach(function (question) {
+      if (!question.graded || !self.data.graded) { return; }
+      max += question.points;
+      var result = self.results[question.id];
+      if (result && result.score) { score += result.score; }
+    });
+    var scaled = max > 0 ? score / max : 1;
+    return { quiz: this.data.id, score: Math.round(score * 100) / 100, max: max,
+             scaled: Math.round(scaled * 10000) / 10000, passed: scaled * 100 >= this.data.passMark - 1e-9,
+             graded: this.data.graded };
+  };
+
+  Quiz.prototype.finish = function (silent) {
+    var self = this;
+    this.data.questions.forEach(function (question) {
+      if (!self.results[question.id]) { self.check(question, silent); }
+    });
+    var summary = this.summary();
+    var out = this.section.querySelector(".quiz-result");
+    if (out) {
+      out.textContent = format(this.messages.score, { score: summary.score, max: summary.max }) + " " +
+        (summary.passed ? this.messages.passed : format(this.messages.not_passed, { pass_mark: this.data.passMark }));
+    }
+    if (!silent) {
+      document.dispatchEvent(new CustomEvent("moocpack:quiz-finished", { detail: summary }));
+    }
+    return summary;
+  };
+
+  /* Put a saved response back into the form and show its feedback, without firing events. */
+  Quiz.prototype.restore = function (questionId, response) {
+    var question = this.question(questionId);
+    if (!question) { return; }
+    var field = this.field(questionId);
+    switch (question.type) {
+      case "multiple_response":
+        Array.prototype.forEach.call(field.querySelectorAll("input"), function (i) {
+          i.checked = (response || []).indexOf(i.value) >= 0;
+        });
+        break;
+      case "matching":
+        Array.prototype.forEach.call(field.querySelectorAll("select"), function (s, i) {
+          s.value = response && response[i] !== null && response[i] !== undefined ? String(response[i]) : "";
+        });
+        break;
+      case "short_text":
+        field.querySelector("input[type=text]").value = response || "";
+        break;
+      case "essay":
+        field.querySelector("textarea").value = response || "";
+        break;
+      default:
+        Array.prototype.forEach.call(field.querySelectorAll("input"), function (i) { i.checked = i.value === response; });
+    }
+    this.check(question, true);
+  };
+
+  var quizzes = {};
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("section.quiz"), function (section) {
+      var quiz = new Quiz(section);
+      quizzes[quiz.data.id] = quiz;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("button.print"), function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+    document.dispatchEvent(new CustomEvent("moocpack:ready", { detail: { quizzes: Object.keys(quizzes) } }));
+  }
+
+  window.moocpack = {
+    quizzes: quizzes,
+    restore: function (quizId, questionId, response) {
+      if (quizzes[quizId]) { quizzes[quizId].restore(questionId, response); }
+    },
+    format: format
+  };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
