@@ -124,13 +124,22 @@ def check(path: str | Path, report: Report) -> Checked | None:
     src = folder.source_language
     course_rel = f"{src}/course.yaml"
     course = folder.documents[course_rel]
-    if not c.schema(course_rel, course, "course"):
-        return None
-    data = course.data
+    # Even when course.yaml has schema errors, go on with what can be read from it, so that
+    # problems in the units are reported in the same run.
+    course_ok = c.schema(course_rel, course, "course")
+    raw = course.data
+
+    def strings(key, default=()):
+        value = raw.get(key, default)
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else list(default)
+
+    data = {**raw, "languages": strings("languages", [src]), "units": strings("units"),
+            "frameworks": strings("frameworks")}
     if src not in data["languages"]:
         c.error(course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"])
 
     checked = Checked(folder, course, {}, {}, {})
+    broken: set[str] = set() if course_ok else {"course.yaml"}  # failed source files: not judged further
     # Frameworks
     competence_ids: dict[str, str] = {}
     category_ids: set[str] = set()
@@ -186,6 +195,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "unit"):
+            broken.add(f"units/{uid}.yaml")
             continue
         checked.units[uid] = doc
         u = doc.data
@@ -258,9 +268,10 @@ def check(path: str | Path, report: Report) -> Checked | None:
         c.markdown(rel, doc, "unit")
 
     # Worksheets
-    for wid, users in sorted(worksheet_users.items()):
+    present = {p.stem for p in (folder.root / src / "worksheets").glob("*.yaml")}
+    for wid in sorted(present | set(worksheet_users)):
+        users = worksheet_users.get(wid, [])
         rel = f"{src}/worksheets/{wid}.yaml"
-        first_rel, first_doc, first_path = users[0][:3]
         if not (folder.root / rel).exists() and not (folder.root / rel).is_symlink():
             available = [p.stem for p in (folder.root / src / "worksheets").glob("*.yaml")]
             for user in users:
@@ -269,6 +280,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "worksheet"):
+            broken.add(f"worksheets/{wid}.yaml")
             continue
         checked.worksheets[wid] = doc
         if doc.data["id"] != wid:
@@ -285,7 +297,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
                 _claim(c, rel, doc, question_ids, qid, ["answer_key"])
         c.markdown(rel, doc, "worksheet")
     for path in sorted((folder.root / src / "worksheets").glob("*.yaml")):
-        if path.stem not in worksheet_users:
+        if path.stem not in worksheet_users and not broken:
             c.report.warning(c.file(f"{src}/worksheets/{path.name}"), "worksheet is not used by any activity or quiz")
     for path in sorted((folder.root / src / "units").glob("*.yaml")):
         if path.stem not in data["units"]:
@@ -299,7 +311,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
     for lang in data["languages"]:
         if lang == src:
             continue
-        _check_translation(c, checked, lang)
+        _check_translation(c, checked, lang, broken)
     for child in sorted(p for p in folder.root.iterdir() if p.is_dir()):
         if child.name not in data["languages"] and child.name not in ("competences", "assets") \
                 and (child / "course.yaml").exists():
@@ -489,7 +501,7 @@ def _source_files(checked: Checked) -> dict[str, tuple[yamlfile.Document, str]]:
     return files
 
 
-def _check_translation(c: _Checker, checked: Checked, lang: str):
+def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str]):
     folder = checked.folder
     if not (folder.root / lang).is_dir():
         c.report.warning(c.file(lang), f"no folder for language '{lang}': every text falls back to "
@@ -501,6 +513,8 @@ def _check_translation(c: _Checker, checked: Checked, lang: str):
         full = f"{lang}/{rel}"
         if not rel.endswith(".yaml"):
             c.report.error(c.file(full), "translation folders hold only .yaml files mirroring the source folder")
+            continue
+        if rel in broken:
             continue
         if rel not in sources:
             c.report.error(c.file(full), f"no file '{rel}' in the source folder '{checked.source_language}/'; "

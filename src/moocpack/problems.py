@@ -20,7 +20,7 @@ class Problem:
     pointer: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        where = f"{self.file}:{self.line}:{self.column}"
         tail = f" [{self.pointer}]" if self.pointer else ""
         return f"{where}: {self.severity}: {self.message}{tail}"
 
@@ -34,7 +34,7 @@ class Report:
 
     def add(self, severity: str, file: str | Path, message: str, pointer: str = "",
             position: tuple[int, int] | None = None) -> None:
-        line, column = position or (0, 0)
+        line, column = position or (1, 1)  # a problem of the whole file points at its start
         self.problems.append(Problem(self.relative(file), line, column, severity, message, pointer))
 
     def error(self, file, message, pointer="", position=None) -> None:
@@ -61,7 +61,7 @@ class Report:
         return [p for p in self.sorted() if p.severity == WARNING]
 
     def sorted(self) -> list[Problem]:
-        return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.message))
+        return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.pointer, p.message))
 
     def as_json(self) -> str:
         return json.dumps({"errors": len(self.errors), "warnings": len(self.warnings),

@@ -76,7 +76,7 @@ def _kind_of(value) -> str:
 
 
 def suggest(word: str, candidates) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -99,7 +99,10 @@ def explain(error) -> tuple[str, list, bool]:
     if validator_name == "type":
         expected = schema_node.get("type")
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
-        return f"expected {names}, found {_kind_of(value)}", path, False
+        hint = ""
+        if isinstance(value, bool) and "string" in (expected if isinstance(expected, list) else [expected]):
+            hint = " (YAML reads yes/no/on/off/true/false as true/false: put the text in quotes)"
+        return f"expected {names}, found {_kind_of(value)}{hint}", path, False
     if validator_name in ("enum", "const"):
         choices = schema_node.get("enum") or [schema_node.get("const")]
         return (f"'{value}' is not allowed here; use one of: {', '.join(map(str, choices))}"

@@ -100,6 +100,9 @@ def read(path: Path) -> Document:
     return doc
 
 
+_PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 class _Converter:
     def __init__(self, doc: Document):
         self.doc = doc
@@ -116,6 +119,8 @@ class _Converter:
         self.seen.add(id(node))
         pointer = pointer_of(path)
         self.doc.positions[pointer] = _mark(node)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
+            raise YamlError(f"unsupported YAML value: tag '{node.tag}' is not allowed", _mark(node))
         if isinstance(node, yaml.MappingNode):
             result = {}
             for key_node, value_node in node.value:

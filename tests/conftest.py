@@ -1,0 +1,41 @@
+"""Shared fixtures: a small course with every feature, copied fresh for each test, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from moocpack.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini"
+SHIPPED = ROOT / "course" / "peer-support"
+SEEDS = ROOT.parent / "shared" / "seeds"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A writable copy of the small test course."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def cli():
+    """Run a moocpack command in-process; returns (exit code, stdout, stderr)."""
+    def run(*args: str):
+        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+    return run
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace text in a course file, failing loudly if the text is not there."""
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")

@@ -1,0 +1,191 @@
+"""A corpus of broken course folders.
+
+Each case breaks the small test course in one way. For every one of them `moocpack build` must
+exit with status 2, name the file, line and column with a message that says what to fix, print no
+traceback, and leave no package behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import edit
+
+U1 = "en/units/u1.yaml"
+W1 = "en/worksheets/w1.yaml"
+COURSE = "en/course.yaml"
+NB_U1 = "nb/units/u1.yaml"
+
+
+def append(rel: str, text: str):
+    def mutate(root: Path):
+        with (root / rel).open("a", encoding="utf-8") as stream:
+            stream.write(text)
+    return mutate
+
+
+def replace(rel: str, old: str, new: str):
+    return lambda root: edit(root / rel, old, new)
+
+
+def write(rel: str, content: bytes | str):
+    def mutate(root: Path):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8")
+    return mutate
+
+
+def symlink_out(rel: str):
+    def mutate(root: Path):
+        outside = root.parent / "outside.yaml"
+        outside.write_text((root / rel).read_text("utf-8"), "utf-8")
+        (root / rel).unlink()
+        os.symlink(outside, root / rel)
+    return mutate
+
+
+def empty_folder(root: Path):
+    for child in sorted(root.rglob("*"), reverse=True):
+        child.unlink() if child.is_file() else child.rmdir()
+
+
+# (case id, mutation, file the error is reported in, message pattern)
+CASES = [
+    # YAML syntax and unsafe YAML
+    ("unclosed-flow-list", append(U1, "extra: [unclosed\n"), U1, r"YAML syntax error"),
+    ("tab-indentation", replace(U1, "number: \"1\"", "number: \"1\"\n\tbad: tab"), U1, r"YAML syntax error"),
+    ("duplicate-key", replace(U1, "number: \"1\"", "number: \"1\"\ntitle: Again"), U1, r"duplicate key 'title'"),
+    ("alias", replace(COURSE, "short_description: A small", "short_description: &s A small"), None, None),
+    ("python-object-tag", replace(U1, "title: First unit", "title: !!python/object/apply:os.system [echo hi]"),
+     U1, r"unsupported YAML value"),
+    ("not-utf8", write(W1, "id: w1\ntitle: caf\xe9\n".encode("latin-1")), W1, r"not valid UTF-8"),
+    ("oversized-file", append(U1, "# " + "x" * (2 * 1024 * 1024) + "\n"), U1, r"the limit is"),
+    ("top-level-list", write(W1, "- id: w1\n"), W1, r"expected a mapping"),
+    # Schema
+    ("missing-required-field", replace(COURSE, "effort: 1 h\n", ""), COURSE, r"missing required field 'effort'"),
+    ("unknown-field-suggestion", replace(U1, "duration: 45 min", "duration: 45 min\ntitel: x"), U1,
+     r"unknown field 'titel' \(did you mean 'title'\?\)"),
+    ("wrong-type", append(COURSE, "pass_mark: high\n"), COURSE, r"expected a whole number, found text"),
+    ("bad-question-type", replace(U1, "type: single_choice", "type: single"), U1,
+     r"'single' is not allowed here.*did you mean 'single_choice'"),
+    ("bad-id", replace(U1, "id: act-1", "id: Act 1"), U1, r"'Act 1' is not a valid identifier"),
+    ("bad-duration", replace(U1, "duration: 45 min", "duration: 45 minutes"), U1, r"not a valid duration"),
+    ("norway-problem", replace(U1, "{id: b, text: Wrong, feedback: No.}", "{id: b, text: no, feedback: No.}"), U1,
+     r"found true/false.*quotes"),
+    ("matching-one-pair", replace(U1, "      - {id: p2, prompt: Rose, answer: Plant}\n", ""), U1,
+     r"needs at least 2 item"),
+    ("worksheet-table-and-prompts", append(W1, "prompts:\n  - {id: p, text: Why?}\n"), W1,
+     r"exactly one of 'table' or 'prompts'"),
+    # References
+    ("unknown-competence", replace(U1, "competences: [fw.a.1]\n  - id: lo-2", "competences: [fw.a.l]\n  - id: lo-2"),
+     U1, r"unknown competence 'fw.a.l' \(did you mean 'fw.a.[12]'\?\)"),
+    ("category-tagged", replace(U1, "competences: [fw.a.2]\n    options", "competences: [fw.a]\n    options"), U1,
+     r"'fw.a' is a category"),
+    ("unknown-outcome", replace(U1, "    outcomes: [lo-1]\n    procedure", "    outcomes: [lo-3]\n    procedure"), U1,
+     r"unknown outcome 'lo-3'"),
+    ("missing-unit-file", replace(COURSE, "units: [u1]", "units: [u1, u2]"), COURSE,
+     r"unit file 'units/u2.yaml' not found"),
+    ("missing-worksheet-file", replace(U1, "worksheet: w1", "worksheet: w2"), U1,
+     r"worksheet file 'worksheets/w2.yaml' not found \(did you mean 'w1'\?\)"),
+    ("missing-framework-file", replace(COURSE, "frameworks: [fw]", "frameworks: [fw, other]"), COURSE,
+     r"framework file 'competences/other.yaml' not found"),
+    ("duplicate-question-id", replace(U1, "  - id: q-multi\n", "  - id: q-single\n"), U1,
+     r"duplicate id 'q-single'"),
+    ("duplicate-outcome-id", replace(U1, "  - id: lo-2\n", "  - id: lo-1\n"), U1, r"duplicate id 'lo-1'"),
+    ("unit-id-mismatch", replace(U1, "id: u1\n", "id: u2\n"), U1, r"must match the file name"),
+    ("quiz-unknown-question", replace(U1, "q-single, q-multi, q-match, q-short]", "q-single, q-nope]"), U1,
+     r"unknown question 'q-nope'"),
+    ("source-language-not-listed", replace(COURSE, "languages: [en, nb]", "languages: [nb]"), COURSE,
+     r"source language 'en' must be listed"),
+    # Questions and answer keys
+    ("no-correct-answer", replace(U1, "{id: a, text: Right, correct: true, feedback: Well done.}",
+                                  "{id: a, text: Right, feedback: Well done.}"), U1,
+     r"needs exactly one option with 'correct: true'"),
+    ("question-without-competence", replace(U1, "stem: Describe your practice.\n    outcomes: [lo-2]\n",
+                                            "stem: Describe your practice.\n"), U1, r"tagged with no competence"),
+    ("answer-key-unknown-row", replace(W1, "{id: r2, answer: false}", "{id: r3, answer: false}"), W1,
+     r"names row 'r3'.*did you mean 'r1'|names row 'r3'"),
+    ("answer-key-row-missing", replace(W1, "    - {id: r2, answer: false}\n", ""), W1, r"row 'r2' has no answer"),
+    ("answer-key-not-boolean", replace(W1, "{id: r2, answer: false}", "{id: r2, answer: maybe}"), W1,
+     r"must be true or false"),
+    # Translations
+    ("translation-unknown-key", append(NB_U1, "titel: Feil\n"), NB_U1, r"'titel' is not in the source file"),
+    ("translation-structure-key", append(NB_U1, "duration: 2 h\n"), NB_U1, r"structure, not text"),
+    ("translation-unknown-id", replace(NB_U1, "id: lo-1", "id: lo-9"), NB_U1, r"no item with id 'lo-9'"),
+    ("translation-file-without-source", write("nb/units/u9.yaml", "title: x\n"), "nb/units/u9.yaml",
+     r"a translation file must mirror a source file"),
+    # Unsafe content and paths
+    ("path-leaves-folder", replace(U1, "path: assets/dot.png", "path: ../../etc/passwd"), U1,
+     r"not a valid relative path"),
+    ("symlink-out-of-folder", symlink_out(W1), W1, r"outside the course folder"),
+    ("script-element", replace(U1, "introduction: An introduction", "introduction: <script>alert(1)</script> An"),
+     U1, r"unsafe HTML refused: <script> element"),
+    ("event-handler", replace(U1, "body: Once upon a time.", "body: '<img src=\"assets/dot.png\" onerror=\"x()\">'"),
+     U1, r"unsafe HTML refused: onerror attribute"),
+    ("javascript-link", replace(U1, "body: Once upon a time.", "body: '<a href=\"javascript:alert(1)\">x</a>'"),
+     U1, r"unsafe HTML refused: 'javascript:' link"),
+    ("link-to-missing-file", replace(U1, "procedure: Go through the list.", "procedure: See [notes](assets/notes.pdf)."),
+     U1, r"does not exist in the course folder"),
+    ("link-leaves-folder", replace(U1, "procedure: Go through the list.", "procedure: See [x](../../secret.txt)."),
+     U1, r"leads outside the course folder"),
+    ("empty-course-folder", empty_folder, "", r"no source course file found"),
+]
+CASES[3] = ("alias", replace(COURSE, "title: Mini course", "title: &t Mini course\nkeywords: *t"), COURSE,
+            r"aliases \(\*name\) are not allowed")
+
+
+@pytest.mark.parametrize("case, mutate, where, pattern", CASES, ids=[c[0] for c in CASES])
+def test_broken_course_is_refused_with_a_located_message(mini: Path, tmp_path: Path, cli, case, mutate, where, pattern):
+    mutate(mini)
+    out = tmp_path / "dist"
+    code, stdout, stderr = cli("build", mini, "--out", out)
+    assert code == 2, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    expected_file = str(mini / where) if where else str(mini)
+    located = [line for line in stderr.splitlines()
+               if re.match(re.escape(expected_file) + r":\d+:\d+: error: ", line) and re.search(pattern, line)]
+    assert located, f"no '{pattern}' error located in {expected_file}:\n{stderr}"
+    assert not out.exists() or not any(out.iterdir()), "a package was written for a broken course"
+
+
+@pytest.mark.parametrize("case, mutate, where, pattern", CASES[:12], ids=[c[0] for c in CASES[:12]])
+def test_validate_reports_the_same_errors_as_json(mini: Path, cli, case, mutate, where, pattern):
+    import json
+    mutate(mini)
+    code, stdout, _ = cli("validate", mini, "--json")
+    assert code == 2
+    data = json.loads(stdout)
+    assert data["errors"] >= 1
+    assert any(re.search(pattern, p["message"]) and p["line"] >= 1 for p in data["problems"])
+
+
+def test_all_problems_are_reported_at_once(mini: Path, cli):
+    edit(mini / U1, "type: single_choice", "type: single")
+    edit(mini / COURSE, "effort: 1 h\n", "")
+    edit(mini / W1, "{id: r2, answer: false}", "{id: r2, answer: maybe}")
+    code, stdout, _ = cli("validate", mini)
+    assert code == 2
+    assert "not allowed here" in stdout and "missing required field 'effort'" in stdout
+    # The worksheet is checked too, although the course file already had an error.
+    assert "must be true or false" in stdout or "expected" in stdout
+
+
+def test_a_failed_build_keeps_the_previous_good_package(mini: Path, tmp_path: Path, cli):
+    out = tmp_path / "dist"
+    code, _, _ = cli("build", mini, "--out", out, "--format", "html", "--lang", "en")
+    assert code == 0
+    package = out / "mini-0.1-en-html.zip"
+    good = package.read_bytes()
+    edit(mini / U1, "type: single_choice", "type: single")
+    code, _, _ = cli("build", mini, "--out", out, "--format", "html", "--lang", "en")
+    assert code == 2
+    assert package.read_bytes() == good
+    assert sorted(p.name for p in out.iterdir()) == [package.name]
