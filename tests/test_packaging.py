@@ -1,0 +1,115 @@
+"""Archives, the exporter registry, and moocpack working from an installed wheel."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from moocpack import archive
+from moocpack.exporter import ExportOptions, Exporter, registry
+
+
+@pytest.mark.parametrize("name", ["../evil", "/etc/passwd", "a/../../b", "a\\b", "C:/x", "a//b", "./a", ""])
+def test_archive_entries_that_could_escape_are_refused(name):
+    with pytest.raises(archive.UnsafeEntry):
+        archive.zip_bytes({name: b"x"}, 0)
+    with pytest.raises(archive.UnsafeEntry):
+        archive.targz_bytes({name: b"x"}, 0)
+
+
+def test_zip_is_deterministic_sorted_and_has_fixed_permissions():
+    files = {"b.txt": b"2", "a/c.txt": b"3", "a.txt": b"1"}
+    first = archive.zip_bytes(files, 1_700_000_000)
+    assert first == archive.zip_bytes(dict(reversed(list(files.items()))), 1_700_000_000)
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert z.namelist() == ["a.txt", "a/c.txt", "b.txt"]
+        assert {i.external_attr >> 16 for i in z.infolist()} == {0o100644}
+
+
+def test_tar_gz_is_deterministic_with_directories_and_no_owner():
+    data = archive.targz_bytes({"course/x.xml": b"<x/>", "course.xml": b"<c/>"}, 1_700_000_000, root="root")
+    assert data == archive.targz_bytes({"course.xml": b"<c/>", "course/x.xml": b"<x/>"}, 1_700_000_000, root="root")
+    assert data[4:8] == b"\0\0\0\0"  # gzip header time
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = tar.getmembers()
+    assert [m.name for m in members] == ["root", "root/course", "root/course.xml", "root/course/x.xml"]
+    assert {(m.uid, m.gid, m.uname, m.mtime) for m in members} == {(0, 0, "", 1_700_000_000)}
+
+
+def test_write_atomic_leaves_no_partial_file_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "p.zip"
+    target.write_bytes(b"good")
+
+    def boom(*args):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        archive.write_atomic(target, b"new")
+    assert target.read_bytes() == b"good"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.zip"]
+
+
+def test_the_html_exporter_is_registered_through_the_entry_point_group():
+    found = registry()
+    assert "html" in found and found["html"].exporter is not None
+    assert found["html"].origin == "moocpack_exporters.html:HtmlExporter"
+
+
+def test_formats_lists_them(cli):
+    code, stdout, _ = cli("formats")
+    assert code == 0 and stdout.startswith("html")
+
+
+def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypatch, cli):
+    class Broken(Exporter):
+        name = "broken"
+
+        def files(self, course, options: ExportOptions):
+            raise RuntimeError("bug in exporter")
+
+    import moocpack.cli as cli_module
+    monkeypatch.setattr(cli_module, "_exporters", lambda formats: {"broken": Broken()})
+    code, _, stderr = cli("build", mini, "--out", tmp_path / "out")
+    assert code == 3
+    assert "internal error" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.slow
+def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(wheel_dir), str(ROOT)], check=True)
+    wheel = next(wheel_dir.glob("moocpack-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+    assert "moocpack_exporters/html/static/quiz.js" in names
+    assert "moocpack/schemas/unit.schema.json" in names
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(site)  # a wheel is a zip laid out for site-packages; no network needed
+    entry_points = Path(site).glob("moocpack-*.dist-info/entry_points.txt")
+    assert any("moocpack_exporters.html:HtmlExporter" in p.read_text() for p in entry_points)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    code = ("import sys; sys.path = [p for p in sys.path if 'src' not in p and p != '']; "
+            "from moocpack.cli import main; main()")
+    result = subprocess.run([str(python), "-I", "-c", code, "build", str(ROOT / "course" / "peer-support"),
+                             "--format", "html", "--lang", "en", "--out", "out"],
+                            cwd=work, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (work / "out" / "pat-peer-support-1.0.0-en-html.zip").is_file()
