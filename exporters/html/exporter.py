@@ -22,14 +22,18 @@ def worksheet_file(sheet: Worksheet) -> str:
     return f"worksheet-{sheet.id}.html"
 
 
-def navigation(course: Course, current: str = "") -> str:
-    items = []
-    for unit in course.units:
-        href = unit_file(unit)
-        here = ' aria-current="page"' if href == current else ""
-        items.append(f'<li><a href="{href}"{here}>{pages.unit_heading(course, unit)}</a></li>')
-    here = ' aria-current="page"' if current == "competences.html" else ""
-    items.append(f'<li><a href="competences.html"{here}>{esc(course.message("competence_framework"))}</a></li>')
+def navigation(course: Course, current: str = "", nav: str | None = None) -> str:
+    """The site navigation; pass `nav` (from site_navigation) to avoid rebuilding it per page."""
+    nav = nav if nav is not None else site_navigation(course)
+    if current:
+        # hrefs are unique in the list, so marking the current page is one replacement.
+        nav = nav.replace(f'<a href="{current}">', f'<a href="{current}" aria-current="page">', 1)
+    return nav
+
+
+def site_navigation(course: Course) -> str:
+    items = [f'<li><a href="{unit_file(unit)}">{pages.unit_heading(course, unit)}</a></li>' for unit in course.units]
+    items.append(f'<li><a href="competences.html">{esc(course.message("competence_framework"))}</a></li>')
     return f'<nav aria-label="{esc(course.message("contents"))}"><ul>{"".join(items)}</ul></nav>'
 
 
@@ -63,7 +67,7 @@ def index_page(course: Course) -> str:
     return pages.document(course, str(course.title), "".join(body), nav=navigation(course), footer=footer(course))
 
 
-def unit_page(course: Course, unit: Unit) -> str:
+def unit_page(course: Course, unit: Unit, nav: str | None = None) -> str:
     body = pages.unit_body(course, unit, worksheet_href=lambda sheet: worksheet_file(sheet))
     index = course.units.index(unit)
     links = []
@@ -77,17 +81,17 @@ def unit_page(course: Course, unit: Unit) -> str:
                      f'{t(course, nxt.title)} →</a>')
     body += f'<nav class="pager" aria-label="{esc(course.message("contents"))}">{"".join(links)}</nav>'
     title = f"{pages.unit_label(course, unit)} {unit.title} – {course.title}".strip()
-    return pages.document(course, title, body, nav=navigation(course, unit_file(unit)), scripts=("quiz.js",),
+    return pages.document(course, title, body, nav=navigation(course, unit_file(unit), nav), scripts=("quiz.js",),
                           footer=footer(course))
 
 
-def worksheet_page(course: Course, sheet: Worksheet, unit: Unit) -> str:
+def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, nav: str | None = None) -> str:
     body = (f'<p class="print-hide"><a href="{unit_file(unit)}">← {pages.unit_heading(course, unit)}</a> '
             f'<button type="button" class="print">{esc(course.message("print"))}</button></p>'
             f'<article class="worksheet"><h1>{pages.worksheet_title(course, sheet)}</h1>'
             f'{pages.worksheet_body(course, sheet)}</article>')
     number = f"{course.message('worksheet')} {sheet.number} – " if sheet.number else ""
-    return pages.document(course, f"{number}{sheet.title} – {course.title}", body, nav=navigation(course),
+    return pages.document(course, f"{number}{sheet.title} – {course.title}", body, nav=navigation(course, "", nav),
                           scripts=("quiz.js",), footer=footer(course))
 
 
@@ -149,10 +153,12 @@ def site_files(course: Course) -> dict[str, bytes]:
         "style.css": pages.static_file("style.css"),
         "quiz.js": pages.static_file("quiz.js"),
     }
+    nav = site_navigation(course)
     for unit in course.units:
-        files[unit_file(unit)] = unit_page(course, unit).encode()
+        files[unit_file(unit)] = unit_page(course, unit, nav).encode()
         for sheet in unit.worksheets:
-            files.setdefault(worksheet_file(sheet), worksheet_page(course, sheet, unit).encode())
+            if worksheet_file(sheet) not in files:
+                files[worksheet_file(sheet)] = worksheet_page(course, sheet, unit, nav).encode()
         for asset in unit.assets:
             files[asset.path] = asset.data
     return files

@@ -308,7 +308,7 @@ def document(course: Course, title: str, body: str, root: str = "", nav: str = "
         f'<html lang="{esc(course.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title>"
-        f'<link rel="stylesheet" href="{root}style.css">{script_tags}</head><body>'
+        f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{root}style.css">{script_tags}</head><body>'
         f'<a class="skip" href="#main">{esc(course.message("skip_to_content"))}</a>'
         f'<header class="site"><p class="course-title"><a href="{root}index.html">{t(course, course.title)}</a></p>'
         f"{nav}</header>"

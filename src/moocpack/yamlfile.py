@@ -96,7 +96,7 @@ def read(path: Path) -> Document:
         doc.data = None
         return doc
     converter = _Converter(doc)
-    doc.data = converter.convert(node, [])
+    doc.data = converter.convert(node, "")
     return doc
 
 
@@ -110,14 +110,13 @@ class _Converter:
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
-    def convert(self, node, path: list):
+    def convert(self, node, pointer: str):
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlError(f"file has more than {MAX_NODES:,} values", _mark(node))
         if id(node) in self.seen:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node))
         self.seen.add(id(node))
-        pointer = pointer_of(path)
         self.doc.positions[pointer] = _mark(node)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
             raise YamlError(f"unsupported YAML value: tag '{node.tag}' is not allowed", _mark(node))
@@ -132,11 +131,12 @@ class _Converter:
                 key = str(key)
                 if key in result:
                     raise YamlError(f"duplicate key '{key}'", _mark(key_node))
-                self.doc.key_positions[pointer_of(path + [key])] = _mark(key_node)
-                result[key] = self.convert(value_node, path + [key])
+                child = f"{pointer}/{escape(key)}"
+                self.doc.key_positions[child] = _mark(key_node)
+                result[key] = self.convert(value_node, child)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, path + [i]) for i, item in enumerate(node.value)]
+            return [self.convert(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
         return self.scalar(node)
 
     def scalar(self, node):

@@ -1,0 +1,91 @@
+"""moocpack benchmark: validate and build the shipped course and a large synthetic one.
+
+    python benchmarks/run.py [--units 500] [--questions 10] [--formats html,...]
+
+Each measurement runs in a fresh process so that its peak memory is its own. Prints one line per
+measurement: wall time, peak resident memory and bytes written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def measure(action: str, course: Path, formats: list[str], out: Path) -> dict:
+    """Runs in the child process."""
+    from moocpack import loader
+    from moocpack.build import build
+    from moocpack.exporter import registry
+    from moocpack.problems import Report
+
+    started = time.perf_counter()
+    report = Report(course)
+    written = 0
+    if action == "validate":
+        checked = loader.check(course, report)
+        assert checked is not None, [str(p) for p in report.errors[:5]]
+        for lang in checked.languages:
+            loader.load(course, lang, report, checked=checked)
+    else:
+        exporters = {name: r.exporter for name, r in registry().items() if name in formats}
+        results = build(course, exporters, None, out, report)
+        written = sum(r.package.size for r in results)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"seconds": round(seconds, 3), "peak_mib": round(peak / 1024, 1), "bytes": written}
+
+
+def child(action: str, course: Path, formats: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        result = subprocess.run([sys.executable, __file__, "--child", action, str(course), ",".join(formats), out],
+                                capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--formats", default="")
+    parser.add_argument("--child", nargs=4, metavar=("ACTION", "COURSE", "FORMATS", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        action, course, formats, out = args.child
+        print(json.dumps(measure(action, Path(course), formats.split(","), Path(out))))
+        return
+    from moocpack.exporter import registry
+    formats = args.formats.split(",") if args.formats else sorted(registry())
+    sys.path.insert(0, str(HERE))
+    from synthetic import generate
+
+    print(f"moocpack benchmark  (python {sys.version.split()[0]}, formats: {', '.join(formats)})")
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        big = generate(Path(tmp) / "synthetic", args.units, args.questions)
+        print(f"generated synthetic course: {args.units} units, {args.units * (args.questions + 4)} questions, "
+              f"3 languages in {time.perf_counter() - started:.1f} s")
+        rows = []
+        for label, course in (("shipped course/peer-support", ROOT / "course" / "peer-support"),
+                              (f"synthetic {args.units} units", big)):
+            rows.append((label, "validate (all languages)", child("validate", course, formats)))
+            for fmt in formats:
+                rows.append((label, f"build {fmt} (all languages)", child("build", course, [fmt])))
+            if len(formats) > 1:
+                rows.append((label, "build every format", child("build", course, formats)))
+    print(f"{'course':<30} {'step':<32} {'seconds':>8} {'peak MiB':>9} {'bytes written':>14}")
+    for label, step, result in rows:
+        print(f"{label:<30} {step:<32} {result['seconds']:>8.3f} {result['peak_mib']:>9.1f} {result['bytes']:>14,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""The html export in a real headless Chromium (Debian's, driven by Playwright).
+
+Every page loads with no console error and no request leaving 127.0.0.1, every internal link and
+anchor resolves, and quizzes work by clicking. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+import zipfile
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from conftest import ARTIFACTS, SHIPPED
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The shipped course's html packages, unzipped and served on 127.0.0.1."""
+    from moocpack.build import build
+    from moocpack.exporter import registry
+    from moocpack.problems import Report
+
+    out = tmp_path_factory.mktemp("dist")
+    build(SHIPPED, {"html": registry()["html"].exporter}, ["en", "nb"], out, Report(SHIPPED))
+    root = tmp_path_factory.mktemp("www")
+    for lang in ("en", "nb"):
+        with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-html.zip") as archive:
+            archive.extractall(root / lang)
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium is needed: apt-get install -y chromium (the README's test command does this)"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    _, base = site
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+
+    def outside(request):
+        host = urlparse(request.url).hostname
+        if request.url.startswith("http") and host != "127.0.0.1":
+            problems.append(f"request left the package: {request.url}")
+    page.on("request", outside)
+    page.problems = problems  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def html_files(root: Path, lang: str) -> list[str]:
+    return sorted(p.name for p in (root / lang).glob("*.html"))
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_every_page_loads_cleanly_and_every_internal_link_resolves(page, site, lang):
+    root, base = site
+    checked = 0
+    for name in html_files(root, lang):
+        url = f"{base}/{lang}/{name}"
+        response = page.goto(url)
+        assert response and response.ok, url
+        assert page.evaluate("document.documentElement.lang") == lang
+        hrefs = page.eval_on_selector_all("a[href], img[src], link[href], script[src]",
+                                          "els => els.map(e => e.getAttribute('href') || e.getAttribute('src'))")
+        for href in hrefs:
+            if href.startswith(("http://", "https://", "mailto:", "data:")):
+                continue
+            target = urlparse(urljoin(url, href))
+            path = root / target.path.lstrip("/")
+            assert path.is_file(), f"{name}: broken link {href}"
+            if target.fragment:
+                html = path.read_text("utf-8")
+                assert f'id="{target.fragment}"' in html, f"{name}: missing anchor {href}"
+            checked += 1
+    assert checked > 50
+    assert page.problems == []
+
+
+def answer(page, quiz_id: str, correctly: bool) -> None:
+    """Answer every question of a quiz by clicking, from the answer key the page carries."""
+    data = json.loads(page.inner_text(f"section#{quiz_id} script.quiz-data"))
+    for question in data["questions"]:
+        field = page.locator(f'fieldset[data-question="{question["id"]}"]')
+        if question["type"] in ("true_false", "single_choice"):
+            option = next(o for o in question["options"] if o["correct"] == correctly)
+            field.locator(f'input[value="{option["id"]}"]').click()
+        elif question["type"] == "multiple_response":
+            for option in question["options"]:
+                if option["correct"] == correctly:
+                    field.locator(f'input[value="{option["id"]}"]').click()
+        elif question["type"] == "matching":
+            for i, pair in enumerate(question["pairs"]):
+                choice = pair["answer"] if correctly else (pair["answer"] + 1) % question["targets"]
+                field.locator("select").nth(i).select_option(str(choice))
+        elif question["type"] == "short_text":
+            field.locator("input[type=text]").fill(question["answers"][0] if correctly else "no idea")
+        field.locator("button.check").click()
+
+
+def test_the_secrecy_quiz_is_answered_by_clicking(page, site):
+    root, base = site
+    page.goto(f"{base}/en/unit-02.html")
+    answer(page, "quiz-secrecy-confidentiality", correctly=True)
+    first = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
+    assert first.locator(".verdict").inner_text() == "Correct"
+    assert "Naming residents" in first.locator(".feedback-texts").inner_text()
+    page.locator("section#quiz-secrecy-confidentiality button.finish").click()
+    result = page.locator("section#quiz-secrecy-confidentiality .quiz-result").inner_text()
+    assert result == "Score: 13 of 13 You passed."
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("section#quiz-secrecy-confidentiality").screenshot(path=str(ARTIFACTS / "html-quiz-en.png"))
+    page.screenshot(path=str(ARTIFACTS / "html-unit-02-en.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_wrong_answers_fail_the_quiz_in_the_course_language(page, site):
+    _, base = site
+    page.goto(f"{base}/nb/unit-09.html")
+    answer(page, "quiz-peer-relationship", correctly=False)
+    verdicts = page.locator("section#quiz-peer-relationship .verdict").all_inner_texts()
+    assert set(verdicts) == {"Ikke helt. Prøv igjen."}
+    page.locator("section#quiz-peer-relationship button.finish").click()
+    result = page.locator("section#quiz-peer-relationship .quiz-result").inner_text()
+    assert result.startswith("Poeng: 0 av 5") and "Du trenger 70 % for å bestå." in result
+    # Untranslated course text is marked as English for screen readers.
+    assert page.locator('main [lang="en"]').count() > 10
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "html-unit-09-nb.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_quiz_events_report_answers_for_other_runtimes(page, site):
+    _, base = site
+    page.goto(f"{base}/en/unit-09.html")
+    page.evaluate("""() => { window.seen = [];
+        document.addEventListener('moocpack:answer', e => window.seen.push(e.detail));
+        document.addEventListener('moocpack:quiz-finished', e => window.seen.push(e.detail)); }""")
+    answer(page, "quiz-peer-relationship", correctly=True)
+    page.locator("section#quiz-peer-relationship button.finish").click()
+    seen = page.evaluate("window.seen")
+    answers = [s for s in seen if "question" in s]
+    assert [a["question"] for a in answers] == ["ws9-helper-or-empowering", "q-professional", "q-sharing-story",
+                                               "q-drama-triangle"]
+    assert all(a["correct"] for a in answers)
+    assert answers[0]["competences"] == ["pat.05.1", "pat.05.3"]
+    assert seen[-1] == {"quiz": "quiz-peer-relationship", "score": 5, "max": 5, "scaled": 1, "passed": True,
+                        "graded": True}
