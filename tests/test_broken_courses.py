@@ -189,3 +189,18 @@ def test_a_failed_build_keeps_the_previous_good_package(mini: Path, tmp_path: Pa
     assert code == 2
     assert package.read_bytes() == good
     assert sorted(p.name for p in out.iterdir()) == [package.name]
+
+
+def test_strict_turns_warnings_into_exit_status_1(mini: Path, cli):
+    assert cli("validate", mini)[0] == 0
+    code, stdout, _ = cli("validate", mini, "--strict")
+    assert code == 1 and "not translated into 'nb'" in stdout
+
+
+def test_the_installed_command_never_shows_a_traceback(mini: Path, tmp_path: Path):
+    import subprocess
+    edit(mini / U1, "title: First unit", "title: [First unit")
+    result = subprocess.run(["moocpack", "build", str(mini), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and re.search(r"u1\.yaml:\d+:\d+: error: YAML syntax error", result.stderr)

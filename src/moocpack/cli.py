@@ -320,3 +320,16 @@ def formats(as_json):
             click.echo(f"{r.name:<10} .{r.exporter.extension:<7} {r.exporter.description}  [{r.origin}]")
         else:
             click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
+
+
+def entry() -> None:
+    """The `moocpack` command: click's main, with no traceback for anything unexpected."""
+    import os
+    try:
+        main()
+    except Exception as exc:  # an unexpected bug must still not greet users with a traceback
+        if os.environ.get("MOOCPACK_DEBUG"):
+            raise
+        click.echo(f"moocpack: internal error: {type(exc).__name__}: {exc} "
+                   "(set MOOCPACK_DEBUG=1 to see the traceback, and please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
