@@ -68,7 +68,7 @@ def index_page(course: Course) -> str:
 
 
 def unit_page(course: Course, unit: Unit, nav: str | None = None) -> str:
-    body = pages.unit_body(course, unit, worksheet_href=lambda sheet: worksheet_file(sheet))
+    body = pages.unit_body(course, unit)
     index = course.units.index(unit)
     links = []
     if index > 0:

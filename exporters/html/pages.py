@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from importlib import resources
+from typing import Callable
 
 from moocpack.model import (
     ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Activity, Course, Duration, Html, Question, Quiz,
@@ -17,6 +19,27 @@ from moocpack.model import (
 )
 
 DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
+
+
+@dataclass(frozen=True)
+class Links:
+    """How a page links to the rest of its package.
+
+    The website links worksheets and the competence page in place; SCORM opens them in a new
+    window (leaving the SCO's page would end its LMS session); OLX and Moodle, which have no
+    such pages, show competence ids unlinked.
+    """
+
+    worksheet: Callable[[Worksheet], str] | None = lambda sheet: f"worksheet-{sheet.id}.html"
+    competence: Callable[[str], str] | None = lambda cid: f"competences.html#{cid}"
+    new_window: bool = False
+
+    def a(self, href: str, label: str) -> str:
+        target = ' target="_blank" rel="noopener"' if self.new_window else ""
+        return f'<a href="{esc(href)}"{target}>{label}</a>'
+
+
+SITE = Links()
 
 
 def static_file(name: str) -> bytes:
@@ -73,7 +96,7 @@ def unit_heading(course: Course, unit: Unit) -> str:
     return (f'<span class="unit-number">{esc(label)}</span> ' if label else "") + t(course, unit.title)
 
 
-def competence_tags(course: Course, ids, link: bool = True) -> str:
+def competence_tags(course: Course, ids, links: Links = SITE) -> str:
     """Competence ids as tags; linked to the framework page where the package has one."""
     if not ids:
         return ""
@@ -81,15 +104,15 @@ def competence_tags(course: Course, ids, link: bool = True) -> str:
     for cid in ids:
         item = course.competence(cid)
         label = esc(cid)
-        if link:
-            label = f'<a href="competences.html#{esc(cid)}">{label}</a>'
+        if links.competence:
+            label = links.a(links.competence(cid), label)
         tags.append(f'<li class="competence" title="{esc(item.text)}">{label}</li>')
     return (f'<ul class="competences" aria-label="{esc(course.message("competences"))}">'
             + "".join(tags) + "</ul>")
 
 
-def outcomes_block(course: Course, unit: Unit) -> str:
-    items = "".join(f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences)}</li>'
+def outcomes_block(course: Course, unit: Unit, links: Links = SITE) -> str:
+    items = "".join(f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences, links)}</li>'
                     for o in unit.outcomes)
     return f'<section class="outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2><ul>{items}</ul></section>'
 
@@ -101,7 +124,7 @@ def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
     return f'<section><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
 
 
-def activity_block(course: Course, activity: Activity, index: int, worksheet_href) -> str:
+def activity_block(course: Course, activity: Activity, index: int, links: Links = SITE) -> str:
     parts = [f'<section class="activity" id="{esc(activity.id)}">',
              f'<h3><span class="activity-number">{esc(course.message("activity_label", number=index))}</span> '
              f'{t(course, activity.title)}</h3><dl class="facts">']
@@ -110,8 +133,9 @@ def activity_block(course: Course, activity: Activity, index: int, worksheet_hre
     if activity.reference:
         parts.append(f"<dt>{esc(course.message('reference'))}</dt><dd>{t(course, activity.reference)}</dd>")
     if activity.worksheet:
-        parts.append(f"<dt>{esc(course.message('worksheet'))}</dt><dd><a href=\"{worksheet_href(activity.worksheet)}\">"
-                     f"{worksheet_title(course, activity.worksheet)}</a></dd>")
+        title = worksheet_title(course, activity.worksheet)
+        shown = links.a(links.worksheet(activity.worksheet), title) if links.worksheet else title
+        parts.append(f"<dt>{esc(course.message('worksheet'))}</dt><dd>{shown}</dd>")
     if activity.case_id:
         parts.append(f"<dt>{esc(course.message('case_scenario'))}</dt><dd><a href=\"#{esc(activity.case_id)}\">"
                      f"{esc(course.message('case_scenario'))}</a></dd>")
@@ -121,7 +145,7 @@ def activity_block(course: Course, activity: Activity, index: int, worksheet_hre
         parts.append(f"<h4>{esc(course.message('tips'))}</h4>{h(course, activity.tips)}")
     if activity.materials:
         parts.append(list_block(course, "materials", activity.materials, 4))
-    parts.append(competence_tags(course, activity.competences))
+    parts.append(competence_tags(course, activity.competences, links))
     parts.append("</section>")
     return "".join(parts)
 
@@ -202,7 +226,7 @@ def ui_messages(course: Course) -> dict:
     return {key: course.messages[key] for key in keys}
 
 
-def question_block(course: Course, q: Question, index: int) -> str:
+def question_block(course: Course, q: Question, index: int, links: Links = SITE) -> str:
     qid = esc(q.id)
     dom = "q-" + esc(q.id.replace(".", "--"))
     stem = h(course, q.stem, cls="stem")
@@ -249,14 +273,14 @@ def question_block(course: Course, q: Question, index: int) -> str:
     parts.append(f'<p><button type="button" class="check">{esc(course.message("check_answer"))}</button></p>'
                  f'<div class="feedback" role="status" aria-live="polite"><p class="verdict"></p>'
                  f'<div class="feedback-texts" hidden>{feedback}</div></div>')
-    parts.append(competence_tags(course, q.competences))
+    parts.append(competence_tags(course, q.competences, links))
     parts.append("</fieldset>")
     return "".join(parts)
 
 
-def quiz_block(course: Course, quiz: Quiz) -> str:
+def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
     data = json.dumps(quiz_data(course, quiz), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    questions = "".join(question_block(course, q, i) for i, q in enumerate(quiz.questions, 1))
+    questions = "".join(question_block(course, q, i, links) for i, q in enumerate(quiz.questions, 1))
     note = "" if quiz.graded else f'<p class="hint">{esc(course.message("reflection_kept_here"))}</p>'
     finish = (f'<p><button type="button" class="finish">{esc(course.message("finish_quiz"))}</button></p>'
               f'<p class="quiz-result" role="status" aria-live="polite"></p>') if quiz.graded else ""
@@ -268,7 +292,7 @@ def quiz_block(course: Course, quiz: Quiz) -> str:
 
 # -- whole pages -------------------------------------------------------------------------------
 
-def unit_body(course: Course, unit: Unit, worksheet_href) -> str:
+def unit_body(course: Course, unit: Unit, links: Links = SITE) -> str:
     """Everything a unit shows, in reading order; the fragment SCORM, OLX and Moodle reuse."""
     parts = [f"<h1>{unit_heading(course, unit)}</h1>"]
     facts = []
@@ -281,7 +305,7 @@ def unit_body(course: Course, unit: Unit, worksheet_href) -> str:
         if unit.introduction_duration:
             heading += f' <span class="duration">({duration(course, unit.introduction_duration)})</span>'
         parts.append(f"<section><h2>{heading}</h2>{h(course, unit.introduction)}</section>")
-    parts.append(outcomes_block(course, unit))
+    parts.append(outcomes_block(course, unit, links))
     parts.append(list_block(course, "materials", unit.materials))
     parts.append(list_block(course, "conceptual_contents", unit.conceptual_contents))
     for page in unit.pages:
@@ -289,10 +313,10 @@ def unit_body(course: Course, unit: Unit, worksheet_href) -> str:
                      f'{h(course, page.body)}</section>')
     if unit.activities:
         parts.append(f'<section class="activities"><h2>{esc(course.message("activities"))}</h2>')
-        parts.extend(activity_block(course, a, i, worksheet_href) for i, a in enumerate(unit.activities, 1))
+        parts.extend(activity_block(course, a, i, links) for i, a in enumerate(unit.activities, 1))
         parts.append("</section>")
     parts.extend(case_block(course, case) for case in unit.cases)
-    parts.extend(quiz_block(course, quiz) for quiz in unit.quizzes)
+    parts.extend(quiz_block(course, quiz, links) for quiz in unit.quizzes)
     if unit.closure:
         parts.append(f'<section><h2>{esc(course.message("closure"))}</h2>{h(course, unit.closure)}</section>')
     parts.append(bibliography_block(course, unit))
