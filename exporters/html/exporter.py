@@ -19,7 +19,7 @@ def unit_file(unit: Unit) -> str:
 
 
 def worksheet_file(sheet: Worksheet) -> str:
-    return f"worksheet-{sheet.id}.html"
+    return pages.SITE.worksheet(sheet)
 
 
 def navigation(course: Course, current: str = "", nav: str | None = None) -> str:
@@ -107,7 +107,16 @@ def coverage(course: Course) -> dict[str, dict[str, list[tuple[str, str]]]]:
 
 
 def competences_page(course: Course) -> str:
+    return pages.document(course, f"{course.message('frameworks')} – {course.title}", competences_body(course),
+                          nav=navigation(course, "competences.html"), footer=footer(course))
+
+
+def competences_body(course: Course, unit_links: bool = True) -> str:
+    """The frameworks with their coverage matrix; `unit_links` links cells to the unit pages."""
     covered = coverage(course)
+
+    def link(href: str, label: str) -> str:
+        return f'<a href="{href}">{label}</a>' if unit_links else label
     body = [f"<h1>{esc(course.message('frameworks'))}</h1>"]
     for fw in course.frameworks:
         items = fw.items
@@ -121,7 +130,7 @@ def competences_page(course: Course) -> str:
                         f"{t(course, fw.translation_note)}</p>")
         if fw.source:
             body.append(f'<p class="source"><cite>{esc(fw.source)}</cite></p>')
-        head = "".join(f'<th scope="col"><a href="{unit_file(u)}">{esc(pages.unit_label(course, u) or u.title)}</a></th>'
+        head = "".join(f'<th scope="col">{link(unit_file(u), esc(pages.unit_label(course, u) or u.title))}</th>'
                        for u in course.units)
         for category in fw.categories:
             body.append(f'<h3 id="{esc(category.id)}">{esc(category.number)} {t(course, category.title)}</h3>')
@@ -131,8 +140,8 @@ def competences_page(course: Course) -> str:
                 for unit in course.units:
                     refs = covered.get(item.id, {}).get(unit.id, [])
                     links = ", ".join(
-                        f'<a href="{unit_file(unit)}#{esc(ref if kind != "question" else "q-" + ref.replace(".", "--"))}">'
-                        f"{esc(ref)}</a>" for kind, ref in refs)
+                        link(f'{unit_file(unit)}#{esc(ref if kind != "question" else "q-" + ref.replace(".", "--"))}',
+                             esc(ref)) for kind, ref in refs)
                     cells.append(f"<td>{links}</td>")
                 state = "" if item.id in covered else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
                 rows.append(f'<tr id="{esc(item.id)}"><th scope="row"><span class="competence-id">{esc(item.id)}</span> '
@@ -141,8 +150,7 @@ def competences_page(course: Course) -> str:
                         f'</caption><thead><tr><th scope="col">{esc(course.message("competences"))}</th>{head}</tr>'
                         f'</thead><tbody>{"".join(rows)}</tbody></table>')
         body.append("</section>")
-    return pages.document(course, f"{course.message('frameworks')} – {course.title}", "".join(body),
-                          nav=navigation(course, "competences.html"), footer=footer(course))
+    return "".join(body)
 
 
 def site_files(course: Course) -> dict[str, bytes]:

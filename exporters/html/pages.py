@@ -324,17 +324,22 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE) -> str:
 
 
 def document(course: Course, title: str, body: str, root: str = "", nav: str = "", scripts=(),
-             footer: str = "") -> str:
-    """A complete, standalone HTML page in the course's language; `root` prefixes shared files."""
+             footer: str = "", home: str | None = "index.html", head: str = "", banner: str = "") -> str:
+    """A complete, standalone HTML page in the course's language; `root` prefixes shared files,
+    `home` is the course title's link (None: no link), `head` and `banner` add to <head> and
+    to the top of <body>."""
     script_tags = "".join(f'<script src="{root}{esc(s)}"></script>' for s in scripts)
+    course_title = t(course, course.title)
+    if home:
+        course_title = f'<a href="{root}{esc(home)}">{course_title}</a>'
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(course.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title>"
-        f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{root}style.css">{script_tags}</head><body>'
-        f'<a class="skip" href="#main">{esc(course.message("skip_to_content"))}</a>'
-        f'<header class="site"><p class="course-title"><a href="{root}index.html">{t(course, course.title)}</a></p>'
+        f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{root}style.css">{head}{script_tags}</head><body>'
+        f'<a class="skip" href="#main">{esc(course.message("skip_to_content"))}</a>{banner}'
+        f'<header class="site"><p class="course-title">{course_title}</p>'
         f"{nav}</header>"
         f'<main id="main" tabindex="-1">{body}</main>'
         f'<footer class="site">{footer}</footer></body></html>\n'

@@ -1,0 +1,117 @@
+"""`scorm12` and `scorm2004`: one SCO per unit, the html exporter's pages plus an LMS runtime.
+
+Each unit page is a SCO; worksheets, the competence page, styles and scripts form one shared
+`asset` resource. The XSDs of the version ship at the zip root. See manifest.py for the manifest
+and static/scorm.js for the runtime.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from importlib import resources
+
+from moocpack.exporter import ExportOptions, Exporter
+from moocpack.model import Course, Unit
+from moocpack_exporters.html import exporter as site
+from moocpack_exporters.html import pages
+
+from . import manifest
+
+__all__ = ["Scorm12Exporter", "Scorm2004Exporter"]
+
+
+def _static(name: str) -> bytes:
+    return resources.files("moocpack_exporters.scorm").joinpath("static", name).read_bytes()
+
+
+def xsd_files(version: str) -> dict[str, bytes]:
+    folder = resources.files("moocpack_exporters.scorm").joinpath("xsd", "scorm12" if version == "1.2" else "scorm2004")
+    return {entry.name: entry.read_bytes() for entry in folder.iterdir() if entry.name.endswith(".xsd")}
+
+
+LINKS = pages.Links(new_window=True)
+
+
+def plain(text: str, limit: int) -> str:
+    """Text of an HTML fragment, whitespace folded, cut to `limit` characters."""
+    value = html.unescape(re.sub(r"<[^>]+>", " ", str(text)))
+    value = re.sub(r"\s+", " ", value).strip()
+    return value[:limit]
+
+
+def sco_config(course: Course, unit: Unit, version: str) -> dict:
+    questions = {}
+    for quiz in unit.quizzes:
+        data = pages.quiz_data(course, quiz)
+        for question, entry in zip(quiz.questions, data["questions"]):
+            if question.id in questions:
+                continue
+            entry = dict(entry)
+            entry.update(quiz=quiz.id, graded=question.graded and quiz.graded,
+                         id12=question.id[:255], uri=f"urn:moocpack:{course.id}:{question.id}",
+                         description=plain(question.stem, 250))
+            questions[question.id] = entry
+    graded_quizzes = [quiz.id for quiz in unit.quizzes if quiz.graded and quiz.max_points > 0]
+    return {"version": version, "unit": unit.id, "passMark": manifest.pass_mark(unit, course),
+            "gradedQuizzes": graded_quizzes, "questions": questions, "order": list(questions),
+            "messages": {key: course.messages[key] for key in ("not_connected", "connected")}}
+
+
+def sco_page(course: Course, unit: Unit, version: str) -> str:
+    config = json.dumps(sco_config(course, unit, version), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    body = pages.unit_body(course, unit, LINKS)
+    body += (f'<div id="end-of-unit"></div><p class="print-hide"><button type="button" id="lms-exit">'
+             f'{pages.esc(course.message("exit"))}</button></p>')
+    head = f'<script type="application/json" id="moocpack-sco">{config}</script>'
+    banner = '<p class="lms-status" id="lms-status" role="status"></p>'
+    title = f"{pages.unit_label(course, unit)} {unit.title}".strip()
+    return pages.document(course, title, body, scripts=("quiz.js", "scorm.js"), home=None, head=head,
+                          banner=banner, footer=site.footer(course))
+
+
+def side_page(course: Course, title: str, body: str) -> str:
+    """Worksheets and the competence page: opened in a new window, no links to SCOs."""
+    return pages.document(course, title, body, scripts=("quiz.js",), home=None, footer=site.footer(course))
+
+
+class ScormExporter(Exporter):
+    version = "1.2"
+    extension = "zip"
+
+    def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        files: dict[str, bytes] = dict(xsd_files(self.version))
+        shared = {"style.css": pages.static_file("style.css"), "quiz.js": pages.static_file("quiz.js"),
+                  "scorm.js": _static("scorm.js")}
+        shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
+                                               site.competences_body(course, unit_links=False)).encode()
+        sco_files: dict[str, list[str]] = {}
+        for unit in course.units:
+            launch = site.unit_file(unit)
+            files[launch] = sco_page(course, unit, self.version).encode()
+            sco_files[unit.id] = [launch]
+            for sheet in unit.worksheets:
+                name = site.worksheet_file(sheet)
+                body = (f'<article class="worksheet"><h1>{pages.worksheet_title(course, sheet)}</h1>'
+                        f'{pages.worksheet_body(course, sheet)}</article>'
+                        f'<p class="print-hide"><button type="button" class="print">'
+                        f'{pages.esc(course.message("print"))}</button></p>')
+                shared.setdefault(name, side_page(course, f"{sheet.title} – {course.title}", body).encode())
+            for asset in unit.assets:
+                shared[asset.path] = asset.data
+        files.update(shared)
+        files["imsmanifest.xml"] = manifest.build(course, self.version, sco_files, sorted(shared))
+        return files
+
+
+class Scorm12Exporter(ScormExporter):
+    name = "scorm12"
+    version = "1.2"
+    description = "SCORM 1.2 package: one SCO per unit, score, status, interactions and bookmarks."
+
+
+class Scorm2004Exporter(ScormExporter):
+    name = "scorm2004"
+    version = "2004"
+    description = "SCORM 2004 4th edition package: one SCO per unit, objectives per competence."

@@ -1,0 +1,362 @@
+/* moocpack SCORM runtime: connects a unit page (one SCO) to the LMS.
+ * Reads its settings from <script type="application/json" id="moocpack-sco">; follows the page's
+ * quizzes through the moocpack:answer / moocpack:quiz-finished events (quiz.js). Works for SCORM 1.2
+ * (window.API) and SCORM 2004 (window.API_1484_11). With no LMS the page still works, says it is
+ * not connected, and keeps nothing. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("moocpack-sco").textContent);
+  var v12 = config.version === "1.2";
+  var SUSPEND_LIMIT = v12 ? 4096 : 64000;
+  var api = null;
+  var active = false;
+  var finished = false;
+  var writable = true;
+  var started = Date.now();
+  // Compact, so that even a large unit fits SCORM 1.2's 4,096 characters: questions are keyed by
+  // their position in config.order; a = [response, score], i = interaction index, f = finished
+  // quizzes, c = 1 once the learner reached the end of the unit.
+  var state = { a: {}, i: {}, f: [], c: 0 };
+  var position = {};
+  config.order.forEach(function (id, k) { position[id] = String(k); });
+  var objectiveIndex = {};
+  var location = "";
+
+  // ---- API discovery: the standard walk up the parents, then the opener and its parents ----
+  function search(win, name) {
+    for (var depth = 0; win && depth < 12; depth += 1) {
+      try {
+        if (win[name]) { return win[name]; }
+      } catch (e) { /* cross-origin frame: keep walking */ }
+      try {
+        if (!win.parent || win.parent === win) { break; }
+        win = win.parent;
+      } catch (e) { break; }
+    }
+    return null;
+  }
+  function findApi() {
+    var name = v12 ? "API" : "API_1484_11";
+    var found = search(window, name);
+    if (!found && window.opener) {
+      try { found = search(window.opener, name); } catch (e) { found = null; }
+    }
+    return found;
+  }
+
+  // ---- thin wrappers so the rest reads the same for both versions ----
+  function get(element) {
+    if (!active) { return ""; }
+    var value = v12 ? api.LMSGetValue(element) : api.GetValue(element);
+    return value === null || value === undefined ? "" : String(value);
+  }
+  function set(element, value) {
+    if (!active) { return false; }
+    var ok = v12 ? api.LMSSetValue(element, String(value)) : api.SetValue(element, String(value));
+    return ok === true || ok === "true";
+  }
+  function commit() {
+    if (active) { return v12 ? api.LMSCommit("") : api.Commit(""); }
+    return false;
+  }
+
+  function pad(n, width) { var s = String(n); while (s.length < width) { s = "0" + s; } return s; }
+  function duration(ms) {
+    var seconds = Math.max(0, ms) / 1000;
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds - h * 3600 - m * 60;
+    if (v12) { return pad(h, 4) + ":" + pad(m, 2) + ":" + pad(s.toFixed(2), 5); }
+    return "PT" + h + "H" + m + "M" + s.toFixed(2) + "S";
+  }
+  function timestamp(date) {
+    if (v12) { return pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2); }
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1, 2) + "-" + pad(date.getDate(), 2) + "T" +
+      pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
+  }
+
+  // ---- status line, in the course's language ----
+  function showStatus(key) {
+    var line = document.getElementById("lms-status");
+    if (line) { line.textContent = config.messages[key]; }
+  }
+
+  // ---- interactions: the response formats of each version ----
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
+  function interactionType(question) {
+    switch (question.type) {
+      case "true_false": return "true-false";
+      case "single_choice": case "multiple_response": return "choice";
+      case "matching": return "matching";
+      case "likert": return "likert";
+      case "short_text": return "fill-in";
+      default: return v12 ? "fill-in" : "long-fill-in";
+    }
+  }
+  function optionToken(question, optionId) {
+    if (!v12) { return optionId; }
+    for (var i = 0; i < question.options.length; i += 1) {
+      if (question.options[i].id === optionId) { return LETTERS.charAt(i); }
+    }
+    return "";
+  }
+  function responseText(question, response) {
+    switch (question.type) {
+      case "true_false":
+        if (v12) { return response === "true" ? "t" : "f"; }
+        return response;
+      case "single_choice": case "likert":
+        return optionToken(question, response);
+      case "multiple_response":
+        return response.map(function (id) { return optionToken(question, id); }).join(v12 ? "," : "[,]");
+      case "matching":
+        return question.pairs.map(function (pair, i) {
+          if (response[i] === null || response[i] === undefined) { return null; }
+          return v12 ? LETTERS.charAt(i) + "." + LETTERS.charAt(response[i]) : pair.id + "[.]t" + response[i];
+        }).filter(function (x) { return x !== null; }).join(v12 ? "," : "[,]");
+      default:
+        var text = String(response || "");
+        return v12 ? text.slice(0, 255) : text.slice(0, 4000);
+    }
+  }
+  function correctPattern(question) {
+    switch (question.type) {
+      case "true_false":
+        var right = question.options.filter(function (o) { return o.correct; })[0].id;
+        return v12 ? (right === "true" ? "t" : "f") : right;
+      case "single_choice": case "multiple_response":
+        return question.options.filter(function (o) { return o.correct; })
+          .map(function (o) { return optionToken(question, o.id); }).join(v12 ? "," : "[,]");
+      case "matching":
+        return question.pairs.map(function (pair, i) {
+          return v12 ? LETTERS.charAt(i) + "." + LETTERS.charAt(pair.answer) : pair.id + "[.]t" + pair.answer;
+        }).join(v12 ? "," : "[,]");
+      case "short_text":
+        return v12 ? question.answers[0] : "{case_matters=" + (question.caseSensitive ? "true" : "false") + "}" +
+          question.answers[0];
+      default:
+        return null;
+    }
+  }
+
+  function record(detail) {
+    var question = config.questions[detail.question];
+    if (!question || !active) { return; }
+    var key = position[detail.question];
+    var n = state.i[key];
+    if (n === undefined) {
+      n = parseInt(get("cmi.interactions._count"), 10);
+      if (isNaN(n)) { n = Object.keys(state.i).length; }
+      state.i[key] = n;
+    }
+    var base = "cmi.interactions." + n + ".";
+    set(base + "id", v12 ? question.id12 : question.uri);
+    set(base + "type", interactionType(question));
+    (question.competences || []).forEach(function (cid, k) { set(base + "objectives." + k + ".id", cid); });
+    set(base + (v12 ? "time" : "timestamp"), timestamp(new Date()));
+    var pattern = correctPattern(question);
+    if (pattern !== null) { set(base + "correct_responses.0.pattern", pattern); }
+    set(base + "weighting", detail.graded ? question.points : 0);
+    set(base + (v12 ? "student_response" : "learner_response"), responseText(question, detail.response));
+    set(base + "result", detail.correct === null ? "neutral" : (detail.correct ? "correct" : (v12 ? "wrong" : "incorrect")));
+    set(base + "latency", duration(detail.latencyMs));
+    if (!v12 && question.description) { set(base + "description", question.description); }
+  }
+
+  // ---- scores, objectives and status ----
+  function results() {
+    var out = { score: 0, max: 0, answered: 0, total: 0, byCompetence: {} };
+    config.order.forEach(function (id) {
+      var question = config.questions[id];
+      var answer = state.a[position[id]];
+      out.total += 1;
+      if (answer) { out.answered += 1; }
+      if (!question.graded) { return; }
+      out.max += question.points;
+      var earned = answer ? answer[1] : 0;
+      out.score += earned;
+      (question.competences || []).forEach(function (cid) {
+        var c = out.byCompetence[cid] || (out.byCompetence[cid] = { score: 0, max: 0, answered: 0, total: 0 });
+        c.max += question.points; c.score += earned; c.total += 1; if (answer) { c.answered += 1; }
+      });
+    });
+    return out;
+  }
+
+  function objective(cid) {
+    if (objectiveIndex[cid] !== undefined) { return objectiveIndex[cid]; }
+    var n = parseInt(get("cmi.objectives._count"), 10);
+    if (isNaN(n)) { n = Object.keys(objectiveIndex).length; }
+    objectiveIndex[cid] = n;
+    set("cmi.objectives." + n + ".id", cid);
+    return n;
+  }
+
+  function report() {
+    if (!active || !writable) { return; }
+    var r = results();
+    var complete = state.c === 1 || (r.total > 0 && r.answered === r.total);
+    var graded = r.max > 0;
+    var scaled = graded ? r.score / r.max : null;
+    var allGradedDone = config.gradedQuizzes.every(function (id) { return state.f.indexOf(id) >= 0; });
+    var passed = scaled !== null && scaled * 100 >= config.passMark - 1e-9;
+    if (graded) {
+      set(v12 ? "cmi.core.score.min" : "cmi.score.min", 0);
+      set(v12 ? "cmi.core.score.max" : "cmi.score.max", v12 ? 100 : r.max);
+      set(v12 ? "cmi.core.score.raw" : "cmi.score.raw", v12 ? Math.round(scaled * 10000) / 100 : r.score);
+      if (!v12) { set("cmi.score.scaled", Math.round(scaled * 10000) / 10000); }
+    }
+    Object.keys(r.byCompetence).forEach(function (cid) {
+      var c = r.byCompetence[cid];
+      var n = objective(cid);
+      var fraction = c.max > 0 ? c.score / c.max : 0;
+      var base = "cmi.objectives." + n + ".";
+      if (v12) {
+        set(base + "score.min", 0); set(base + "score.max", 100); set(base + "score.raw", Math.round(fraction * 10000) / 100);
+        if (c.answered === c.total) { set(base + "status", fraction * 100 >= config.passMark - 1e-9 ? "passed" : "failed"); }
+        else if (c.answered) { set(base + "status", "incomplete"); }
+      } else {
+        set(base + "score.scaled", Math.round(fraction * 10000) / 10000);
+        set(base + "score.raw", c.score); set(base + "score.min", 0); set(base + "score.max", c.max);
+        set(base + "progress_measure", Math.round(c.answered / c.total * 10000) / 10000);
+        set(base + "completion_status", c.answered === c.total ? "completed" : "incomplete");
+        if (c.answered === c.total) { set(base + "success_status", fraction * 100 >= config.passMark - 1e-9 ? "passed" : "failed"); }
+      }
+    });
+    if (v12) {
+      var status = "incomplete";
+      if (graded && allGradedDone) { status = passed ? "passed" : "failed"; }
+      else if (!graded && complete) { status = "completed"; }
+      set("cmi.core.lesson_status", status);
+    } else {
+      set("cmi.progress_measure", complete ? 1 : Math.round((r.total ? r.answered / r.total : 0) * 10000) / 10000);
+      set("cmi.completion_status", complete || (graded && allGradedDone) ? "completed" : "incomplete");
+      if (graded && allGradedDone) { set("cmi.success_status", passed ? "passed" : "failed"); }
+    }
+  }
+
+  // ---- bookmark: location and compact suspend data ----
+  function save() {
+    if (!active) { return; }
+    var data = JSON.stringify(state);
+    if (data.length > SUSPEND_LIMIT) {
+      // Reflections are the only unbounded part: shorten them until the state fits.
+      var copy = JSON.parse(data);
+      Object.keys(copy.a).forEach(function (k) {
+        if (typeof copy.a[k][0] === "string") { copy.a[k][0] = copy.a[k][0].slice(0, 200); }
+      });
+      data = JSON.stringify(copy);
+      if (data.length > SUSPEND_LIMIT) { return; }
+    }
+    set("cmi.suspend_data", data);
+    if (location) { set(v12 ? "cmi.core.lesson_location" : "cmi.location", location); }
+  }
+
+  function incomplete() {
+    var status = v12 ? get("cmi.core.lesson_status") : get("cmi.completion_status");
+    return !(status === "completed" || status === "passed" || status === "failed");
+  }
+
+  function terminate() {
+    if (!active || finished) { return; }
+    finished = true;
+    save();
+    set(v12 ? "cmi.core.session_time" : "cmi.session_time", duration(Date.now() - started));
+    set(v12 ? "cmi.core.exit" : "cmi.exit", incomplete() ? "suspend" : (v12 ? "" : "normal"));
+    commit();
+    if (v12) { api.LMSFinish(""); } else { api.Terminate(""); }
+    active = false;
+  }
+
+  function onAnswer(event) {
+    var d = event.detail;
+    if (!config.questions[d.question]) { return; }
+    state.a[position[d.question]] = [d.response, d.score || 0];
+    record(d);
+    report();
+    save();
+    commit();
+  }
+
+  function onFinished(event) {
+    if (state.f.indexOf(event.detail.quiz) < 0) { state.f.push(event.detail.quiz); }
+    report();
+    save();
+    commit();
+  }
+
+  function trackLocation() {
+    if (!("IntersectionObserver" in window)) { return; }
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting && entry.target.id) { location = entry.target.id; }
+      });
+    }, { threshold: 0.5 });
+    Array.prototype.forEach.call(document.querySelectorAll("main section[id]"), function (el) { seen.observe(el); });
+    var end = document.getElementById("end-of-unit");
+    if (end) {
+      new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; }) && !state.c) {
+          state.c = 1;
+          report();
+          save();
+        }
+      }).observe(end);
+    }
+  }
+
+  function start() {
+    api = findApi();
+    var button = document.getElementById("lms-exit");
+    if (!api) {
+      showStatus("not_connected");
+      if (button) { button.hidden = true; }
+      return;
+    }
+    var ok = v12 ? api.LMSInitialize("") : api.Initialize("");
+    active = ok === true || ok === "true";
+    if (!active) { showStatus("not_connected"); return; }
+    showStatus("connected");
+    var mode = get(v12 ? "cmi.core.lesson_mode" : "cmi.mode") || "normal";
+    writable = mode === "normal";
+    var entry = get(v12 ? "cmi.core.entry" : "cmi.entry");
+    var saved = get("cmi.suspend_data");
+    if (saved && (entry === "resume" || entry === "")) {
+      try {
+        var restored = JSON.parse(saved);
+        if (restored && restored.a) { state = restored; }
+      } catch (e) { state = { a: {}, i: {}, f: [], c: 0 }; }
+    }
+    if (!v12) {
+      var count = parseInt(get("cmi.objectives._count"), 10) || 0;
+      for (var n = 0; n < count; n += 1) { objectiveIndex[get("cmi.objectives." + n + ".id")] = n; }
+    }
+    Object.keys(state.a).forEach(function (k) {
+      var qid = config.order[Number(k)];
+      if (qid) { window.moocpack.restore(config.questions[qid].quiz, qid, state.a[k][0]); }
+    });
+    location = get(v12 ? "cmi.core.lesson_location" : "cmi.location");
+    if (location && document.getElementById(location)) {
+      document.getElementById(location).scrollIntoView();
+    }
+    if (writable && incomplete()) {
+      if (v12 && get("cmi.core.lesson_status") === "not attempted") { set("cmi.core.lesson_status", "incomplete"); }
+      if (!v12 && get("cmi.completion_status") !== "completed") { set("cmi.completion_status", "incomplete"); }
+    }
+    set(v12 ? "cmi.core.exit" : "cmi.exit", "suspend");
+    commit();
+    document.addEventListener("moocpack:answer", onAnswer);
+    document.addEventListener("moocpack:quiz-finished", onFinished);
+    trackLocation();
+    if (button) { button.addEventListener("click", terminate); }
+  }
+
+  window.addEventListener("pagehide", terminate);
+  window.addEventListener("beforeunload", terminate);
+  window.moocpackScorm = { terminate: terminate, state: function () { return state; } };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setTimeout(start, 0); });
+  } else {
+    setTimeout(start, 0);
+  }
+}());
