@@ -195,10 +195,12 @@
   function report() {
     if (!active || !writable) { return; }
     var r = results();
-    var complete = state.c === 1 || (r.total > 0 && r.answered === r.total);
     var graded = r.max > 0;
     var scaled = graded ? r.score / r.max : null;
     var allGradedDone = config.gradedQuizzes.every(function (id) { return state.f.indexOf(id) >= 0; });
+    // A unit with a graded quiz is complete when its quizzes are finished; any other unit when
+    // the learner reached its end or answered everything in it.
+    var complete = graded ? allGradedDone : (state.c === 1 || (r.total > 0 && r.answered === r.total));
     var passed = scaled !== null && scaled * 100 >= config.passMark - 1e-9;
     if (graded) {
       set(v12 ? "cmi.core.score.min" : "cmi.score.min", 0);
@@ -230,25 +232,38 @@
       set("cmi.core.lesson_status", status);
     } else {
       set("cmi.progress_measure", complete ? 1 : Math.round((r.total ? r.answered / r.total : 0) * 10000) / 10000);
-      set("cmi.completion_status", complete || (graded && allGradedDone) ? "completed" : "incomplete");
+      set("cmi.completion_status", complete ? "completed" : "incomplete");
       if (graded && allGradedDone) { set("cmi.success_status", passed ? "passed" : "failed"); }
     }
   }
 
   // ---- bookmark: location and compact suspend data ----
+  function fitted() {
+    // Try the full state, then shorter reflections, then none, then no interaction indexes:
+    // SCORM 1.2 allows 4,096 characters and an LMS may refuse more.
+    var data = JSON.stringify(state);
+    function essays(copy, shorten) {
+      Object.keys(copy.a).forEach(function (k) {
+        if (config.questions[config.order[Number(k)]].type === "essay") { copy.a[k][0] = shorten(copy.a[k][0]); }
+      });
+    }
+    var steps = [
+      function (copy) { essays(copy, function (text) { return String(text).slice(0, 200); }); },
+      function (copy) { essays(copy, function () { return "…"; }); },
+      function (copy) { copy.i = {}; }
+    ];
+    var copy = JSON.parse(data);
+    for (var k = 0; data.length > SUSPEND_LIMIT && k < steps.length; k += 1) {
+      steps[k](copy);
+      data = JSON.stringify(copy);
+    }
+    return data.length <= SUSPEND_LIMIT ? data : null;
+  }
+
   function save() {
     if (!active) { return; }
-    var data = JSON.stringify(state);
-    if (data.length > SUSPEND_LIMIT) {
-      // Reflections are the only unbounded part: shorten them until the state fits.
-      var copy = JSON.parse(data);
-      Object.keys(copy.a).forEach(function (k) {
-        if (typeof copy.a[k][0] === "string") { copy.a[k][0] = copy.a[k][0].slice(0, 200); }
-      });
-      data = JSON.stringify(copy);
-      if (data.length > SUSPEND_LIMIT) { return; }
-    }
-    set("cmi.suspend_data", data);
+    var data = fitted();
+    if (data !== null) { set("cmi.suspend_data", data); }
     if (location) { set(v12 ? "cmi.core.lesson_location" : "cmi.location", location); }
   }
 

@@ -1,0 +1,364 @@
+"""The SCORM runtime against a real LMS runtime in a real browser.
+
+An LMS page on 127.0.0.1 exposes scorm-again (npm, tests/lms) as window.API / window.API_1484_11
+and loads each SCO in an iframe, as an LMS does. Every call the SCO makes is journaled with the
+error code scorm-again returns. Headless Debian Chromium, driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import zipfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import ARTIFACTS, ROOT, SHIPPED
+from test_browser import ARGS, CHROMIUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LMS_JS = ROOT / "tests" / "lms" / "node_modules" / "scorm-again" / "dist"
+
+LMS_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
+<link rel="icon" href="data:,"><script src="/lms/scorm12.js"></script><script src="/lms/scorm2004.js"></script></head>
+<body><iframe id="sco" title="SCO" style="width:1000px;height:700px"></iframe>
+<script>
+window.journal = [];
+window.launch = function (version, preload, url) {
+  var settings = { logLevel: 5, autocommit: false };
+  var api = version === "1.2" ? new Scorm12API(settings) : new Scorm2004API(settings);
+  if (preload) { api.loadFromJSON(preload, ""); }
+  var names = version === "1.2" ? ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit"]
+                                : ["Initialize", "Terminate", "GetValue", "SetValue", "Commit"];
+  var lastError = (version === "1.2" ? api.LMSGetLastError : api.GetLastError).bind(api);
+  names.forEach(function (name) {
+    var original = api[name].bind(api);
+    api[name] = function () {
+      var args = Array.prototype.slice.call(arguments);
+      var result = original.apply(null, args);
+      window.journal.push({ call: name, args: args, result: String(result), error: String(lastError()) });
+      return result;
+    };
+  });
+  if (version === "1.2") { window.API = api; } else { window.API_1484_11 = api; }
+  window.lmsApi = api;
+  document.getElementById("sco").src = url;
+};
+window.cmi = function () { return JSON.parse(JSON.stringify(window.lmsApi.cmi)); };
+</script></body></html>"""
+
+FORMATS = {"1.2": "scorm12", "2004": "scorm2004"}
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from moocpack.build import build
+    from moocpack.exporter import registry
+    from moocpack.problems import Report
+
+    assert LMS_JS.is_dir(), "run 'npm ci --prefix tests/lms' (the README's test command does)"
+    out = tmp_path_factory.mktemp("dist")
+    build(SHIPPED, {f: registry()[f].exporter for f in FORMATS.values()}, ["en", "nb"], out, Report(SHIPPED))
+    root = tmp_path_factory.mktemp("lms")
+    (root / "lms").mkdir()
+    for name in ("scorm12.js", "scorm2004.js"):
+        (root / "lms" / name).write_bytes((LMS_JS / name).read_bytes())
+    (root / "lms.html").write_text(LMS_PAGE, "utf-8")
+    for fmt in FORMATS.values():
+        for lang in ("en", "nb"):
+            with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-{fmt}.zip") as archive:
+                archive.extractall(root / fmt / lang)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium is needed: apt-get install -y chromium"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + ["--deny-unload"])
+        yield instance
+        instance.close()
+
+
+class Session:
+    """One LMS page with one SCO launched in its iframe."""
+
+    def __init__(self, browser, base: str, version: str, unit: str, lang: str = "en", preload=None):
+        self.version = version
+        self.context = browser.new_context(viewport={"width": 1100, "height": 800})
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+        self.page.on("request", self._request)
+        self.page.goto(f"{base}/lms.html")
+        self.page.evaluate("([v, p, u]) => window.launch(v, p, u)",
+                           [version, preload, f"/{FORMATS[version]}/{lang}/{unit}.html"])
+        self.frame = self.page.frame_locator("#sco")
+        self.page.wait_for_function("window.journal.some(c => c.call === 'Commit' || c.call === 'LMSCommit')")
+
+    def _request(self, request):
+        if urlparse(request.url).hostname not in ("127.0.0.1", None) and not request.url.startswith("data:"):
+            self.problems.append(f"request left the package: {request.url}")
+
+    def journal(self) -> list[dict]:
+        return self.page.evaluate("window.journal")
+
+    def cmi(self) -> dict:
+        return self.page.evaluate("window.cmi()")
+
+    def answer(self, quiz: str, correctly: bool) -> None:
+        data = json.loads(self.frame.locator(f"section#{quiz} script.quiz-data").inner_text())
+        for question in data["questions"]:
+            self.answer_one(quiz, question, correctly)
+        self.frame.locator(f"section#{quiz} button.finish").click()
+
+    def answer_one(self, quiz: str, question: dict, correctly: bool) -> None:
+        field = self.frame.locator(f'fieldset[data-question="{question["id"]}"]')
+        if question["type"] in ("true_false", "single_choice"):
+            option = next(o for o in question["options"] if o["correct"] == correctly)
+            field.locator(f'input[value="{option["id"]}"]').click()
+        elif question["type"] == "multiple_response":
+            for option in question["options"]:
+                if option["correct"] == correctly:
+                    field.locator(f'input[value="{option["id"]}"]').click()
+        elif question["type"] == "matching":
+            for i, pair in enumerate(question["pairs"]):
+                choice = pair["answer"] if correctly else (pair["answer"] + 1) % question["targets"]
+                field.locator("select").nth(i).select_option(str(choice))
+        elif question["type"] == "short_text":
+            field.locator("input[type=text]").fill(question["answers"][0] if correctly else "no idea")
+        field.locator("button.check").click()
+
+    def exit(self) -> None:
+        self.frame.locator("#lms-exit").click()
+
+    def errors(self) -> list[dict]:
+        """Calls that failed, except the spec's benign 403 for reading a 2004 element never set."""
+        return [c for c in self.journal() if c["error"] not in ("0", "403")]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def values(cmi: dict, version: str, path12: str, path04: str):
+    node = cmi
+    for part in (path12 if version == "1.2" else path04).split("."):
+        node = node[part] if not isinstance(node, list) else node[int(part)]
+    return node
+
+
+def interactions(cmi: dict) -> list[dict]:
+    raw = cmi["interactions"]
+    items = raw.get("childArray", raw) if isinstance(raw, dict) else raw
+    return list(items.values()) if isinstance(items, dict) else list(items)
+
+
+def objectives(cmi: dict) -> list[dict]:
+    raw = cmi["objectives"]
+    items = raw.get("childArray", raw) if isinstance(raw, dict) else raw
+    return list(items.values()) if isinstance(items, dict) else list(items)
+
+
+PRELOAD_2004 = {"objectives": {"0": {"id": "pat.09.5"}, "1": {"id": "pat.02.2"}}, "scaled_passing_score": "0.7"}
+
+
+@pytest.mark.parametrize("version", FORMATS)
+@pytest.mark.parametrize("unit", ["unit-02", "unit-02-6", "unit-09"])
+def test_every_sco_launches_initializes_once_and_terminates_once(browser, server, version, unit):
+    session = Session(browser, server, version, unit)
+    session.exit()
+    calls = [c["call"] for c in session.journal()]
+    init, finish = ("LMSInitialize", "LMSFinish") if version == "1.2" else ("Initialize", "Terminate")
+    assert calls.count(init) == 1 and calls.count(finish) == 1
+    assert calls.index(init) == 0 and calls[-1] == finish
+    assert session.errors() == []
+    status = session.frame.locator("#lms-status").inner_text()
+    assert status == "Connected to the learning platform."
+    assert session.problems == []
+    session.close()
+
+
+@pytest.mark.parametrize("version", FORMATS)
+def test_all_correct_answers_pass_with_full_score_interactions_and_objectives(browser, server, version):
+    session = Session(browser, server, version, "unit-02", preload=None if version == "1.2" else PRELOAD_2004)
+    session.answer("quiz-secrecy-confidentiality", correctly=True)
+    cmi = session.cmi()
+    records = interactions(cmi)
+    assert len(records) == 13
+    first = records[0]
+    if version == "1.2":
+        assert cmi["core"]["lesson_status"] == "passed"
+        assert float(cmi["core"]["score"]["raw"]) == 100
+        assert first["id"] == "ws3-secrecy-confidentiality.shelter-access"
+        assert first["type"] == "true-false" and first["result"] == "correct"
+        assert first["student_response"] == "t"
+        pattern = first["correct_responses"]["childArray"][0]["pattern"] if "childArray" in str(
+            first["correct_responses"]) else list(first["correct_responses"].values())[0]["pattern"]
+        assert pattern == "t"
+        objective = next(o for o in objectives(cmi) if o["id"] == "pat.09.5")
+        assert objective["status"] == "passed" and float(objective["score"]["raw"]) == 100
+    else:
+        assert cmi["success_status"] == "passed" and cmi["completion_status"] == "completed"
+        assert float(cmi["score"]["scaled"]) == 1 and float(cmi["score"]["raw"]) == 13
+        assert first["id"] == "urn:moocpack:pat-peer-support:ws3-secrecy-confidentiality.shelter-access"
+        assert first["type"] == "true-false" and first["result"] == "correct"
+        assert first["learner_response"] == "true"
+        assert first["description"].startswith("Situation Access to a shelter")
+        objs = objectives(cmi)
+        ids = [o["id"] for o in objs]
+        assert ids.count("pat.09.5") == 1  # the preloaded objective was found, not duplicated
+        found = next(o for o in objs if o["id"] == "pat.09.5")
+        assert found["success_status"] == "passed" and float(found["score"]["scaled"]) == 1
+    session.exit()
+    assert session.errors() == [] and session.problems == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    session.page.screenshot(path=str(ARTIFACTS / f"scorm{version}-unit-02.png"))
+    session.close()
+
+
+@pytest.mark.parametrize("version", FORMATS)
+def test_all_wrong_answers_fail_on_a_fresh_attempt(browser, server, version):
+    session = Session(browser, server, version, "unit-09", preload=None if version == "1.2" else PRELOAD_2004)
+    session.answer("quiz-peer-relationship", correctly=False)
+    cmi = session.cmi()
+    records = interactions(cmi)
+    assert {r["result"] for r in records} == {"wrong" if version == "1.2" else "incorrect"}
+    matching = next(r for r in records if "helper-or-empowering" in r["id"])
+    assert matching["type"] == "matching"
+    if version == "1.2":
+        assert cmi["core"]["lesson_status"] == "failed" and float(cmi["core"]["score"]["raw"]) == 0
+    else:
+        assert cmi["success_status"] == "failed" and float(cmi["score"]["scaled"]) == 0
+        assert "[.]" in matching["learner_response"]
+    session.exit()
+    assert session.errors() == [] and session.problems == []
+    session.close()
+
+
+@pytest.mark.parametrize("version", FORMATS)
+def test_suspend_and_resume_bring_back_the_bookmark_and_the_answers(browser, server, version):
+    first = Session(browser, server, version, "unit-09")
+    data = json.loads(first.frame.locator("section#quiz-peer-relationship script.quiz-data").inner_text())
+    for question in data["questions"][1:3]:
+        first.answer_one("quiz-peer-relationship", question, correctly=True)
+    first.exit()
+    saved = first.cmi()
+    first.close()
+    if version == "1.2":
+        assert saved["core"]["exit"] == "suspend" and saved["core"]["lesson_status"] == "incomplete"
+        preload = {"core": {"entry": "resume", "lesson_location": saved["core"]["lesson_location"],
+                            "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]}
+    else:
+        assert saved["exit"] == "suspend" and saved["completion_status"] == "incomplete"
+        preload = {"entry": "resume", "location": saved["location"], "suspend_data": saved["suspend_data"],
+                   "completion_status": "incomplete"}
+    assert 0 < len(saved["suspend_data"]) <= (4096 if version == "1.2" else 64000)
+    second = Session(browser, server, version, "unit-09", preload=preload)
+    single = second.frame.locator('fieldset[data-question="q-professional"]')
+    assert single.locator('input[value="empowering"]').is_checked()
+    assert single.locator(".verdict").inner_text() == "Correct"
+    multi = second.frame.locator('fieldset[data-question="q-sharing-story"] input:checked')
+    assert multi.count() == 3
+    # Answering the rest completes the quiz with the restored answers counted.
+    for question in (data["questions"][0], data["questions"][3]):
+        second.answer_one("quiz-peer-relationship", question, correctly=True)
+    second.frame.locator("section#quiz-peer-relationship button.finish").click()
+    cmi = second.cmi()
+    if version == "1.2":
+        assert cmi["core"]["lesson_status"] == "passed"
+    else:
+        assert cmi["success_status"] == "passed"
+    second.exit()
+    assert second.errors() == [] and second.problems == []
+    second.close()
+
+
+@pytest.mark.parametrize("version", FORMATS)
+def test_without_an_lms_the_sco_runs_says_so_and_keeps_nothing(browser, server, version):
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}/{FORMATS[version]}/nb/unit-02.html")
+    status = page.locator("#lms-status")
+    status.wait_for()
+    page.wait_for_function("document.getElementById('lms-status').textContent.length > 0")
+    assert status.inner_text() == "Ikke koblet til en læringsplattform: fremdriften din lagres ikke."
+    assert page.locator("#lms-exit").is_hidden()
+    page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] input[value="true"]').click()
+    page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] button.check').click()
+    assert page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] .verdict').inner_text() == "Riktig"
+    assert page.evaluate("Object.keys(localStorage).length + document.cookie.length") == 0
+    assert problems == []
+    context.close()
+
+
+def test_the_largest_unit_of_a_generated_course_fits_scorm_12_suspend_data(browser, tmp_path):
+    """A generated unit with 150 questions, every one answered (essays at length), still fits 4,096
+    characters, and a relaunch restores the answers."""
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import generate
+
+    from moocpack.build import build
+    from moocpack.exporter import registry
+    from moocpack.problems import Report
+
+    course = generate(tmp_path / "big", units=1, questions=150, languages=("en",))
+    build(course, {"scorm12": registry()["scorm12"].exporter}, None, tmp_path / "out", Report(course))
+    root = tmp_path / "www"
+    (root / "lms").mkdir(parents=True)
+    for name in ("scorm12.js", "scorm2004.js"):
+        (root / "lms" / name).write_bytes((LMS_JS / name).read_bytes())
+    (root / "lms.html").write_text(LMS_PAGE, "utf-8")
+    with zipfile.ZipFile(tmp_path / "out" / "synthetic-1.0-en-scorm12.zip") as archive:
+        archive.extractall(root / "scorm12" / "en")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    answer_everything = """() => {
+        const doc = document.getElementById('sco').contentDocument;
+        doc.querySelectorAll('fieldset.question').forEach(field => {
+            const input = field.querySelector('input[type=radio], input[type=checkbox]');
+            if (input) input.click();
+            field.querySelectorAll('select').forEach(s => { s.value = '0'; });
+            const text = field.querySelector('input[type=text]');
+            if (text) text.value = 'an answer';
+            const essay = field.querySelector('textarea');
+            if (essay) essay.value = 'A long reflection. '.repeat(100);
+            field.querySelector('button.check').click();
+        });
+        return doc.querySelectorAll('fieldset.question').length;
+    }"""
+    try:
+        first = Session(browser, base, "1.2", "u0001")
+        assert first.page.evaluate(answer_everything) == 154
+        first.exit()
+        saved = first.cmi()
+        first.close()
+        assert 0 < len(saved["suspend_data"]) <= 4096
+        second = Session(browser, base, "1.2", "u0001", preload={
+            "core": {"entry": "resume", "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]})
+        answered = second.frame.locator("fieldset.question.is-correct, fieldset.question.is-incorrect, "
+                                        "fieldset.question.is-answered")
+        assert answered.count() == 154
+        assert second.errors() == [] and second.problems == []
+        second.close()
+    finally:
+        httpd.shutdown()
