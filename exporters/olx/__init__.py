@@ -1,0 +1,369 @@
+"""`olx`: an Open edX course export (.tar.gz) per language, as Studio's Import page accepts it.
+
+Targets the Open edX releases from Redwood (2024) on, whose course import reads the OLX layout
+written here and whose tagging app imports `tags.csv` and taxonomy CSV files; see
+docs/olx.md. One chapter per unit; subsections for the introduction, the activities, the case
+scenario, the worksheets and each quiz; HTML components reuse the html exporter's page code;
+questions are native CAPA problems, reflections Open Response Assessments (self assessment) or,
+with `--set olx_essays=html`, ungraded HTML prompts.
+"""
+
+from __future__ import annotations
+
+import csv
+import html as htmllib
+import io
+import json
+import re
+
+from lxml import etree
+
+from moocpack.archive import targz_bytes
+from moocpack.exporter import ExportOptions, Exporter
+from moocpack.model import (
+    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
+)
+from moocpack_exporters.html import pages
+
+NO_LINKS = pages.Links(worksheet=None, competence=None)
+
+
+def url_name(*parts: str) -> str:
+    """Stable url_names from model ids: letters, digits, '-' and '_' only."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", "_".join(parts))
+
+
+def xml(element: etree._Element) -> bytes:
+    return etree.tostring(element, encoding="utf-8", pretty_print=True)
+
+
+def fragment(markup: str) -> list:
+    """Parse sanitised HTML into elements to embed in OLX XML (it is well-formed after nh3)."""
+    wrapper = etree.fromstring(f"<div>{_xmlish(markup)}</div>")
+    return [wrapper]
+
+
+def _xmlish(markup: str) -> str:
+    # nh3 emits HTML5 void elements without a slash; make them XML.
+    return re.sub(r"<(br|hr|img)([^>]*?)\s*/?>", r"<\1\2/>", markup)
+
+
+def plain(markup: str) -> str:
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", str(markup)))).strip()
+
+
+class Olx:
+    """Collects the files of one course export."""
+
+    def __init__(self, course: Course, org: str, number: str, run: str, essays: str, start: str, end: str):
+        self.course, self.org, self.number, self.run, self.essays = course, org, number, run, essays
+        self.start, self.end = start, end
+        self.files: dict[str, bytes] = {}
+        self.tags: list[tuple[str, str, str, list[str]]] = []  # name, type, usage key, competence ids
+
+    def key(self, block_type: str, name: str) -> str:
+        return f"block-v1:{self.org}+{self.number}+{self.run}+type@{block_type}+block@{name}"
+
+    def tag(self, display: str, block_type: str, name: str, competences) -> None:
+        if competences:
+            self.tags.append((display, block_type, self.key(block_type, name), list(competences)))
+
+    # -- components ------------------------------------------------------------------------
+    def html_component(self, name: str, title: str, body: str) -> etree._Element:
+        name = f"h_{name}"  # url_names are unique across block types: each type has its prefix
+        self.files[f"html/{name}.html"] = body.encode()
+        pointer = etree.Element("html", filename=name, display_name=title)
+        self.files[f"html/{name}.xml"] = xml(pointer)
+        return etree.Element("html", url_name=name)
+
+    def problem(self, question: Question, quiz: Quiz, index: int) -> etree._Element:
+        course = self.course
+        name = url_name("p", question.id)
+        title = f"{course.message('question')} {index}"
+        problem = etree.Element("problem", display_name=title, showanswer="finished",
+                                weight=f"{question.points:g}" if question.graded else "0")
+        if quiz.max_attempts:
+            problem.set("max_attempts", str(quiz.max_attempts))
+        stem = _xmlish(str(question.stem))
+        label_text = plain(question.stem)
+        if question.type == MATCHING:
+            # The prompts are the labels of the dropdowns; the stem introduces them.
+            problem.append(fragment(stem)[0])
+        else:
+            # A long stem (a situation to judge, then the question) keeps its layout above the label.
+            last = re.search(r"<p>((?:(?!<p>).)*)</p>\s*$", stem, re.S)
+            if last and stem.strip() != last.group(0).strip():
+                problem.append(fragment(stem[: last.start()])[0])
+                label_text = plain(last.group(1))
+        if question.type == MATCHING:
+            targets = question.answer_targets
+            for pair in question.pairs:
+                response = etree.SubElement(problem, "optionresponse")
+                etree.SubElement(response, "label").text = str(pair.prompt)
+                options = etree.SubElement(response, "optioninput")
+                for target in targets:
+                    option = etree.SubElement(options, "option", correct="True" if target == str(pair.answer) else "False")
+                    option.text = target
+        elif question.type == SHORT_TEXT:
+            answers = [str(a) for a in question.answers]
+            response = etree.SubElement(problem, "stringresponse", answer=answers[0],
+                                        type="cs" if question.case_sensitive else "ci")
+            etree.SubElement(response, "label").text = label_text
+            for extra in answers[1:]:
+                etree.SubElement(response, "additional_answer", answer=extra)
+            etree.SubElement(response, "textline", size="40")
+        else:
+            multiple = question.type == MULTIPLE_RESPONSE
+            response = etree.SubElement(problem, "choiceresponse" if multiple else "multiplechoiceresponse")
+            etree.SubElement(response, "label").text = label_text
+            group = etree.SubElement(response, "checkboxgroup" if multiple else "choicegroup")
+            if not multiple:
+                group.set("type", "MultipleChoice")
+            for option in question.options:
+                # A self-assessment has no wrong answer: every point of the scale is accepted.
+                correct = option.correct or question.type == LIKERT
+                choice = etree.SubElement(group, "choice", correct="true" if correct else "false")
+                choice.text = str(option.text)
+                if option.feedback:
+                    hint = etree.SubElement(choice, "choicehint")
+                    if multiple:
+                        hint.set("selected", "true")
+                    hint.text = plain(option.feedback)
+        explanation = [f for f in (question.feedback, question.correct_feedback) if f]
+        if explanation:
+            solution = etree.SubElement(problem, "solution")
+            detail = etree.SubElement(solution, "div", {"class": "detailed-solution"})
+            etree.SubElement(detail, "p").text = course.message("explanation")
+            for part in explanation:
+                detail.append(fragment(_xmlish(str(part)))[0])
+        self.files[f"problem/{name}.xml"] = xml(problem)
+        self.tag(title, "problem", name, question.competences)
+        return etree.Element("problem", url_name=name)
+
+    def reflection(self, question: Question, index: int) -> etree._Element:
+        course = self.course
+        name = url_name("o", question.id)
+        title = f"{course.message('reflection')} {index}"
+        if self.essays == "html":
+            body = (f'<div class="reflection">{question.stem}'
+                    f'<p><em>{pages.esc(course.message("reflection_kept_here"))}</em></p></div>')
+            self.tag(title, "html", name, question.competences)
+            return self.html_component(name, title, body)
+        ora = etree.Element("openassessment", url_name=name, text_response="required", file_upload_response="",
+                            prompts_type="html", allow_latex="False", show_rubric_during_response="True",
+                            submission_start=self.start, submission_due=self.end)
+        etree.SubElement(ora, "title").text = title
+        assessments = etree.SubElement(ora, "assessments")
+        etree.SubElement(assessments, "assessment", name="self-assessment", start=self.start, due=self.end)
+        prompt = etree.SubElement(etree.SubElement(ora, "prompts"), "prompt")
+        etree.SubElement(prompt, "description").text = str(question.stem)
+        rubric = etree.SubElement(ora, "rubric")
+        criterion = etree.SubElement(rubric, "criterion", feedback="optional")
+        etree.SubElement(criterion, "name").text = "reflection"
+        etree.SubElement(criterion, "label").text = course.message("reflection")
+        etree.SubElement(criterion, "prompt").text = course.message("rubric_prompt")
+        for points, key in ((0, "rubric_not_yet"), (1, "rubric_done")):
+            option = etree.SubElement(criterion, "option", points=str(points))
+            etree.SubElement(option, "name").text = key.split("_", 1)[1]
+            etree.SubElement(option, "label").text = course.message(key)
+            etree.SubElement(option, "explanation").text = course.message(key)
+        self.tag(title, "openassessment", name, question.competences)
+        return ora
+
+    # -- structure -------------------------------------------------------------------------
+    def vertical(self, name: str, title: str, children: list[etree._Element], competences=()) -> etree._Element:
+        name = f"v_{name}"
+        vertical = etree.Element("vertical", display_name=title)
+        vertical.extend(children)
+        self.files[f"vertical/{name}.xml"] = xml(vertical)
+        self.tag(title, "vertical", name, competences)
+        return etree.Element("vertical", url_name=name)
+
+    def sequential(self, name: str, title: str, verticals: list, graded: str | None = None) -> etree._Element:
+        name = f"s_{name}"
+        sequential = etree.Element("sequential", display_name=title)
+        if graded:
+            sequential.set("format", graded)
+            sequential.set("graded", "true")
+        sequential.extend(verticals)
+        self.files[f"sequential/{name}.xml"] = xml(sequential)
+        return etree.Element("sequential", url_name=name)
+
+    def unit(self, unit: Unit) -> etree._Element:
+        course = self.course
+        base = url_name(unit.id)
+        sequentials = []
+        # Introduction: the unit's overview, outcomes, materials and content pages.
+        intro_parts = [pages.outcomes_block(course, unit, NO_LINKS)]
+        if unit.introduction:
+            intro_parts.insert(0, pages.h(course, unit.introduction))
+        intro_parts.append(pages.list_block(course, "materials", unit.materials))
+        intro_parts.append(pages.list_block(course, "conceptual_contents", unit.conceptual_contents))
+        verticals = [self.vertical(f"{base}-introduction", course.message("introduction"),
+                                   [self.html_component(f"{base}-introduction", course.message("introduction"),
+                                                        "".join(intro_parts))],
+                                   [c for o in unit.outcomes for c in o.competences])]
+        for page in unit.pages:
+            name = url_name(unit.id, page.id)
+            verticals.append(self.vertical(name, str(page.title), [
+                self.html_component(name, str(page.title), pages.h(course, page.body))]))
+        sequentials.append(self.sequential(f"{base}-introduction", course.message("introduction"), verticals))
+        if unit.activities:
+            verticals = []
+            for index, activity in enumerate(unit.activities, 1):
+                name = url_name(unit.id, activity.id)
+                body = pages.activity_block(course, activity, index, NO_LINKS)
+                verticals.append(self.vertical(name, str(activity.title), [
+                    self.html_component(name, str(activity.title), body)], activity.competences))
+            sequentials.append(self.sequential(f"{base}-activities", course.message("activities"), verticals))
+        for case in unit.cases:
+            name = url_name(unit.id, case.id)
+            verticals = [self.vertical(name, str(case.title), [
+                self.html_component(name, str(case.title), pages.case_block(course, case))])]
+            sequentials.append(self.sequential(name, f"{course.message('case_scenario')}: {case.title}", verticals))
+        if unit.worksheets:
+            verticals = []
+            for sheet in unit.worksheets:
+                name = url_name(unit.id, "worksheet", sheet.id)
+                title = plain(pages.worksheet_title(course, sheet))
+                verticals.append(self.vertical(name, title, [self.html_component(
+                    name, title, f"<h2>{pages.worksheet_title(course, sheet)}</h2>{pages.worksheet_body(course, sheet)}")]))
+            sequentials.append(self.sequential(f"{base}-worksheets", course.message("worksheets"), verticals))
+        for quiz in unit.quizzes:
+            name = url_name(unit.id, quiz.id)
+            children = []
+            if quiz.introduction:
+                children.append(self.html_component(f"{name}-introduction", str(quiz.title), pages.h(course, quiz.introduction)))
+            for index, question in enumerate(quiz.questions, 1):
+                children.append(self.reflection(question, index) if question.type == ESSAY
+                                else self.problem(question, quiz, index))
+            vertical = self.vertical(name, str(quiz.title), children, [c for q in quiz.questions for c in q.competences])
+            graded = None
+            if quiz.graded and quiz.max_points > 0:
+                graded = course.message("quiz")
+            sequentials.append(self.sequential(name, str(quiz.title), [vertical], graded))
+        chapter = etree.Element("chapter", display_name=plain(pages.unit_heading(course, unit)))
+        chapter.extend(sequentials)
+        self.files[f"chapter/{base}.xml"] = xml(chapter)
+        return etree.Element("chapter", url_name=base)
+
+    def build(self) -> dict[str, bytes]:
+        course = self.course
+        self.files["course.xml"] = xml(etree.Element("course", url_name=self.run, org=self.org, course=self.number))
+        # Course settings live in the course XML only; policy.json holds the rest (no overrides).
+        root = etree.Element("course", display_name=str(course.title), language=course.language,
+                             start=self.start, end=self.end, self_paced="true", course_image=COURSE_IMAGE)
+        for unit in course.units:
+            root.append(self.unit(unit))
+        self.files[f"course/{self.run}.xml"] = xml(root)
+        graded = [q for u in course.units for q in u.quizzes if q.graded and q.max_points > 0]
+        grader = [{"type": course.message("quiz"), "short_label": course.message("quiz"), "min_count": len(graded),
+                   "drop_count": 0, "weight": 1.0}] if graded else []
+        self.files[f"policies/{self.run}/grading_policy.json"] = json.dumps(
+            {"GRADER": grader, "GRADE_CUTOFFS": {"Pass": round(course.pass_mark / 100, 2)}},
+            indent=4, sort_keys=True, ensure_ascii=False).encode()
+        self.files[f"policies/{self.run}/policy.json"] = json.dumps({f"course/{self.run}": {
+            "short_description": str(course.short_description),
+            "learning_info": [str(o.text) for u in course.units for o in u.outcomes],
+            "effort": f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}",
+            "tabs": [{"course_staff_only": False, "name": "Course", "type": "courseware"},
+                     {"course_staff_only": False, "name": "Progress", "type": "progress"}],
+        }}, indent=4, sort_keys=True, ensure_ascii=False).encode()
+        self.files[f"policies/{self.run}/assets.json"] = b"{}"
+        outcomes = "".join(f"<li>{pages.t(course, o.text)}</li>" for u in course.units for o in u.outcomes)
+        overview = (f'<section class="about"><h2>{pages.esc(course.message("about_project"))}</h2>'
+                    f'{pages.h(course, course.description)}{pages.h(course, course.project) if course.project else ""}'
+                    f'</section><section class="outcomes"><h2>{pages.esc(course.message("about_outcomes"))}</h2>'
+                    f"<ul>{outcomes}</ul></section>")
+        self.files["about/overview.html"] = overview.encode()
+        self.files["about/short_description.html"] = pages.esc(course.short_description).encode()
+        self.files["about/effort.html"] = f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}".encode()
+        self.files["info/updates.html"] = b"<ol></ol>"
+        self.files["info/handouts.html"] = f"<ol>{''.join(f'<li>{pages.t(course, u.title)}</li>' for u in course.units)}</ol>".encode()
+        for unit in course.units:
+            for asset in unit.assets:
+                self.files[f"static/{asset.path.rsplit('/', 1)[-1]}"] = asset.data
+        self.files[f"static/{COURSE_IMAGE}"] = course_card()
+        self.files["tags.csv"] = self.tags_csv()
+        return self.files
+
+    def tags_csv(self) -> bytes:
+        """Competence tags in the layout of Studio's tag export (one column per taxonomy)."""
+        frameworks = [f.id for f in self.course.frameworks]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["Name", "Type", "ID", *frameworks])
+        for display, block_type, key, competences in self.tags:
+            columns = []
+            for fid in frameworks:
+                values = [taxonomy_value(self.course, c) for c in competences if c.startswith(fid + ".")]
+                columns.append(";".join(dict.fromkeys(values)))
+            writer.writerow([display, block_type, key, *columns])
+        return out.getvalue().encode()
+
+
+COURSE_IMAGE = "course_image.png"
+
+
+def course_card() -> bytes:
+    """A plain course card image (378×225, the course-about size), drawn here so builds stay
+    reproducible; replace it in Studio with the course's own picture."""
+    import struct
+    import zlib
+    width, height = 378, 225
+    row = b"\x00" + bytes((11, 90, 142)) * width
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height, 9))
+            + chunk(b"IEND", b""))
+
+
+def taxonomy_value(course: Course, competence_id: str) -> str:
+    """A taxonomy value unique across levels, as Open edX requires: the id, then the text."""
+    item = course.competence(competence_id)
+    return f"{item.id} {item.text}"[:255].replace(";", ",")
+
+
+def taxonomy_csv(course: Course, framework_id: str) -> bytes:
+    """A taxonomy file for Studio's taxonomy import (columns id, value, parent_id)."""
+    framework = next(f for f in course.frameworks if f.id == framework_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "value", "parent_id"])
+    for category in framework.categories:
+        writer.writerow([category.id, f"{category.id} {category.title}"[:255], ""])
+        for item in category.items:
+            writer.writerow([item.id, taxonomy_value(course, item.id), category.id])
+    return out.getvalue().encode()
+
+
+class OlxExporter(Exporter):
+    name = "olx"
+    extension = "tar.gz"
+    description = "Open edX course export (Studio → Tools → Import), with CAPA problems and competence tags."
+
+    def settings(self, course: Course, options: ExportOptions) -> tuple[str, str, str, str]:
+        s = options.settings
+        org = s.get("olx_org") or "moocpack"
+        number = s.get("olx_course") or course.id
+        run = s.get("olx_run") or f"{course.version.replace('.', '_')}_{course.language}"
+        essays = s.get("olx_essays", "ora")
+        if essays not in ("ora", "html"):
+            raise ValueError(f"olx_essays must be 'ora' or 'html', not '{essays}'")
+        return (url_name(org), url_name(number), url_name(run), essays)
+
+    def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        import time
+        org, number, run, essays = self.settings(course, options)
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(options.epoch))
+        # Open edX wants an end date; a self-paced course stays open five years unless told otherwise.
+        end = options.settings.get("olx_end") or time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(options.epoch + 5 * 365 * 24 * 3600 + 86400))
+        return Olx(course, org, number, run, essays, start, end).build()
+
+    def archive(self, files, course, options) -> bytes:
+        return targz_bytes(files, options.epoch, root="course")
+
+    def extra_files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        return {f"taxonomy-{f.id}.csv": taxonomy_csv(course, f.id) for f in course.frameworks}

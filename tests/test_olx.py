@@ -1,0 +1,179 @@
+"""Open edX OLX exports: olxcleaner (the community validator) at its strictest, and our own
+structural checks of what Studio's import reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tarfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import SHIPPED, edit
+
+RESPONSE_TYPES = {"multiplechoiceresponse", "choiceresponse", "optionresponse", "stringresponse"}
+BLOCKS = ("chapter", "sequential", "vertical", "html", "problem")
+
+
+def export(course: Path, out: Path, *settings: str, lang: str | None = None) -> dict[str, Path]:
+    from click.testing import CliRunner
+
+    from moocpack.cli import main
+    args = ["build", str(course), "--format", "olx", "--out", str(out)]
+    for setting in settings:
+        args += ["--set", setting]
+    if lang:
+        args += ["--lang", lang]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    folders = {}
+    for archive in sorted(out.glob("*-olx.tar.gz")):
+        target = out / archive.name.replace(".tar.gz", "")
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter="data")
+        folders[archive.name] = target / "course"
+    return folders
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> dict[str, Path]:
+    return export(SHIPPED, tmp_path_factory.mktemp("olx"))
+
+
+def olxcleaner_findings(folder: Path):
+    from olxcleaner import validate
+    _, errorstore, _ = validate(str(folder), steps=8)
+    return [(type(e).__name__, e.level.name if hasattr(e.level, "name") else str(e.level), e.description)
+            for e in errorstore.errors]
+
+
+def test_every_language_passes_olxcleaner_at_its_strictest_with_no_finding_at_all(shipped):
+    assert len(shipped) == 3
+    for name, folder in shipped.items():
+        assert olxcleaner_findings(folder) == [], name
+
+
+def test_olxcleaner_does_catch_a_broken_export(shipped, tmp_path):
+    import shutil
+    folder = tmp_path / "broken"
+    shutil.copytree(next(iter(shipped.values())), folder)
+    sequential = next((folder / "sequential").glob("*.xml"))
+    sequential.write_text(sequential.read_text().replace('url_name="', 'url_name="missing-', 1))
+    assert any(level == "ERROR" for _, level, _ in olxcleaner_findings(folder))
+
+
+def test_essays_as_html_prompts_also_pass(tmp_path):
+    folders = export(SHIPPED, tmp_path, "olx_essays=html", lang="en")
+    folder = next(iter(folders.values()))
+    assert olxcleaner_findings(folder) == []
+    assert not list(folder.rglob("*openassessment*")) and "openassessment" not in "".join(
+        p.read_text() for p in (folder / "vertical").glob("*.xml"))
+
+
+def references(folder: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(block type, url_name) pairs referenced by parents, and pairs that exist as files."""
+    referenced, present = set(), set()
+    for block in BLOCKS:
+        for path in (folder / block).glob("*.xml"):
+            present.add((block, path.stem))
+            for child in etree.parse(str(path)).getroot():
+                if child.get("url_name") and child.tag in BLOCKS:
+                    referenced.add((child.tag, child.get("url_name")))
+    root = etree.parse(str(folder / "course.xml")).getroot()
+    course = etree.parse(str(folder / "course" / f"{root.get('url_name')}.xml")).getroot()
+    referenced |= {("chapter", c.get("url_name")) for c in course}
+    return referenced, present
+
+
+def test_every_reference_resolves_and_every_file_is_referenced(shipped):
+    for folder in shipped.values():
+        referenced, present = references(folder)
+        assert referenced == present
+        for pointer in (folder / "html").glob("*.xml"):
+            assert (folder / "html" / f"{etree.parse(str(pointer)).getroot().get('filename')}.html").is_file()
+        names = [name for _, name in present]
+        assert len(names) == len(set(names)), "url_names must be unique across block types"
+
+
+def test_every_problem_has_a_recognised_response_and_a_correct_answer(shipped):
+    folder = shipped["pat-peer-support-1.0.0-en-olx.tar.gz"]
+    problems = list((folder / "problem").glob("*.xml"))
+    assert len(problems) == 28  # 13 + 4 + 11 likert (essays are ORA)
+    for path in problems:
+        problem = etree.parse(str(path)).getroot()
+        responses = [el for el in problem.iter() if el.tag in RESPONSE_TYPES]
+        assert responses, path.name
+        for response in responses:
+            if response.tag == "stringresponse":
+                assert response.get("answer")
+            else:
+                assert any(str(c.get("correct")).lower() == "true" for c in response.iter("choice", "option"))
+            assert response.find("label") is not None and response.find("label").text
+        assert float(problem.get("weight")) >= 0
+
+
+def test_graded_quizzes_are_graded_subsections_with_the_pass_mark(shipped):
+    folder = shipped["pat-peer-support-1.0.0-nb-olx.tar.gz"]
+    run = etree.parse(str(folder / "course.xml")).getroot().get("url_name")
+    grading = json.loads((folder / "policies" / run / "grading_policy.json").read_text())
+    assert grading["GRADE_CUTOFFS"] == {"Pass": 0.7}
+    assert grading["GRADER"][0]["type"] == "Quiz" and grading["GRADER"][0]["min_count"] == 2
+    graded = [etree.parse(str(p)).getroot() for p in (folder / "sequential").glob("*.xml")]
+    graded = [s for s in graded if s.get("graded") == "true"]
+    assert len(graded) == 2 and {s.get("format") for s in graded} == {"Quiz"}
+    policy = json.loads((folder / "policies" / run / "policy.json").read_text())
+    assert list(policy) == [f"course/{run}"]
+    course = etree.parse(str(folder / "course" / f"{run}.xml")).getroot()
+    assert course.get("language") == "nb"
+
+
+def test_course_key_pieces_can_be_set_on_the_command_line(tmp_path):
+    folders = export(SHIPPED, tmp_path, "olx_org=PAT", "olx_course=PEER101", "olx_run=2025_T1", lang="fr")
+    folder = next(iter(folders.values()))
+    root = etree.parse(str(folder / "course.xml")).getroot()
+    assert (root.get("org"), root.get("course"), root.get("url_name")) == ("PAT", "PEER101", "2025_T1")
+    assert (folder / "policies" / "2025_T1" / "policy.json").is_file()
+
+
+def test_competence_tags_and_the_taxonomy_file(shipped, tmp_path):
+    folder = shipped["pat-peer-support-1.0.0-en-olx.tar.gz"]
+    rows = list(csv.DictReader(io.StringIO((folder / "tags.csv").read_text())))
+    assert rows and set(rows[0]) == {"Name", "Type", "ID", "pat", "wwd"}
+    confidentiality = [r for r in rows if r["Type"] == "problem" and "pat.09.5" in r["pat"]]
+    assert len(confidentiality) == 13
+    for row in rows:
+        block, name = re.match(r"block-v1:[^+]+\+[^+]+\+[^+]+\+type@(\w+)\+block@(.+)$", row["ID"]).groups()
+        assert (folder / block / f"{name}.xml").is_file() or block == "openassessment"
+    taxonomy = next(p for p in folder.parent.parent.glob("*-en-olx-taxonomy-pat.csv"))
+    entries = list(csv.DictReader(io.StringIO(taxonomy.read_text())))
+    assert len(entries) == 12 + 63
+    assert len({e["value"] for e in entries}) == len(entries)
+    assert all(e["parent_id"] in {c["id"] for c in entries if not c["parent_id"]} for e in entries if e["parent_id"])
+
+
+def test_static_references_exist_and_html_is_well_formed(shipped):
+    for folder in shipped.values():
+        for page in (folder / "html").glob("*.html"):
+            text = page.read_text("utf-8")
+            xmlish = re.sub(r"<(br|hr|img)([^>]*?)/?>", r"<\1\2/>", text)
+            etree.fromstring("<div>" + xmlish + "</div>")
+            for ref in re.findall(r'(?:src|href)="/static/([^"]+)"', text):
+                assert (folder / "static" / ref).is_file()
+        course = next((folder / "course").glob("*.xml"))
+        image = etree.parse(str(course)).getroot().get("course_image")
+        assert (folder / "static" / image).is_file()
+
+
+def test_escaping_and_unicode_survive(mini, tmp_path):
+    edit(mini / "en/units/u1.yaml", "stem: Pick the right one.", 'stem: "Pick <the> right & \\"one\\" – æøå"')
+    edit(mini / "en/units/u1.yaml", "{id: a, text: Right, correct: true", '{id: a, text: "R&D <ok> «ça»", correct: true')
+    folders = export(mini, tmp_path, lang="nb")
+    folder = next(iter(folders.values()))
+    problem = etree.parse(str(folder / "problem" / "p_q-single.xml")).getroot()
+    assert problem.find(".//label").text == 'Pick right & "one" – æøå'  # <the> is HTML, sanitised away
+    assert problem.find(".//choice").text == "R&D <ok> «ça»"
+    assert olxcleaner_findings(folder) == []
