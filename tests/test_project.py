@@ -33,3 +33,14 @@ def test_every_schema_is_a_valid_draft_2020_12_schema_with_id_title_and_descript
 
 def test_the_format_reference_is_generated_from_the_current_schemas():
     assert (ROOT / "docs" / "format.md").read_text("utf-8") == schemadoc.reference()
+
+
+def test_every_interface_catalogue_has_every_message_of_the_english_one():
+    import yaml
+    folder = ROOT / "src" / "moocpack" / "messages"
+    english = yaml.safe_load((folder / "en.yaml").read_text("utf-8"))
+    for path in folder.glob("*.yaml"):
+        catalogue = yaml.safe_load(path.read_text("utf-8"))
+        assert set(catalogue) == set(english), path.name
+        for key, text in english.items():
+            assert set(re.findall(r"\{\w+\}", catalogue[key])) == set(re.findall(r"\{\w+\}", text)), (path.name, key)
