@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
@@ -69,6 +70,12 @@ def h(course: Course, value: Html | None, tag: str = "div", cls: str = "") -> st
     if lang and lang != course.language:
         attrs += f' lang="{esc(lang)}"'
     return f"<{tag}{attrs}>{value}</{tag}>"
+
+
+def plain(markup) -> str:
+    """The text of an HTML fragment, whitespace folded (for titles, labels and metadata)."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", str(markup)))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def number(course: Course, value: float) -> str:

@@ -11,7 +11,6 @@ with `--set olx_essays=html`, ungraded HTML prompts.
 from __future__ import annotations
 
 import csv
-import html as htmllib
 import io
 import json
 import re
@@ -24,6 +23,7 @@ from moocpack.model import (
     ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
 )
 from moocpack_exporters.html import pages
+from moocpack_exporters.html.pages import plain
 
 NO_LINKS = pages.Links(worksheet=None, competence=None)
 
@@ -46,10 +46,6 @@ def fragment(markup: str) -> list:
 def _xmlish(markup: str) -> str:
     # nh3 emits HTML5 void elements without a slash; make them XML.
     return re.sub(r"<(br|hr|img)([^>]*?)\s*/?>", r"<\1\2/>", markup)
-
-
-def plain(markup: str) -> str:
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", str(markup)))).strip()
 
 
 class Olx:

@@ -7,9 +7,7 @@ and static/scorm.js for the runtime.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from importlib import resources
 
 from moocpack.exporter import ExportOptions, Exporter
@@ -34,13 +32,6 @@ def xsd_files(version: str) -> dict[str, bytes]:
 LINKS = pages.Links(new_window=True)
 
 
-def plain(text: str, limit: int) -> str:
-    """Text of an HTML fragment, whitespace folded, cut to `limit` characters."""
-    value = html.unescape(re.sub(r"<[^>]+>", " ", str(text)))
-    value = re.sub(r"\s+", " ", value).strip()
-    return value[:limit]
-
-
 def sco_config(course: Course, unit: Unit, version: str) -> dict:
     questions = {}
     for quiz in unit.quizzes:
@@ -51,7 +42,7 @@ def sco_config(course: Course, unit: Unit, version: str) -> dict:
             entry = dict(entry)
             entry.update(quiz=quiz.id, graded=question.graded and quiz.graded,
                          id12=question.id[:255], uri=f"urn:moocpack:{course.id}:{question.id}",
-                         description=plain(question.stem, 250))
+                         description=pages.plain(question.stem)[:250])
             questions[question.id] = entry
     graded_quizzes = [quiz.id for quiz in unit.quizzes if quiz.graded and quiz.max_points > 0]
     return {"version": version, "unit": unit.id, "passMark": manifest.pass_mark(unit, course),

@@ -50,12 +50,12 @@ def zip_bytes(files: dict[str, bytes], epoch: int) -> bytes:
     return buffer.getvalue()
 
 
-def targz_bytes(files: dict[str, bytes], epoch: int, root: str = "") -> bytes:
-    """A gzip tar with directory entries, as Studio and Moodle expect; gzip header time is 0."""
+def targz_bytes(files: dict[str, bytes], epoch: int, root: str = "", directories: bool = True) -> bytes:
+    """A gzip tar (with directory entries unless told otherwise); gzip header time is 0."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
         names = {f"{root}/{n}" if root else n for n in files}
-        dirs = sorted({str(p) for n in names for p in PurePosixPath(n).parents if str(p) != "."})
+        dirs = sorted({str(p) for n in names for p in PurePosixPath(n).parents if str(p) != "."}) if directories else []
         for name in dirs:
             info = tarfile.TarInfo(check_entry(name))
             info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, epoch
