@@ -354,12 +354,13 @@ class Backup:
             quiz_section = add(sections, "section", id=self.next("quiz_section"))
             fields(quiz_section, firstslot=1, heading="", shufflequestions=0)
             feedbacks = add(node, "feedbacks")
-            for low, high, key in ((0, quiz.pass_mark / 100, "not_passed"), (quiz.pass_mark / 100, 1.01, "passed"))[
-                    : 2 if graded else 0]:
+            # Overall feedback by grade band; like Moodle, the top band ends at grade + 1.
+            bands = ((0.0, pass_points, "not_passed"), (pass_points, max_points + 1, "passed")) if graded else ()
+            for low, high, key in bands:
                 overall = add(feedbacks, "feedback", id=self.next("quiz_feedback"))
                 text = course.message(key, pass_mark=quiz.pass_mark)
                 fields(overall, quizid=instance, feedbacktext=f"<p>{pages.esc(text)}</p>", feedbacktextformat=1,
-                       mingrade=f"{low * max_points:.5f}", maxgrade=f"{high * max_points:.5f}")
+                       mingrade=f"{low:.5f}", maxgrade=f"{high:.5f}")
             for tag in ("overrides", "grades", "attempts"):
                 add(node, tag)
             return file_ids

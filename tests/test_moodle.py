@@ -1,0 +1,261 @@
+"""Moodle backups: the structure Moodle's restore reads, checked file by file, and compared with a
+backup made by a real Moodle 4.5 (../shared/reference/moodle)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tarfile
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import ROOT, SHIPPED, edit
+
+REFERENCE = ROOT.parent / "shared" / "reference" / "moodle"
+ROOT_FILES = ["moodle_backup.xml", "files.xml", "questions.xml", "groups.xml", "outcomes.xml", "roles.xml", "scales.xml"]
+COURSE_FILES = ["course.xml", "calendar.xml", "comments.xml", "contentbank.xml", "filters.xml", "roles.xml"]
+ACTIVITY_FILES = ["module.xml", "calendar.xml", "comments.xml", "filters.xml", "grades.xml", "roles.xml", "xapistate.xml"]
+
+
+def read_mbz(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def build(course: Path, out: Path, languages=None) -> dict[str, Path]:
+    from moocpack.build import build as run
+    from moocpack.exporter import registry
+    from moocpack.problems import Report
+    results = run(course, {"moodle": registry()["moodle"].exporter}, languages, out, Report(course))
+    return {r.language: r.package.path for r in results}
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> dict[str, dict[str, bytes]]:
+    out = tmp_path_factory.mktemp("mbz")
+    return {lang: read_mbz(path.read_bytes()) for lang, path in build(SHIPPED, out).items()}
+
+
+def xml(files: dict[str, bytes], name: str) -> etree._Element:
+    return etree.fromstring(files[name])
+
+
+def test_every_file_the_restore_needs_is_there_and_parses(shipped):
+    for lang, files in shipped.items():
+        for name in files:
+            if name.endswith(".xml"):
+                etree.fromstring(files[name])  # raises if not well-formed
+        assert set(ROOT_FILES) <= set(files)
+        assert {f"course/{n}" for n in COURSE_FILES} <= set(files)
+        backup = xml(files, "moodle_backup.xml")
+        for section in backup.find(".//contents/sections"):
+            assert f"{section.findtext('directory')}/section.xml" in files
+        for activity in backup.find(".//contents/activities"):
+            directory, module = activity.findtext("directory"), activity.findtext("modulename")
+            for name in ACTIVITY_FILES + [f"{module}.xml"]:
+                assert f"{directory}/{name}" in files, (lang, directory, name)
+
+
+def test_the_backup_declaration_is_what_moodle_sniffs_for(shipped):
+    head = shipped["en"]["moodle_backup.xml"][:200]
+    assert head.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<moodle_backup>')
+    assert b"<information>" in head
+
+
+def test_sections_hold_their_activities_and_ids_cross_reference(shipped):
+    files = shipped["en"]
+    backup = xml(files, "moodle_backup.xml")
+    activities = {a.findtext("moduleid"): a for a in backup.find(".//contents/activities")}
+    in_sections = []
+    for section in backup.find(".//contents/sections"):
+        node = xml(files, f"{section.findtext('directory')}/section.xml")
+        sequence = [s for s in (node.findtext("sequence") or "").split(",") if s]
+        in_sections += sequence
+        for moduleid in sequence:
+            assert activities[moduleid].findtext("sectionid") == node.get("id")
+    assert sorted(in_sections) == sorted(activities)
+    names = [s.findtext("title") for s in backup.find(".//contents/sections")]
+    assert names[1:] == ["Unit 2 Delving deeper in the figure of a peer support agent",
+                         "Unit 2.6 Ability to work with difference", "Unit 9 Peer relationship"]
+    contexts = []
+    for activity in activities.values():
+        directory, module = activity.findtext("directory"), activity.findtext("modulename")
+        root = xml(files, f"{directory}/{module}.xml")
+        assert root.get("moduleid") == activity.findtext("moduleid")
+        contexts.append(root.get("contextid"))
+        module_xml = xml(files, f"{directory}/module.xml")
+        assert module_xml.findtext("modulename") == module
+    assert len(contexts) == len(set(contexts))
+
+
+def test_quizzes_reference_question_bank_entries_in_listed_categories(shipped):
+    files = shipped["en"]
+    bank = xml(files, "questions.xml")
+    entries = {e.get("id"): e for e in bank.iter("question_bank_entry")}
+    categories = {c.get("id") for c in bank.iter("question_category")}
+    listed = {n.text for n in xml(files, "course/inforef.xml").iter("id")}
+    assert categories <= listed, "a category no inforef lists is skipped by the restore"
+    quizzes = [name for name in files if name.endswith("/quiz.xml")]
+    assert len(quizzes) == 2
+    for name in quizzes:
+        quiz = xml(files, name)
+        for reference in quiz.iter("question_reference"):
+            assert reference.findtext("questionbankentryid") in entries
+            assert reference.findtext("usingcontextid") == quiz.get("contextid")
+        slots = [int(s.findtext("slot")) for s in quiz.iter("question_instance")]
+        assert slots == list(range(1, len(slots) + 1))
+        total = sum(float(s.findtext("maxmark")) for s in quiz.iter("question_instance"))
+        assert abs(total - float(quiz.findtext(".//sumgrades"))) < 1e-6
+    secrecy = next(xml(files, n) for n in quizzes if b"secrecy" in files[n].lower())
+    assert len(list(secrecy.iter("question_instance"))) == 13
+
+
+def answers(question: etree._Element) -> list[float]:
+    return [float(a.findtext("fraction")) for a in question.iter("answer")]
+
+
+def test_every_question_is_answerable_for_full_marks(shipped):
+    for files in shipped.values():
+        for question in xml(files, "questions.xml").iter("question"):
+            qtype = question.findtext("qtype")
+            fractions = answers(question)
+            if qtype == "multichoice":
+                single = question.findtext(".//multichoice/single") == "1"
+                if single:
+                    assert max(fractions) == 1
+                else:
+                    assert abs(sum(f for f in fractions if f > 0) - 1) < 1e-5
+            elif qtype == "truefalse":
+                assert sorted(fractions) == [0, 1]
+                ids = {a.get("id") for a in question.iter("answer")}
+                assert {question.findtext(".//trueanswer"), question.findtext(".//falseanswer")} == ids
+            elif qtype == "shortanswer":
+                assert 1 in fractions
+            elif qtype == "match":
+                assert len(list(question.iter("match"))) >= 2
+            else:
+                assert qtype == "essay"
+            assert float(question.findtext("defaultmark")) > 0
+            assert [t.findtext("rawname") for t in question.iter("tag")], "every question is tagged"
+
+
+def test_grade_items_completion_and_pass_grade(shipped):
+    files = shipped["en"]
+    for name in [n for n in files if n.endswith("/quiz.xml")]:
+        directory = name.rsplit("/", 1)[0]
+        item = xml(files, f"{directory}/grades.xml").find(".//grade_item")
+        grademax, gradepass = float(item.findtext("grademax")), float(item.findtext("gradepass"))
+        assert grademax > 0 and abs(gradepass - 0.7 * grademax) < 1e-4
+        assert item.findtext("iteminstance") == xml(files, name).find("quiz").get("id")
+        module = xml(files, f"{directory}/module.xml")
+        assert (module.findtext("completion"), module.findtext("completionpassgrade"),
+                module.findtext("completiongradeitemnumber")) == ("2", "1", "0")
+    for name in [n for n in files if n.endswith("/page.xml")]:
+        module = xml(files, name.replace("page.xml", "module.xml"))
+        assert (module.findtext("completion"), module.findtext("completionview")) == ("2", "1")
+    course = xml(files, "course/course.xml")
+    assert course.findtext("enablecompletion") == "1" and course.findtext("format") == "topics"
+
+
+def test_reflections_and_self_assessments_are_feedback_activities(shipped):
+    files = shipped["nb"]
+    feedbacks = [xml(files, n) for n in files if n.endswith("/feedback.xml")]
+    assert len(feedbacks) == 3
+    likert = next(f for f in feedbacks if f.find(".//typ").text == "multichoice")
+    assert likert.find(".//presentation").text.startswith("r>>>>>Not yet part of my practice|")
+    assert xml(files, "course/course.xml").findtext("lang") == "no"  # Moodle's code for Bokmål
+
+
+def test_competencies_link_to_the_framework_csv(shipped, tmp_path):
+    files = shipped["en"]
+    out = build(SHIPPED, tmp_path, ["en"])["en"].parent
+    rows = []
+    for path in out.glob("*-competences-*.csv"):
+        table = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+        assert all(len(r) == 14 for r in table)
+        assert [r[12] for r in table[1:]].count("1") == 1  # one framework row per file
+        rows += table[1:]
+    known = {(r[1] if r[12] == "1" else None) for r in rows} - {None}
+    items = {r[1] for r in rows if r[12] != "1"}
+    links = [c for name in files if name.endswith("competencies.xml") for c in xml(files, name).iter("competency")]
+    assert links
+    for link in links:
+        assert link.findtext("frameworkidnumber") in known and link.findtext("idnumber") in items
+    settings = {s.findtext("name"): s.findtext("value") for s in xml(files, "moodle_backup.xml").iter("setting")
+                if s.findtext("level") == "root"}
+    assert settings["competencies"] == "1" and settings["questionbank"] == "1" and settings["users"] == "0"
+
+
+def test_files_are_stored_by_content_hash_and_referenced(mini, tmp_path):
+    files = read_mbz(build(mini, tmp_path, ["en"])["en"].read_bytes())
+    records = list(xml(files, "files.xml").iter("file"))
+    image = next(r for r in records if r.findtext("filename") == "dot.png")
+    digest = image.findtext("contenthash")
+    data = files[f"files/{digest[:2]}/{digest}"]
+    assert hashlib.sha1(data).hexdigest() == digest
+    referenced = {n.text for name in files if name.endswith("inforef.xml") for n in xml(files, name).iter("id")
+                  if n.getparent().tag == "file"}
+    assert {r.get("id") for r in records} <= referenced
+    section = next(xml(files, n) for n in files if n.endswith("section.xml") and b"@@PLUGINFILE@@" in files[n])
+    assert "@@PLUGINFILE@@/dot.png" in section.findtext("summary")
+
+
+def test_html_and_unicode_survive_the_xml(mini, tmp_path):
+    edit(mini / "en/units/u1.yaml", "stem: Pick the right one.", 'stem: "Pick **the** right & \\"one\\" – æøå <3"')
+    files = read_mbz(build(mini, tmp_path, ["nb"])["nb"].read_bytes())
+    raw = files["questions.xml"].decode()
+    assert "&lt;strong&gt;the&lt;/strong&gt;" in raw  # HTML is stored as escaped text
+    question = next(q for q in xml(files, "questions.xml").iter("question") if q.findtext("qtype") == "multichoice")
+    assert question.findtext("questiontext") == "<p>Pick <strong>the</strong> right &amp; \"one\" – æøå &lt;3</p>"
+
+
+def element_paths(root: etree._Element, prefix: str = "") -> set[str]:
+    paths = set()
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        path = f"{prefix}/{child.tag}"
+        paths.add(path)
+        paths |= element_paths(child, path)
+    return paths
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the Moodle reference backups are in ../shared/reference/moodle")
+def test_element_names_match_a_backup_made_by_moodle_45(shipped):
+    reference = read_mbz((REFERENCE / "moodle45-reference-course.mbz").read_bytes())
+    minimal = read_mbz((REFERENCE / "handwritten-minimal.mbz").read_bytes())
+
+    def kinds(files):
+        found = defaultdict(set)
+        for name, data in files.items():
+            if not name.endswith(".xml"):
+                continue
+            base = name.split("/")[-1]
+            if name.startswith("activities/"):
+                module = name.split("/")[1].split("_")[0]
+                kind = f"{module}/{base}" if base == f"{module}.xml" else f"activity/{base}"
+            else:
+                kind = base
+            found[kind] |= element_paths(etree.fromstring(data))
+        return found
+
+    ours = kinds(shipped["en"])
+    theirs = kinds(reference)
+    # Written by mod/quiz/backup/moodle2/backup_quiz_stepslib.php ('feedback' element with quizid,
+    # feedbacktext, feedbacktextformat, mingrade, maxgrade); the reference quiz has no overall feedback.
+    theirs["quiz/quiz.xml"] |= {"/quiz/feedbacks/feedback"} | {
+        f"/quiz/feedbacks/feedback/{f}" for f in ("quizid", "feedbacktext", "feedbacktextformat", "mingrade", "maxgrade")}
+    for kind, paths in kinds(minimal).items():
+        theirs[kind] |= paths
+    compared = 0
+    for kind, paths in ours.items():
+        if kind not in theirs:
+            continue
+        unknown = {p for p in paths if p not in theirs[kind]}
+        assert not unknown, f"{kind}: elements a Moodle backup does not have: {sorted(unknown)[:5]}"
+        compared += 1
+    assert compared >= 15
