@@ -259,3 +259,22 @@ def test_element_names_match_a_backup_made_by_moodle_45(shipped):
         assert not unknown, f"{kind}: elements a Moodle backup does not have: {sorted(unknown)[:5]}"
         compared += 1
     assert compared >= 15
+
+
+def test_one_multilingual_backup_for_the_multi_language_filter(tmp_path, cli):
+    code, _, stderr = cli("build", SHIPPED, "--format", "moodle", "--set", "moodle_multilang=1", "--out", tmp_path)
+    assert code == 0, stderr
+    files = read_mbz((tmp_path / "pat-peer-support-1.0.0-mul-moodle.mbz").read_bytes())
+    course = xml(files, "course/course.xml")
+    summary = course.findtext("summary")
+    for lang in ("en", "no", "fr"):
+        assert f'<span lang="{lang}" class="multilang">' in summary
+    assert "pairs aidants" in summary and "Tuto3-prosjektet" in summary or "Tuto3" in summary
+    assert course.findtext("lang") == "" and course.findtext("shortname") == "pat-peer-support-1.0.0-mul"
+    # Structure is that of every single-language backup: same files, same ids.
+    single = read_mbz((tmp_path / "pat-peer-support-1.0.0-en-moodle.mbz").read_bytes())
+    assert set(files) == set(single)
+    # Plain-text fields are escaped inside their spans; everything still parses.
+    for name in files:
+        if name.endswith(".xml"):
+            etree.fromstring(files[name])

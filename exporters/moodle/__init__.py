@@ -68,8 +68,11 @@ def fraction(value: float) -> str:
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
-    def __init__(self, course: Course, epoch: int, release: str):
+    def __init__(self, course: Course, epoch: int, release: str, multilingual: bool = False):
         self.course = course
+        self.multilingual = multilingual
+        # The short name is plain text (no multi-language spans) and must be unique on the site.
+        self.shortname = f"{course.id}-{course.version}-{'mul' if multilingual else course.language}"[:255]
         self.time = str(epoch)
         self.version, self.release = RELEASES[release]
         self.files: dict[str, bytes] = {}
@@ -278,7 +281,7 @@ class Backup:
             single = q.type != MULTIPLE_RESPONSE
             right = [o for o in q.options if o.correct] or list(q.options)  # likert: every point is right
             share = 1 / len(right)
-            rows = [(str(o.text), (1.0 if single else share) if (o.correct or q.type == LIKERT) else
+            rows = [(pages.esc(o.text), (1.0 if single else share) if (o.correct or q.type == LIKERT) else
                      (0.0 if single else -1.0), str(o.feedback or ""), 1) for o in q.options]
             answers(rows)
             options = add(plugin, "multichoice", id=self.next("multichoice"))
@@ -420,12 +423,15 @@ class Backup:
 
     def write_course(self) -> None:
         course = self.course
-        summary, file_ids = self.embed(str(course.description), self.course_context, "course", "summary", 0)
+        about = "".join(filter(None, [str(course.description), pages.h(course, course.project),
+                                      pages.h(course, course.acknowledgement)]))
+        summary, file_ids = self.embed(about, self.course_context, "course", "summary", 0)
         node = document("course", {"id": 1, "contextid": self.course_context})
-        fields(node, shortname=f"{course.id}-{course.version}-{course.language}"[:255], fullname=str(course.title),
+        fields(node, shortname=self.shortname, fullname=str(course.title),
                idnumber="", summary=summary, summaryformat=1, format="topics", showgrades=1, newsitems=0,
                startdate=self.time, enddate=0, marker=0, maxbytes=0, legacyfiles=0, showreports=0, visible=1,
-               groupmode=0, groupmodeforce=0, defaultgroupingid=0, lang=moodle_lang(course.language), theme="",
+               groupmode=0, groupmodeforce=0, defaultgroupingid=0,
+               lang="" if self.multilingual else moodle_lang(course.language), theme="",
                timecreated=self.time, timemodified=self.time, requested=0, enablecompletion=1, completionnotify=0)
         category = add(node, "category", id=1)
         fields(category, name="", description="")
@@ -500,18 +506,17 @@ class Backup:
             self.files[name] = serialise(document(tag))
         backup = document("moodle_backup")
         info = add(backup, "information")
-        fields(info, name=f"{course.id}-{course.version}-{course.language}-moodle.mbz", moodle_version=self.version,
+        fields(info, name=f"{self.shortname}-moodle.mbz", moodle_version=self.version,
                moodle_release=f"{self.release} (Build: {self.version[:8]})", backup_version=self.version,
                backup_release=self.release, backup_date=self.time, mnet_remoteusers=0, include_files=1,
                include_file_references_to_external_content=0, original_wwwroot="https://moocpack.invalid",
                original_site_identifier_hash=hashlib.md5(course.id.encode()).hexdigest(), original_course_id=1,
                original_course_format="topics", original_course_fullname=str(course.title),
-               original_course_shortname=f"{course.id}-{course.version}-{course.language}"[:255],
+               original_course_shortname=self.shortname,
                original_course_startdate=self.time, original_course_enddate=0,
                original_course_contextid=self.course_context, original_system_contextid=1)
         details = add(info, "details")
-        detail = add(details, "detail", backup_id=hashlib.md5(f"{course.id}{course.version}{course.language}".encode())
-                     .hexdigest())
+        detail = add(details, "detail", backup_id=hashlib.md5(self.shortname.encode()).hexdigest())
         fields(detail, type="course", format="moodle2", interactive=1, mode=10, execution=1, executiontime=0)
         contents = add(info, "contents")
         activities = add(contents, "activities")
@@ -525,7 +530,7 @@ class Backup:
             fields(node, sectionid=s["id"], title=s["name"] if s["name"] != NULL else str(s["number"]),
                    directory=f"sections/section_{s['id']}")
         course_node = add(contents, "course")
-        fields(course_node, courseid=1, title=f"{course.id}-{course.version}-{course.language}"[:255], directory="course")
+        fields(course_node, courseid=1, title=self.shortname, directory="course")
         settings = add(info, "settings")
         root_settings = {"filename": f"{course.id}.mbz", "users": 0, "anonymize": 0, "role_assignments": 0,
                          "activities": 1, "blocks": 0, "files": 1, "filters": 0, "comments": 0, "badges": 0,
@@ -573,6 +578,37 @@ def framework_csv(course: Course, framework_id: str) -> bytes:
     return out.getvalue().encode()
 
 
+# Fields that hold HTML in Moodle's tables; every other differing text is plain and is escaped
+# before it goes inside a multi-language span.
+HTML_FIELDS = {"summary", "intro", "content", "questiontext", "generalfeedback", "feedback", "feedbacktext",
+               "correctfeedback", "partiallycorrectfeedback", "incorrectfeedback", "graderinfo", "responsetemplate",
+               "page_after_submit", "description"}
+
+
+def merge_languages(trees: dict[str, etree._Element]) -> etree._Element:
+    """One XML tree whose texts carry every language as <span lang class="multilang">.
+
+    The per-language backups are built from the same structure with the same counters, so they
+    differ only in text; anything else is a bug and raises.
+    """
+    languages = list(trees)
+    merged = trees[languages[0]]
+    nodes = {lang: list(tree.iter()) for lang, tree in trees.items()}
+    for index, node in enumerate(nodes[languages[0]]):
+        others = [nodes[lang][index] for lang in languages]
+        if {o.tag for o in others} != {node.tag} or any(dict(o.attrib) != dict(node.attrib) for o in others):
+            raise ValueError(f"language versions differ in structure at <{node.tag}>")
+        texts = [o.text or "" for o in others]
+        if len(set(texts)) > 1:
+            spans = []
+            html = node.tag in HTML_FIELDS or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
+            for lang, text in zip(languages, texts):
+                body = text if html else pages.esc(text)
+                spans.append(f'<span lang="{moodle_lang(lang)}" class="multilang">{body}</span>')
+            node.text = "".join(spans)
+    return merged
+
+
 class MoodleExporter(Exporter):
     name = "moodle"
     extension = "mbz"
@@ -583,6 +619,22 @@ class MoodleExporter(Exporter):
         if release not in RELEASES:
             raise ValueError(f"moodle_release must be one of {', '.join(RELEASES)}, not '{release}'")
         return Backup(course, options.epoch, release).build()
+
+    supports_multilingual = True
+
+    def multilingual_files(self, courses: dict[str, Course], options: ExportOptions) -> dict[str, bytes]:
+        release = options.settings.get("moodle_release", "4.5")
+        backups = {lang: Backup(course, options.epoch, release, multilingual=True).build()
+                   for lang, course in courses.items()}
+        first = next(iter(backups.values()))
+        merged = {}
+        for name, data in first.items():
+            if name.endswith(".xml"):
+                merged[name] = serialise(merge_languages({lang: etree.fromstring(files[name])
+                                                          for lang, files in backups.items()}))
+            else:
+                merged[name] = data
+        return merged
 
     def archive(self, files, course, options) -> bytes:
         return targz_bytes(files, options.epoch, directories=False)

@@ -47,9 +47,11 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
     results = []
+    models = {}
     for lang in wanted:
         lang_report = Report(report.root)
         course = loader.load(course_path, lang, lang_report, checked=checked)
+        models[lang] = course
         report.problems.extend(lang_report.problems)
         fallbacks = sum(1 for p in lang_report.problems if p.message.startswith(loader.MISSING_TRANSLATION))
         for name, exporter in exporters.items():
@@ -59,6 +61,18 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             except Exception as exc:
                 raise BuildError(name, lang, exc) from exc
             built = Built(name, lang, package, time.perf_counter() - started, fallbacks)
+            results.append(built)
+            if progress:
+                progress(built)
+    for name, exporter in exporters.items():
+        if exporter.supports_multilingual and str(options.settings.get(f"{name}_multilang", "")).lower() in (
+                "1", "true", "yes"):
+            started = time.perf_counter()
+            try:
+                package = exporter.export_multilingual(models, out, options)
+            except Exception as exc:
+                raise BuildError(name, "mul", exc) from exc
+            built = Built(name, "mul", package, time.perf_counter() - started, 0)
             results.append(built)
             if progress:
                 progress(built)

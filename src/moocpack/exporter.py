@@ -54,8 +54,23 @@ class Exporter:
             return archive.zip_bytes(files, options.epoch)
         return archive.targz_bytes(files, options.epoch)
 
-    def basename(self, course: Course) -> str:
-        return f"{course.id}-{course.version}-{course.language}-{self.name}"
+    def basename(self, course: Course, language: str | None = None) -> str:
+        return f"{course.id}-{course.version}-{language or course.language}-{self.name}"
+
+    # A format that can also put every language in one package (Moodle's multi-language filter)
+    # overrides multilingual_files; `--set <format>_multilang=1` asks for it.
+    supports_multilingual = False
+
+    def multilingual_files(self, courses: dict[str, Course], options: ExportOptions) -> dict[str, bytes]:
+        raise NotImplementedError
+
+    def export_multilingual(self, courses: dict[str, Course], out_dir: Path, options: ExportOptions) -> Package:
+        """One package holding every language, named with the code 'mul' (ISO 639 "multiple")."""
+        first = next(iter(courses.values()))
+        data = self.archive(self.multilingual_files(courses, options), first, options)
+        target = out_dir / f"{self.basename(first, 'mul')}.{self.extension}"
+        archive.write_atomic(target, data)
+        return Package(target, len(data))
 
     def export(self, course: Course, out_dir: Path, options: ExportOptions) -> Package:
         """Build everything in memory first; only a complete package reaches the disk."""
