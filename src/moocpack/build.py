@@ -36,7 +36,21 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     checked = loader.check(course_path, report)
     if checked is None:
         raise loader.CourseError(report)
-    wanted = languages or checked.languages
+    wanted = list(languages or checked.languages)
+    if not languages:
+        # A translation below the course's bar is left out unless --lang names it.
+        from .l10n.catalog import collect
+        bar = checked.course.data.get("min_complete", 80)
+        for lang in list(wanted):
+            if lang == checked.source_language:
+                continue
+            complete = collect(checked, lang).stats()["complete"]
+            if complete < bar:
+                wanted.remove(lang)
+                report.warning(checked.folder.display(f"{checked.source_language}/course.yaml"),
+                               f"language '{lang}' is {complete:.1f}% translated, below min_complete {bar}%: not "
+                               f"packaged (name it with --lang {lang} to build it anyway)", "/min_complete",
+                               checked.course.position("/min_complete"))
     for lang in wanted:
         if lang not in checked.languages:
             report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),

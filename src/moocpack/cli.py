@@ -203,7 +203,12 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
                        err=True)
             status = max(status, EXIT_INTERNAL)
             continue
-        print_problems(report, verbose, sys.stderr) if (verbose or strict) else None
+        if verbose or strict:
+            print_problems(report, verbose, sys.stderr)
+        else:
+            for problem in report.warnings:
+                if "below min_complete" in problem.message or problem.message.startswith(loader.STALE_TRANSLATION):
+                    click.echo(str(problem), err=True)
         status = max(status, finish(report, strict))
         summary.extend((path, r) for r in results)
     if as_json:
@@ -320,6 +325,11 @@ def formats(as_json):
             click.echo(f"{r.name:<10} .{r.exporter.extension:<7} {r.exporter.description}  [{r.origin}]")
         else:
             click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
+
+
+from .l10n.commands import l10n  # noqa: E402  (the translators' command group)
+
+main.add_command(l10n)
 
 
 def entry() -> None:

@@ -27,6 +27,7 @@ from .schema import suggest
 from .translation import Merge, iter_texts
 
 MISSING_TRANSLATION = "missing translation"
+STALE_TRANSLATION = "stale translation"
 
 
 @dataclass
@@ -511,6 +512,8 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
     docs = checked.translations.setdefault(lang, {})
     for rel in folders.translation_files(folder, lang):
         full = f"{lang}/{rel}"
+        if rel.startswith("_"):
+            continue  # moocpack's own files, such as the l10n lock
         if not rel.endswith(".yaml"):
             c.report.error(c.file(full), "translation folders hold only .yaml files mirroring the source folder")
             continue
@@ -587,6 +590,7 @@ class _Resolver:
         self.src = checked.source_language
         self.report = report
         self.messages = messages(lang)
+        self._lock: dict | None = None
 
     def merged(self, rel: str, doc: yamlfile.Document, kind: str) -> dict:
         target = doc if self.lang == self.src else self.checked.translations.get(self.lang, {}).get(rel)
@@ -595,7 +599,22 @@ class _Resolver:
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         for key in merge.missing:
             self.report.warning(where, f"{MISSING_TRANSLATION} ({self.lang}): falls back to '{self.src}'", key)
+        if target is not None and self.lang != self.src:
+            self.stale_warnings(rel, doc, kind, where)
         return data
+
+    def stale_warnings(self, rel: str, doc: yamlfile.Document, kind: str, where: str) -> None:
+        """A translation whose source changed since it was accepted is still used, with a warning."""
+        from .l10n.catalog import digest, read_lock
+        from .translation import iter_units, key_of
+        if self._lock is None:
+            self._lock = read_lock(self.checked, self.lang)
+        for segments, _, _, value in iter_units(doc.data, kind):
+            entry = self._lock.get(key_of(rel, segments))
+            if entry and (entry.get("fuzzy") or entry.get("source_sha") != digest(value)):
+                self.report.warning(where, f"{STALE_TRANSLATION} ({self.lang}): the source changed since it was "
+                                           "translated; the old translation is used",
+                                    "".join("/" + yamlfile.escape(n) for _, n in segments))
 
     def multilingual(self, values: dict | None, fw_source: str, where: str, pointer: str) -> Text | None:
         if not values:
@@ -818,7 +837,7 @@ class _Resolver:
             source_language=self.src, languages=tuple(c["languages"]), title=c["title"],
             short_description=c["short_description"], description=_html(c["description"]),
             project=_html(c.get("project")), acknowledgement=_html(c.get("acknowledgement")), keywords=keywords,
-            organisations=tuple(Organisation(o["id"], o["name"], o.get("place"), o.get("url"), o.get("role"))
+            organisations=tuple(Organisation(o["id"], Text(o["name"], ""), Text(o["place"], "") if o.get("place") else None, o.get("url"), o.get("role"))
                                 for o in c["organisations"]),
             licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,

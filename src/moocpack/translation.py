@@ -167,3 +167,38 @@ def _iter(data, node, base, ptr):
     elif isinstance(data, list) and isinstance(node.get("items"), dict):
         for index, value in enumerate(data):
             yield from _iter(value, node["items"], base, ptr + [index])
+
+
+def iter_units(data, kind: str):
+    """Yield (segments, pointer, text kind, value) for every text field present in a file's data.
+
+    `segments` name the text by ids, never positions: ("key", name) for a mapping field and
+    ("id", item id) for a list item; `pointer` is the JSON pointer by position, to find the line.
+    """
+    root = schemas.schema(kind)
+    yield from _units(data, root, root["$id"], [], [])
+
+
+def _units(data, node, base, segments, ptr):
+    kind = text_kind(node, base)
+    if kind:
+        if isinstance(data, str):
+            yield tuple(segments), "".join("/" + escape(p) for p in ptr), kind, data
+        return
+    node, base, _ = schemas.resolve(node, base)
+    if isinstance(data, dict):
+        props = node.get("properties", {})
+        extra = node.get("additionalProperties")
+        for key, value in data.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None and translatable(sub, base):
+                yield from _units(value, sub, base, segments + [("key", key)], ptr + [key])
+    elif isinstance(data, list) and isinstance(node.get("items"), dict):
+        for index, value in enumerate(data):
+            if isinstance(value, dict) and isinstance(value.get("id"), str):
+                yield from _units(value, node["items"], base, segments + [("id", value["id"])], ptr + [index])
+
+
+def key_of(file: str, segments) -> str:
+    """The translation unit key: source file path, '#', then the id-based pointer."""
+    return file + "#" + "".join("/" + escape(name) for _, name in segments)

@@ -1,0 +1,206 @@
+"""Translation units, their state per language, and the lock files that remember acceptance.
+
+A unit is one translatable text, keyed by `<source file>#<pointer built from ids>`, e.g.
+`units/unit-02.yaml#/activities/a1-my-role-model/procedure`. Competence frameworks hold every
+language inline, so their units are keyed the same way in `competences/<id>.yaml`, with the
+framework's own source language.
+
+`<lang>/_l10n.lock.yaml` records, for each accepted unit, a short hash of the source text it was
+translated from, a hash of the accepted target and that source text (so a translator sees what
+changed). It is machine-written, committed, and sorted for stable diffs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .. import yamlfile
+from ..loader import Checked
+from ..translation import iter_units, key_of
+
+LOCK = "_l10n.lock.yaml"
+OK, STALE, MISSING, ORPHAN, SAME, REVIEWED = "ok", "stale", "missing", "orphan", "same-as-source", "reviewed"
+DONE = (OK, SAME, REVIEWED)
+
+
+def digest(text: str) -> str:
+    normal = "\n".join(line.rstrip() for line in str(text).replace("\r\n", "\n").strip().split("\n"))
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\w+", str(text)))
+
+
+@dataclass
+class Unit:
+    key: str
+    file: str                   # source file, relative to its folder (course files) or the course root
+    segments: tuple             # (("key", name) | ("id", id), ...) from the file's root
+    kind: str                   # "text" or "markdown"
+    source: str
+    source_lang: str
+    target: str | None = None
+    target_file: str = ""       # where the translation lives, relative to the course folder
+    position: tuple[int, int] | None = None
+    source_position: tuple[int, int] = (1, 1)
+    state: str = MISSING
+    previous_source: str | None = None
+    framework: bool = False
+
+    @property
+    def source_file(self) -> str:
+        """The file holding the source text, relative to the course folder."""
+        return self.file if self.framework else f"{self.source_lang}/{self.file}"
+
+    @property
+    def pointer(self) -> str:
+        return self.key.split("#", 1)[1]
+
+    def context(self) -> str:
+        where = " › ".join(name for _, name in self.segments)
+        return f"{self.file} › {where} ({'Markdown' if self.kind == 'markdown' else 'text'})"
+
+
+@dataclass
+class Catalog:
+    language: str
+    units: list[Unit] = field(default_factory=list)
+    orphans: list[Unit] = field(default_factory=list)
+    lock: dict = field(default_factory=dict)
+
+    def by_key(self) -> dict[str, Unit]:
+        return {u.key: u for u in self.units}
+
+    def stats(self) -> dict:
+        counts = {state: sum(1 for u in self.units if u.state == state) for state in (OK, STALE, MISSING, SAME, REVIEWED)}
+        total = len(self.units)
+        done = sum(counts[s] for s in DONE)
+        todo = sum(words(u.source) for u in self.units if u.state in (MISSING, STALE))
+        return {"language": self.language, "strings": total, **counts, "orphan": len(self.orphans),
+                "words_to_do": todo, "complete": round(100 * done / total, 1) if total else 100.0}
+
+
+def lock_path(checked: Checked, lang: str) -> Path:
+    return checked.folder.root / lang / LOCK
+
+
+def read_lock(checked: Checked, lang: str) -> dict:
+    path = lock_path(checked, lang)
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    return dict(data.get("units") or {})
+
+
+class _LockDumper(yaml.SafeDumper):
+    """Multi-line source texts as literal blocks, so that diffs of the lock read like the text."""
+
+
+def _text(dumper, value: str):
+    style = "|" if "\n" in value.strip() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_LockDumper.add_representer(str, _text)
+
+
+def write_lock(checked: Checked, lang: str, entries: dict) -> None:
+    from ..archive import write_atomic
+    body = yaml.dump({"source_language": checked.source_language, "units": dict(sorted(entries.items()))},
+                     Dumper=_LockDumper, allow_unicode=True, sort_keys=True, width=100)
+    write_atomic(lock_path(checked, lang), ("# written by moocpack l10n; do not edit by hand\n" + body).encode())
+
+
+def _state(unit: Unit, entry: dict | None) -> str:
+    if unit.target is None:
+        return MISSING
+    if entry and entry.get("fuzzy"):
+        return STALE
+    if entry and entry.get("source_sha") != digest(unit.source):
+        unit.previous_source = entry.get("source")
+        return STALE
+    if entry and entry.get("reviewed"):
+        return REVIEWED
+    if unit.target.strip() == unit.source.strip():
+        return SAME
+    return OK
+
+
+def source_files(checked: Checked) -> list[tuple[str, yamlfile.Document, str]]:
+    files = [("course.yaml", checked.course, "course")]
+    files += [(f"units/{uid}.yaml", doc, "unit") for uid, doc in checked.units.items()]
+    files += [(f"worksheets/{wid}.yaml", doc, "worksheet") for wid, doc in sorted(checked.worksheets.items())]
+    return files
+
+
+def collect(checked: Checked, lang: str) -> Catalog:
+    """Every unit a translation into `lang` needs, with its target and state."""
+    catalog = Catalog(lang, lock=read_lock(checked, lang))
+    src = checked.source_language
+    if lang != src:
+        translations = checked.translations.get(lang, {})
+        for rel, doc, kind in source_files(checked):
+            target_doc = translations.get(rel)
+            targets = {}
+            if target_doc is not None:
+                for segments, pointer, _, value in iter_units(target_doc.data, kind):
+                    targets[segments] = (value, target_doc.position(pointer))
+            known = set()
+            for segments, pointer, text_kind, value in iter_units(doc.data, kind):
+                known.add(segments)
+                unit = Unit(key_of(rel, segments), rel, segments, text_kind, value, src, target_file=f"{lang}/{rel}",
+                            source_position=doc.position(pointer))
+                if segments in targets:
+                    unit.target, unit.position = targets[segments]
+                catalog.units.append(unit)
+            for segments, (value, position) in targets.items():
+                if segments not in known:
+                    catalog.orphans.append(Unit(key_of(rel, segments), rel, segments, "text", "", src, value,
+                                                f"{lang}/{rel}", position, ORPHAN))
+    for fid, doc in checked.frameworks.items():
+        fw = doc.data
+        if fw["source_language"] == lang:
+            continue
+        rel = f"competences/{fid}.yaml"
+        entries = [((("key", name),), fw[name], f"/{name}") for name in ("title", "description") if name in fw]
+        for ci, category in enumerate(fw["categories"]):
+            base = (("key", "categories"), ("id", category["id"]))
+            entries.append((base + (("key", "title"),), category["title"], f"/categories/{ci}/title"))
+            for ii, item in enumerate(category["items"]):
+                entries.append((base + (("key", "items"), ("id", item["id"]), ("key", "text")), item["text"],
+                                f"/categories/{ci}/items/{ii}/text"))
+        for segments, values, pointer in entries:
+            source = values.get(fw["source_language"])
+            if source is None:
+                continue
+            kind = "markdown" if segments == (("key", "description"),) else "text"
+            unit = Unit(key_of(rel, segments), rel, segments, kind, source, fw["source_language"], target_file=rel,
+                        framework=True, source_position=doc.position(f"{pointer}/{fw['source_language']}"))
+            if lang in values:
+                unit.target = values[lang]
+                unit.position = doc.position(f"{pointer}/{lang}")
+            catalog.units.append(unit)
+    keys = {u.key for u in catalog.units}
+    for unit in catalog.units:
+        unit.state = _state(unit, catalog.lock.get(unit.key))
+    for key, entry in sorted(catalog.lock.items()):
+        if key not in keys:
+            file = key.split("#", 1)[0]
+            catalog.orphans.append(Unit(key, file, (), "text", entry.get("source", ""), checked.source_language,
+                                        None, f"{lang}/{LOCK}", None, ORPHAN))
+    return catalog
+
+
+def accept(catalog: Catalog, unit: Unit, source: str | None = None, reviewed: bool = False) -> None:
+    """Record that unit's target translates `source` (default: the current source)."""
+    source = unit.source if source is None else source
+    entry = {"source_sha": digest(source), "target_sha": digest(unit.target or ""), "source": source}
+    if reviewed:
+        entry["reviewed"] = True
+    catalog.lock[unit.key] = entry

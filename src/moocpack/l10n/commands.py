@@ -1,0 +1,318 @@
+"""`moocpack l10n …`: status, export, import, sync and init for translators."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+from lxml import etree
+
+from .. import loader
+from ..archive import write_atomic
+from ..problems import Report
+from . import catalog as cat
+from . import checks, exchange, writer
+
+EXIT_OK, EXIT_BELOW, EXIT_ERRORS = 0, 1, 2
+
+
+def _checked(course: str | None):
+    from ..cli import course_paths, print_problems
+    path = course_paths(course)[0]
+    report = Report(path)
+    checked = loader.check(path, report)
+    if checked is None:
+        print_problems(report, False, sys.stderr)
+        click.echo(f"{path}: the course has errors; fix them first (moocpack validate)", err=True)
+        sys.exit(EXIT_ERRORS)
+    return path, checked
+
+
+def _languages(checked, wanted) -> list[str]:
+    languages = list(wanted) or checked.languages
+    for lang in languages:
+        if lang not in checked.languages:
+            raise click.UsageError(f"'{lang}' is not one of the course's languages ({', '.join(checked.languages)})")
+    return languages
+
+
+COURSE = click.option("-c", "--course", "course", type=click.Path(file_okay=False),
+                      help="The course folder (default: as for 'moocpack build').")
+
+
+@click.group(name="l10n")
+def l10n():
+    """Translators' tools: what is missing or out of date, and XLIFF/PO exchange files.
+
+    \b
+    moocpack l10n status                         a table per language
+    moocpack l10n status --lang nb --list        every missing or stale string, with its place
+    moocpack l10n export --lang nb -o nb.xlf     for any CAT tool (or --format po)
+    moocpack l10n import nb.xlf                  checked, all or nothing, comments kept
+    moocpack l10n sync --lang nb                 accept translations edited by hand in the YAML
+    moocpack l10n sync --accept KEY              a source fix that needs no new translation
+    moocpack l10n init de                        a new language folder
+    """
+
+
+@l10n.command()
+@COURSE
+@click.option("-l", "--lang", "languages", multiple=True, metavar="L", help="Language (repeatable; default all).")
+@click.option("--list", "listing", is_flag=True, help="One line per missing, stale or orphan string.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--fail-under", type=float, metavar="PCT", help="Exit 1 if a language is less complete than PCT %.")
+def status(course, languages, listing, as_json, fail_under):
+    """How complete each language is: strings ok, stale, missing, orphan; words still to do."""
+    path, checked = _checked(course)
+    catalogs = [cat.collect(checked, lang) for lang in _languages(checked, languages)]
+    rows = [c.stats() for c in catalogs]
+    problems = []
+    for catalog in catalogs:
+        for unit in catalog.units + catalog.orphans:
+            if unit.state in (cat.MISSING, cat.STALE, cat.ORPHAN, cat.SAME):
+                problems.append((catalog.language, unit))
+    if as_json:
+        click.echo(json.dumps({"languages": rows, "problems": [
+            {"language": lang, "state": u.state, "key": u.key,
+             "file": str(checked.folder.display(u.target_file if u.state != cat.MISSING else u.source_file)),
+             "line": (u.position or u.source_position)[0] if u.state != cat.MISSING else u.source_position[0],
+             "source": u.source, "previous_source": u.previous_source, "target": u.target}
+            for lang, u in problems] if listing else []}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{'lang':<6} {'strings':>7} {'ok':>5} {'stale':>6} {'missing':>8} {'orphan':>7} "
+                   f"{'same':>5} {'reviewed':>9} {'words to do':>12} {'complete':>9}")
+        for row in rows:
+            source = " (source)" if row["language"] == checked.source_language else ""
+            click.echo(f"{row['language']:<6} {row['strings']:>7} {row['ok']:>5} {row['stale']:>6} {row['missing']:>8} "
+                       f"{row['orphan']:>7} {row['same-as-source']:>5} {row['reviewed']:>9} {row['words_to_do']:>12,} "
+                       f"{row['complete']:>8.1f}%{source}")
+        if listing:
+            for lang, unit in problems:
+                if unit.state == cat.MISSING:
+                    where, (line, col) = unit.source_file, unit.source_position
+                else:
+                    where, (line, col) = unit.target_file, unit.position or (1, 1)
+                click.echo(f"{checked.folder.display(where)}:{line}:{col}: {unit.state} ({lang}): {unit.pointer} "
+                           f"[{unit.file}]")
+                if unit.state == cat.STALE:
+                    click.echo(f"    source was: {unit.previous_source!r}")
+                    click.echo(f"    now:        {unit.source!r}")
+    if fail_under is not None and any(row["complete"] < fail_under for row in rows):
+        sys.exit(EXIT_BELOW)
+
+
+@l10n.command()
+@COURSE
+@click.option("-l", "--lang", "language", required=True, metavar="L", help="The target language.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["xliff", "po"]), default="xliff", show_default=True)
+@click.option("--only", metavar="STATES", help="Comma-separated states to export, e.g. missing,stale.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+def export(course, language, fmt, only, output):
+    """Write an XLIFF 2.0 or PO file of the strings to translate into L."""
+    _, checked = _checked(course)
+    _languages(checked, [language])
+    states = {s.strip() for s in only.split(",")} if only else None
+    if states and not states <= {cat.OK, cat.STALE, cat.MISSING, cat.SAME, cat.REVIEWED}:
+        raise click.UsageError(f"--only takes ok, stale, missing, same-as-source, reviewed; not '{only}'")
+    catalog = cat.collect(checked, language)
+    course_id = checked.course.data["id"]
+    version = str(checked.course.data["version"])
+    if fmt == "xliff":
+        data = exchange.write_xliff(catalog, checked.source_language, course_id, states)
+    else:
+        data = exchange.write_po(catalog, checked.source_language, course_id, version, states)
+    if output:
+        write_atomic(Path(output), data)
+        count = len(exchange.selected(catalog, states))
+        click.echo(f"{output}: {count} string(s) for '{language}'", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+def _read_exchange(path: Path) -> tuple[str, str, dict, list[exchange.Entry]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}:{line}:1: not valid UTF-8") from exc
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<"):
+        try:
+            header, entries = exchange.read_xliff(raw)
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position if exc.position else (1, 1)
+            raise ValueError(f"{path}:{line}:{column}: malformed XML: {exc.msg}") from exc
+        except ValueError as exc:
+            match = re.match(r"line (\d+): (.*)", str(exc))
+            raise ValueError(f"{path}:{match.group(1)}:1: {match.group(2)}" if match else f"{path}:1:1: {exc}") from exc
+        return "xliff", header.get("trgLang") or "", header, entries
+    try:
+        header, entries = exchange.read_po(text)
+    except (OSError, ValueError) as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise ValueError(f"{path}:{match.group(1) if match else 1}:1: malformed PO file: {exc}") from exc
+    return "po", header.get("Language", ""), header, entries
+
+
+@l10n.command(name="import")
+@COURSE
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_command(course, file):
+    """Bring translations from an XLIFF or PO file into the language folder.
+
+    Every unit is checked first (language, known key, placeholders, links and markup as in the
+    source); one bad unit rejects the whole file with file:line errors and changes nothing.
+    Hand-written comments and layout of the YAML files are kept.
+    """
+    path = Path(file)
+    course_path, checked = _checked(course)
+    try:
+        fmt, language, header, entries = _read_exchange(path)
+    except ValueError as exc:
+        click.echo(f"{exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+    errors = []
+    if not language:
+        errors.append(f"{path}:1:1: the file names no target language (XLIFF trgLang or PO 'Language')")
+    elif language not in checked.languages:
+        errors.append(f"{path}:1:1: the file is for '{language}', which is not one of the course's languages "
+                      f"({', '.join(checked.languages)})")
+    if fmt == "xliff" and header.get("srcLang") not in (None, checked.source_language) and language in checked.languages:
+        errors.append(f"{path}:1:1: the file's source language is '{header.get('srcLang')}'; this course's is "
+                      f"'{checked.source_language}'")
+    if errors:
+        click.echo("\n".join(errors), err=True)
+        sys.exit(EXIT_ERRORS)
+    catalog = cat.collect(checked, language)
+    units = catalog.by_key()
+    accepted = []
+    for entry in entries:
+        unit = units.get(entry.key)
+        if unit is None:
+            errors.append(f"{path}:{entry.line}:1: unknown string '{entry.key}': no such text in the course "
+                          "(exported from another version?)")
+            continue
+        if entry.target is None or not entry.target.strip():
+            continue
+        for problem in checks.problems(unit.source, entry.target):
+            errors.append(f"{path}:{entry.line}:1: {entry.key}: {problem}")
+        accepted.append((unit, entry))
+    if errors:
+        click.echo("\n".join(errors), err=True)
+        click.echo(f"{path}: not imported: {len(errors)} error(s); nothing was changed", err=True)
+        sys.exit(EXIT_ERRORS)
+    counts = apply(checked, catalog, accepted)
+    click.echo(f"{path}: imported {counts['imported']}, unchanged {counts['unchanged']}, "
+               f"kept stale {counts['stale']} into '{language}'", err=True)
+
+
+def apply(checked, catalog: cat.Catalog, accepted) -> dict:
+    """Write accepted targets into the YAML files and the lock, each file atomically."""
+    root = checked.folder.root
+    documents: dict[Path, object] = {}
+    counts = {"imported": 0, "unchanged": 0, "stale": 0}
+    for unit, entry in accepted:
+        target_path = root / unit.target_file
+        if target_path not in documents:
+            documents[target_path] = writer.load(target_path)
+        segments = unit.segments + ((("key", catalog.language),) if unit.framework else ())
+        unchanged = unit.target == entry.target and unit.state in cat.DONE
+        if not unchanged:
+            writer.set_value(documents[target_path], segments, entry.target)
+        unconfirmed = entry.fuzzy and (entry.fmt == "po" or unchanged or entry.target == unit.target)
+        unit.target = entry.target
+        if entry.source != unit.source:
+            # Translated from another version of the source: import it, but keep it stale.
+            cat.accept(catalog, unit, source=entry.source)
+            counts["stale"] += 1
+        elif unconfirmed:
+            # Still fuzzy / still marked stale: keep the earlier acceptance, or mark it unconfirmed.
+            if unit.key not in catalog.lock:
+                cat.accept(catalog, unit)
+                catalog.lock[unit.key]["fuzzy"] = True
+            counts["stale"] += 1
+        else:
+            cat.accept(catalog, unit, reviewed=entry.final)
+            counts["unchanged" if unchanged else "imported"] += 1
+    rendered = {p: writer.dump(doc) for p, doc in documents.items()}  # render all before writing any
+    for target_path, data in rendered.items():
+        write_atomic(target_path, data)
+    cat.write_lock(checked, catalog.language, catalog.lock)
+    return counts
+
+
+@l10n.command()
+@COURSE
+@click.option("-l", "--lang", "languages", multiple=True, metavar="L", help="Accept hand edits in L (repeatable).")
+@click.option("--accept", "keys", multiple=True, metavar="KEY",
+              help="Re-lock KEY in every language: a source fix (a typo) that needs no new translation.")
+def sync(course, languages, keys):
+    """Accept translations edited by hand in the YAML files, or source fixes with --accept."""
+    _, checked = _checked(course)
+    if not languages and not keys:
+        raise click.UsageError("give --lang L (accept hand edits) or --accept KEY (re-lock a source fix)")
+    if keys:
+        targets = [lang for lang in checked.languages]
+        found = set()
+        for lang in targets:
+            catalog = cat.collect(checked, lang)
+            units = catalog.by_key()
+            changed = False
+            for key in keys:
+                if key in units and key in catalog.lock and units[key].target is not None:
+                    entry = catalog.lock[key]
+                    entry["source_sha"] = cat.digest(units[key].source)
+                    entry["source"] = units[key].source
+                    found.add(key)
+                    changed = True
+            if changed:
+                cat.write_lock(checked, lang, catalog.lock)
+        unknown = [k for k in keys if k not in found]
+        if unknown:
+            click.echo("\n".join(f"{k}: no accepted translation has this key" for k in unknown), err=True)
+            sys.exit(EXIT_ERRORS)
+        click.echo(f"re-locked {len(found)} key(s) in every language that translates them", err=True)
+        return
+    for lang in _languages(checked, languages):
+        catalog = cat.collect(checked, lang)
+        accepted = 0
+        for unit in catalog.units:
+            if unit.target is None:
+                continue
+            entry = catalog.lock.get(unit.key)
+            if entry is None or entry.get("target_sha") != cat.digest(unit.target):
+                cat.accept(catalog, unit)
+                accepted += 1
+        for orphan in catalog.orphans:
+            catalog.lock.pop(orphan.key, None)
+        cat.write_lock(checked, lang, catalog.lock)
+        click.echo(f"{lang}: accepted {accepted} hand-edited string(s); {len(catalog.lock)} locked", err=True)
+
+
+@l10n.command()
+@COURSE
+@click.argument("language")
+def init(course, language):
+    """Create the folder of a new language, with one (empty) file per source file."""
+    from ..schema import documents
+    _, checked = _checked(course)
+    pattern = documents()["common.schema.json"]["$defs"]["language"]["pattern"]
+    if not re.match(pattern, language):
+        raise click.UsageError(f"'{language}' is not a BCP 47 language code such as 'de' or 'pt-BR'")
+    folder = checked.folder.root / language
+    if folder.exists():
+        raise click.UsageError(f"{checked.folder.display(language)} already exists")
+    for rel, _, _ in cat.source_files(checked):
+        header = (f"# {language} translation of {checked.source_language}/{rel}: the same ids, text only.\n"
+                  f"# moocpack l10n export --lang {language} gives a file for your CAT tool.\n{{}}\n")
+        write_atomic(folder / rel, header.encode())
+    course_file = checked.folder.root / checked.source_language / "course.yaml"
+    data = writer.load(course_file)
+    data["languages"].append(language)
+    write_atomic(course_file, writer.dump(data))
+    cat.write_lock(checked, language, {})
+    click.echo(f"created {checked.folder.display(language)}/ and added '{language}' to languages", err=True)
