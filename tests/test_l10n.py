@@ -1,0 +1,232 @@
+"""The translators' workflow: status, XLIFF and PO round trips through independent tools,
+stale detection, all-or-nothing imports that keep hand-written YAML, and builds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from lxml import etree
+
+from conftest import ROOT, SHIPPED, edit
+
+XLIFF_XSD = ROOT / "tests" / "schemas" / "xliff_core_2.0.xsd"
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    target = tmp_path / "peer-support"
+    shutil.copytree(SHIPPED, target)
+    return target
+
+
+def fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def status(cli, course: Path, *args) -> dict:
+    code, stdout, stderr = cli("l10n", "status", "-c", course, "--json", *args)
+    assert code in (0, 1), stderr
+    data = json.loads(stdout)
+    return {row["language"]: row for row in data["languages"]} | {"problems": data["problems"]}
+
+
+def test_status_of_the_shipped_course_is_honest(cli):
+    rows = status(cli, SHIPPED)
+    # The seeds give the project text and the EU notice in Norwegian, the project text (and the
+    # framework description) in French; nothing else is translated, and nothing is invented.
+    assert rows["nb"]["ok"] == 2 and rows["nb"]["missing"] == rows["nb"]["strings"] - 2
+    assert rows["fr"]["ok"] == 2 and rows["fr"]["missing"] == rows["fr"]["strings"] - 2
+    assert rows["en"]["complete"] == 100.0  # the PAT framework, translated from Norwegian
+    assert rows["nb"]["stale"] == rows["fr"]["stale"] == 0
+    code, text, _ = cli("l10n", "status", "-c", SHIPPED)
+    assert code == 0 and "nb" in text and "words to do" in text
+
+
+def test_list_points_at_each_missing_string_in_the_source(cli):
+    code, text, _ = cli("l10n", "status", "-c", SHIPPED, "--lang", "fr", "--list")
+    assert code == 0
+    assert "/en/units/unit-02.yaml:" in text and ": missing (fr): /activities/a1-my-role-model/procedure" in text
+
+
+def test_fail_under_is_a_ci_gate(cli):
+    assert cli("l10n", "status", "-c", SHIPPED, "--fail-under", "50")[0] == 1
+    assert cli("l10n", "status", "-c", SHIPPED, "--lang", "en", "--fail-under", "50")[0] == 0
+
+
+def translate_xliff(source: Path, target: Path) -> None:
+    """Fill every target with translate-toolkit's XLIFF 2 reader and writer (an independent tool)."""
+    from translate.storage import xliff2
+    store = xliff2.Xliff2File.parsefile(str(source))
+    for unit in store.units:
+        unit.target = f"«nb» {unit.source}"
+    target.write_bytes(bytes(store))
+
+
+def test_xliff_round_trip_brings_a_language_to_100_percent(course, tmp_path, cli):
+    exported = tmp_path / "nb.xlf"
+    assert cli("l10n", "export", "-c", course, "--lang", "nb", "-o", exported)[0] == 0
+    schema = etree.XMLSchema(etree.parse(str(XLIFF_XSD)))
+    document = etree.parse(str(exported))
+    assert schema.validate(document), schema.error_log
+    ids = [u.get("id") for u in document.iter("{urn:oasis:names:tc:xliff:document:2.0}unit")]
+    assert len(ids) == len(set(ids)) == status(cli, course)["nb"]["strings"]
+    filled = tmp_path / "nb-filled.xlf"
+    translate_xliff(exported, filled)
+    assert schema.validate(etree.parse(str(filled)))
+    code, _, stderr = cli("l10n", "import", "-c", course, filled)
+    assert code == 0, stderr
+    rows = status(cli, course)
+    assert rows["nb"]["complete"] == 100.0 and rows["nb"]["missing"] == 0
+    assert cli("validate", course)[0] == 0
+    code, _, stderr = cli("build", course, "--lang", "nb", "--format", "html", "--out", tmp_path / "out", "--json")
+    assert code == 0, stderr
+    from moocpack import loader
+    from moocpack.problems import Report
+    model = loader.load(course, "nb", Report(course))
+    assert str(model.units[0].title).startswith("«nb» ") and model.units[0].title.lang == "nb"
+    assert str(model.competence("wwd.26.1").text).startswith("«nb» ")
+
+
+def test_po_round_trip_with_polib_and_msgfmt(course, tmp_path, cli):
+    exported = tmp_path / "fr.po"
+    assert cli("l10n", "export", "-c", course, "--lang", "fr", "--format", "po", "-o", exported)[0] == 0
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is needed (the README's test command installs it)"
+    check = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(exported)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    po = polib.pofile(str(exported))
+    assert po.metadata["Language"] == "fr" and po.metadata["X-Moocpack-Course"] == "pat-peer-support@1.0.0"
+    entry = next(e for e in po if e.msgctxt == "units/unit-02.yaml#/activities/a1-my-role-model/title")
+    assert entry.occurrences == [] and "Markdown" not in entry.comment
+    for entry in po:
+        entry.msgstr = f"[fr] {entry.msgid}"
+    po.save(str(exported))
+    assert subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(exported)]).returncode == 0
+    code, _, stderr = cli("l10n", "import", "-c", course, exported)
+    assert code == 0, stderr
+    assert status(cli, course)["fr"]["complete"] == 100.0
+
+
+def test_import_keeps_comments_and_layout_of_hand_edited_yaml(course, tmp_path, cli):
+    (course / "nb" / "units").mkdir(exist_ok=True)
+    handmade = course / "nb" / "units" / "unit-09.yaml"
+    handmade.write_text("# Oversatt av Kari\ntitle: Likepersonsrelasjonen   # kort tittel\n", "utf-8")
+    exported = tmp_path / "nb.xlf"
+    cli("l10n", "export", "-c", course, "--lang", "nb", "--only", "missing", "-o", exported)
+    filled = tmp_path / "filled.xlf"
+    translate_xliff(exported, filled)
+    assert cli("l10n", "import", "-c", course, filled)[0] == 0
+    text = handmade.read_text("utf-8")
+    assert text.startswith("# Oversatt av Kari\ntitle: Likepersonsrelasjonen   # kort tittel\n")
+    assert "«nb» Explain how shared experience" in text
+
+
+def test_a_changed_source_string_is_stale_everywhere_until_accepted(course, cli):
+    key = "course.yaml#/project"
+    edit(course / "en" / "course.yaml", "It aimed to contribute", "It aimed to help")
+    rows = status(cli, course, "--list")
+    stale = [p for p in rows["problems"] if p["state"] == "stale"]
+    assert {p["language"] for p in stale} == {"nb", "fr"} and {p["key"] for p in stale} == {key}
+    assert "It aimed to contribute" in stale[0]["previous_source"] and "It aimed to help" in stale[0]["source"]
+    code, text, _ = cli("l10n", "status", "-c", course, "--lang", "nb", "--list")
+    assert "stale (nb): /project" in text and "source was:" in text and "now:" in text
+    # A build uses the old translation, with a warning.
+    code, _, stderr = cli("build", course, "--lang", "nb", "--format", "html", "--out", course.parent / "out")
+    assert code == 0 and "stale translation (nb)" in stderr
+    assert cli("l10n", "sync", "-c", course, "--accept", key)[0] == 0
+    rows = status(cli, course)
+    assert rows["nb"]["stale"] == rows["fr"]["stale"] == 0
+
+
+def test_sync_accepts_hand_edits(course, cli):
+    target = course / "fr" / "course.yaml"
+    target.write_text(target.read_text("utf-8") + "title: Formation des pairs aidants\n", "utf-8")
+    assert status(cli, course)["fr"]["ok"] == 3  # a hand edit counts once it is there
+    assert cli("l10n", "sync", "-c", course, "--lang", "fr")[0] == 0
+    lock = (course / "fr" / "_l10n.lock.yaml").read_text("utf-8")
+    assert "course.yaml#/title:" in lock
+
+
+XLIFF_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" '
+              'version="2.0" srcLang="en" trgLang="{lang}"><file id="f1" original="{file}">')
+
+
+def xliff(units: str, lang: str = "nb", file: str = "units/unit-02.yaml") -> str:
+    return XLIFF_HEAD.format(lang=lang, file=file) + units + "</file></xliff>\n"
+
+
+def unit(name: str, source: str, target: str) -> str:
+    return (f'<unit id="u1" name="{name}"><segment state="translated"><source>{source}</source>'
+            f"<target>{target}</target></segment></unit>")
+
+
+WS1 = "worksheets/ws1-me-as-role-model.yaml"
+BROKEN = [
+    ("wrong-language", xliff(unit("/title", "x", "y"), lang="de"), r"for 'de', which is not one of the course's"),
+    ("unknown-unit", xliff(unit("/activities/a9-nothing/title", "x", "y")), r"unknown string 'units/unit-02.yaml#/activities/a9"),
+    ("broken-placeholder", xliff(unit("/answer_key/stem",
+                                      "How could you interact with a peer (a person you support) to model the value **{value}**?",
+                                      "Hvordan kan du vise verdien **{verdi}**?"), file=WS1), r"placeholders differ"),
+    ("malformed-xml", xliff(unit("/title", "x", "y")).replace("</file>", ""), r":\d+:\d+: malformed XML"),
+    ("truncated-file", xliff(unit("/title", "x", "y"))[:180], r":\d+:\d+: malformed XML"),
+    ("not-xliff", '<?xml version="1.0"?>\n<html><body/></html>\n', r"not an XLIFF 2 document"),
+]
+
+
+@pytest.mark.parametrize("case, content, pattern", BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_import_changes_nothing_and_says_where(course, tmp_path, cli, case, content, pattern):
+    import re
+    path = tmp_path / f"{case}.xlf"
+    path.write_text(content, "utf-8")
+    before = fingerprint(course)
+    code, _, stderr = cli("l10n", "import", "-c", course, path)
+    assert code == 2
+    assert re.search(re.escape(str(path)) + r":\d+:\d+: ", stderr), stderr
+    assert re.search(pattern, stderr), stderr
+    assert "Traceback" not in stderr
+    assert fingerprint(course) == before
+
+
+def test_a_link_removed_by_the_translator_is_refused(course, tmp_path, cli):
+    edit(course / "en" / "units" / "unit-09.yaml", "Shared experience builds trust",
+         "Shared experience ([see](https://example.org/trust)) builds trust")
+    path = tmp_path / "link.po"
+    cli("l10n", "export", "-c", course, "--lang", "nb", "--format", "po", "-o", path)
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if "q-sharing-story/feedback" in e.msgctxt)
+    entry.msgstr = "Felles erfaring bygger tillit."
+    po.save(str(path))
+    before = fingerprint(course)
+    code, _, stderr = cli("l10n", "import", "-c", course, path)
+    assert code == 2 and "links differ" in stderr and f"{path}:" in stderr
+    assert fingerprint(course) == before
+
+
+def test_init_creates_a_language_folder_that_validates(course, cli):
+    code, _, stderr = cli("l10n", "init", "-c", course, "de")
+    assert code == 0, stderr
+    assert (course / "de" / "units" / "unit-02.yaml").is_file()
+    assert "de]" in (course / "en" / "course.yaml").read_text() or ", de]" in (course / "en" / "course.yaml").read_text()
+    assert cli("validate", course)[0] == 0
+    assert status(cli, course)["de"]["missing"] > 200
+
+
+def test_a_language_below_min_complete_is_not_packaged_unless_asked_for(course, tmp_path, cli):
+    edit(course / "en" / "course.yaml", "min_complete: 0", "min_complete: 50")
+    out = tmp_path / "out"
+    code, _, stderr = cli("build", course, "--format", "html", "--out", out)
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["pat-peer-support-1.0.0-en-html.zip"]
+    assert "below min_complete 50%: not packaged" in stderr
+    assert cli("build", course, "--format", "html", "--lang", "fr", "--out", out)[0] == 0
+    assert (out / "pat-peer-support-1.0.0-fr-html.zip").is_file()
