@@ -230,3 +230,13 @@ def test_a_language_below_min_complete_is_not_packaged_unless_asked_for(course, 
     assert "below min_complete 50%: not packaged" in stderr
     assert cli("build", course, "--format", "html", "--lang", "fr", "--out", out)[0] == 0
     assert (out / "pat-peer-support-1.0.0-fr-html.zip").is_file()
+
+
+def test_status_also_checks_moocpacks_interface_catalogues(cli, course):
+    code, text, _ = cli("l10n", "status", "-c", SHIPPED)
+    assert "interface messages" in text
+    assert [line for line in text.splitlines() if line.startswith("nb ") and "/" in line and "missing" not in line]
+    from moocpack.l10n.commands import interface_messages
+    assert interface_messages("nb")[0] == []
+    missing, total, used = interface_messages("sv")
+    assert used == "en" and len(missing) == total  # no Swedish catalogue: English shows, and status says so

@@ -100,8 +100,29 @@ def status(course, languages, listing, as_json, fail_under):
                 if unit.state == cat.STALE:
                     click.echo(f"    source was: {unit.previous_source!r}")
                     click.echo(f"    now:        {unit.source!r}")
+        click.echo("")
+        click.echo("interface messages (moocpack's own catalogues: buttons, feedback, navigation)")
+        for lang in _languages(checked, languages):
+            missing, total, used = interface_messages(lang)
+            state = f"{total - len(missing)}/{total}" + (f", missing: {', '.join(missing)}" if missing else "")
+            click.echo(f"{lang:<6} {state}" + (f" (uses the '{used}' catalogue)" if used != lang else ""))
     if fail_under is not None and any(row["complete"] < fail_under for row in rows):
         sys.exit(EXIT_BELOW)
+
+
+def interface_messages(lang: str) -> tuple[list[str], int, str]:
+    """Keys of the English catalogue that the language's catalogue lacks (English shows instead)."""
+    from importlib import resources
+
+    import yaml
+    folder = resources.files("moocpack.messages")
+    english = yaml.safe_load(folder.joinpath("en.yaml").read_text("utf-8"))
+    for candidate in (lang, lang.split("-")[0]):
+        path = folder.joinpath(f"{candidate}.yaml")
+        if path.is_file():
+            own = yaml.safe_load(path.read_text("utf-8")) or {}
+            return sorted(set(english) - set(own)), len(english), candidate
+    return sorted(english), len(english), "en"
 
 
 @l10n.command()
