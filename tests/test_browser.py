@@ -110,25 +110,29 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(page, site, l
     assert page.problems == []
 
 
+def answer_question(field, question: dict, correctly: bool) -> None:
+    """Answer one question by clicking, right or wrong, from the answer key the page carries."""
+    if question["type"] in ("true_false", "single_choice"):
+        option = next(o for o in question["options"] if o["correct"] == correctly)
+        field.locator(f'input[value="{option["id"]}"]').click()
+    elif question["type"] == "multiple_response":
+        for option in question["options"]:
+            if option["correct"] == correctly:
+                field.locator(f'input[value="{option["id"]}"]').click()
+    elif question["type"] == "matching":
+        for i, pair in enumerate(question["pairs"]):
+            choice = pair["answer"] if correctly else (pair["answer"] + 1) % question["targets"]
+            field.locator("select").nth(i).select_option(str(choice))
+    elif question["type"] == "short_text":
+        field.locator("input[type=text]").fill(question["answers"][0] if correctly else "no idea")
+    field.locator("button.check").click()
+
+
 def answer(page, quiz_id: str, correctly: bool) -> None:
-    """Answer every question of a quiz by clicking, from the answer key the page carries."""
+    """Answer every question of a quiz."""
     data = json.loads(page.inner_text(f"section#{quiz_id} script.quiz-data"))
     for question in data["questions"]:
-        field = page.locator(f'fieldset[data-question="{question["id"]}"]')
-        if question["type"] in ("true_false", "single_choice"):
-            option = next(o for o in question["options"] if o["correct"] == correctly)
-            field.locator(f'input[value="{option["id"]}"]').click()
-        elif question["type"] == "multiple_response":
-            for option in question["options"]:
-                if option["correct"] == correctly:
-                    field.locator(f'input[value="{option["id"]}"]').click()
-        elif question["type"] == "matching":
-            for i, pair in enumerate(question["pairs"]):
-                choice = pair["answer"] if correctly else (pair["answer"] + 1) % question["targets"]
-                field.locator("select").nth(i).select_option(str(choice))
-        elif question["type"] == "short_text":
-            field.locator("input[type=text]").fill(question["answers"][0] if correctly else "no idea")
-        field.locator("button.check").click()
+        answer_question(page.locator(f'fieldset[data-question="{question["id"]}"]'), question, correctly)
 
 
 def test_the_secrecy_quiz_is_answered_by_clicking(page, site):

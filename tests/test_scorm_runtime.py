@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import ARTIFACTS, ROOT, SHIPPED
-from test_browser import ARGS, CHROMIUM
+from test_browser import ARGS, CHROMIUM, answer_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -128,21 +128,7 @@ class Session:
         self.frame.locator(f"section#{quiz} button.finish").click()
 
     def answer_one(self, quiz: str, question: dict, correctly: bool) -> None:
-        field = self.frame.locator(f'fieldset[data-question="{question["id"]}"]')
-        if question["type"] in ("true_false", "single_choice"):
-            option = next(o for o in question["options"] if o["correct"] == correctly)
-            field.locator(f'input[value="{option["id"]}"]').click()
-        elif question["type"] == "multiple_response":
-            for option in question["options"]:
-                if option["correct"] == correctly:
-                    field.locator(f'input[value="{option["id"]}"]').click()
-        elif question["type"] == "matching":
-            for i, pair in enumerate(question["pairs"]):
-                choice = pair["answer"] if correctly else (pair["answer"] + 1) % question["targets"]
-                field.locator("select").nth(i).select_option(str(choice))
-        elif question["type"] == "short_text":
-            field.locator("input[type=text]").fill(question["answers"][0] if correctly else "no idea")
-        field.locator("button.check").click()
+        answer_question(self.frame.locator(f'fieldset[data-question="{question["id"]}"]'), question, correctly)
 
     def exit(self) -> None:
         self.frame.locator("#lms-exit").click()

@@ -56,6 +56,30 @@ def fields(node: etree._Element, /, **values) -> None:
         add(node, tag, value)
 
 
+def inforef(file_ids) -> etree._Element:
+    """The inforef.xml of an owner: the files it uses (a file not listed here is not restored)."""
+    node = document("inforef")
+    if file_ids:
+        refs = add(node, "fileref")
+        for file_id in file_ids:
+            add(add(refs, "file"), "id", file_id)
+    return node
+
+
+def empty_filters() -> etree._Element:
+    node = document("filters")
+    add(node, "filter_actives")
+    add(node, "filter_configs")
+    return node
+
+
+def empty_roles() -> etree._Element:
+    node = document("roles")
+    add(node, "role_overrides")
+    add(node, "role_assignments")
+    return node
+
+
 def serialise(root: etree._Element) -> bytes:
     # Moodle recognises a backup by this exact declaration (double quotes) at the very start.
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
@@ -148,14 +172,8 @@ class Backup:
         self.files[f"{directory}/{modulename}.xml"] = serialise(root)
         for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("xapistate.xml", "states")):
             self.files[f"{directory}/{name}"] = serialise(document(tag))
-        filters = document("filters")
-        add(filters, "filter_actives")
-        add(filters, "filter_configs")
-        self.files[f"{directory}/filters.xml"] = serialise(filters)
-        roles = document("roles")
-        add(roles, "role_overrides")
-        add(roles, "role_assignments")
-        self.files[f"{directory}/roles.xml"] = serialise(roles)
+        self.files[f"{directory}/filters.xml"] = serialise(empty_filters())
+        self.files[f"{directory}/roles.xml"] = serialise(empty_roles())
         gradebook = document("activity_gradebook")
         items = add(gradebook, "grade_items")
         if grade_item:
@@ -170,12 +188,7 @@ class Backup:
             fields(link, idnumber=cid, ruleoutcome=1, sortorder=order,
                    frameworkidnumber=self.course.competence(cid).framework_id, overridegrade=0)
         self.files[f"{directory}/competencies.xml"] = serialise(links)
-        inforef = document("inforef")
-        if file_ids:
-            refs = add(inforef, "fileref")
-            for file_id in file_ids:
-                add(add(refs, "file"), "id", file_id)
-        self.files[f"{directory}/inforef.xml"] = serialise(inforef)
+        self.files[f"{directory}/inforef.xml"] = serialise(inforef(file_ids))
 
     def grade_item(self, parent, modulename: str, instance: int, title: str, spec: dict) -> None:
         item = add(parent, "grade_item", id=self.next("grade_item"))
@@ -439,23 +452,15 @@ class Backup:
         self.files["course/course.xml"] = serialise(node)
         for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("contentbank.xml", "contents")):
             self.files[f"course/{name}"] = serialise(document(tag))
-        filters = document("filters")
-        add(filters, "filter_actives")
-        add(filters, "filter_configs")
-        self.files["course/filters.xml"] = serialise(filters)
-        roles = document("roles")
-        add(roles, "role_overrides")
-        add(roles, "role_assignments")
-        self.files["course/roles.xml"] = serialise(roles)
-        inforef = document("inforef")
-        refs = add(inforef, "question_categoryref")
+        self.files["course/filters.xml"] = serialise(empty_filters())
+        self.files["course/roles.xml"] = serialise(empty_roles())
+        course_refs = inforef(file_ids)
+        # Question categories count only if an inforef lists them; else the bank is skipped silently.
+        refs = etree.Element("question_categoryref")
+        course_refs.insert(0, refs)
         for category in self.categories:
             add(add(refs, "question_category"), "id", category.get("id"))
-        if file_ids:
-            files = add(inforef, "fileref")
-            for file_id in file_ids:
-                add(add(files, "file"), "id", file_id)
-        self.files["course/inforef.xml"] = serialise(inforef)
+        self.files["course/inforef.xml"] = serialise(course_refs)
         links = document("course_competencies")
         holder = add(links, "competencies")
         for order, cid in enumerate(self.used_competences):
@@ -475,12 +480,7 @@ class Backup:
                    timemodified=self.time)
             directory = f"sections/section_{section['id']}"
             self.files[f"{directory}/section.xml"] = serialise(node)
-            inforef = document("inforef")
-            if file_ids:
-                refs = add(inforef, "fileref")
-                for file_id in file_ids:
-                    add(add(refs, "file"), "id", file_id)
-            self.files[f"{directory}/inforef.xml"] = serialise(inforef)
+            self.files[f"{directory}/inforef.xml"] = serialise(inforef(file_ids))
 
     def write_questions(self) -> None:
         root = document("question_categories")

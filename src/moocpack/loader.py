@@ -24,7 +24,7 @@ from .model import (
 )
 from .problems import CourseError, Report
 from .schema import suggest
-from .translation import Merge, iter_texts
+from .translation import Merge, iter_units
 
 MISSING_TRANSLATION = "missing translation"
 STALE_TRANSLATION = "stale translation"
@@ -94,9 +94,10 @@ class _Checker:
         return seen
 
     def markdown(self, rel: str, doc: yamlfile.Document, kind: str):
-        for path, text_kind, value in iter_texts(doc.data, kind):
+        for _, pointer, text_kind, value in iter_units(doc.data, kind):
             if text_kind != "markdown":
                 continue
+            path = [yamlfile.unescape(p) for p in pointer.split("/")[1:]]
             rendered = _render(value)
             for what in rendered.removed:
                 dangerous = any(w in what for w in ("script", " on", "javascript", "style", "iframe",

@@ -144,31 +144,6 @@ class Merge:
         return result
 
 
-def iter_texts(data, kind: str):
-    """Yield (path, 'text'|'markdown', value) for every text field present in a file's data."""
-    root = schemas.schema(kind)
-    yield from _iter(data, root, root["$id"], [])
-
-
-def _iter(data, node, base, ptr):
-    kind = text_kind(node, base)
-    if kind:
-        if isinstance(data, str):
-            yield ptr, kind, data
-        return
-    node, base, _ = schemas.resolve(node, base)
-    if isinstance(data, dict):
-        props = node.get("properties", {})
-        extra = node.get("additionalProperties")
-        for key, value in data.items():
-            sub = props.get(key, extra if isinstance(extra, dict) else None)
-            if sub is not None and translatable(sub, base):
-                yield from _iter(value, sub, base, ptr + [key])
-    elif isinstance(data, list) and isinstance(node.get("items"), dict):
-        for index, value in enumerate(data):
-            yield from _iter(value, node["items"], base, ptr + [index])
-
-
 def iter_units(data, kind: str):
     """Yield (segments, pointer, text kind, value) for every text field present in a file's data.
 

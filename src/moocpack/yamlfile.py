@@ -56,6 +56,10 @@ def escape(token: str) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def pointer_of(parts) -> str:
     return "".join("/" + escape(p) for p in parts)
 
