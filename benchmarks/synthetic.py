@@ -52,7 +52,8 @@ def generate(out: Path, units: int = 500, questions: int = 10, languages=("en", 
     course = {"id": "synthetic", "version": "1.0", "date": "2025-01-01", "source_language": source,
               "languages": list(languages), "title": "Synthetic course", "short_description": "Generated.",
               "description": "A generated course for benchmarks.", "organisations": [{"id": "o", "name": "Org"}],
-              "licence": {"id": "CC0-1.0"}, "effort": f"{units} h", "frameworks": ["big"], "units": unit_ids}
+              "licence": {"id": "CC0-1.0"}, "effort": f"{units} h", "min_complete": 0, "frameworks": ["big"],
+              "units": unit_ids}
     _dump(out / source / "course.yaml", course)
     for lang in others:
         _dump(out / lang / "course.yaml", {"title": f"Synthetic course ({lang})", "description": f"Generated ({lang})."})

@@ -132,11 +132,23 @@ def test_graded_quizzes_are_graded_subsections_with_the_pass_mark(shipped):
 
 
 def test_course_key_pieces_can_be_set_on_the_command_line(tmp_path):
-    folders = export(SHIPPED, tmp_path, "olx_org=PAT", "olx_course=PEER101", "olx_run=2025_T1", lang="fr")
+    default = export(SHIPPED, tmp_path / "a", lang="nb")
+    root = etree.parse(str(next(iter(default.values())) / "course.xml")).getroot()
+    assert (root.get("org"), root.get("course"), root.get("url_name")) == ("PAT", "PeerSupport", "1_0_0_nb")
+    folders = export(SHIPPED, tmp_path / "b", "olx_org=Tuto3", "olx_course=PEER101", "olx_run=2025_{lang}", lang="fr")
     folder = next(iter(folders.values()))
     root = etree.parse(str(folder / "course.xml")).getroot()
-    assert (root.get("org"), root.get("course"), root.get("url_name")) == ("PAT", "PEER101", "2025_T1")
-    assert (folder / "policies" / "2025_T1" / "policy.json").is_file()
+    assert (root.get("org"), root.get("course"), root.get("url_name")) == ("Tuto3", "PEER101", "2025_fr")
+    assert (folder / "policies" / "2025_fr" / "policy.json").is_file()
+    from click.testing import CliRunner
+
+    from moocpack.cli import main
+    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "olx", "--lang", "en", "--olx-org", "X",
+                                       "--olx-run", "T1", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0
+    with tarfile.open(tmp_path / "c" / "pat-peer-support-1.0.0-en-olx.tar.gz") as tar:
+        course_xml = tar.extractfile("course/course.xml").read().decode()
+    assert 'org="X"' in course_xml and 'url_name="T1"' in course_xml
 
 
 def test_competence_tags_and_the_taxonomy_file(shipped, tmp_path):

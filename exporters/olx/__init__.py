@@ -341,9 +341,11 @@ class OlxExporter(Exporter):
 
     def settings(self, course: Course, options: ExportOptions) -> tuple[str, str, str, str]:
         s = options.settings
-        org = s.get("olx_org") or "moocpack"
-        number = s.get("olx_course") or course.id
-        run = s.get("olx_run") or f"{course.version.replace('.', '_')}_{course.language}"
+        own = course.platform.get("olx", {})
+        org = s.get("olx_org") or own.get("org") or "moocpack"
+        number = s.get("olx_course") or own.get("course") or course.id
+        run = (s.get("olx_run") or own.get("run") or "{version}_{lang}").format(
+            version=course.version.replace(".", "_"), lang=course.language)
         essays = s.get("olx_essays", "ora")
         if essays not in ("ora", "html"):
             raise ValueError(f"olx_essays must be 'ora' or 'html', not '{essays}'")

@@ -158,11 +158,13 @@ def _human(size: int) -> str:
               help="Folder the packages are written to.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="A format-specific setting, e.g. --set olx_org=PAT (repeatable).")
+@click.option("--olx-org", metavar="ORG", help="Open edX organisation (same as --set olx_org=ORG).")
+@click.option("--olx-run", metavar="RUN", help="Open edX run; {lang} is replaced (same as --set olx_run=RUN).")
 @STRICT
 @JSON
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
-def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug):
+def build_command(course, formats, languages, out, settings, olx_org, olx_run, strict, as_json, verbose, debug):
     """Build packages: every format and language by default, named
     <course>-<version>-<lang>-<format>.<ext>, into --out.
 
@@ -178,6 +180,9 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
         if not sep or not key:
             raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
         parsed[key.strip()] = value.strip()
+    for key, value in (("olx_org", olx_org), ("olx_run", olx_run)):
+        if value:
+            parsed[key] = value
     status = EXIT_OK
     summary = []
     out_dir = Path(out)

@@ -843,7 +843,7 @@ class _Resolver:
             licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,
             frameworks=tuple(frameworks[fid] for fid in c["frameworks"]), units=units,
-            messages=dict(self.messages))
+            messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))})
 
 
 def _escape(text) -> str:

@@ -320,6 +320,7 @@ class Course:
     frameworks: tuple[Framework, ...]
     units: tuple[Unit, ...]
     messages: dict  # UI strings for `language`: key -> str
+    platform: dict = field(default_factory=dict)  # per-platform settings from course.yaml, e.g. {"olx": {...}}
 
     def competence(self, competence_id: str) -> Competence:
         for framework in self.frameworks:
