@@ -183,3 +183,25 @@ def test_quiz_events_report_answers_for_other_runtimes(page, site):
     assert answers[0]["competences"] == ["pat.05.1", "pat.05.3"]
     assert seen[-1] == {"quiz": "quiz-peer-relationship", "score": 5, "max": 5, "scaled": 1, "passed": True,
                         "graded": True}
+
+
+AXE = Path(__file__).parent / "lms" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_every_page_passes_the_axe_accessibility_engine(page, site, lang):
+    """axe-core (the engine behind Lighthouse's accessibility audit), WCAG 2.1 A and AA rules."""
+    assert AXE.is_file(), "run 'npm ci --prefix tests/lms' (the README's test command does)"
+    root, base = site
+    found = {}
+    for name in html_files(root, lang):
+        page.goto(f"{base}/{lang}/{name}")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                           target: v.nodes[0].target.join(' ')}));
+        }""")
+        if result:
+            found[name] = result
+    assert found == {}

@@ -198,7 +198,7 @@ def bibliography_block(course: Course, unit: Unit) -> str:
         return ""
     items = []
     for ref in unit.bibliography:
-        authors = ", ".join(ref.authors)
+        authors = ", ".join(ref.authors).rstrip(".")
         title = f'<a href="{esc(ref.url)}">{esc(ref.title)}</a>' if ref.url else f"<cite>{esc(ref.title)}</cite>"
         bits = [b for b in (esc(authors), title, esc(ref.publisher or ""), str(ref.year or "")) if b]
         items.append(f"<li>{'. '.join(bits)}.</li>")

@@ -8,6 +8,7 @@ and static/scorm.js for the runtime.
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 from moocpack.exporter import ExportOptions, Exporter
@@ -58,13 +59,20 @@ def sco_page(course: Course, unit: Unit, version: str) -> str:
     head = f'<script type="application/json" id="moocpack-sco">{config}</script>'
     banner = '<p class="lms-status" id="lms-status" role="status"></p>'
     title = f"{pages.unit_label(course, unit)} {unit.title}".strip()
-    return pages.document(course, title, body, scripts=("quiz.js", "scorm.js"), home=None, head=head,
+    page = pages.document(course, title, body, scripts=("quiz.js", "scorm.js"), home=None, head=head,
                           banner=banner, footer=site.footer(course))
+    return outside_links_in_new_window(page)
+
+
+def outside_links_in_new_window(page: str) -> str:
+    """Following a web link inside the SCO's frame would end its LMS session: open them apart."""
+    return re.sub(r'<a href="(https?://[^"]*)"', r'<a target="_blank" rel="noopener" href="\1"', page)
 
 
 def side_page(course: Course, title: str, body: str) -> str:
     """Worksheets and the competence page: opened in a new window, no links to SCOs."""
-    return pages.document(course, title, body, scripts=("quiz.js",), home=None, footer=site.footer(course))
+    return outside_links_in_new_window(
+        pages.document(course, title, body, scripts=("quiz.js",), home=None, footer=site.footer(course)))
 
 
 class ScormExporter(Exporter):
