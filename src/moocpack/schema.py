@@ -61,8 +61,21 @@ def schema(kind: str) -> dict:
     return documents()[f"{kind}.schema.json"]
 
 
+_resolved: dict[tuple[int, str], tuple[dict, tuple]] = {}
+
+
 def resolve(node: dict, base: str) -> tuple[dict, str, str | None]:
-    """Follow $ref chains; returns (schema, base uri, the last ref's absolute uri)."""
+    """Follow $ref chains; returns (schema, base uri, the last ref's absolute uri).
+
+    Memoised: walkers call this for every value of every file. The node is kept in the memo so
+    that its id cannot be reused by another dict."""
+    key = (id(node), base)
+    if key not in _resolved:
+        _resolved[key] = (node, _resolve(node, base))
+    return _resolved[key][1]
+
+
+def _resolve(node: dict, base: str) -> tuple[dict, str, str | None]:
     ref_uri = None
     while "$ref" in node:
         ref = node["$ref"]
