@@ -180,6 +180,14 @@ def test_static_references_exist_and_html_is_well_formed(shipped):
         assert (folder / "static" / image).is_file()
 
 
+def test_course_assets_are_static_files(mini, tmp_path):
+    folder = next(iter(export(mini, tmp_path, lang="en").values()))
+    pages_html = " ".join(p.read_text("utf-8") for p in (folder / "html").glob("*.html"))
+    assert 'src="/static/dot.png"' in pages_html and "assets/dot.png" not in pages_html
+    assert (folder / "static" / "dot.png").read_bytes() == (mini / "assets" / "dot.png").read_bytes()
+    assert olxcleaner_findings(folder) == []
+
+
 def test_escaping_and_unicode_survive(mini, tmp_path):
     edit(mini / "en/units/u1.yaml", "stem: Pick the right one.", 'stem: "Pick <the> right & \\"one\\" – æøå"')
     edit(mini / "en/units/u1.yaml", "{id: a, text: Right, correct: true", '{id: a, text: "R&D <ok> «ça»", correct: true')

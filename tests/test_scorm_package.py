@@ -143,8 +143,10 @@ def test_one_sco_per_unit_every_file_declared_and_every_href_present(packages, f
 
 def test_identifiers_are_stable_and_derived_from_course_id_and_version(packages):
     document = manifest_of(packages[("scorm12", "en")])
-    assert document.get("identifier") == "MANIFEST-pat-peer-support-1_0_0-en"
+    assert document.get("identifier") == "MANIFEST-pat-peer-support-en"  # the same for every version
     assert document.get("version") == "1.0.0"
+    items = [i.get("identifier") for i in document.xpath("//*[local-name()='item']")]
+    assert items == ["ITEM-unit-02", "ITEM-unit-02-6", "ITEM-unit-09"]
 
 
 def test_2004_sequencing_has_a_primary_objective_and_one_objective_per_competence(packages):

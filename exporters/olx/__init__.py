@@ -65,9 +65,16 @@ class Olx:
             self.tags.append((display, block_type, self.key(block_type, name), list(competences)))
 
     # -- components ------------------------------------------------------------------------
+    def static(self, markup: str) -> str:
+        """Course assets are served from the course's static files as /static/<name>."""
+        for unit in self.course.units:
+            for asset in unit.assets:
+                markup = markup.replace(f'"{asset.path}"', f'"/static/{asset.path.rsplit("/", 1)[-1]}"')
+        return markup
+
     def html_component(self, name: str, title: str, body: str) -> etree._Element:
         name = f"h_{name}"  # url_names are unique across block types: each type has its prefix
-        self.files[f"html/{name}.html"] = body.encode()
+        self.files[f"html/{name}.html"] = self.static(body).encode()
         pointer = etree.Element("html", filename=name, display_name=title)
         self.files[f"html/{name}.xml"] = xml(pointer)
         return etree.Element("html", url_name=name)
@@ -80,7 +87,7 @@ class Olx:
                                 weight=f"{question.points:g}" if question.graded else "0")
         if quiz.max_attempts:
             problem.set("max_attempts", str(quiz.max_attempts))
-        stem = _xmlish(str(question.stem))
+        stem = _xmlish(self.static(str(question.stem)))
         label_text = plain(question.stem)
         if question.type == MATCHING:
             # The prompts are the labels of the dropdowns; the stem introduces them.
@@ -131,7 +138,7 @@ class Olx:
             detail = etree.SubElement(solution, "div", {"class": "detailed-solution"})
             etree.SubElement(detail, "p").text = course.message("explanation")
             for part in explanation:
-                detail.append(fragment(_xmlish(str(part)))[0])
+                detail.append(fragment(_xmlish(self.static(str(part))))[0])
         self.files[f"problem/{name}.xml"] = xml(problem)
         self.tag(title, "problem", name, question.competences)
         return etree.Element("problem", url_name=name)
@@ -152,7 +159,7 @@ class Olx:
         assessments = etree.SubElement(ora, "assessments")
         etree.SubElement(assessments, "assessment", name="self-assessment", start=self.start, due=self.end)
         prompt = etree.SubElement(etree.SubElement(ora, "prompts"), "prompt")
-        etree.SubElement(prompt, "description").text = str(question.stem)
+        etree.SubElement(prompt, "description").text = self.static(str(question.stem))
         rubric = etree.SubElement(ora, "rubric")
         criterion = etree.SubElement(rubric, "criterion", feedback="optional")
         etree.SubElement(criterion, "name").text = "reflection"

@@ -142,7 +142,9 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
     """version '1.2' or '2004'; sco_files maps unit id -> files of that SCO (launch page first)."""
     v12 = version == "1.2"
     ns = SCORM12 if v12 else SCORM2004
-    manifest_id = identifier("MANIFEST", course.id, course.version.replace(".", "_"), course.language)
+    # The same identifier for every version of a course (the version attribute says which), so an
+    # LMS can recognise an upload as a new version of the course it already has.
+    manifest_id = identifier("MANIFEST", course.id, course.language)
     root = etree.Element(_q(ns, None, "manifest"), nsmap=ns)
     root.set("identifier", manifest_id)
     root.set("version", course.version)
