@@ -107,7 +107,7 @@ def test_po_round_trip_with_polib_and_msgfmt(course, tmp_path, cli):
     po = polib.pofile(str(exported))
     assert po.metadata["Language"] == "fr" and po.metadata["X-Moocpack-Course"] == "pat-peer-support@1.0.0"
     entry = next(e for e in po if e.msgctxt == "units/unit-02.yaml#/activities/a1-my-role-model/title")
-    assert entry.occurrences == [] and "Markdown" not in entry.comment
+    assert entry.occurrences == [("en/units/unit-02.yaml", "94")] and "(text)" in entry.comment
     for entry in po:
         entry.msgstr = f"[fr] {entry.msgid}"
     po.save(str(exported))

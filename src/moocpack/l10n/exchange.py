@@ -122,9 +122,9 @@ def write_po(catalog: Catalog, source_lang: str, course: str, version: str, only
         "X-Moocpack-Source-Language": source_lang,
     }
     for unit in selected(catalog, only):
-        line = unit.position[0] if unit.position else 0
-        entry = polib.POEntry(msgctxt=unit.key, msgid=unit.source, msgstr=unit.target or "",
-                              comment=unit.context(), occurrences=[(unit.target_file, str(line))] if line else [])
+        # "#: file:line" points at the source text, as xgettext's references do.
+        entry = polib.POEntry(msgctxt=unit.key, msgid=unit.source, msgstr=unit.target or "", comment=unit.context(),
+                              occurrences=[(unit.source_file, str(unit.source_position[0]))])
         if unit.state == STALE:
             entry.flags.append("fuzzy")
             if unit.previous_source is not None:
