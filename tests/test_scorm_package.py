@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 from lxml import etree

@@ -12,7 +12,6 @@ import http.server
 import json
 import threading
 import zipfile
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest

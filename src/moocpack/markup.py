@@ -88,3 +88,9 @@ def render_inline(markdown: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
+
+
+@lru_cache(maxsize=20000)
+def render_cached(markdown: str) -> Rendered:
+    """render(), remembered: the same text is rendered once per run, whatever the language."""
+    return render(markdown)

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from .. import yamlfile
-from ..loader import Checked
+from ..checks import Checked
 from ..translation import iter_units, key_of
 
 LOCK = "_l10n.lock.yaml"
