@@ -109,6 +109,7 @@ class Backup:
         self.bank_entries: dict[str, int] = {}  # question id -> question bank entry id
         self.used_competences: dict[str, None] = {}
         self.tags: dict[str, int] = {}  # competence id -> tag id
+        self.assets = {a.path: a for unit in course.units for a in unit.assets}
 
     def next(self, kind: str, start: int = 1) -> int:
         self.counters[kind] = self.counters.get(kind, start - 1) + 1
@@ -117,7 +118,7 @@ class Backup:
     # -- files embedded in HTML ---------------------------------------------------------------
     def embed(self, html: str, contextid: int, component: str, filearea: str, itemid: int) -> tuple[str, list[int]]:
         """Move course assets referenced in HTML into Moodle's file store (@@PLUGINFILE@@)."""
-        assets = {a.path: a for unit in self.course.units for a in unit.assets}
+        assets = self.assets
         ids = []
 
         def replace(match):

@@ -54,6 +54,7 @@ class Olx:
     def __init__(self, course: Course, org: str, number: str, run: str, essays: str, start: str, end: str):
         self.course, self.org, self.number, self.run, self.essays = course, org, number, run, essays
         self.start, self.end = start, end
+        self.asset_paths = sorted({a.path for unit in course.units for a in unit.assets})
         self.files: dict[str, bytes] = {}
         self.tags: list[tuple[str, str, str, list[str]]] = []  # name, type, usage key, competence ids
 
@@ -67,9 +68,8 @@ class Olx:
     # -- components ------------------------------------------------------------------------
     def static(self, markup: str) -> str:
         """Course assets are served from the course's static files as /static/<name>."""
-        for unit in self.course.units:
-            for asset in unit.assets:
-                markup = markup.replace(f'"{asset.path}"', f'"/static/{asset.path.rsplit("/", 1)[-1]}"')
+        for path in self.asset_paths:
+            markup = markup.replace(f'"{path}"', f'"/static/{path.rsplit("/", 1)[-1]}"')
         return markup
 
     def html_component(self, name: str, title: str, body: str) -> etree._Element:
