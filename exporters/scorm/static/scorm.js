@@ -287,6 +287,7 @@
     var d = event.detail;
     if (!config.questions[d.question]) { return; }
     state.a[position[d.question]] = [d.response, d.score || 0];
+    location = d.quiz;
     record(d);
     report();
     save();
@@ -301,15 +302,21 @@
   }
 
   function trackLocation() {
-    if (!("IntersectionObserver" in window)) { return; }
-    var seen = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting && entry.target.id) { location = entry.target.id; }
+    // The bookmark is the section the learner is reading: the last one whose top has passed the
+    // upper third of the window (sections can be taller than the window).
+    var pending = false;
+    function update() {
+      pending = false;
+      var mark = window.innerHeight / 3;
+      Array.prototype.forEach.call(document.querySelectorAll("main section[id]"), function (el) {
+        if (el.getBoundingClientRect().top <= mark) { location = el.id; }
       });
-    }, { threshold: 0.5 });
-    Array.prototype.forEach.call(document.querySelectorAll("main section[id]"), function (el) { seen.observe(el); });
+    }
+    window.addEventListener("scroll", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    }, { passive: true });
     var end = document.getElementById("end-of-unit");
-    if (end) {
+    if (end && "IntersectionObserver" in window) {
       new IntersectionObserver(function (entries) {
         if (entries.some(function (e) { return e.isIntersecting; }) && !state.c) {
           state.c = 1;
