@@ -92,8 +92,12 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     wheel = next(wheel_dir.glob("moocpack-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
-    assert "moocpack_exporters/html/static/quiz.js" in names
-    assert "moocpack/schemas/unit.schema.json" in names
+    for name in ("moocpack_exporters/html/static/quiz.js", "moocpack_exporters/scorm/static/scorm.js",
+                 "moocpack_exporters/scorm/xsd/scorm12/imscp_rootv1p1p2.xsd",
+                 "moocpack_exporters/scorm/xsd/scorm2004/imscp_v1p1.xsd", "moocpack/schemas/unit.schema.json",
+                 "moocpack/messages/nb.yaml", "moocpack_exporters/moodle/__init__.py", "moocpack_exporters/olx/__init__.py",
+                 "moocpack/l10n/commands.py"):
+        assert name in names, name
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env_dir)
     python = env_dir / "bin" / "python"
@@ -109,7 +113,9 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     code = ("import sys; sys.path = [p for p in sys.path if 'src' not in p and p != '']; "
             "from moocpack.cli import main; main()")
     result = subprocess.run([str(python), "-I", "-c", code, "build", str(ROOT / "course" / "peer-support"),
-                             "--format", "html", "--lang", "en", "--out", "out"],
+                             "--lang", "en", "--out", "out"],
                             cwd=work, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    assert (work / "out" / "pat-peer-support-1.0.0-en-html.zip").is_file()
+    built = sorted(p.name for p in (work / "out").iterdir())
+    for fmt, ext in (("html", "zip"), ("scorm12", "zip"), ("scorm2004", "zip"), ("olx", "tar.gz"), ("moodle", "mbz")):
+        assert f"pat-peer-support-1.0.0-en-{fmt}.{ext}" in built
