@@ -1,0 +1,400 @@
+"""One Moodle course backup, file by file, as Moodle's backup code writes it.
+
+Ids are small counters: Moodle remaps every id on restore, and counters keep builds reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+
+from lxml import etree
+
+from moocpack.model import ESSAY, LIKERT, Course, Quiz
+from moocpack_exporters.html import pages
+
+from . import questionbank
+from .multilang import moodle_lang
+from .xmlparts import NULL, add, document, empty_filters, empty_roles, fields, inforef, serialise
+
+NO_LINKS = pages.Links(worksheet=None, competence=None)
+RELEASES = {
+    # declared format: (backup_version, release) — see docs/moodle.md
+    "4.5": ("2024100700", "4.5"),
+    "4.1": ("2022112800", "4.1"),
+}
+
+
+class Backup:
+    """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
+
+    def __init__(self, course: Course, epoch: int, release: str, multilingual: bool = False):
+        self.course = course
+        self.multilingual = multilingual
+        # The short name is plain text (no multi-language spans) and must be unique on the site.
+        self.shortname = f"{course.id}-{course.version}-{'mul' if multilingual else course.language}"[:255]
+        self.time = str(epoch)
+        self.version, self.release = RELEASES[release]
+        self.files: dict[str, bytes] = {}
+        self.counters: dict[str, int] = {}
+        self.course_context = 100
+        self.activities: list[dict] = []  # moduleid, sectionid, modulename, title, directory
+        self.sections: list[dict] = []
+        self.file_records: list[dict] = []
+        self.categories: list[etree._Element] = []
+        self.bank_entries: dict[str, int] = {}  # question id -> question bank entry id
+        self.used_competences: dict[str, None] = {}
+        self.tags: dict[str, int] = {}  # competence id -> tag id
+        self.assets = {a.path: a for unit in course.units for a in unit.assets}
+
+    def next(self, kind: str, start: int = 1) -> int:
+        self.counters[kind] = self.counters.get(kind, start - 1) + 1
+        return self.counters[kind]
+
+    # -- files embedded in HTML ---------------------------------------------------------------
+    def embed(self, html: str, contextid: int, component: str, filearea: str, itemid: int) -> tuple[str, list[int]]:
+        """Move course assets referenced in HTML into Moodle's file store (@@PLUGINFILE@@)."""
+        assets = self.assets
+        ids = []
+
+        def replace(match):
+            path = match.group(2)
+            if path not in assets:
+                return match.group(0)
+            data = assets[path].data
+            name = path.rsplit("/", 1)[-1]
+            ids.append(self.file_record(data, name, contextid, component, filearea, itemid))
+            return f'{match.group(1)}="@@PLUGINFILE@@/{name}"'
+        html = re.sub(r'(src|href)="([^"]+)"', replace, html)
+        if ids:
+            ids.append(self.file_record(b"", ".", contextid, component, filearea, itemid))
+        return html, ids
+
+    def file_record(self, data: bytes, name: str, contextid, component, filearea, itemid) -> int:
+        file_id = self.next("file")
+        digest = hashlib.sha1(data).hexdigest()
+        self.file_records.append({
+            "id": file_id, "contenthash": digest, "contextid": contextid, "component": component,
+            "filearea": filearea, "itemid": itemid, "filepath": "/", "filename": name,
+            "filesize": len(data), "mimetype": (mimetypes.guess_type(name)[0] or "application/octet-stream")
+            if name != "." else NULL})
+        if name != ".":
+            self.files[f"files/{digest[:2]}/{digest}"] = data
+        return file_id
+
+    # -- activities -------------------------------------------------------------------------
+    def activity(self, section: dict, modulename: str, title: str, body_builder, competences=(),
+                 completion: dict | None = None, grade_item: dict | None = None) -> None:
+        moduleid = self.next("module", 10)
+        instance = self.next(f"instance-{modulename}")
+        contextid = self.next("context", 200)
+        directory = f"activities/{modulename}_{moduleid}"
+        section["sequence"].append(moduleid)
+        self.activities.append({"moduleid": moduleid, "sectionid": section["id"], "modulename": modulename,
+                                "title": title, "directory": directory})
+        completion = {"completion": 2, "completionview": 1, "completiongradeitemnumber": NULL,
+                      "completionpassgrade": 0, **(completion or {})}
+        module = document("module", {"id": moduleid, "version": self.version})
+        fields(module, modulename=modulename, sectionid=section["id"], sectionnumber=section["number"], idnumber="",
+               added=self.time, score=0, indent=0, visible=1, visibleoncoursepage=1, visibleold=1, groupmode=0,
+               groupingid=0, completion=completion["completion"],
+               completiongradeitemnumber=completion["completiongradeitemnumber"],
+               completionpassgrade=completion["completionpassgrade"], completionview=completion["completionview"],
+               completionexpected=0, availability=NULL, showdescription=0, downloadcontent=1, lang=NULL)
+        add(module, "tags")
+        self.files[f"{directory}/module.xml"] = serialise(module)
+        root = document("activity", {"id": instance, "moduleid": moduleid, "modulename": modulename,
+                                     "contextid": contextid})
+        file_ids = body_builder(root, instance, contextid)
+        self.files[f"{directory}/{modulename}.xml"] = serialise(root)
+        for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("xapistate.xml", "states")):
+            self.files[f"{directory}/{name}"] = serialise(document(tag))
+        self.files[f"{directory}/filters.xml"] = serialise(empty_filters())
+        self.files[f"{directory}/roles.xml"] = serialise(empty_roles())
+        gradebook = document("activity_gradebook")
+        items = add(gradebook, "grade_items")
+        if grade_item:
+            self.grade_item(items, modulename, instance, title, grade_item)
+        add(gradebook, "grade_letters")
+        self.files[f"{directory}/grades.xml"] = serialise(gradebook)
+        links = document("course_module_competencies")
+        holder = add(links, "competencies")
+        for order, cid in enumerate(dict.fromkeys(competences)):
+            self.used_competences[cid] = None
+            link = add(holder, "competency")
+            fields(link, idnumber=cid, ruleoutcome=1, sortorder=order,
+                   frameworkidnumber=self.course.competence(cid).framework_id, overridegrade=0)
+        self.files[f"{directory}/competencies.xml"] = serialise(links)
+        self.files[f"{directory}/inforef.xml"] = serialise(inforef(file_ids))
+
+    def grade_item(self, parent, modulename: str, instance: int, title: str, spec: dict) -> None:
+        item = add(parent, "grade_item", id=self.next("grade_item"))
+        fields(item, categoryid=NULL, itemname=title, itemtype="mod", itemmodule=modulename, iteminstance=instance,
+               itemnumber=0, iteminfo=NULL, idnumber="", calculation=NULL, gradetype=spec.get("gradetype", 1),
+               grademax=f"{spec['grademax']:.5f}", grademin="0.00000", scaleid=NULL, outcomeid=NULL,
+               gradepass=f"{spec.get('gradepass', 0):.5f}", multfactor="1.00000", plusfactor="0.00000",
+               aggregationcoef="0.00000", aggregationcoef2="0.00000", weightoverride=0,
+               sortorder=self.next("grade_sort"), display=0, decimals=NULL, hidden=0, locked=0, locktime=0,
+               needsupdate=0, timecreated=self.time, timemodified=self.time)
+        add(item, "grade_grades")
+
+    def page(self, section: dict, title: str, html: str, competences=()) -> None:
+        def body(root, instance, contextid):
+            content, file_ids = self.embed(html, contextid, "mod_page", "content", 0)
+            page = add(root, "page", id=instance)
+            fields(page, name=title, intro="", introformat=1, content=content, contentformat=1, legacyfiles=0,
+                   legacyfileslast=NULL, display=5,
+                   displayoptions='a:2:{s:10:"printintro";s:1:"0";s:17:"printlastmodified";s:1:"0";}',
+                   revision=1, timemodified=self.time)
+            return file_ids
+        self.activity(section, "page", title, body, competences)
+
+    def url(self, section: dict, title: str, address: str) -> None:
+        def body(root, instance, contextid):
+            url = add(root, "url", id=instance)
+            fields(url, name=title, intro="", introformat=1, externalurl=address, display=0,
+                   displayoptions='a:1:{s:10:"printintro";i:0;}', parameters="a:0:{}", timemodified=self.time)
+            return []
+        self.activity(section, "url", title, body)
+
+    def feedback(self, section: dict, quiz: Quiz) -> None:
+        """Ungraded reflections and self-assessments: Moodle's feedback activity, no grade."""
+        def body(root, instance, contextid):
+            intro, file_ids = self.embed(str(quiz.introduction or ""), contextid, "mod_feedback", "intro", 0)
+            feedback = add(root, "feedback", id=instance)
+            fields(feedback, name=str(quiz.title), intro=intro, introformat=1, anonymous=2, email_notification=0,
+                   multiple_submit=1, autonumbering=1, site_after_submit="", page_after_submit="",
+                   page_after_submitformat=1, publish_stats=0, timeopen=0, timeclose=0, timemodified=self.time,
+                   completionsubmit=1)
+            items = add(feedback, "items")
+            for position, question in enumerate(quiz.questions, 1):
+                item = add(items, "item", id=self.next("feedback_item"))
+                label = question.id[:255]
+                if question.type == LIKERT:
+                    presentation = "r>>>>>" + "|".join(str(o.text).replace("|", "/") for o in question.options)
+                    typ, options = "multichoice", "h"
+                else:
+                    presentation, typ, options = "60|8", "textarea", ""
+                fields(item, template=0, name=str(question.stem), label=label, presentation=presentation, typ=typ,
+                       hasvalue=1, position=position, required=0, dependitem=0, dependvalue="", options=options)
+            add(feedback, "completeds")
+            return file_ids
+        competences = [c for q in quiz.questions for c in q.competences]
+        self.activity(section, "feedback", str(quiz.title), body, competences,
+                      completion={"completion": 2, "completionview": 0})
+
+    def quiz(self, section: dict, quiz: Quiz) -> None:
+        course = self.course
+        graded = quiz.graded and quiz.max_points > 0
+        # An ungraded quiz has grade 0, which Moodle keeps out of the gradebook.
+        max_points = quiz.max_points if graded else 0.0
+        pass_points = round(max_points * quiz.pass_mark / 100, 5)
+
+        def body(root, instance, contextid):
+            intro, file_ids = self.embed(str(quiz.introduction or ""), contextid, "mod_quiz", "intro", 0)
+            node = add(root, "quiz", id=instance)
+            review = 69904  # during, immediately after, later, after close: everything
+            fields(node, name=str(quiz.title), intro=intro, introformat=1, timeopen=0, timeclose=0, timelimit=0,
+                   overduehandling="autosubmit", graceperiod=0, preferredbehaviour="deferredfeedback",
+                   canredoquestions=0, attempts_number=quiz.max_attempts, attemptonlast=0, grademethod=1,
+                   decimalpoints=2, questiondecimalpoints=-1, reviewattempt=review, reviewcorrectness=review,
+                   reviewmaxmarks=review, reviewmarks=review, reviewspecificfeedback=review,
+                   reviewgeneralfeedback=review, reviewrightanswer=review, reviewoverallfeedback=4368,
+                   questionsperpage=1, navmethod="free", shuffleanswers=1, sumgrades=f"{max_points:.5f}",
+                   grade=f"{max_points:.5f}", timecreated=self.time, timemodified=self.time, password="",
+                   subnet="", browsersecurity="-", delay1=0, delay2=0, showuserpicture=0, showblocks=0,
+                   completionattemptsexhausted=0, completionminattempts=0, allowofflineattempts=0)
+            instances = add(node, "question_instances")
+            for slot, q in enumerate(quiz.questions, 1):
+                instance_node = add(instances, "question_instance", id=self.next("slot"))
+                fields(instance_node, quizid=instance, slot=slot, page=slot, displaynumber=NULL, requireprevious=0,
+                       maxmark=f"{q.points if graded else 0:.7f}", quizgradeitemid=NULL)
+                reference = add(instance_node, "question_reference", id=self.next("reference"))
+                fields(reference, usingcontextid=contextid, component="mod_quiz", questionarea="slot",
+                       questionbankentryid=self.bank_entries[q.id], version=NULL)
+            sections = add(node, "sections")
+            quiz_section = add(sections, "section", id=self.next("quiz_section"))
+            fields(quiz_section, firstslot=1, heading="", shufflequestions=0)
+            feedbacks = add(node, "feedbacks")
+            # Overall feedback by grade band; like Moodle, the top band ends at grade + 1.
+            bands = ((0.0, pass_points, "not_passed"), (pass_points, max_points + 1, "passed")) if graded else ()
+            for low, high, key in bands:
+                overall = add(feedbacks, "feedback", id=self.next("quiz_feedback"))
+                text = course.message(key, pass_mark=quiz.pass_mark)
+                fields(overall, quizid=instance, feedbacktext=f"<p>{pages.esc(text)}</p>", feedbacktextformat=1,
+                       mingrade=f"{low:.5f}", maxgrade=f"{high:.5f}")
+            for tag in ("overrides", "grades", "attempts"):
+                add(node, tag)
+            return file_ids
+        competences = [c for q in quiz.questions for c in q.competences]
+        if graded:
+            completion = {"completion": 2, "completionview": 0, "completiongradeitemnumber": 0, "completionpassgrade": 1}
+            grade_item = {"grademax": max_points, "gradepass": pass_points}
+        else:
+            completion, grade_item = {"completion": 2, "completionview": 1}, None
+        self.activity(section, "quiz", str(quiz.title), body, competences, completion=completion, grade_item=grade_item)
+
+    # -- course ------------------------------------------------------------------------------
+    def build(self) -> dict[str, bytes]:
+        course = self.course
+        top, top_id = questionbank.category(self, "top", "top", 0)
+        general = {"id": self.next("section"), "number": 0, "name": NULL, "summary": "", "sequence": []}
+        self.sections.append(general)
+        for number, unit in enumerate(course.units, 1):
+            summary = "".join(filter(None, [pages.h(course, unit.introduction),
+                                            pages.outcomes_block(course, unit, NO_LINKS)]))
+            section = {"id": self.next("section"), "number": number, "name": pages.plain(pages.unit_heading(course, unit)),
+                       "summary": summary, "sequence": []}
+            self.sections.append(section)
+            category, category_id = questionbank.category(self, section["name"][:255], unit.id, top_id)
+            for question in unit.questions:
+                if question.id not in self.bank_entries:
+                    questionbank.question(self, category, category_id, question)
+            for page in unit.pages:
+                self.page(section, str(page.title), pages.h(course, page.body))
+            for index, activity in enumerate(unit.activities, 1):
+                self.page(section, str(activity.title), pages.activity_block(course, activity, index, NO_LINKS),
+                          activity.competences)
+            for case in unit.cases:
+                self.page(section, f"{course.message('case_scenario')}: {case.title}", pages.case_block(course, case),
+                          [c for q in case.questions for c in q.competences])
+            for sheet in unit.worksheets:
+                title = pages.plain(pages.worksheet_title(course, sheet))
+                self.page(section, title, f"<h2>{pages.worksheet_title(course, sheet)}</h2>"
+                                          f"{pages.worksheet_body(course, sheet)}")
+            for quiz in unit.quizzes:
+                # Reflections and self-assessments have no right answer: a feedback activity,
+                # not a quiz that would show them as "not graded yet" for ever.
+                if all(q.type in (ESSAY, LIKERT) for q in quiz.questions) and not quiz.graded:
+                    self.feedback(section, quiz)
+                else:
+                    self.quiz(section, quiz)
+            if unit.closure:
+                self.page(section, course.message("closure"), pages.h(course, unit.closure))
+            for reference in unit.bibliography:
+                if reference.url:
+                    self.url(section, reference.title[:255], reference.url)
+        self.write_course()
+        self.write_sections()
+        self.write_questions()
+        self.write_root()
+        return self.files
+
+    def write_course(self) -> None:
+        course = self.course
+        about = "".join(filter(None, [str(course.description), pages.h(course, course.project),
+                                      pages.h(course, course.acknowledgement)]))
+        summary, file_ids = self.embed(about, self.course_context, "course", "summary", 0)
+        node = document("course", {"id": 1, "contextid": self.course_context})
+        fields(node, shortname=self.shortname, fullname=str(course.title),
+               idnumber="", summary=summary, summaryformat=1, format="topics", showgrades=1, newsitems=0,
+               startdate=self.time, enddate=0, marker=0, maxbytes=0, legacyfiles=0, showreports=0, visible=1,
+               groupmode=0, groupmodeforce=0, defaultgroupingid=0,
+               lang="" if self.multilingual else moodle_lang(course.language), theme="",
+               timecreated=self.time, timemodified=self.time, requested=0, enablecompletion=1, completionnotify=0)
+        category = add(node, "category", id=1)
+        fields(category, name="", description="")
+        add(node, "tags")
+        self.files["course/course.xml"] = serialise(node)
+        for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("contentbank.xml", "contents")):
+            self.files[f"course/{name}"] = serialise(document(tag))
+        self.files["course/filters.xml"] = serialise(empty_filters())
+        self.files["course/roles.xml"] = serialise(empty_roles())
+        course_refs = inforef(file_ids)
+        # Question categories count only if an inforef lists them; else the bank is skipped silently.
+        refs = etree.Element("question_categoryref")
+        course_refs.insert(0, refs)
+        for category in self.categories:
+            add(add(refs, "question_category"), "id", category.get("id"))
+        self.files["course/inforef.xml"] = serialise(course_refs)
+        links = document("course_competencies")
+        holder = add(links, "competencies")
+        for order, cid in enumerate(self.used_competences):
+            item = course.competence(cid)
+            link = add(holder, "competency")
+            fields(link, id=self.next("competency", 900), idnumber=cid, ruleoutcome=1, sortorder=order,
+                   frameworkid=1, frameworkidnumber=item.framework_id)
+        add(links, "user_competencies")
+        self.files["course/competencies.xml"] = serialise(links)
+
+    def write_sections(self) -> None:
+        for section in self.sections:
+            summary, file_ids = self.embed(section["summary"], self.course_context, "course", "section", section["id"])
+            node = document("section", {"id": section["id"]})
+            fields(node, number=section["number"], name=section["name"], summary=summary, summaryformat=1,
+                   sequence=",".join(map(str, section["sequence"])), visible=1, availabilityjson=NULL,
+                   timemodified=self.time)
+            directory = f"sections/section_{section['id']}"
+            self.files[f"{directory}/section.xml"] = serialise(node)
+            self.files[f"{directory}/inforef.xml"] = serialise(inforef(file_ids))
+
+    def write_questions(self) -> None:
+        root = document("question_categories")
+        root.extend(self.categories)
+        self.files["questions.xml"] = serialise(root)
+
+    def write_root(self) -> None:
+        course = self.course
+        files = document("files")
+        for record in self.file_records:
+            node = add(files, "file", id=record["id"])
+            fields(node, contenthash=record["contenthash"], contextid=record["contextid"], component=record["component"],
+                   filearea=record["filearea"], itemid=record["itemid"], filepath=record["filepath"],
+                   filename=record["filename"], userid=NULL, filesize=record["filesize"], mimetype=record["mimetype"],
+                   status=0, timecreated=self.time, timemodified=self.time, source=NULL, author=NULL, license=NULL,
+                   sortorder=0, repositorytype=NULL, repositoryid=NULL, reference=NULL)
+        self.files["files.xml"] = serialise(files)
+        groups = document("groups")
+        add(groups, "groupings")
+        self.files["groups.xml"] = serialise(groups)
+        for name, tag in (("outcomes.xml", "outcomes_definition"), ("roles.xml", "roles_definition"),
+                          ("scales.xml", "scales_definition")):
+            self.files[name] = serialise(document(tag))
+        backup = document("moodle_backup")
+        info = add(backup, "information")
+        fields(info, name=f"{self.shortname}-moodle.mbz", moodle_version=self.version,
+               moodle_release=f"{self.release} (Build: {self.version[:8]})", backup_version=self.version,
+               backup_release=self.release, backup_date=self.time, mnet_remoteusers=0, include_files=1,
+               include_file_references_to_external_content=0, original_wwwroot="https://moocpack.invalid",
+               original_site_identifier_hash=hashlib.md5(course.id.encode()).hexdigest(), original_course_id=1,
+               original_course_format="topics", original_course_fullname=str(course.title),
+               original_course_shortname=self.shortname,
+               original_course_startdate=self.time, original_course_enddate=0,
+               original_course_contextid=self.course_context, original_system_contextid=1)
+        details = add(info, "details")
+        detail = add(details, "detail", backup_id=hashlib.md5(self.shortname.encode()).hexdigest())
+        fields(detail, type="course", format="moodle2", interactive=1, mode=10, execution=1, executiontime=0)
+        contents = add(info, "contents")
+        activities = add(contents, "activities")
+        for a in self.activities:
+            node = add(activities, "activity")
+            fields(node, moduleid=a["moduleid"], sectionid=a["sectionid"], modulename=a["modulename"], title=a["title"],
+                   directory=a["directory"])
+        sections = add(contents, "sections")
+        for s in self.sections:
+            node = add(sections, "section")
+            fields(node, sectionid=s["id"], title=s["name"] if s["name"] != NULL else str(s["number"]),
+                   directory=f"sections/section_{s['id']}")
+        course_node = add(contents, "course")
+        fields(course_node, courseid=1, title=self.shortname, directory="course")
+        settings = add(info, "settings")
+        root_settings = {"filename": f"{course.id}.mbz", "users": 0, "anonymize": 0, "role_assignments": 0,
+                         "activities": 1, "blocks": 0, "files": 1, "filters": 0, "comments": 0, "badges": 0,
+                         "calendarevents": 0, "userscompletion": 0, "logs": 0, "grade_histories": 0,
+                         "questionbank": 1, "groups": 0, "competencies": 1, "customfield": 0,
+                         "contentbankcontent": 0, "xapistate": 0, "legacyfiles": 0}
+        for name, value in root_settings.items():
+            setting = add(settings, "setting")
+            fields(setting, level="root", name=name, value=value)
+        for s in self.sections:
+            for suffix, value in (("included", 1), ("userinfo", 0)):
+                setting = add(settings, "setting")
+                fields(setting, level="section", section=f"section_{s['id']}", name=f"section_{s['id']}_{suffix}",
+                       value=value)
+        for a in self.activities:
+            key = f"{a['modulename']}_{a['moduleid']}"
+            for suffix, value in (("included", 1), ("userinfo", 0)):
+                setting = add(settings, "setting")
+                fields(setting, level="activity", activity=key, name=f"{key}_{suffix}", value=value)
+        self.files["moodle_backup.xml"] = serialise(backup)

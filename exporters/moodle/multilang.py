@@ -1,0 +1,43 @@
+"""Moodle language codes, and one backup holding every language for the multi-language filter."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from moocpack_exporters.html import pages
+
+# BCP 47 in the model; Moodle's language packs name a few languages differently.
+MOODLE_LANG = {"nb": "no", "nn": "nn", "pt-BR": "pt_br", "zh-Hans": "zh_cn", "zh-Hant": "zh_tw"}
+
+
+def moodle_lang(code: str) -> str:
+    return MOODLE_LANG.get(code, code.replace("-", "_").lower())
+
+
+HTML_FIELDS = {"summary", "intro", "content", "questiontext", "generalfeedback", "feedback", "feedbacktext",
+               "correctfeedback", "partiallycorrectfeedback", "incorrectfeedback", "graderinfo", "responsetemplate",
+               "page_after_submit", "description"}
+
+
+def merge_languages(trees: dict[str, etree._Element]) -> etree._Element:
+    """One XML tree whose texts carry every language as <span lang class="multilang">.
+
+    The per-language backups are built from the same structure with the same counters, so they
+    differ only in text; anything else is a bug and raises.
+    """
+    languages = list(trees)
+    merged = trees[languages[0]]
+    nodes = {lang: list(tree.iter()) for lang, tree in trees.items()}
+    for index, node in enumerate(nodes[languages[0]]):
+        others = [nodes[lang][index] for lang in languages]
+        if {o.tag for o in others} != {node.tag} or any(dict(o.attrib) != dict(node.attrib) for o in others):
+            raise ValueError(f"language versions differ in structure at <{node.tag}>")
+        texts = [o.text or "" for o in others]
+        if len(set(texts)) > 1:
+            spans = []
+            html = node.tag in HTML_FIELDS or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
+            for lang, text in zip(languages, texts):
+                body = text if html else pages.esc(text)
+                spans.append(f'<span lang="{moodle_lang(lang)}" class="multilang">{body}</span>')
+            node.text = "".join(spans)
+    return merged
