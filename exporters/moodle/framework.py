@@ -32,7 +32,3 @@ def framework_csv(course: Course, framework_id: str) -> bytes:
             writer.writerow([category.id, item.id, f"{item.id} {item.text}"[:100], f"<p>{pages.esc(item.text)}</p>",
                              "1", "", "", "", "0", "", "", "", "", ""])
     return out.getvalue().encode()
-
-
-# Fields that hold HTML in Moodle's tables; every other differing text is plain and is escaped
-# before it goes inside a multi-language span.

@@ -14,6 +14,8 @@ def moodle_lang(code: str) -> str:
     return MOODLE_LANG.get(code, code.replace("-", "_").lower())
 
 
+# Fields that hold HTML in Moodle's tables; every other differing text is plain and is escaped
+# before it goes inside a multi-language span.
 HTML_FIELDS = {"summary", "intro", "content", "questiontext", "generalfeedback", "feedback", "feedbacktext",
                "correctfeedback", "partiallycorrectfeedback", "incorrectfeedback", "graderinfo", "responsetemplate",
                "page_after_submit", "description"}
