@@ -178,6 +178,14 @@ def test_all_problems_are_reported_at_once(mini: Path, cli):
     assert "must be true or false" in stdout or "expected" in stdout
 
 
+def test_competence_tags_are_checked_even_in_a_unit_with_schema_errors(mini: Path, cli):
+    edit(mini / U1, "duration: 45 min", "duration: 45 minutes")
+    edit(mini / U1, "competences: [fw.a.2]\n    options", "competences: [fw.a.9]\n    options")
+    code, stdout, _ = cli("validate", mini)
+    assert code == 2
+    assert "not a valid duration" in stdout and "unknown competence 'fw.a.9'" in stdout
+
+
 def test_a_failed_build_keeps_the_previous_good_package(mini: Path, tmp_path: Path, cli):
     out = tmp_path / "dist"
     code, _, _ = cli("build", mini, "--out", out, "--format", "html", "--lang", "en")

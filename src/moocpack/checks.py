@@ -167,7 +167,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
 
     def check_competences(rel, doc, ids, path):
         for index, cid in enumerate(ids or []):
-            if cid in competence_ids:
+            if not isinstance(cid, str) or cid in competence_ids:
                 continue
             if cid in category_ids:
                 c.error(rel, doc, f"'{cid}' is a category; tag competence items such as '{cid}.1'", list(path) + [index])
@@ -188,6 +188,11 @@ def check(path: str | Path, report: Report) -> Checked | None:
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "unit"):
             broken.add(f"units/{uid}.yaml")
+            if doc is not None:
+                # The structure is wrong somewhere, but competence tags can still be checked, so
+                # that fixing the schema errors does not reveal a second round of problems.
+                for path, ids in _competence_lists(doc.data, []):
+                    check_competences(rel, doc, ids, path)
             continue
         checked.units[uid] = doc
         u = doc.data
@@ -312,6 +317,19 @@ def check(path: str | Path, report: Report) -> Checked | None:
     if report.errors:
         return None
     return checked
+
+
+def _competence_lists(data, path):
+    """(path, list) for every `competences: [...]` anywhere in a file's data."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "competences" and isinstance(value, list):
+                yield path + [key], value
+            else:
+                yield from _competence_lists(value, path + [key])
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _competence_lists(value, path + [index])
 
 
 def _claim(c: _Checker, rel, doc, seen: dict, qid: str, path):
