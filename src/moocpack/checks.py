@@ -137,7 +137,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
     category_ids: set[str] = set()
     for index, fid in enumerate(data["frameworks"]):
         rel = f"competences/{fid}.yaml"
-        if not folder.exists(rel) and not (folder.root / rel).is_symlink():
+        if not folder.present(rel):
             c.error(course_rel, course, f"framework file '{rel}' not found", ["frameworks", index])
             continue
         doc = c.read(rel)
@@ -180,7 +180,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
     seen_units: dict[str, str] = {}
     for index, uid in enumerate(data["units"]):
         rel = f"{src}/units/{uid}.yaml"
-        if not (folder.root / rel).exists() and not (folder.root / rel).is_symlink():
+        if not folder.present(rel):
             available = [p.stem for p in (folder.root / src / "units").glob("*.yaml")]
             c.error(course_rel, course, f"unit file 'units/{uid}.yaml' not found{suggest(uid, available)}",
                     ["units", index])
@@ -269,7 +269,7 @@ def check(path: str | Path, report: Report) -> Checked | None:
     for wid in sorted(present | set(worksheet_users)):
         users = worksheet_users.get(wid, [])
         rel = f"{src}/worksheets/{wid}.yaml"
-        if not (folder.root / rel).exists() and not (folder.root / rel).is_symlink():
+        if not folder.present(rel):
             available = [p.stem for p in (folder.root / src / "worksheets").glob("*.yaml")]
             for user in users:
                 c.error(user[0], user[1], f"worksheet file 'worksheets/{wid}.yaml' not found{suggest(wid, available)}",

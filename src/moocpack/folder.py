@@ -34,11 +34,11 @@ class CourseFolder:
     def display(self, relative: str) -> str:
         return str(self.display_root / relative)
 
-    def source(self, relative: str) -> yamlfile.Document | None:
-        return self.documents.get(f"{self.source_language}/{relative}")
-
-    def exists(self, relative: str) -> bool:
-        return inside(self.root, self.root / relative) and (self.root / relative).is_file()
+    def present(self, relative: str) -> bool:
+        """Whether the course has this file. A symlink counts even if it points outside the
+        folder, so that reading it reports *that* instead of "not found"."""
+        path = self.root / relative
+        return path.exists() or path.is_symlink()
 
 
 def inside(root: Path, path: Path) -> bool:
