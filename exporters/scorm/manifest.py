@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from moocpack.model import Course, Unit
+from moocpack.model import Course, Duration, Unit
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -87,7 +87,7 @@ class Lom:
             self.langstring(holder, "value", value, "x-none")
         return holder
 
-    def build(self, parent, course: Course, title: str, description: str, minutes: float | None,
+    def build(self, parent, course: Course, title: str, description: str, duration: Duration | None,
               competences: list[tuple[str, str, str]]):
         """competences: (framework title, competence id, competence text)."""
         lang = course.language
@@ -98,12 +98,10 @@ class Lom:
         self.langstring(general, "description", description, lang)
         for keyword in course.keywords:
             self.langstring(general, "keyword", str(keyword), keyword.lang)
-        if minutes:
+        if duration:
             educational = self.el(lom, "educational")
             learning_time = self.el(educational, "typicallearningtime")
-            hours, rest = divmod(int(round(minutes)), 60)
-            iso = "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
-            self.el(learning_time, "duration" if self.ieee else "datetime", iso)
+            self.el(learning_time, "duration" if self.ieee else "datetime", duration.iso)
         rights = self.el(lom, "rights")
         self.vocabulary(rights, "copyrightandotherrestrictions", "yes")
         notice = course.licence.id + (f" {course.licence.url}" if course.licence.url else "")
@@ -155,7 +153,7 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
     _sub(metadata, ns, None, "schema", "ADL SCORM")
     _sub(metadata, ns, None, "schemaversion", "1.2" if v12 else "2004 4th Edition")
     all_competences = list(dict.fromkeys(c for unit in course.units for c in unit.competences))
-    lom.build(metadata, course, str(course.title), str(course.short_description), course.effort.high,
+    lom.build(metadata, course, str(course.title), str(course.short_description), course.effort,
               _competence_rows(course, all_competences))
 
     org_id = identifier("ORG", course.id)
@@ -171,7 +169,7 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
         _sub(item, ns, None, "title", label)
         item_meta = _sub(item, ns, None, "metadata")
         lom.build(item_meta, course, label, str(unit.summary or unit.title),
-                  unit.duration.high if unit.duration else None, _competence_rows(course, unit.competences))
+                  unit.duration, _competence_rows(course, unit.competences))
         graded = graded_questions(unit)
         mark = pass_mark(unit, course)
         if v12:
