@@ -95,17 +95,6 @@ def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, nav: str | None
                           scripts=("quiz.js",), footer=footer(course))
 
 
-def coverage(course: Course) -> dict[str, dict[str, list[tuple[str, str]]]]:
-    """competence id -> unit id -> [(kind, id)] of the outcomes, activities and questions covering it."""
-    found: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for unit in course.units:
-        for kind, things in (("outcome", unit.outcomes), ("activity", unit.activities), ("question", unit.questions)):
-            for thing in things:
-                for cid in thing.competences:
-                    found.setdefault(cid, {}).setdefault(unit.id, []).append((kind, thing.id))
-    return found
-
-
 def competences_page(course: Course) -> str:
     return pages.document(course, f"{course.message('frameworks')} – {course.title}", competences_body(course),
                           nav=navigation(course, "competences.html"), footer=footer(course))
@@ -113,7 +102,7 @@ def competences_page(course: Course) -> str:
 
 def competences_body(course: Course, unit_links: bool = True) -> str:
     """The frameworks with their coverage matrix; `unit_links` links cells to the unit pages."""
-    covered = coverage(course)
+    covered = course.coverage()
 
     def link(href: str, label: str) -> str:
         return f'<a href="{href}">{label}</a>' if unit_links else label

@@ -262,17 +262,7 @@ def info(course, language, as_json):
 
 def describe(course) -> dict:
     questions = course.questions
-    used = {}
-    for unit in course.units:
-        for outcome in unit.outcomes:
-            for cid in outcome.competences:
-                used.setdefault(cid, set()).add(f"outcome:{outcome.id}")
-        for activity in unit.activities:
-            for cid in activity.competences:
-                used.setdefault(cid, set()).add(f"activity:{activity.id}")
-        for question in unit.questions:
-            for cid in question.competences:
-                used.setdefault(cid, set()).add(f"question:{question.id}")
+    used = course.coverage()
     frameworks = []
     for fw in course.frameworks:
         items = fw.items

@@ -333,6 +333,17 @@ class Course:
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for unit in self.units for q in unit.questions)
 
+    def coverage(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """competence id -> unit id -> [(kind, id)] of the outcomes, activities and questions covering it."""
+        found: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for unit in self.units:
+            for kind, things in (("outcome", unit.outcomes), ("activity", unit.activities),
+                                 ("question", unit.questions)):
+                for thing in things:
+                    for cid in thing.competences:
+                        found.setdefault(cid, {}).setdefault(unit.id, []).append((kind, thing.id))
+        return found
+
     def message(self, key: str, **values) -> str:
         text = self.messages[key]
         return text.format(**values) if values else text
