@@ -277,9 +277,8 @@ def sync(course, languages, keys):
     if not languages and not keys:
         raise click.UsageError("give --lang L (accept hand edits) or --accept KEY (re-lock a source fix)")
     if keys:
-        targets = [lang for lang in checked.languages]
         found = set()
-        for lang in targets:
+        for lang in checked.languages:
             catalog = cat.collect(checked, lang)
             units = catalog.by_key()
             changed = False
