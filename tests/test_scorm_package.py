@@ -163,6 +163,19 @@ def test_2004_sequencing_has_a_primary_objective_and_one_objective_per_competenc
     assert (mode.get("choice"), mode.get("flow")) == ("true", "true")
 
 
+def test_2004_units_without_a_graded_quiz_take_no_part_in_success_and_score_rollup(packages):
+    document = manifest_of(packages[("scorm2004", "en")])
+    ns = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1", "imsss": "http://www.imsglobal.org/xsd/imsss"}
+    rules = {}
+    for item in document.iterfind(".//cp:item", ns):
+        rollup = item.find("imsss:sequencing/imsss:rollupRules", ns)
+        rules[item.get("identifier")] = None if rollup is None else (
+            rollup.get("rollupObjectiveSatisfied"), rollup.get("objectiveMeasureWeight"))
+    # Unit 2.6 has only a self-assessment: it can never be "passed", so it must not block the
+    # course's success, nor count as a 0 score in the course's measure (0.667 < 0.70 before).
+    assert rules == {"ITEM-unit-02": None, "ITEM-unit-02-6": ("false", "0"), "ITEM-unit-09": None}
+
+
 def test_12_mastery_score_comes_from_the_pass_mark(packages):
     document = manifest_of(packages[("scorm12", "en")])
     scores = document.xpath("//*[local-name()='masteryscore']/text()")

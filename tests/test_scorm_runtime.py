@@ -41,6 +41,9 @@ window.launch = function (version, preload, url) {
       var args = Array.prototype.slice.call(arguments);
       var result = original.apply(null, args);
       window.journal.push({ call: name, args: args, result: String(result), error: String(lastError()) });
+      if (/Finish|Terminate/.test(name)) {  // a beacon outlives the LMS page, the journal does not
+        navigator.sendBeacon("/journal?call=" + name + "&error=" + lastError(), "");
+      }
       return result;
     };
   });
@@ -54,9 +57,17 @@ window.cmi = function () { return JSON.parse(JSON.stringify(window.lmsApi.cmi));
 FORMATS = {"1.2": "scorm12", "2004": "scorm2004"}
 
 
+BEACONS: list[str] = []
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+    def do_POST(self):  # the LMS page's beacons
+        BEACONS.append(self.path.split("?")[-1])
+        self.send_response(204)
+        self.end_headers()
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +215,9 @@ def test_all_correct_answers_pass_with_full_score_interactions_and_objectives(br
         assert objective["status"] == "passed" and float(objective["score"]["raw"]) == 100
     else:
         assert cmi["success_status"] == "passed" and cmi["completion_status"] == "completed"
-        assert float(cmi["score"]["scaled"]) == 1 and float(cmi["score"]["raw"]) == 13
+        # raw on 0-100 as in 1.2: Moodle's gradebook reads cmi.score.raw only.
+        assert float(cmi["score"]["scaled"]) == 1 and float(cmi["score"]["raw"]) == 100
+        assert float(cmi["score"]["min"]) == 0 and float(cmi["score"]["max"]) == 100
         assert first["id"] == "urn:moocpack:pat-peer-support:ws3-secrecy-confidentiality.shelter-access"
         assert first["type"] == "true-false" and first["result"] == "correct"
         assert first["learner_response"] == "true"
@@ -361,3 +374,135 @@ def test_the_largest_unit_of_a_generated_course_fits_scorm_12_suspend_data(brows
         second.close()
     finally:
         httpd.shutdown()
+
+
+def write_reflections(session: Session, text_for, count: int = 99) -> list[str]:
+    """Write a reflection into the first `count` essays of the launched unit; returns their ids."""
+    ids = session.frame.locator("fieldset.question:has(textarea)").evaluate_all(
+        "fields => fields.map(f => f.dataset.question)")[:count]
+    for n, qid in enumerate(ids):
+        field = session.frame.locator(f'fieldset[data-question="{qid}"]')
+        field.locator("textarea").fill(text_for(n))
+        field.locator("button.check").click()
+    return ids
+
+
+def resume_12(browser, server, saved: dict) -> Session:
+    return Session(browser, server, "1.2", "unit-02", preload={
+        "core": {"entry": "resume", "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]})
+
+
+def test_scorm_12_keeps_whole_reflections_while_the_4096_characters_allow(browser, server):
+    first = Session(browser, server, "1.2", "unit-02")
+    texts = {}
+    ids = write_reflections(first, lambda n: texts.setdefault(n, f"Reflection {n}: " + "I listened first. " * 25), 6)
+    assert len(ids) == 6 and all(len(t) > 400 for t in texts.values())  # 2,800 characters in all
+    first.exit()
+    saved = first.cmi()
+    first.close()
+    assert len(saved["suspend_data"]) <= 4096
+    second = resume_12(browser, server, saved)
+    for n, qid in enumerate(ids):
+        field = second.frame.locator(f'fieldset[data-question="{qid}"]')
+        assert field.locator("textarea").input_value() == texts[n]
+        assert field.locator(".lms-shortened").count() == 0
+    assert second.errors() == [] and second.problems == []
+    second.close()
+
+
+def test_scorm_12_shortens_reflections_only_past_the_budget_and_says_so(browser, server):
+    first = Session(browser, server, "1.2", "unit-02")
+    ids = write_reflections(first, lambda n: "x" * 40 if n == 0 else f"Reflection {n}: " + "Ærlig talt. " * 150)
+    notes = first.frame.locator(".lms-shortened")
+    # The learner is told at once, under each shortened answer, in the course's language.
+    assert notes.count() == len(ids) - 1
+    assert "Your learning platform keeps only the first" in notes.first.inner_text()
+    first.exit()
+    saved = first.cmi()
+    first.close()
+    assert 3500 < len(saved["suspend_data"]) <= 4096  # the budget is used, not wasted
+    second = resume_12(browser, server, saved)
+    short = second.frame.locator(f'fieldset[data-question="{ids[0]}"]')
+    assert short.locator("textarea").input_value() == "x" * 40  # a short answer is kept whole
+    for qid in ids[1:]:
+        field = second.frame.locator(f'fieldset[data-question="{qid}"]')
+        kept = field.locator("textarea").input_value()
+        assert 200 < len(kept) < len("Ærlig talt. " * 150)
+        assert f"first {len(kept)} characters" in field.locator(".lms-shortened").inner_text()
+    assert second.errors() == [] and second.problems == []
+    second.close()
+
+
+@pytest.mark.parametrize("version", FORMATS)
+def test_reflections_and_self_assessments_complete_their_competences(browser, server, version):
+    session = Session(browser, server, version, "unit-02-6")
+    data = json.loads(session.frame.locator("section.quiz script.quiz-data").first.inner_text())
+    for question in data["questions"]:
+        field = session.frame.locator(f'fieldset[data-question="{question["id"]}"]')
+        field.locator("input").first.click()
+        field.locator("button.check").click()
+    found = objectives(session.cmi())
+    competences = {c for q in data["questions"] for c in q["competences"]}
+    assert competences and {o["id"] for o in found} == competences
+    for objective in found:
+        if version == "1.2":
+            assert objective["status"] == "completed"
+        else:
+            assert objective["completion_status"] == "completed"
+            assert objective["success_status"] == "unknown"  # nothing graded: no pass or fail
+    session.exit()
+    assert session.errors() == [] and session.problems == []
+    session.close()
+
+
+SWITCH = """async ([first, second]) => {
+  // As Moodle's player does: take the SCO's frame out, put a new one in, same API object.
+  const old = document.getElementById('sco');
+  old.remove();
+  const frame = document.createElement('iframe');
+  frame.id = 'sco';
+  frame.style.cssText = 'width:1000px;height:700px';
+  document.body.prepend(frame);
+  frame.src = second;
+}"""
+
+
+def test_switching_units_through_an_lms_with_one_2004_api_keeps_saving(browser, server):
+    """Moodle's player keeps one SCORM 2004 API object for every SCO and switches units by
+    replacing the SCO's frame; after a Terminate that object refuses every Initialize (104).
+    (SCORM 1.2 APIs initialise again after LMSFinish; the real-Moodle tests play both.)"""
+    version = "2004"
+    session = Session(browser, server, version, "unit-09")
+    session.page.evaluate(SWITCH, [None, f"/{FORMATS[version]}/en/unit-02.html"])
+    frame = session.page.frame_locator("#sco")
+    frame.locator("#lms-status").wait_for()
+    session.page.wait_for_function("document.getElementById('sco').contentDocument.getElementById('lms-status')"
+                                   ".textContent.length > 0")
+    assert frame.locator("#lms-status").inner_text() == "Connected to the learning platform."
+    before = len(session.journal())
+    field = frame.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
+    field.locator('input[value="true"]').click()
+    field.locator("button.check").click()
+    later = session.journal()[before:]
+    sets = [c for c in later if c["call"] in ("SetValue", "LMSSetValue")]
+    assert sets and all(c["error"] == "0" for c in sets)
+    # The first SCO left the session open when the LMS removed it; the second carries on in it.
+    assert "Terminate" not in [c["call"] for c in session.journal()]
+    second_init = [c for c in session.journal() if c["call"] == "Initialize"][1]
+    assert second_init["error"] == "103"
+    # Its own exit button still ends the session properly.
+    frame.locator("#lms-exit").click()
+    assert [c["call"] for c in session.journal()][-1] == "Terminate"
+    session.close()
+
+
+@pytest.mark.parametrize("version", FORMATS)
+def test_leaving_the_lms_page_ends_the_session(browser, server, version):
+    """The learner closes or leaves the LMS page: the SCO finishes its session (pagehide)."""
+    session = Session(browser, server, version, "unit-09")
+    BEACONS.clear()
+    session.page.goto("about:blank")
+    session.page.wait_for_timeout(500)
+    finish = "LMSFinish" if version == "1.2" else "Terminate"
+    assert BEACONS == [f"call={finish}&error=0"]
+    session.close()

@@ -16,6 +16,7 @@ from moocpack.archive import targz_bytes
 from moocpack.exporter import ExportOptions, Exporter
 from moocpack.model import Course
 
+from . import columns
 from .backup import RELEASES, Backup
 from .framework import framework_csv
 from .multilang import merge_languages
@@ -33,7 +34,7 @@ class MoodleExporter(Exporter):
         release = options.settings.get("moodle_release", "4.5")
         if release not in RELEASES:
             raise ValueError(f"moodle_release must be one of {', '.join(RELEASES)}, not '{release}'")
-        return Backup(course, options.epoch, release).build()
+        return Backup(course, options.epoch, release, warn=options.warn).build()
 
     supports_multilingual = True
 
@@ -41,12 +42,16 @@ class MoodleExporter(Exporter):
         release = options.settings.get("moodle_release", "4.5")
         backups = {lang: Backup(course, options.epoch, release, multilingual=True).build()
                    for lang, course in courses.items()}
-        first = next(iter(backups.values()))
+        source = next(iter(courses.values())).source_language
+        if source not in backups:
+            source = next(iter(backups))
         merged = {}
-        for name, data in first.items():
+        for name, data in backups[source].items():
             if name.endswith(".xml"):
-                merged[name] = serialise(merge_languages({lang: etree.fromstring(files[name])
-                                                          for lang, files in backups.items()}))
+                tree = merge_languages({lang: etree.fromstring(files[name]) for lang, files in backups.items()},
+                                       source, name, options.warn)
+                columns.fit([(name, tree)], options.warn)
+                merged[name] = serialise(tree)
             else:
                 merged[name] = data
         return merged

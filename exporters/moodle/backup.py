@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
 from moocpack.model import ESSAY, LIKERT, Course, Quiz
 from moocpack_exporters.html import pages
 
-from . import questionbank
+from . import columns, questionbank
 from .multilang import moodle_lang
 from .xmlparts import NULL, add, document, empty_filters, empty_roles, fields, inforef, serialise
 
@@ -29,9 +30,11 @@ RELEASES = {
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
-    def __init__(self, course: Course, epoch: int, release: str, multilingual: bool = False):
+    def __init__(self, course: Course, epoch: int, release: str, multilingual: bool = False,
+                 warn: Callable[[str], None] = lambda message: None):
         self.course = course
         self.multilingual = multilingual
+        self.warn = warn
         # The short name is plain text (no multi-language spans) and must be unique on the site.
         self.shortname = f"{course.id}-{course.version}-{'mul' if multilingual else course.language}"[:255]
         self.time = str(epoch)
@@ -47,6 +50,21 @@ class Backup:
         self.used_competences: dict[str, None] = {}
         self.tags: dict[str, int] = {}  # competence id -> tag id
         self.assets = {a.path: a for unit in course.units for a in unit.assets}
+
+    @property
+    def fullname(self) -> str:
+        """The course's name on the site. A restore renames a course whose full name is taken
+        ("… copy 1"), so a language version whose title is not translated names its language."""
+        title = self.course.title
+        if self.multilingual or title.lang == self.course.language:
+            return str(title)
+        return f"{title} ({self.course.message('language_name')})"
+
+    def write(self, name: str, root: etree._Element) -> None:
+        # A multilingual backup is fitted after its languages are merged (see multilang.py).
+        if not self.multilingual:
+            columns.fit([(name, root)], self.warn)
+        self.files[name] = serialise(root)
 
     def next(self, kind: str, start: int = 1) -> int:
         self.counters[kind] = self.counters.get(kind, start - 1) + 1
@@ -103,21 +121,21 @@ class Backup:
                completionpassgrade=completion["completionpassgrade"], completionview=completion["completionview"],
                completionexpected=0, availability=NULL, showdescription=0, downloadcontent=1, lang=NULL)
         add(module, "tags")
-        self.files[f"{directory}/module.xml"] = serialise(module)
+        self.write(f"{directory}/module.xml", module)
         root = document("activity", {"id": instance, "moduleid": moduleid, "modulename": modulename,
                                      "contextid": contextid})
         file_ids = body_builder(root, instance, contextid)
-        self.files[f"{directory}/{modulename}.xml"] = serialise(root)
+        self.write(f"{directory}/{modulename}.xml", root)
         for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("xapistate.xml", "states")):
-            self.files[f"{directory}/{name}"] = serialise(document(tag))
-        self.files[f"{directory}/filters.xml"] = serialise(empty_filters())
-        self.files[f"{directory}/roles.xml"] = serialise(empty_roles())
+            self.write(f"{directory}/{name}", document(tag))
+        self.write(f"{directory}/filters.xml", empty_filters())
+        self.write(f"{directory}/roles.xml", empty_roles())
         gradebook = document("activity_gradebook")
         items = add(gradebook, "grade_items")
         if grade_item:
             self.grade_item(items, modulename, instance, title, grade_item)
         add(gradebook, "grade_letters")
-        self.files[f"{directory}/grades.xml"] = serialise(gradebook)
+        self.write(f"{directory}/grades.xml", gradebook)
         links = document("course_module_competencies")
         holder = add(links, "competencies")
         for order, cid in enumerate(dict.fromkeys(competences)):
@@ -125,8 +143,8 @@ class Backup:
             link = add(holder, "competency")
             fields(link, idnumber=cid, ruleoutcome=1, sortorder=order,
                    frameworkidnumber=self.course.competence(cid).framework_id, overridegrade=0)
-        self.files[f"{directory}/competencies.xml"] = serialise(links)
-        self.files[f"{directory}/inforef.xml"] = serialise(inforef(file_ids))
+        self.write(f"{directory}/competencies.xml", links)
+        self.write(f"{directory}/inforef.xml", inforef(file_ids))
 
     def grade_item(self, parent, modulename: str, instance: int, title: str, spec: dict) -> None:
         item = add(parent, "grade_item", id=self.next("grade_item"))
@@ -247,7 +265,7 @@ class Backup:
             section = {"id": self.next("section"), "number": number, "name": pages.plain(pages.unit_heading(course, unit)),
                        "summary": summary, "sequence": []}
             self.sections.append(section)
-            category, category_id = questionbank.category(self, section["name"][:255], unit.id, top_id)
+            category, category_id = questionbank.category(self, section["name"], unit.id, top_id)
             for question in unit.questions:
                 if question.id not in self.bank_entries:
                     questionbank.question(self, category, category_id, question)
@@ -274,7 +292,7 @@ class Backup:
                 self.page(section, course.message("closure"), pages.h(course, unit.closure))
             for reference in unit.bibliography:
                 if reference.url:
-                    self.url(section, reference.title[:255], reference.url)
+                    self.url(section, reference.title, reference.url)
         self.write_course()
         self.write_sections()
         self.write_questions()
@@ -287,7 +305,7 @@ class Backup:
                                       pages.h(course, course.acknowledgement)]))
         summary, file_ids = self.embed(about, self.course_context, "course", "summary", 0)
         node = document("course", {"id": 1, "contextid": self.course_context})
-        fields(node, shortname=self.shortname, fullname=str(course.title),
+        fields(node, shortname=self.shortname, fullname=self.fullname,
                idnumber="", summary=summary, summaryformat=1, format="topics", showgrades=1, newsitems=0,
                startdate=self.time, enddate=0, marker=0, maxbytes=0, legacyfiles=0, showreports=0, visible=1,
                groupmode=0, groupmodeforce=0, defaultgroupingid=0,
@@ -296,18 +314,18 @@ class Backup:
         category = add(node, "category", id=1)
         fields(category, name="", description="")
         add(node, "tags")
-        self.files["course/course.xml"] = serialise(node)
+        self.write("course/course.xml", node)
         for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("contentbank.xml", "contents")):
-            self.files[f"course/{name}"] = serialise(document(tag))
-        self.files["course/filters.xml"] = serialise(empty_filters())
-        self.files["course/roles.xml"] = serialise(empty_roles())
+            self.write(f"course/{name}", document(tag))
+        self.write("course/filters.xml", empty_filters())
+        self.write("course/roles.xml", empty_roles())
         course_refs = inforef(file_ids)
         # Question categories count only if an inforef lists them; else the bank is skipped silently.
         refs = etree.Element("question_categoryref")
         course_refs.insert(0, refs)
         for category in self.categories:
             add(add(refs, "question_category"), "id", category.get("id"))
-        self.files["course/inforef.xml"] = serialise(course_refs)
+        self.write("course/inforef.xml", course_refs)
         links = document("course_competencies")
         holder = add(links, "competencies")
         for order, cid in enumerate(self.used_competences):
@@ -316,7 +334,7 @@ class Backup:
             fields(link, id=self.next("competency", 900), idnumber=cid, ruleoutcome=1, sortorder=order,
                    frameworkid=1, frameworkidnumber=item.framework_id)
         add(links, "user_competencies")
-        self.files["course/competencies.xml"] = serialise(links)
+        self.write("course/competencies.xml", links)
 
     def write_sections(self) -> None:
         for section in self.sections:
@@ -326,13 +344,13 @@ class Backup:
                    sequence=",".join(map(str, section["sequence"])), visible=1, availabilityjson=NULL,
                    timemodified=self.time)
             directory = f"sections/section_{section['id']}"
-            self.files[f"{directory}/section.xml"] = serialise(node)
-            self.files[f"{directory}/inforef.xml"] = serialise(inforef(file_ids))
+            self.write(f"{directory}/section.xml", node)
+            self.write(f"{directory}/inforef.xml", inforef(file_ids))
 
     def write_questions(self) -> None:
         root = document("question_categories")
         root.extend(self.categories)
-        self.files["questions.xml"] = serialise(root)
+        self.write("questions.xml", root)
 
     def write_root(self) -> None:
         course = self.course
@@ -344,13 +362,13 @@ class Backup:
                    filename=record["filename"], userid=NULL, filesize=record["filesize"], mimetype=record["mimetype"],
                    status=0, timecreated=self.time, timemodified=self.time, source=NULL, author=NULL, license=NULL,
                    sortorder=0, repositorytype=NULL, repositoryid=NULL, reference=NULL)
-        self.files["files.xml"] = serialise(files)
+        self.write("files.xml", files)
         groups = document("groups")
         add(groups, "groupings")
-        self.files["groups.xml"] = serialise(groups)
+        self.write("groups.xml", groups)
         for name, tag in (("outcomes.xml", "outcomes_definition"), ("roles.xml", "roles_definition"),
                           ("scales.xml", "scales_definition")):
-            self.files[name] = serialise(document(tag))
+            self.write(name, document(tag))
         backup = document("moodle_backup")
         info = add(backup, "information")
         fields(info, name=f"{self.shortname}-moodle.mbz", moodle_version=self.version,
@@ -358,7 +376,7 @@ class Backup:
                backup_release=self.release, backup_date=self.time, mnet_remoteusers=0, include_files=1,
                include_file_references_to_external_content=0, original_wwwroot="https://moocpack.invalid",
                original_site_identifier_hash=hashlib.md5(course.id.encode()).hexdigest(), original_course_id=1,
-               original_course_format="topics", original_course_fullname=str(course.title),
+               original_course_format="topics", original_course_fullname=self.fullname,
                original_course_shortname=self.shortname,
                original_course_startdate=self.time, original_course_enddate=0,
                original_course_contextid=self.course_context, original_system_contextid=1)
@@ -397,4 +415,4 @@ class Backup:
             for suffix, value in (("included", 1), ("userinfo", 0)):
                 setting = add(settings, "setting")
                 fields(setting, level="activity", activity=key, name=f"{key}_{suffix}", value=value)
-        self.files["moodle_backup.xml"] = serialise(backup)
+        self.write("moodle_backup.xml", backup)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
 from moocpack_exporters.html import pages
+
+from .columns import limit
 
 # BCP 47 in the model; Moodle's language packs name a few languages differently.
 MOODLE_LANG = {"nb": "no", "nn": "nn", "pt-BR": "pt_br", "zh-Hans": "zh_cn", "zh-Hant": "zh_tw"}
@@ -21,14 +25,16 @@ HTML_FIELDS = {"summary", "intro", "content", "questiontext", "generalfeedback",
                "page_after_submit", "description"}
 
 
-def merge_languages(trees: dict[str, etree._Element]) -> etree._Element:
+def merge_languages(trees: dict[str, etree._Element], source: str, name: str = "",
+                    warn: Callable[[str], None] = lambda message: None) -> etree._Element:
     """One XML tree whose texts carry every language as <span lang class="multilang">.
 
     The per-language backups are built from the same structure with the same counters, so they
-    differ only in text; anything else is a bug and raises.
+    differ only in text; anything else is a bug and raises. Where the spans do not fit the
+    field's database column (a name is 255 characters), the field keeps the `source` language.
     """
-    languages = list(trees)
-    merged = trees[languages[0]]
+    languages = [source] + [lang for lang in trees if lang != source]
+    merged = trees[source]
     nodes = {lang: list(tree.iter()) for lang, tree in trees.items()}
     for index, node in enumerate(nodes[languages[0]]):
         others = [nodes[lang][index] for lang in languages]
@@ -41,5 +47,11 @@ def merge_languages(trees: dict[str, etree._Element]) -> etree._Element:
             for lang, text in zip(languages, texts):
                 body = text if html else pages.esc(text)
                 spans.append(f'<span lang="{moodle_lang(lang)}" class="multilang">{body}</span>')
-            node.text = "".join(spans)
+            text = "".join(spans)
+            length = limit(node)
+            if length is not None and len(text) > length:
+                warn(f"{name}: <{node.getparent().tag}><{node.tag}> in every language needs {len(text)} characters, "
+                     f"more than Moodle's {length}-character column: it keeps the '{source}' text only")
+                text = texts[0]
+            node.text = text
     return merged

@@ -48,7 +48,7 @@ def sco_config(course: Course, unit: Unit, version: str) -> dict:
     graded_quizzes = [quiz.id for quiz in unit.quizzes if quiz.graded and quiz.max_points > 0]
     return {"version": version, "unit": unit.id, "passMark": manifest.pass_mark(unit, course),
             "gradedQuizzes": graded_quizzes, "questions": questions, "order": list(questions),
-            "messages": {key: course.messages[key] for key in ("not_connected", "connected")}}
+            "messages": {key: course.messages[key] for key in ("not_connected", "connected", "answer_shortened")}}
 
 
 def sco_page(course: Course, unit: Unit, version: str) -> str:

@@ -177,6 +177,11 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
                 _sub(item, ns, "adlcp", "masteryscore", mark)
         else:
             sequencing = _sub(item, ns, "imsss", "sequencing")
+            if not graded:
+                # A unit without a graded quiz never reports success or a score: it must not keep
+                # the course from being satisfied, nor pull the course's measure down.
+                _sub(sequencing, ns, "imsss", "rollupRules", rollupObjectiveSatisfied="false",
+                     objectiveMeasureWeight="0")
             objectives = _sub(sequencing, ns, "imsss", "objectives")
             primary = _sub(objectives, ns, "imsss", "primaryObjective",
                            objectiveID=f"{unit.id}.mastery", satisfiedByMeasure="true" if graded else "false")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import archive, loader
@@ -71,7 +71,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         for name, exporter in exporters.items():
             started = time.perf_counter()
             try:
-                package = exporter.export(course, out, options)
+                package = exporter.export(course, out, _warning_to(report, options, exporter.basename(course)))
             except Exception as exc:
                 raise BuildError(name, lang, exc) from exc
             built = Built(name, lang, package, time.perf_counter() - started, fallbacks)
@@ -83,7 +83,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
                 "1", "true", "yes"):
             started = time.perf_counter()
             try:
-                package = exporter.export_multilingual(models, out, options)
+                package = exporter.export_multilingual(
+                    models, out, _warning_to(report, options, exporter.basename(next(iter(models.values())), "mul")))
             except Exception as exc:
                 raise BuildError(name, "mul", exc) from exc
             built = Built(name, "mul", package, time.perf_counter() - started, 0)
@@ -91,3 +92,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             if progress:
                 progress(built)
     return results
+
+
+def _warning_to(report: Report, options: ExportOptions, package: str) -> ExportOptions:
+    """Options whose warn() files an exporter's warning under the package it concerns."""
+    return replace(options, warn=lambda message: report.warning(package, message))

@@ -211,8 +211,9 @@ def build_command(course, formats, languages, out, settings, olx_org, olx_run, s
         if verbose or strict:
             print_problems(report, verbose, sys.stderr)
         else:
+            # Missing translations are counted in the summary's fallbacks column instead.
             for problem in report.warnings:
-                if "below min_complete" in problem.message or problem.message.startswith(loader.STALE_TRANSLATION):
+                if not problem.message.startswith(loader.MISSING_TRANSLATION):
                     click.echo(str(problem), err=True)
         status = max(status, finish(report, strict))
         summary.extend((path, r) for r in results)

@@ -9,6 +9,7 @@ own, without touching moocpack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -30,10 +31,15 @@ class Package:
 
 @dataclass
 class ExportOptions:
-    """Options every exporter receives; `settings` holds format-specific ones (e.g. olx_org)."""
+    """Options every exporter receives; `settings` holds format-specific ones (e.g. olx_org).
+
+    `warn(message)` reports something the author should know about a package that was still
+    written (a text shortened to fit a platform's limit); the build lists it with the package.
+    """
 
     epoch: int = 0
     settings: dict = field(default_factory=dict)
+    warn: Callable[[str], None] = field(default=lambda message: None, repr=False, compare=False)
 
 
 class Exporter:

@@ -59,7 +59,8 @@ def messages(lang: str) -> dict:
     own = (yaml.safe_load(name.read_text("utf-8")) or {}) if name.is_file() else {}
     if not own and "-" in lang:
         return messages(lang.split("-")[0])
-    return {**english, **own}
+    # Without a catalogue of its own a language still must not call itself "English".
+    return {**english, "language_name": lang, **own}
 
 
 class _Resolver:

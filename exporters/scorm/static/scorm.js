@@ -21,6 +21,7 @@
   config.order.forEach(function (id, k) { position[id] = String(k); });
   var objectiveIndex = {};
   var location = "";
+  var restoredShort = {};  // position -> characters kept, for reflections that came back shortened
 
   // ---- API discovery: the standard walk up the parents, then the opener and its parents ----
   function search(win, name) {
@@ -169,15 +170,17 @@
     config.order.forEach(function (id) {
       var question = config.questions[id];
       var answer = state.a[position[id]];
+      var earned = answer ? answer[1] : 0;
       out.total += 1;
       if (answer) { out.answered += 1; }
-      if (!question.graded) { return; }
-      out.max += question.points;
-      var earned = answer ? answer[1] : 0;
-      out.score += earned;
+      if (question.graded) { out.max += question.points; out.score += earned; }
+      // Every question counts for the completion of its competences (reflections and
+      // self-assessments too); only graded ones give them a score and pass or fail.
       (question.competences || []).forEach(function (cid) {
         var c = out.byCompetence[cid] || (out.byCompetence[cid] = { score: 0, max: 0, answered: 0, total: 0 });
-        c.max += question.points; c.score += earned; c.total += 1; if (answer) { c.answered += 1; }
+        c.total += 1;
+        if (answer) { c.answered += 1; }
+        if (question.graded) { c.max += question.points; c.score += earned; }
       });
     });
     return out;
@@ -203,26 +206,33 @@
     var complete = graded ? allGradedDone : (state.c === 1 || (r.total > 0 && r.answered === r.total));
     var passed = scaled !== null && scaled * 100 >= config.passMark - 1e-9;
     if (graded) {
+      // Both versions report raw on 0-100: LMS gradebooks (Moodle's among them) read raw only.
+      var percent = Math.round(scaled * 10000) / 100;
       set(v12 ? "cmi.core.score.min" : "cmi.score.min", 0);
-      set(v12 ? "cmi.core.score.max" : "cmi.score.max", v12 ? 100 : r.max);
-      set(v12 ? "cmi.core.score.raw" : "cmi.score.raw", v12 ? Math.round(scaled * 10000) / 100 : r.score);
-      if (!v12) { set("cmi.score.scaled", Math.round(scaled * 10000) / 10000); }
+      set(v12 ? "cmi.core.score.max" : "cmi.score.max", 100);
+      set(v12 ? "cmi.core.score.raw" : "cmi.score.raw", percent);
+      if (!v12) { set("cmi.score.scaled", Math.round(percent * 100) / 10000); }
     }
     Object.keys(r.byCompetence).forEach(function (cid) {
       var c = r.byCompetence[cid];
       var n = objective(cid);
-      var fraction = c.max > 0 ? c.score / c.max : 0;
+      var scored = c.max > 0;
+      var percent = scored ? Math.round(c.score / c.max * 10000) / 100 : 0;
+      var done = c.answered === c.total;
+      var success = percent >= config.passMark - 1e-9 ? "passed" : "failed";
       var base = "cmi.objectives." + n + ".";
       if (v12) {
-        set(base + "score.min", 0); set(base + "score.max", 100); set(base + "score.raw", Math.round(fraction * 10000) / 100);
-        if (c.answered === c.total) { set(base + "status", fraction * 100 >= config.passMark - 1e-9 ? "passed" : "failed"); }
+        if (scored) { set(base + "score.min", 0); set(base + "score.max", 100); set(base + "score.raw", percent); }
+        if (done) { set(base + "status", scored ? success : "completed"); }
         else if (c.answered) { set(base + "status", "incomplete"); }
       } else {
-        set(base + "score.scaled", Math.round(fraction * 10000) / 10000);
-        set(base + "score.raw", c.score); set(base + "score.min", 0); set(base + "score.max", c.max);
+        if (scored) {
+          set(base + "score.scaled", Math.round(percent * 100) / 10000);
+          set(base + "score.raw", percent); set(base + "score.min", 0); set(base + "score.max", 100);
+        }
         set(base + "progress_measure", Math.round(c.answered / c.total * 10000) / 10000);
-        set(base + "completion_status", c.answered === c.total ? "completed" : "incomplete");
-        if (c.answered === c.total) { set(base + "success_status", fraction * 100 >= config.passMark - 1e-9 ? "passed" : "failed"); }
+        set(base + "completion_status", done ? "completed" : "incomplete");
+        if (done && scored) { set(base + "success_status", success); }
       }
     });
     if (v12) {
@@ -238,26 +248,83 @@
   }
 
   // ---- bookmark: location and compact suspend data ----
+  function essayKeys(copy) {
+    return Object.keys(copy.a).filter(function (k) {
+      return config.questions[config.order[Number(k)]].type === "essay";
+    });
+  }
   function fitted() {
-    // Try the full state, then shorter reflections, then none, then no interaction indexes:
-    // SCORM 1.2 allows 4,096 characters and an LMS may refuse more.
+    // The whole state when it fits (SCORM 1.2 allows 4,096 characters and an LMS may refuse
+    // more). Otherwise reflections share what is left, the shortest kept whole, and the saved
+    // copy lists what was shortened (t) so the page can say so; as a last resort the interaction
+    // indexes go. The learner's page keeps every answer in full while it is open.
     var data = JSON.stringify(state);
-    function essays(copy, shorten) {
-      Object.keys(copy.a).forEach(function (k) {
-        if (config.questions[config.order[Number(k)]].type === "essay") { copy.a[k][0] = shorten(copy.a[k][0]); }
+    if (data.length <= SUSPEND_LIMIT) { shortened({}); return data; }
+    var copy = JSON.parse(data);
+    var keys = essayKeys(copy);
+    var texts = {};
+    keys.forEach(function (k) { texts[k] = String(copy.a[k][0] || ""); });
+    copy.t = keys.slice();
+    for (var attempt = 0; attempt < 2; attempt += 1) {
+      keys.forEach(function (k) { copy.a[k][0] = ""; });
+      var budget = SUSPEND_LIMIT - JSON.stringify(copy).length - 8 * keys.length;
+      var allowed = share(keys.map(function (k) { return JSON.stringify(texts[k]).length - 2; }), Math.max(0, budget));
+      var cut = {};
+      keys.forEach(function (k, i) {
+        // At least one character, so that the answer still counts as given on resume.
+        copy.a[k][0] = clip(texts[k], Math.max(allowed[i], Math.min(1, texts[k].length)));
+        if (copy.a[k][0].length < texts[k].length) { cut[k] = copy.a[k][0].length; }
+      });
+      copy.t = Object.keys(cut);
+      data = JSON.stringify(copy);
+      if (data.length <= SUSPEND_LIMIT) { shortened(cut); return data; }
+      copy.i = {};
+    }
+    return null;
+  }
+  function share(lengths, budget) {
+    // Water-filling: every text gets the same allowance, short ones keep all theirs.
+    var allowed = lengths.map(function () { return 0; });
+    var open = lengths.map(function (_, i) { return i; });
+    while (open.length && budget > 0) {
+      var each = Math.floor(budget / open.length);
+      if (each === 0) { break; }
+      open = open.filter(function (i) {
+        var take = Math.min(each, lengths[i] - allowed[i]);
+        allowed[i] += take;
+        budget -= take;
+        return allowed[i] < lengths[i];
       });
     }
-    var steps = [
-      function (copy) { essays(copy, function (text) { return String(text).slice(0, 200); }); },
-      function (copy) { essays(copy, function () { return "…"; }); },
-      function (copy) { copy.i = {}; }
-    ];
-    var copy = JSON.parse(data);
-    for (var k = 0; data.length > SUSPEND_LIMIT && k < steps.length; k += 1) {
-      steps[k](copy);
-      data = JSON.stringify(copy);
+    return allowed;
+  }
+  function clip(text, jsonLength) {
+    // The longest start of `text` whose JSON form has at most jsonLength characters.
+    var low = Math.min(1, text.length), high = text.length;
+    while (low < high) {
+      var mid = Math.ceil((low + high) / 2);
+      if (JSON.stringify(text.slice(0, mid)).length - 2 <= jsonLength) { low = mid; } else { high = mid - 1; }
     }
-    return data.length <= SUSPEND_LIMIT ? data : null;
+    return text.slice(0, low);
+  }
+  function shortened(cut) {
+    // Says under each reflection whether the platform keeps only part of it (or, after a
+    // resume, kept only part of it, until the learner answers again).
+    Object.keys(restoredShort).forEach(function (k) { if (cut[k] === undefined) { cut[k] = restoredShort[k]; } });
+    config.order.forEach(function (id, k) {
+      if (config.questions[id].type !== "essay") { return; }
+      var field = document.querySelector('fieldset[data-question="' + id.replace(/"/g, "") + '"]');
+      if (!field) { return; }
+      var note = field.querySelector(".lms-shortened");
+      if (cut[String(k)] === undefined) { if (note) { note.remove(); } return; }
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "lms-shortened";
+        note.setAttribute("role", "note");
+        field.appendChild(note);
+      }
+      note.textContent = window.moocpack.format(config.messages.answer_shortened, { kept: cut[String(k)] });
+    });
   }
 
   function save() {
@@ -272,21 +339,51 @@
     return !(status === "completed" || status === "passed" || status === "failed");
   }
 
-  function terminate() {
+  function terminate(keepOpen) {
     if (!active || finished) { return; }
     finished = true;
     save();
     set(v12 ? "cmi.core.session_time" : "cmi.session_time", duration(Date.now() - started));
     set(v12 ? "cmi.core.exit" : "cmi.exit", incomplete() ? "suspend" : (v12 ? "" : "normal"));
     commit();
-    if (v12) { api.LMSFinish(""); } else { api.Terminate(""); }
+    if (keepOpen !== true) {
+      if (v12) { api.LMSFinish(""); } else { api.Terminate(""); }
+    }
     active = false;
+  }
+
+  // Whether the LMS page that holds this SCO's frame is going away too (the learner leaves) or
+  // stays (the LMS is switching SCOs). Only a same-origin LMS page can be watched.
+  var lmsPage = { watched: false, leaving: false };
+  function watchLmsPage() {
+    try {
+      if (window.parent && window.parent !== window) {
+        window.parent.addEventListener("pagehide", function () { lmsPage.leaving = true; });
+        lmsPage.watched = true;
+      }
+    } catch (e) { lmsPage.watched = false; }
+  }
+
+  function onPageHide() {
+    // An LMS whose single SCORM 2004 API object serves every SCO (Moodle's player) refuses to
+    // initialise the next SCO once one has called Terminate (error 104, "Content Instance
+    // Terminated"). So when the LMS page stays while this frame goes (the LMS is launching
+    // another SCO), everything is saved and committed but the session is left open for the next
+    // SCO. (The LMS page's pagehide comes before its frames'.) SCORM 1.2 APIs initialise again
+    // after LMSFinish, so 1.2 always finishes; so does a SCO whose LMS page cannot be watched.
+    terminate(!v12 && lmsPage.watched && !lmsPage.leaving);
+  }
+
+  function onBeforeUnload() {
+    // Not yet the end (a frame switch and a real exit look alike here): make sure it is stored.
+    if (active && !finished) { save(); commit(); }
   }
 
   function onAnswer(event) {
     var d = event.detail;
     if (!config.questions[d.question]) { return; }
     state.a[position[d.question]] = [d.response, d.score || 0];
+    delete restoredShort[position[d.question]];
     location = d.quiz;
     record(d);
     report();
@@ -328,6 +425,7 @@
   }
 
   function start() {
+    watchLmsPage();
     api = findApi();
     var button = document.getElementById("lms-exit");
     if (!api) {
@@ -337,6 +435,11 @@
     }
     var ok = v12 ? api.LMSInitialize("") : api.Initialize("");
     active = ok === true || ok === "true";
+    if (!active && !v12 && String(api.GetLastError()) === "103") {
+      // "Already initialized": an LMS that keeps one API for every SCO of a package and points
+      // it at the SCO it launches (Moodle's player does) still has the session open for us.
+      active = true;
+    }
     if (!active) { showStatus("not_connected"); return; }
     showStatus("connected");
     var mode = get(v12 ? "cmi.core.lesson_mode" : "cmi.mode") || "normal";
@@ -357,6 +460,11 @@
       var qid = config.order[Number(k)];
       if (qid) { window.moocpack.restore(config.questions[qid].quiz, qid, state.a[k][0]); }
     });
+    if (state.t) {
+      state.t.forEach(function (k) { if (state.a[k]) { restoredShort[k] = String(state.a[k][0]).length; } });
+      shortened({});
+      delete state.t;
+    }
     location = get(v12 ? "cmi.core.lesson_location" : "cmi.location");
     if (location && document.getElementById(location)) {
       document.getElementById(location).scrollIntoView();
@@ -370,11 +478,11 @@
     document.addEventListener("moocpack:answer", onAnswer);
     document.addEventListener("moocpack:quiz-finished", onFinished);
     trackLocation();
-    if (button) { button.addEventListener("click", terminate); }
+    if (button) { button.addEventListener("click", function () { terminate(false); }); }
   }
 
-  window.addEventListener("pagehide", terminate);
-  window.addEventListener("beforeunload", terminate);
+  window.addEventListener("pagehide", onPageHide);
+  window.addEventListener("beforeunload", onBeforeUnload);
   window.moocpackScorm = { terminate: terminate, state: function () { return state; } };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setTimeout(start, 0); });
