@@ -78,6 +78,20 @@ def plain(markup) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def short(text: str, length: int = 100) -> str:
+    """At most `length` characters, cut at a word, with an ellipsis when cut."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1].rsplit(" ", 1)[0] if " " in text[: length - 1] else text[: length - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def question_title(question: Question, length: int = 100) -> str:
+    """A question's short name for LMS outlines and gradebooks: its own title, else its stem's start."""
+    return short(question.title if question.title else plain(question.stem), length) or question.id
+
+
 def number(course: Course, value: float) -> str:
     text = f"{value:g}"
     return text.replace(".", ",") if course.language.split("-")[0] in DECIMAL_COMMA else text

@@ -40,7 +40,8 @@ class MoodleExporter(Exporter):
 
     def multilingual_files(self, courses: dict[str, Course], options: ExportOptions) -> dict[str, bytes]:
         release = options.settings.get("moodle_release", "4.5")
-        backups = {lang: Backup(course, options.epoch, release, multilingual=True).build()
+        names = tuple(course.message("language_name") for course in courses.values())
+        backups = {lang: Backup(course, options.epoch, release, multilingual=names).build()
                    for lang, course in courses.items()}
         source = next(iter(courses.values())).source_language
         if source not in backups:

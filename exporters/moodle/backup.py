@@ -30,10 +30,13 @@ RELEASES = {
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
-    def __init__(self, course: Course, epoch: int, release: str, multilingual: bool = False,
+    def __init__(self, course: Course, epoch: int, release: str, multilingual: tuple[str, ...] = (),
                  warn: Callable[[str], None] = lambda message: None):
+        """`multilingual`: the names of every language when this backup is one language of a
+        backup holding them all (see multilang.py)."""
         self.course = course
-        self.multilingual = multilingual
+        self.languages = multilingual
+        self.multilingual = bool(multilingual)
         self.warn = warn
         # The short name is plain text (no multi-language spans) and must be unique on the site.
         self.shortname = f"{course.id}-{course.version}-{'mul' if multilingual else course.language}"[:255]
@@ -56,7 +59,9 @@ class Backup:
         """The course's name on the site. A restore renames a course whose full name is taken
         ("… copy 1"), so a language version whose title is not translated names its language."""
         title = self.course.title
-        if self.multilingual or title.lang == self.course.language:
+        if self.multilingual:
+            return f"{title} ({' · '.join(self.languages)})"
+        if title.lang == self.course.language:
             return str(title)
         return f"{title} ({self.course.message('language_name')})"
 

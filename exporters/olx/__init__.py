@@ -56,14 +56,13 @@ class Olx:
         self.start, self.end = start, end
         self.asset_paths = sorted({a.path for unit in course.units for a in unit.assets})
         self.files: dict[str, bytes] = {}
-        self.tags: list[tuple[str, str, str, list[str]]] = []  # name, type, usage key, competence ids
-
-    def key(self, block_type: str, name: str) -> str:
-        return f"block-v1:{self.org}+{self.number}+{self.run}+type@{block_type}+block@{name}"
+        self.tags: list[tuple[str, str, str, list[str]]] = []  # name, type, url_name, competence ids
 
     def tag(self, display: str, block_type: str, name: str, competences) -> None:
+        # Open edX's importer makes the usage key itself (course_key.make_usage_key(type, id)):
+        # the ID column holds the bare block id, as its own tag export writes it.
         if competences:
-            self.tags.append((display, block_type, self.key(block_type, name), list(competences)))
+            self.tags.append((display, block_type, name, list(competences)))
 
     # -- components ------------------------------------------------------------------------
     def static(self, markup: str) -> str:
@@ -79,10 +78,9 @@ class Olx:
         self.files[f"html/{name}.xml"] = xml(pointer)
         return etree.Element("html", url_name=name)
 
-    def problem(self, question: Question, quiz: Quiz, index: int) -> etree._Element:
+    def problem(self, question: Question, quiz: Quiz, title: str) -> etree._Element:
         course = self.course
         name = url_name("p", question.id)
-        title = f"{course.message('question')} {index}"
         problem = etree.Element("problem", display_name=title, showanswer="finished",
                                 weight=f"{question.points:g}" if question.graded else "0")
         if quiz.max_attempts:
@@ -123,9 +121,7 @@ class Olx:
             if not multiple:
                 group.set("type", "MultipleChoice")
             for option in question.options:
-                # A self-assessment has no wrong answer: every point of the scale is accepted.
-                correct = option.correct or question.type == LIKERT
-                choice = etree.SubElement(group, "choice", correct="true" if correct else "false")
+                choice = etree.SubElement(group, "choice", correct="true" if option.correct else "false")
                 choice.text = str(option.text)
                 if option.feedback:
                     hint = etree.SubElement(choice, "choicehint")
@@ -143,10 +139,9 @@ class Olx:
         self.tag(title, "problem", name, question.competences)
         return etree.Element("problem", url_name=name)
 
-    def reflection(self, question: Question, index: int) -> etree._Element:
+    def reflection(self, question: Question, title: str) -> etree._Element:
         course = self.course
         name = url_name("o", question.id)
-        title = f"{course.message('reflection')} {index}"
         if self.essays == "html":
             body = (f'<div class="reflection">{question.stem}'
                     f'<p><em>{pages.esc(course.message("reflection_kept_here"))}</em></p></div>')
@@ -172,6 +167,43 @@ class Olx:
             etree.SubElement(option, "explanation").text = course.message(key)
         self.tag(title, "openassessment", name, question.competences)
         return ora
+
+    def survey(self, questions: list[Question], title: str) -> etree._Element:
+        """Self-assessment rows sharing one scale: xblock-poll's survey block (bundled with Open
+        edX), ungraded, each learner's answers private, and changeable (no right answer to find)."""
+        name = url_name("l", questions[0].id)
+        answers = [[option.id, str(option.text)] for option in questions[0].options]
+        rows = [[url_name(q.id), {"label": plain(q.stem), "img": None, "img_alt": None}] for q in questions]
+        survey = etree.Element("survey", url_name=name, display_name=title, block_name=title,
+                               questions=json.dumps(rows, ensure_ascii=False),
+                               answers=json.dumps(answers, ensure_ascii=False),
+                               feedback="", private_results="true", max_submissions="0")
+        self.tag(title, "survey", name, [c for q in questions for c in q.competences])
+        return survey
+
+    def quiz_children(self, quiz: Quiz) -> list[etree._Element]:
+        """One component per question; consecutive self-assessment rows on one scale make one survey."""
+        children: list[etree._Element] = []
+        titles: dict[str, int] = {}
+
+        def unique(title: str) -> str:
+            titles[title] = titles.get(title, 0) + 1
+            return title if titles[title] == 1 else f"{title} ({titles[title]})"
+
+        questions = list(quiz.questions)
+        while questions:
+            question = questions.pop(0)
+            if question.type == LIKERT:
+                scale = [str(o.text) for o in question.options]
+                rows = [question]
+                while questions and questions[0].type == LIKERT and [str(o.text) for o in questions[0].options] == scale:
+                    rows.append(questions.pop(0))
+                children.append(self.survey(rows, unique(str(quiz.title))))
+            elif question.type == ESSAY:
+                children.append(self.reflection(question, unique(pages.question_title(question))))
+            else:
+                children.append(self.problem(question, quiz, unique(pages.question_title(question))))
+        return children
 
     # -- structure -------------------------------------------------------------------------
     def vertical(self, name: str, title: str, children: list[etree._Element], competences=()) -> etree._Element:
@@ -237,9 +269,7 @@ class Olx:
             children = []
             if quiz.introduction:
                 children.append(self.html_component(f"{name}-introduction", str(quiz.title), pages.h(course, quiz.introduction)))
-            for index, question in enumerate(quiz.questions, 1):
-                children.append(self.reflection(question, index) if question.type == ESSAY
-                                else self.problem(question, quiz, index))
+            children += self.quiz_children(quiz)
             vertical = self.vertical(name, str(quiz.title), children, [c for q in quiz.questions for c in q.competences])
             graded = None
             if quiz.graded and quiz.max_points > 0:
@@ -269,6 +299,7 @@ class Olx:
             "short_description": str(course.short_description),
             "learning_info": [str(o.text) for u in course.units for o in u.outcomes],
             "effort": f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}",
+            "advanced_modules": self.advanced_modules(),
             "tabs": [{"course_staff_only": False, "name": "Course", "type": "courseware"},
                      {"course_staff_only": False, "name": "Progress", "type": "progress"}],
         }}, indent=4, sort_keys=True, ensure_ascii=False).encode()
@@ -290,18 +321,24 @@ class Olx:
         self.files["tags.csv"] = self.tags_csv()
         return self.files
 
+    def advanced_modules(self) -> list[str]:
+        """Studio lists a component type for editing only when the course names it here."""
+        kinds = {"survey" if q.type == LIKERT else "openassessment" if q.type == ESSAY and self.essays == "ora" else ""
+                 for u in self.course.units for quiz in u.quizzes for q in quiz.questions}
+        return sorted(kinds - {""})
+
     def tags_csv(self) -> bytes:
         """Competence tags in the layout of Studio's tag export (one column per taxonomy)."""
         frameworks = [f.id for f in self.course.frameworks]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["Name", "Type", "ID", *frameworks])
-        for display, block_type, key, competences in self.tags:
+        for display, block_type, block_id, competences in self.tags:
             columns = []
             for fid in frameworks:
-                values = [taxonomy_value(self.course, c) for c in competences if c.startswith(fid + ".")]
-                columns.append(";".join(dict.fromkeys(values)))
-            writer.writerow([display, block_type, key, *columns])
+                values = [taxonomy_value(self.course, c) for c in competences if self.course.competence(c).framework_id == fid]
+                columns.append(TAGS_SEPARATOR.join(dict.fromkeys(values)))
+            writer.writerow([display, block_type, block_id, *columns])
         return out.getvalue().encode()
 
 
@@ -322,20 +359,34 @@ def course_card() -> bytes:
             + chunk(b"IEND", b""))
 
 
+# Open edX's tagging reserves these in tag values (openedx_tagging RESERVED_TAG_CHARS): ';' separates
+# tags in tags.csv, ' > ' and tabs separate levels. A value holds at most 500 characters.
+TAGS_SEPARATOR = ";"
+RESERVED = {";": ",", " > ": " – ", "\t": " "}
+
+
+def tag_value(text: str) -> str:
+    for reserved, replacement in RESERVED.items():
+        text = text.replace(reserved, replacement)
+    return re.sub(r"\s+", " ", text).strip()[:500]
+
+
 def taxonomy_value(course: Course, competence_id: str) -> str:
-    """A taxonomy value unique across levels, as Open edX requires: the id, then the text."""
+    """A taxonomy value: the id, then the text in the framework's own language. Every language
+    version of a course tags with the same values, so one taxonomy serves them all."""
     item = course.competence(competence_id)
-    return f"{item.id} {item.text}"[:255].replace(";", ",")
+    return tag_value(f"{item.id} {item.source_text or item.text}")
 
 
 def taxonomy_csv(course: Course, framework_id: str) -> bytes:
-    """A taxonomy file for Studio's taxonomy import (columns id, value, parent_id)."""
+    """A taxonomy file for Studio's taxonomy import (columns id, value, parent_id), identical
+    from every language version of the course."""
     framework = next(f for f in course.frameworks if f.id == framework_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "value", "parent_id"])
     for category in framework.categories:
-        writer.writerow([category.id, f"{category.id} {category.title}"[:255], ""])
+        writer.writerow([category.id, tag_value(f"{category.id} {category.source_title or category.title}"), ""])
         for item in category.items:
             writer.writerow([item.id, taxonomy_value(course, item.id), category.id])
     return out.getvalue().encode()

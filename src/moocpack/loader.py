@@ -63,6 +63,14 @@ def messages(lang: str) -> dict:
     return {**english, "language_name": lang, **own}
 
 
+def _own(values: dict, lang: str) -> Text:
+    """A framework text in the framework's own language (the first given, if that one is not)."""
+    if lang in values:
+        return Text(values[lang], lang)
+    first, value = next(iter(values.items()))
+    return Text(value, first)
+
+
 class _Resolver:
     def __init__(self, checked: Checked, lang: str, report: Report):
         self.checked = checked
@@ -117,10 +125,12 @@ class _Resolver:
         for category in fw["categories"]:
             items = tuple(
                 Competence(item["id"], item.get("number", item["id"].rsplit(".", 1)[-1]),
-                           ml(item["text"], f"/{item['id']}/text"), category["id"], fid)
+                           ml(item["text"], f"/{item['id']}/text"), category["id"], fid,
+                           source_text=_own(item["text"], src))
                 for item in category["items"])
             categories.append(CompetenceCategory(category["id"], category.get("number", category["id"].rsplit(".", 1)[-1]),
-                                                 ml(category["title"], f"/{category['id']}/title"), items))
+                                                 ml(category["title"], f"/{category['id']}/title"), items,
+                                                 source_title=_own(category["title"], src)))
         description = fw.get("description")
         note = (fw.get("translation_notes") or {}).get(self.lang)
         return Framework(
@@ -192,11 +202,13 @@ class _Resolver:
                 else:
                     options = tuple(Option(o["id"], o["text"], o["id"] == answer["answer"])
                                     for o in key["options"])
+                shown = key.get("prompt_columns") or [c.id for c in sheet.columns]
                 questions.append(Question(
                     id=f"{sheet.id}.{row.id}", type=build, stem=row_stem(row), points=points, graded=True,
                     competences=competences(list(row.competences) + answer.get("competences", [])),
                     outcomes=outcome_ids,
-                    options=options, feedback=_join(feedback, general), source=source))
+                    options=options, feedback=_join(feedback, general), source=source,
+                    title=row.cells.get(shown[0]) if shown else None))
         elif build == LIKERT:
             scale = tuple(Option(o["id"], o["text"]) for o in key["options"])
             for row in sheet.rows:

@@ -49,11 +49,15 @@ class Duration:
 
 @dataclass(frozen=True)
 class Competence:
+    """An item of a framework. `source_text` is its wording in the framework's own language, the
+    same in every language version of a course (platforms that share one taxonomy use it)."""
+
     id: str
     number: str
     text: Text
     category_id: str
     framework_id: str
+    source_text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class CompetenceCategory:
     number: str
     title: Text
     items: tuple[Competence, ...]
+    source_title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class Question:
     correct_feedback: Html | None = None
     incorrect_feedback: Html | None = None
     source: str = ""  # "worksheet:<id>", "case:<id>" or "" for a question written directly
+    title: Text | None = None  # a short name (a worksheet row's first cell); else derived from the stem
 
     @property
     def correct_options(self) -> tuple[Option, ...]:

@@ -114,7 +114,8 @@ case 'restore':
         $sections[] = $section->name;
     }
     out(['courseid' => $courseid, 'fullname' => $course->fullname, 'shortname' => $course->shortname,
-         'lang' => $course->lang, 'precheck' => $results, 'log_warnings' => $logs,
+         'lang' => $course->lang, 'installed_languages' => array_keys(get_string_manager()->get_list_of_translations()),
+         'precheck' => $results, 'log_warnings' => $logs,
          'modules' => $modules, 'sections' => $sections, 'questions' => $questions,
          'course_competencies' => $DB->count_records('competency_coursecomp', ['courseid' => $courseid]),
          'module_competencies' => $DB->count_records_sql("SELECT COUNT(*) FROM {competency_modulecomp} mc
@@ -171,9 +172,12 @@ case 'quizzes':
                         }
                     }
                 } else if ($type === 'match') {
-                    $keys = array_values($right);
-                    $rotated = array_merge(array_slice($keys, 1), array_slice($keys, 0, 1));
-                    $responses[$slot] = array_combine(array_keys($right), $rotated);
+                    // Every item gets a choice other than its own (the choice keys are 1..n).
+                    $responses[$slot] = [];
+                    $choices = count(array_unique($question->choices));
+                    foreach ($right as $field => $choice) {
+                        $responses[$slot][$field] = $choice % $choices + 1;
+                    }
                 } else if ($type === 'shortanswer') {
                     $responses[$slot] = ['answer' => 'zzz not an answer'];
                 } else {

@@ -1,0 +1,211 @@
+"""The packages in a real Moodle 4.5: restored, graded and played by Moodle's own code.
+
+Runs when MOODLE_DIR points at a Moodle site made by tests/lms/moodle/setup.sh (a throw-away
+site: these tests create users and courses on it); skipped otherwise. Moodle's PHP runs through
+tests/lms/moodle/moodle.php (restore controller, framework importer, question engine, gradebook,
+completion); the SCORM packages are played by a student in Moodle's own SCORM player, served by
+PHP's built-in server on http://localhost, in Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS, ROOT, SHIPPED
+from test_browser import ARGS, CHROMIUM, answer_question
+
+MOODLE_DIR = os.environ.get("MOODLE_DIR", "")
+HELPER = ROOT / "tests" / "lms" / "moodle" / "moodle.php"
+LANGUAGES = ("en", "nb", "fr")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (MOODLE_DIR and Path(MOODLE_DIR, "config.php").is_file() and shutil.which("php")),
+        reason="no Moodle site: run `MOODLE_SRC=/path/to/moodle-4.5 bash tests/lms/moodle/setup.sh /var/tmp/msite` "
+               "and set MOODLE_DIR=/var/tmp/msite/moodle to test against a real Moodle"),
+]
+
+
+def moodle(*args) -> dict | list:
+    """Run one command of the PHP helper on the site; its JSON answer."""
+    done = subprocess.run(["php", str(HELPER), *map(str, args)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "MOODLE_DIR": MOODLE_DIR})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout[done.stdout.index("{") if done.stdout.lstrip().startswith("{")
+                                  else done.stdout.index("["):])
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    from click.testing import CliRunner
+
+    from moocpack.cli import main
+    out = tmp_path_factory.mktemp("dist")
+    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "moodle", "--format", "scorm12",
+                                       "--format", "scorm2004", "--set", "moodle_multilang=1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def frameworks(dist) -> list[dict]:
+    """The competency frameworks, imported with Moodle's own importer (once per site)."""
+    return [moodle("import-framework", path) for path in sorted(dist.glob("*-en-moodle-competences-*.csv"))]
+
+
+@pytest.fixture(scope="module")
+def restored(dist, frameworks) -> dict[str, dict]:
+    courses = {}
+    for lang in LANGUAGES + ("mul",):
+        courses[lang] = moodle("restore", dist / f"pat-peer-support-1.0.0-{lang}-moodle.mbz")
+    yield courses
+    for course in courses.values():
+        moodle("delete-course", course["courseid"])
+
+
+def test_the_framework_csvs_import_with_moodles_importer(frameworks):
+    assert {f["framework"] for f in frameworks} == {"pat", "wwd"}
+    assert all("error" not in f for f in frameworks)
+    pat = next(f for f in frameworks if f["framework"] == "pat")
+    assert not pat["imported"] or pat["competencies"] == 12 + 63
+
+
+@pytest.mark.parametrize("lang", LANGUAGES + ("mul",))
+def test_every_backup_restores_with_no_warning_and_everything_in_place(restored, lang):
+    course = restored[lang]
+    assert course["precheck"] == [] and course["log_warnings"] == []
+    assert course["modules"] == {"page": 19, "quiz": 2, "feedback": 3}
+    assert course["questions"] == 43 and course["question_tags"] > 43
+    assert course["course_competencies"] == 32 and course["module_competencies"] == 82
+    assert len(course["sections"]) == 4 and all(course["sections"][1:])
+    # Moodle keeps a course language only when its language pack is installed on the site.
+    wanted = {"en": "en", "nb": "no", "fr": "fr", "mul": ""}[lang]
+    assert course["lang"] == (wanted if wanted in course["installed_languages"] else "")
+
+
+def test_language_versions_keep_their_own_names_on_one_site(restored):
+    names = [course["fullname"] for course in restored.values()]
+    assert len(set(names)) == len(names) and not any("copy" in name for name in names)
+    assert restored["nb"]["fullname"].endswith("(norsk bokmål)")
+
+
+def test_the_multilingual_backup_keeps_every_language_where_it_fits(restored):
+    sections = restored["mul"]["sections"]
+    assert all('<span lang="no" class="multilang">' in name for name in sections[2:])
+    # Unit 2's name in three languages needs 302 characters: it keeps the source language.
+    assert sections[1] == "Unit 2 Delving deeper in the figure of a peer support agent"
+
+
+@pytest.mark.parametrize("lang", ("en", "nb"))
+def test_every_quiz_grades_right_and_wrong_answers_with_pass_state_and_completion(restored, lang):
+    quizzes = moodle("quizzes", restored[lang]["courseid"])
+    assert len(quizzes) == 2
+    for quiz in quizzes:
+        right, wrong = quiz["right"], quiz["wrong"]
+        assert right["state"] == wrong["state"] == "finished"
+        assert right["grade"] == right["grademax"] == quiz["grade"] > 0
+        assert right["gradepass"] == pytest.approx(0.7 * quiz["grade"])
+        assert right["completionstate"] == 2, quiz["name"]  # COMPLETION_COMPLETE_PASS
+        assert wrong["grade"] == 0 and wrong["completionstate"] == 3  # COMPLETION_COMPLETE_FAIL
+
+
+# -- SCORM in Moodle's player ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site():
+    """Moodle served on http://localhost (its wwwroot) by PHP's built-in server."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 80)) == 0:
+            yield "http://localhost"  # already served (a developer's own server)
+            return
+    server = subprocess.Popen(["php", "-S", "localhost:80", "-t", MOODLE_DIR], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"})
+    for _ in range(50):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", 80)) == 0:
+                break
+        time.sleep(0.1)
+    yield "http://localhost"
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium is needed: apt-get install -y chromium"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + ["--deny-unload"])
+        yield instance
+        instance.close()
+
+
+def sco(page):
+    """The frame of the SCO Moodle's player shows now."""
+    frame = page.frame_locator("#scorm_object")
+    frame.locator("#lms-status").wait_for()
+    page.wait_for_function("() => { const f = document.getElementById('scorm_object');"
+                           " const s = f && f.contentDocument && f.contentDocument.getElementById('lms-status');"
+                           " return s && s.textContent.length > 0; }")
+    return frame
+
+
+def answer_quiz(frame, quiz: str) -> None:
+    data = json.loads(frame.locator(f"section#{quiz} script.quiz-data").inner_text())
+    for question in data["questions"]:
+        answer_question(frame.locator(f'fieldset[data-question="{question["id"]}"]'), question, True)
+    frame.locator(f"section#{quiz} button.finish").click()
+
+
+@pytest.mark.parametrize("fmt", ("scorm12", "scorm2004"))
+def test_a_student_plays_the_package_in_moodles_player_switching_units(restored, dist, site, browser, fmt):
+    course = restored["en"]["courseid"]
+    activity = moodle("scorm", course, dist / f"pat-peer-support-1.0.0-en-{fmt}.zip")
+    assert [s["identifier"] for s in activity["scoes"]] == ["ITEM-unit-02", "ITEM-unit-02-6", "ITEM-unit-09"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sco_errors = []
+    page.on("pageerror", lambda error: sco_errors.append(str(error)))
+    page.goto(f"{site}/login/index.php")
+    page.fill("#username", activity["user"])
+    page.fill("#password", activity["password"])
+    page.click("#loginbtn")
+    page.wait_for_load_state()
+    page.goto(f"{site}/mod/scorm/view.php?id={activity['cmid']}")
+    page.click("input[type=submit][value=Enter], button:has-text('Enter')")
+    # Unit 2 opens first: pass its quiz.
+    frame = sco(page)
+    assert frame.locator("#lms-status").inner_text() == "Connected to the learning platform."
+    answer_quiz(frame, "quiz-secrecy-confidentiality")
+    # Switch units through the player's own table of contents, then answer there too.
+    page.locator("#scorm_tree a", has_text="Unit 9").click()
+    page.wait_for_function("() => (document.getElementById('scorm_object') || {}).src"
+                           " && document.getElementById('scorm_object').contentWindow.location.href.includes('unit-09')")
+    frame = sco(page)
+    assert frame.locator("#lms-status").inner_text() == "Connected to the learning platform."
+    answer_quiz(frame, "quiz-peer-relationship")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"moodle-player-{fmt}.png"))
+    frame.locator("#lms-exit").click()
+    page.wait_for_timeout(500)
+    context.close()
+    assert sco_errors == []
+    report = moodle("scorm-report", activity["scormid"], activity["user"])
+    unit2, unit9 = report["scoes"]["ITEM-unit-02"], report["scoes"]["ITEM-unit-09"]
+    for tracks in (unit2, unit9):
+        if fmt == "scorm12":
+            assert tracks["cmi.core.lesson_status"] == "passed" and float(tracks["cmi.core.score.raw"]) == 100
+        else:
+            assert tracks["cmi.success_status"] == "passed" and tracks["cmi.completion_status"] == "completed"
+            assert float(tracks["cmi.score.raw"]) == 100 and float(tracks["cmi.score.max"]) == 100
+    # Moodle grades from score.raw: a perfect unit is 100 of 100 in the gradebook.
+    assert report["grade"] == 100 and report["grademax"] == 100
