@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTIFACTS, ROOT, SHIPPED
-from test_browser import ARGS, CHROMIUM, answer_question
+from test_browser import answer_question
+from test_scorm_runtime import browser  # noqa: F401  (the fixture: Chromium that never runs unload)
 
 MOODLE_DIR = os.environ.get("MOODLE_DIR", "")
 HELPER = ROOT / "tests" / "lms" / "moodle" / "moodle.php"
@@ -128,8 +129,9 @@ def site():
         if probe.connect_ex(("127.0.0.1", 80)) == 0:
             yield "http://localhost"  # already served (a developer's own server)
             return
+    # One worker: requests are served one at a time, as the one learner of these tests makes them.
     server = subprocess.Popen(["php", "-S", "localhost:80", "-t", MOODLE_DIR], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"})
+                              stderr=subprocess.DEVNULL)
     for _ in range(50):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", 80)) == 0:
@@ -138,16 +140,6 @@ def site():
     yield "http://localhost"
     server.terminate()
     server.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM, "Chromium is needed: apt-get install -y chromium"
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + ["--deny-unload"])
-        yield instance
-        instance.close()
 
 
 def sco(page):
@@ -177,10 +169,7 @@ def test_a_student_plays_the_package_in_moodles_player_switching_units(restored,
     page = context.new_page()
     sco_errors = []
     page.on("pageerror", lambda error: sco_errors.append(str(error)))
-    # The session cookie first: the login form's token belongs to the session that served it, and
-    # the page's own parallel requests must not start a second one.
-    page.goto(f"{site}/")
-    page.goto(f"{site}/login/index.php")
+    page.goto(f"{site}/login/index.php", wait_until="networkidle")
     page.fill("#username", activity["user"])
     page.fill("#password", activity["password"])
     with page.expect_navigation():
