@@ -137,6 +137,21 @@ CASES = [
     ("link-leaves-folder", replace(U1, "procedure: Go through the list.", "procedure: See [x](../../secret.txt)."),
      U1, r"leads outside the course folder"),
     ("empty-course-folder", empty_folder, "", r"no source course file found"),
+    # Hostile input (each once broke a build with exit 3 or a corrupt package)
+    ("nested-500-levels", append(U1, "deep: " + "[" * 500 + "]" * 500 + "\n"), U1, r"nested more than 50 levels"),
+    ("nested-500-levels-in-a-framework", append("competences/fw.yaml", "deep: " + "[" * 500 + "]" * 500 + "\n"),
+     "competences/fw.yaml", r"nested more than 50 levels"),
+    ("nul-in-a-title", replace(U1, "title: First unit", 'title: "First\\0unit"'), U1,
+     r"control character U\+0000 is not allowed"),
+    ("escape-in-a-title", replace(U1, "title: First unit", 'title: "First \\x1b[31m unit"'), U1,
+     r"control character U\+001B"),
+    ("noncharacter-in-a-title", replace(U1, "title: First unit", 'title: "First \\uFFFE unit"'), U1,
+     r"control character U\+FFFE"),
+    ("version-with-final-newline", replace(COURSE, 'version: "0.1"', 'version: "0.1\\n"'), COURSE,
+     r"'0\.1\\n' does not have the expected form: Course version"),
+    ("id-with-final-newline", replace(U1, "id: act-1", 'id: "act-1\\n"'), U1, r"is not a valid identifier"),
+    ("date-beyond-what-a-zip-holds", replace(COURSE, "date: 2024-05-01", "date: 2200-01-01"), COURSE,
+     r"date 2200-01-01 is outside what packages can carry"),
 ]
 CASES[3] = ("alias", replace(COURSE, "title: Mini course", "title: &t Mini course\nkeywords: *t"), COURSE,
             r"aliases \(\*name\) are not allowed")
@@ -176,6 +191,15 @@ def test_all_problems_are_reported_at_once(mini: Path, cli):
     assert "not allowed here" in stdout and "missing required field 'effort'" in stdout
     # The worksheet is checked too, although the course file already had an error.
     assert "must be true or false" in stdout or "expected" in stdout
+
+
+def test_an_error_in_a_unit_adds_no_false_second_error_elsewhere(mini: Path, cli):
+    edit(mini / U1, "id: act-1", "id: Act 1")
+    code, stdout, _ = cli("validate", mini)
+    assert code == 2 and "'Act 1' is not a valid identifier" in stdout
+    # The unit that quizzes worksheet w1 could not be read: its outcomes are unknown, not missing.
+    assert "tagged with no competence" not in stdout
+    assert len([line for line in stdout.splitlines() if ": error: " in line]) == 1
 
 
 def test_competence_tags_are_checked_even_in_a_unit_with_schema_errors(mini: Path, cli):

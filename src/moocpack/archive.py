@@ -29,11 +29,21 @@ def check_entry(name: str) -> str:
     return name
 
 
+# The dates a zip entry can hold (its DOS timestamp counts years from 1980 in 7 bits).
+EARLIEST_DATE, LATEST_DATE = "1980-01-01", "2107-12-31"
+LATEST_EPOCH = calendar.timegm((2107, 12, 31, 23, 59, 58, 0, 0, 0))
+
+
 def epoch_for(date: str) -> int:
-    """SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the course date."""
+    """SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the course date.
+    Raises ValueError for a SOURCE_DATE_EPOCH that packages cannot carry."""
     env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.strip().isdigit():
-        return int(env)
+    if env is not None and env.strip():
+        value = env.strip()
+        if not value.isdigit() or int(value) > LATEST_EPOCH:
+            raise ValueError(f"SOURCE_DATE_EPOCH={value!r} is not a time packages can carry: use seconds since "
+                             f"1970 up to {LATEST_EPOCH} ({LATEST_DATE})")
+        return int(value)
     return calendar.timegm(time.strptime(date, "%Y-%m-%d"))
 
 

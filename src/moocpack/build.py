@@ -56,9 +56,12 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),
                          f"language '{lang}' is not one of the course's languages "
                          f"({', '.join(checked.languages)})", "/languages", checked.course.position("/languages"))
+    try:
+        epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
+    except ValueError as exc:
+        report.error("SOURCE_DATE_EPOCH", str(exc))
     if report.errors:
         raise loader.CourseError(report)
-    epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
     results = []
     models = {}

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import archive
 from . import folder as folders
 from . import markup, yamlfile
 from . import schema as schemas
@@ -129,6 +130,12 @@ def check(path: str | Path, report: Report) -> Checked | None:
             "frameworks": strings("frameworks")}
     if src not in data["languages"]:
         c.error(course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"])
+    date = raw.get("date")
+    # Packages carry the date as their timestamp: a zip holds 1980 to 2107.
+    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) and not (
+            archive.EARLIEST_DATE <= date <= archive.LATEST_DATE):
+        c.error(course_rel, course, f"date {date} is outside what packages can carry "
+                                    f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"])
 
     checked = Checked(folder, course, {}, {}, {})
     broken: set[str] = set() if course_ok else {"course.yaml"}  # failed source files: not judged further
@@ -287,7 +294,11 @@ def check(path: str | Path, report: Report) -> Checked | None:
             for user in quiz_users:
                 c.error(user[0], user[1], f"worksheet '{wid}' has no answer_key, so no questions can be built from it",
                         user[2])
-        outcome_sets = [u[4] for u in quiz_users] or [{}]
+        # A unit that failed its schema may be the one that quizzes this worksheet: then whether
+        # the key's outcomes resolve is unknown, and saying "tagged with no competence" would be
+        # a false second error.
+        units_broken = any(name.startswith("units/") for name in broken)
+        outcome_sets = [u[4] for u in quiz_users] or [None if units_broken else {}]
         _check_answer_key(c, rel, doc, outcome_sets[0], check_competences)
         if "answer_key" in doc.data:
             for qid in _worksheet_question_ids(doc.data):
@@ -379,7 +390,7 @@ def _check_question(c: _Checker, rel, doc, q: dict, path: list):
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
 
 
-def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict, check_competences):
+def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_competences):
     ws = doc.data
     key = ws.get("answer_key")
     c.unique_ids(rel, doc, ws.get("prompts"), ["prompts"])
@@ -467,7 +478,8 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict, check_competence
         if answers:
             c.error(rel, doc, "essay questions have no correct answers; remove 'answers'", kp + ["answers"])
     rows_tagged = bool(table) and all(row.get("competences") for row in table["rows"])
-    if not _effective(key, outcome_ids) and not rows_tagged and not all(a.get("competences") for a in answers or [{}]):
+    if outcome_ids is not None and not _effective(key, outcome_ids) and not rows_tagged and not all(
+            a.get("competences") for a in answers or [{}]):
         c.error(rel, doc, "questions built from this worksheet are tagged with no competence; add 'competences' "
                           "or 'outcomes' to the answer key", kp)
 

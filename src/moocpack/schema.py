@@ -7,7 +7,9 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from jsonschema import Draft202012Validator, FormatChecker
+import re
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from referencing import Registry, Resource
 
 BASE = "https://moocpack.org/schemas/v1/"
@@ -30,11 +32,27 @@ def registry() -> Registry:
 
 
 @lru_cache(maxsize=None)
+def _ecma(pattern: str) -> re.Pattern:
+    # JSON Schema patterns are ECMA-262 regular expressions, whose `$` matches only at the very
+    # end; Python's also matches before a final newline, so "1.0.0\n" would pass as a version.
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
+def _pattern(validator, pattern, instance, schema):
+    if isinstance(instance, str) and not _ecma(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with ECMA-262 semantics for `pattern`.
+CourseValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
+@lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
     # The schemas are validated as written (with their $refs) in the tests; for checking courses
     # we inline every $ref once, which makes validation several times faster on large courses.
     schema = inline(documents()[f"{kind}.schema.json"], BASE + f"{kind}.schema.json")
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return CourseValidator(schema, format_checker=FormatChecker())
 
 
 def inline(node, base: str):
@@ -110,6 +128,12 @@ def _kind_of(value) -> str:
     return "text"
 
 
+def shown(value) -> str:
+    """A value as a message quotes it: line breaks and other invisible characters escaped."""
+    text = str(value)
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def suggest(word: str, candidates) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -140,12 +164,13 @@ def explain(error) -> tuple[str, list, bool]:
         return f"expected {names}, found {_kind_of(value)}{hint}", path, False
     if validator_name in ("enum", "const"):
         choices = schema_node.get("enum") or [schema_node.get("const")]
-        return (f"'{value}' is not allowed here; use one of: {', '.join(map(str, choices))}"
+        return (f"'{shown(value)}' is not allowed here; use one of: {', '.join(map(str, choices))}"
                 f"{suggest(value, choices)}"), path, False
     if validator_name == "pattern":
-        what = schema_node.get("title") or "the expected form"
+        what = schema_node.get("title")
         why = schema_node.get("description", "")
-        return f"'{value}' is not a valid {what.lower()}" + (f": {why}" if why else ""), path, False
+        verdict = f"is not a valid {what.lower()}" if what else "does not have the expected form"
+        return f"'{shown(value)}' {verdict}" + (f": {why}" if why else ""), path, False
     if validator_name == "minItems":
         return f"needs at least {schema_node['minItems']} item(s)", path, False
     if validator_name == "minLength":
@@ -159,9 +184,9 @@ def explain(error) -> tuple[str, list, bool]:
     if validator_name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return f"{value} is out of range ({validator_name} {schema_node[validator_name]})", path, False
     if validator_name == "format":
-        return f"'{value}' is not a valid {schema_node.get('format')}", path, False
+        return f"'{shown(value)}' is not a valid {schema_node.get('format')}", path, False
     if validator_name == "minProperties":
         return "must not be empty", path, False
     if validator_name == "propertyNames":
-        return f"'{value}' is not a valid language code", path, True
+        return f"'{shown(value)}' is not a valid language code", path, True
     return error.message, path, False

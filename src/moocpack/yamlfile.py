@@ -9,6 +9,7 @@ and (c) keep a JSON-pointer → position map for error messages.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,19 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 50  # no course file needs more than a dozen levels; deeper is a mistake or an attack
+
+# Characters a course text never needs and that break formats downstream (a NUL in a zip entry,
+# an escape sequence in a terminal, U+FFFE in XML): C0 controls but tab and line feed, DEL, C1
+# controls (U+0085 "next line" included: YAML folds it into a space), lone surrogates and the
+# non-characters U+FFFE/U+FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_character(text: str) -> str | None:
+    """A description of the first forbidden control character in `text`, or None."""
+    found = CONTROL.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 class YamlError(Exception):
@@ -87,6 +101,8 @@ def read(path: Path) -> Document:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError as exc:  # the pure-Python composer recurses per level
+        raise YamlError(f"values are nested too deeply (the limit is {MAX_DEPTH} levels)") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -114,10 +130,12 @@ class _Converter:
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
-    def convert(self, node, pointer: str):
+    def convert(self, node, pointer: str, depth: int = 0):
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlError(f"file has more than {MAX_NODES:,} values", _mark(node))
+        if depth > MAX_DEPTH:
+            raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep", _mark(node))
         if id(node) in self.seen:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node))
         self.seen.add(id(node))
@@ -137,10 +155,10 @@ class _Converter:
                     raise YamlError(f"duplicate key '{key}'", _mark(key_node))
                 child = f"{pointer}/{escape(key)}"
                 self.doc.key_positions[child] = _mark(key_node)
-                result[key] = self.convert(value_node, child)
+                result[key] = self.convert(value_node, child, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+            return [self.convert(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
         return self.scalar(node)
 
     def scalar(self, node):
@@ -157,4 +175,6 @@ class _Converter:
             raise YamlError("binary YAML values are not allowed", _mark(node))
         if isinstance(value, float) and value != value:
             raise YamlError("NaN is not a valid value", _mark(node))
+        if isinstance(value, str) and (bad := control_character(value)):
+            raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node))
         return value
