@@ -236,3 +236,26 @@ def test_the_installed_command_never_shows_a_traceback(mini: Path, tmp_path: Pat
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and re.search(r"u1\.yaml:\d+:\d+: error: YAML syntax error", result.stderr)
+
+
+LOCK = "nb/_l10n.lock.yaml"
+LOCK_CASES = [
+    ("lock-malformed", "units: [unclosed\n", r"YAML syntax error"),
+    ("lock-alias", "source_language: &l en\nunits: {}\nother: *l\n", r"aliases \(\*name\) are not allowed"),
+    ("lock-nested-500-levels", "units: " + "[" * 500 + "]" * 500 + "\n", r"nested more than 50 levels"),
+    ("lock-oversized", "units: {}\n# " + "x" * (3 * 1024 * 1024) + "\n", r"the limit is"),
+    ("lock-wrong-shape", "units:\n  course.yaml#/title: just text\n", r"each entry is a mapping"),
+    ("lock-unknown-entry-field", "units:\n  course.yaml#/title: {source: x, evil: 1}\n",
+     r"'evil' is not a field of a lock entry"),
+]
+
+
+@pytest.mark.parametrize("case, content, pattern", LOCK_CASES, ids=[c[0] for c in LOCK_CASES])
+def test_a_broken_lock_file_is_a_located_error_like_any_course_file(mini: Path, tmp_path: Path, cli, case, content,
+                                                                     pattern):
+    (mini / LOCK).write_text(content, "utf-8")
+    for command in (["validate", mini], ["build", mini, "--out", tmp_path / "out"], ["l10n", "status", mini]):
+        code, stdout, stderr = cli(*command)
+        assert code == 2, (command, stdout + stderr)
+        assert "Traceback" not in stdout + stderr
+        assert re.search(re.escape(str(mini / LOCK)) + r":\d+:\d+: error: .*" + pattern, stdout + stderr), stdout + stderr

@@ -34,7 +34,7 @@ def fingerprint(folder: Path) -> str:
 
 
 def status(cli, course: Path, *args) -> dict:
-    code, stdout, stderr = cli("l10n", "status", "-c", course, "--json", *args)
+    code, stdout, stderr = cli("l10n", "status", course, "--json", *args)
     assert code in (0, 1), stderr
     data = json.loads(stdout)
     return {row["language"]: row for row in data["languages"]} | {"problems": data["problems"]}
@@ -48,19 +48,19 @@ def test_status_of_the_shipped_course_is_honest(cli):
     assert rows["fr"]["ok"] == 2 and rows["fr"]["missing"] == rows["fr"]["strings"] - 2
     assert rows["en"]["complete"] == 100.0  # the PAT framework, translated from Norwegian
     assert rows["nb"]["stale"] == rows["fr"]["stale"] == 0
-    code, text, _ = cli("l10n", "status", "-c", SHIPPED)
+    code, text, _ = cli("l10n", "status", SHIPPED)
     assert code == 0 and "nb" in text and "words to do" in text
 
 
 def test_list_points_at_each_missing_string_in_the_source(cli):
-    code, text, _ = cli("l10n", "status", "-c", SHIPPED, "--lang", "fr", "--list")
+    code, text, _ = cli("l10n", "status", SHIPPED, "--lang", "fr", "--list")
     assert code == 0
     assert "/en/units/unit-02.yaml:" in text and ": missing (fr): /activities/a1-my-role-model/procedure" in text
 
 
 def test_fail_under_is_a_ci_gate(cli):
-    assert cli("l10n", "status", "-c", SHIPPED, "--fail-under", "50")[0] == 1
-    assert cli("l10n", "status", "-c", SHIPPED, "--lang", "en", "--fail-under", "50")[0] == 0
+    assert cli("l10n", "status", SHIPPED, "--fail-under", "50")[0] == 1
+    assert cli("l10n", "status", SHIPPED, "--lang", "en", "--fail-under", "50")[0] == 0
 
 
 def translate_xliff(source: Path, target: Path) -> None:
@@ -74,7 +74,7 @@ def translate_xliff(source: Path, target: Path) -> None:
 
 def test_xliff_round_trip_brings_a_language_to_100_percent(course, tmp_path, cli):
     exported = tmp_path / "nb.xlf"
-    assert cli("l10n", "export", "-c", course, "--lang", "nb", "-o", exported)[0] == 0
+    assert cli("l10n", "export", course, "--lang", "nb", "-o", exported)[0] == 0
     schema = etree.XMLSchema(etree.parse(str(XLIFF_XSD)))
     document = etree.parse(str(exported))
     assert schema.validate(document), schema.error_log
@@ -83,7 +83,7 @@ def test_xliff_round_trip_brings_a_language_to_100_percent(course, tmp_path, cli
     filled = tmp_path / "nb-filled.xlf"
     translate_xliff(exported, filled)
     assert schema.validate(etree.parse(str(filled)))
-    code, _, stderr = cli("l10n", "import", "-c", course, filled)
+    code, _, stderr = cli("l10n", "import", course, filled)
     assert code == 0, stderr
     rows = status(cli, course)
     assert rows["nb"]["complete"] == 100.0 and rows["nb"]["missing"] == 0
@@ -99,7 +99,7 @@ def test_xliff_round_trip_brings_a_language_to_100_percent(course, tmp_path, cli
 
 def test_po_round_trip_with_polib_and_msgfmt(course, tmp_path, cli):
     exported = tmp_path / "fr.po"
-    assert cli("l10n", "export", "-c", course, "--lang", "fr", "--format", "po", "-o", exported)[0] == 0
+    assert cli("l10n", "export", course, "--lang", "fr", "--file-format", "po", "-o", exported)[0] == 0
     msgfmt = shutil.which("msgfmt")
     assert msgfmt, "gettext's msgfmt is needed (the README's test command installs it)"
     check = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(exported)], capture_output=True, text=True)
@@ -112,7 +112,7 @@ def test_po_round_trip_with_polib_and_msgfmt(course, tmp_path, cli):
         entry.msgstr = f"[fr] {entry.msgid}"
     po.save(str(exported))
     assert subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(exported)]).returncode == 0
-    code, _, stderr = cli("l10n", "import", "-c", course, exported)
+    code, _, stderr = cli("l10n", "import", course, exported)
     assert code == 0, stderr
     assert status(cli, course)["fr"]["complete"] == 100.0
 
@@ -122,10 +122,10 @@ def test_import_keeps_comments_and_layout_of_hand_edited_yaml(course, tmp_path, 
     handmade = course / "nb" / "units" / "unit-09.yaml"
     handmade.write_text("# Oversatt av Kari\ntitle: Likepersonsrelasjonen   # kort tittel\n", "utf-8")
     exported = tmp_path / "nb.xlf"
-    cli("l10n", "export", "-c", course, "--lang", "nb", "--only", "missing", "-o", exported)
+    cli("l10n", "export", course, "--lang", "nb", "--only", "missing", "-o", exported)
     filled = tmp_path / "filled.xlf"
     translate_xliff(exported, filled)
-    assert cli("l10n", "import", "-c", course, filled)[0] == 0
+    assert cli("l10n", "import", course, filled)[0] == 0
     text = handmade.read_text("utf-8")
     assert text.startswith("# Oversatt av Kari\ntitle: Likepersonsrelasjonen   # kort tittel\n")
     assert "«nb» Explain how shared experience" in text
@@ -138,12 +138,12 @@ def test_a_changed_source_string_is_stale_everywhere_until_accepted(course, cli)
     stale = [p for p in rows["problems"] if p["state"] == "stale"]
     assert {p["language"] for p in stale} == {"nb", "fr"} and {p["key"] for p in stale} == {key}
     assert "It aimed to contribute" in stale[0]["previous_source"] and "It aimed to help" in stale[0]["source"]
-    code, text, _ = cli("l10n", "status", "-c", course, "--lang", "nb", "--list")
+    code, text, _ = cli("l10n", "status", course, "--lang", "nb", "--list")
     assert "stale (nb): /project" in text and "source was:" in text and "now:" in text
     # A build uses the old translation, with a warning.
     code, _, stderr = cli("build", course, "--lang", "nb", "--format", "html", "--out", course.parent / "out")
     assert code == 0 and "stale translation (nb)" in stderr
-    assert cli("l10n", "sync", "-c", course, "--accept", key)[0] == 0
+    assert cli("l10n", "sync", course, "--accept", key)[0] == 0
     rows = status(cli, course)
     assert rows["nb"]["stale"] == rows["fr"]["stale"] == 0
 
@@ -152,7 +152,7 @@ def test_sync_accepts_hand_edits(course, cli):
     target = course / "fr" / "course.yaml"
     target.write_text(target.read_text("utf-8") + "title: Formation des pairs aidants\n", "utf-8")
     assert status(cli, course)["fr"]["ok"] == 3  # a hand edit counts once it is there
-    assert cli("l10n", "sync", "-c", course, "--lang", "fr")[0] == 0
+    assert cli("l10n", "sync", course, "--lang", "fr")[0] == 0
     lock = (course / "fr" / "_l10n.lock.yaml").read_text("utf-8")
     assert "course.yaml#/title:" in lock
 
@@ -189,7 +189,7 @@ def test_a_broken_import_changes_nothing_and_says_where(course, tmp_path, cli, c
     path = tmp_path / f"{case}.xlf"
     path.write_text(content, "utf-8")
     before = fingerprint(course)
-    code, _, stderr = cli("l10n", "import", "-c", course, path)
+    code, _, stderr = cli("l10n", "import", course, path)
     assert code == 2
     assert re.search(re.escape(str(path)) + r":\d+:\d+: ", stderr), stderr
     assert re.search(pattern, stderr), stderr
@@ -201,19 +201,19 @@ def test_a_link_removed_by_the_translator_is_refused(course, tmp_path, cli):
     edit(course / "en" / "units" / "unit-09.yaml", "Shared experience builds trust",
          "Shared experience ([see](https://example.org/trust)) builds trust")
     path = tmp_path / "link.po"
-    cli("l10n", "export", "-c", course, "--lang", "nb", "--format", "po", "-o", path)
+    cli("l10n", "export", course, "--lang", "nb", "-o", path)  # .po: the format follows the name
     po = polib.pofile(str(path))
     entry = next(e for e in po if "q-sharing-story/feedback" in e.msgctxt)
     entry.msgstr = "Felles erfaring bygger tillit."
     po.save(str(path))
     before = fingerprint(course)
-    code, _, stderr = cli("l10n", "import", "-c", course, path)
+    code, _, stderr = cli("l10n", "import", course, path)
     assert code == 2 and "links differ" in stderr and f"{path}:" in stderr
     assert fingerprint(course) == before
 
 
 def test_init_creates_a_language_folder_that_validates(course, cli):
-    code, _, stderr = cli("l10n", "init", "-c", course, "de")
+    code, _, stderr = cli("l10n", "init", course, "de")
     assert code == 0, stderr
     assert (course / "de" / "units" / "unit-02.yaml").is_file()
     assert "de]" in (course / "en" / "course.yaml").read_text() or ", de]" in (course / "en" / "course.yaml").read_text()
@@ -233,7 +233,7 @@ def test_a_language_below_min_complete_is_not_packaged_unless_asked_for(course, 
 
 
 def test_status_also_checks_moocpacks_interface_catalogues(cli, course):
-    code, text, _ = cli("l10n", "status", "-c", SHIPPED)
+    code, text, _ = cli("l10n", "status", SHIPPED)
     assert "interface messages" in text
     assert [line for line in text.splitlines() if line.startswith("nb ") and "/" in line and "missing" not in line]
     from moocpack.l10n.commands import interface_messages

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import archive
 from . import folder as folders
-from . import markup, yamlfile
+from . import lockfile, markup, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
 from .model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE
@@ -32,6 +32,7 @@ class Checked:
     frameworks: dict[str, yamlfile.Document]
     translations: dict[str, dict[str, yamlfile.Document]] = field(default_factory=dict)
     assets: dict[str, bytes] = field(default_factory=dict)
+    locks: dict[str, dict] = field(default_factory=dict)  # language -> its lock file's entries
 
     @property
     def source_language(self) -> str:
@@ -315,11 +316,16 @@ def check(path: str | Path, report: Report) -> Checked | None:
     # Every outcome should be assessed by something.
     _check_coverage(c, checked)
 
-    # Translations
+    # Translations and their lock files
     for lang in data["languages"]:
         if lang == src:
             continue
         _check_translation(c, checked, lang, broken)
+        lock = lockfile.path(folder.root, lang)
+        entries, problems = lockfile.read(lock)
+        for message, pointer, position in problems:
+            report.error(c.file(f"{lang}/{lockfile.LOCK}"), message, pointer, position)
+        checked.locks[lang] = entries
     for child in sorted(p for p in folder.root.iterdir() if p.is_dir()):
         if child.name not in data["languages"] and child.name not in ("competences", "assets") \
                 and (child / "course.yaml").exists():

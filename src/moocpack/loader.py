@@ -22,7 +22,8 @@ from .model import (
     Pair, Question, Quiz, Reference, Row, Text, Unit, Worksheet,
 )
 from .problems import CourseError, Report
-from .translation import Merge
+from .lockfile import digest
+from .translation import Merge, iter_units, key_of
 
 __all__ = ["Checked", "CourseError", "check", "load", "MISSING_TRANSLATION", "STALE_TRANSLATION"]
 
@@ -93,10 +94,8 @@ class _Resolver:
 
     def stale_warnings(self, rel: str, doc: yamlfile.Document, kind: str, where: str) -> None:
         """A translation whose source changed since it was accepted is still used, with a warning."""
-        from .l10n.catalog import digest, read_lock
-        from .translation import iter_units, key_of
         if self._lock is None:
-            self._lock = read_lock(self.checked, self.lang)
+            self._lock = self.checked.locks.get(self.lang, {})
         for segments, _, _, value in iter_units(doc.data, kind):
             entry = self._lock.get(key_of(rel, segments))
             if entry and (entry.get("fuzzy") or entry.get("source_sha") != digest(value)):

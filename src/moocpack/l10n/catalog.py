@@ -12,25 +12,18 @@ changed). It is machine-written, committed, and sorted for stable diffs.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from .. import yamlfile
+from .. import lockfile, yamlfile
 from ..checks import Checked
 from ..translation import iter_units, key_of
 
-LOCK = "_l10n.lock.yaml"
+LOCK = lockfile.LOCK
+digest = lockfile.digest
 OK, STALE, MISSING, ORPHAN, SAME, REVIEWED = "ok", "stale", "missing", "orphan", "same-as-source", "reviewed"
 DONE = (OK, SAME, REVIEWED)
-
-
-def digest(text: str) -> str:
-    normal = "\n".join(line.rstrip() for line in str(text).replace("\r\n", "\n").strip().split("\n"))
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
 def words(text: str) -> int:
@@ -87,34 +80,16 @@ class Catalog:
 
 
 def lock_path(checked: Checked, lang: str) -> Path:
-    return checked.folder.root / lang / LOCK
+    return lockfile.path(checked.folder.root, lang)
 
 
 def read_lock(checked: Checked, lang: str) -> dict:
-    path = lock_path(checked, lang)
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
-    return dict(data.get("units") or {})
-
-
-class _LockDumper(yaml.SafeDumper):
-    """Multi-line source texts as literal blocks, so that diffs of the lock read like the text."""
-
-
-def _text(dumper, value: str):
-    style = "|" if "\n" in value.strip() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_LockDumper.add_representer(str, _text)
+    """The lock as the course check read it (a copy: the commands change it before writing)."""
+    return {key: dict(entry) for key, entry in checked.locks.get(lang, {}).items()}
 
 
 def write_lock(checked: Checked, lang: str, entries: dict) -> None:
-    from ..archive import write_atomic
-    body = yaml.dump({"source_language": checked.source_language, "units": dict(sorted(entries.items()))},
-                     Dumper=_LockDumper, allow_unicode=True, sort_keys=True, width=100)
-    write_atomic(lock_path(checked, lang), ("# written by moocpack l10n; do not edit by hand\n" + body).encode())
+    lockfile.write(checked.folder.root, lang, checked.source_language, entries)
 
 
 def _state(unit: Unit, entry: dict | None) -> str:

@@ -39,8 +39,25 @@ def _languages(checked, wanted) -> list[str]:
     return languages
 
 
-COURSE = click.option("-c", "--course", "course", type=click.Path(file_okay=False),
-                      help="The course folder (default: as for 'moocpack build').")
+def COURSE(command):
+    """[COURSE] as the first argument, as in every moocpack command (the folder; default: the
+    current folder if it is a course, else the one course under ./course/)."""
+    command = click.argument("course", required=False, type=click.Path(file_okay=False))(command)
+    # The earlier spelling, kept working for scripts.
+    return click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)(command)
+
+
+def _course(course, course_option):
+    return course or course_option
+
+
+def _course_and(values: tuple[str, ...], course_option, what: str) -> tuple[str | None, str]:
+    """[COURSE] WHAT: one value is WHAT, two are COURSE and WHAT."""
+    if len(values) == 1:
+        return course_option, values[0]
+    if len(values) == 2:
+        return values[0], values[1]
+    raise click.UsageError(f"expected [COURSE] {what}")
 
 
 @click.group(name="l10n")
@@ -50,7 +67,7 @@ def l10n():
     \b
     moocpack l10n status                         a table per language
     moocpack l10n status --lang nb --list        every missing or stale string, with its place
-    moocpack l10n export --lang nb -o nb.xlf     for any CAT tool (or --format po)
+    moocpack l10n export --lang nb -o nb.xlf     for any CAT tool (-o nb.po for gettext PO)
     moocpack l10n import nb.xlf                  checked, all or nothing, comments kept
     moocpack l10n sync --lang nb                 accept translations edited by hand in the YAML
     moocpack l10n sync --accept KEY              a source fix that needs no new translation
@@ -64,9 +81,9 @@ def l10n():
 @click.option("--list", "listing", is_flag=True, help="One line per missing, stale or orphan string.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--fail-under", type=float, metavar="PCT", help="Exit 1 if a language is less complete than PCT %.")
-def status(course, languages, listing, as_json, fail_under):
+def status(course, course_option, languages, listing, as_json, fail_under):
     """How complete each language is: strings ok, stale, missing, orphan; words still to do."""
-    path, checked = _checked(course)
+    path, checked = _checked(_course(course, course_option))
     catalogs = [cat.collect(checked, lang) for lang in _languages(checked, languages)]
     rows = [c.stats() for c in catalogs]
     problems = []
@@ -128,12 +145,16 @@ def interface_messages(lang: str) -> tuple[list[str], int, str]:
 @l10n.command()
 @COURSE
 @click.option("-l", "--lang", "language", required=True, metavar="L", help="The target language.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["xliff", "po"]), default="xliff", show_default=True)
+@click.option("--file-format", "fmt", type=click.Choice(["xliff", "po"]),
+              help="Exchange file format (default: from the -o file name's ending, else xliff).")
+@click.option("-f", "--format", "old_fmt", type=click.Choice(["xliff", "po"]), hidden=True)
 @click.option("--only", metavar="STATES", help="Comma-separated states to export, e.g. missing,stale.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
-def export(course, language, fmt, only, output):
+@click.option("-o", "--out", "--output", "output", type=click.Path(dir_okay=False),
+              help="Write here instead of standard output.")
+def export(course, course_option, language, fmt, old_fmt, only, output):
     """Write an XLIFF 2.0 or PO file of the strings to translate into L."""
-    _, checked = _checked(course)
+    fmt = fmt or old_fmt or ("po" if output and output.lower().endswith((".po", ".pot")) else "xliff")
+    _, checked = _checked(_course(course, course_option))
     _languages(checked, [language])
     states = {s.strip() for s in only.split(",")} if only else None
     if states and not states <= {cat.OK, cat.STALE, cat.MISSING, cat.SAME, cat.REVIEWED}:
@@ -180,16 +201,19 @@ def _read_exchange(path: Path) -> tuple[str, str, dict, list[exchange.Entry]]:
 
 
 @l10n.command(name="import")
-@COURSE
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def import_command(course, file):
+@click.argument("values", nargs=-1, metavar="[COURSE] FILE")
+@click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)
+def import_command(values, course_option):
     """Bring translations from an XLIFF or PO file into the language folder.
 
     Every unit is checked first (language, known key, placeholders, links and markup as in the
     source); one bad unit rejects the whole file with file:line errors and changes nothing.
     Hand-written comments and layout of the YAML files are kept.
     """
+    course, file = _course_and(values, course_option, "FILE")
     path = Path(file)
+    if not path.is_file():
+        raise click.UsageError(f"'{file}' is not a file")
     course_path, checked = _checked(course)
     try:
         fmt, language, header, entries = _read_exchange(path)
@@ -271,9 +295,9 @@ def apply(checked, catalog: cat.Catalog, accepted) -> dict:
 @click.option("-l", "--lang", "languages", multiple=True, metavar="L", help="Accept hand edits in L (repeatable).")
 @click.option("--accept", "keys", multiple=True, metavar="KEY",
               help="Re-lock KEY in every language: a source fix (a typo) that needs no new translation.")
-def sync(course, languages, keys):
+def sync(course, course_option, languages, keys):
     """Accept translations edited by hand in the YAML files, or source fixes with --accept."""
-    _, checked = _checked(course)
+    _, checked = _checked(_course(course, course_option))
     if not languages and not keys:
         raise click.UsageError("give --lang L (accept hand edits) or --accept KEY (re-lock a source fix)")
     if keys:
@@ -314,11 +338,12 @@ def sync(course, languages, keys):
 
 
 @l10n.command()
-@COURSE
-@click.argument("language")
-def init(course, language):
+@click.argument("values", nargs=-1, metavar="[COURSE] LANGUAGE")
+@click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)
+def init(values, course_option):
     """Create the folder of a new language, with one (empty) file per source file."""
     from ..schema import documents
+    course, language = _course_and(values, course_option, "LANGUAGE")
     _, checked = _checked(course)
     pattern = documents()["common.schema.json"]["$defs"]["language"]["pattern"]
     if not re.match(pattern, language):
