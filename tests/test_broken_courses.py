@@ -52,6 +52,14 @@ def symlink_out(rel: str):
     return mutate
 
 
+def symlink_loop(rel: str):
+    def mutate(root: Path):
+        (root / rel).unlink()
+        os.symlink(root / (rel + ".other"), root / rel)
+        os.symlink(root / rel, root / (rel + ".other"))
+    return mutate
+
+
 def empty_folder(root: Path):
     for child in sorted(root.rglob("*"), reverse=True):
         child.unlink() if child.is_file() else child.rmdir()
@@ -150,6 +158,23 @@ CASES = [
     ("version-with-final-newline", replace(COURSE, 'version: "0.1"', 'version: "0.1\\n"'), COURSE,
      r"'0\.1\\n' does not have the expected form: Course version"),
     ("id-with-final-newline", replace(U1, "id: act-1", 'id: "act-1\\n"'), U1, r"is not a valid identifier"),
+    ("symlink-loop", symlink_loop(W1), W1, r"symbolic link that leads nowhere"),
+    ("remote-image", replace(U1, "body: Once upon a time.", "body: '![x](https://example.org/x.png)'"), U1,
+     r"image 'https://example.org/x.png' would be fetched from outside the package"),
+    ("protocol-relative-image", replace(U1, "body: Once upon a time.", "body: '<img src=\"//example.org/x.png\">'"),
+     U1, r"image '//example.org/x.png' would be fetched"),
+    ("image-not-in-assets", replace(U1, "body: Once upon a time.", "body: '![dot](competences/fw.yaml)'"), U1,
+     r"'competences/fw.yaml' is linked here but listed in no unit's assets"),
+    ("entity-encoded-javascript-link", replace(U1, "body: Once upon a time.",
+                                               "body: '<a href=\"&#106;avascript:alert(1)\">x</a>'"), U1,
+     r"unsafe HTML refused: 'javascript:' link"),
+    ("javascript-link-split-by-a-tab", replace(U1, "body: Once upon a time.",
+                                               "body: '<a href=\"java&#9;script:alert(1)\">x</a>'"), U1,
+     r"unsafe HTML refused: 'javascript:' link"),
+    ("markdown-javascript-link", replace(U1, "body: Once upon a time.", "body: '[x](javascript:alert(1))'"), U1,
+     r"unsafe HTML refused: 'javascript:' link"),
+    ("style-attribute", replace(U1, "body: Once upon a time.", "body: '<p style=\"display:none\">hidden</p>'"), U1,
+     r"unsafe HTML refused: style attribute on <p>"),
     ("date-beyond-what-a-zip-holds", replace(COURSE, "date: 2024-05-01", "date: 2200-01-01"), COURSE,
      r"date 2200-01-01 is outside what packages can carry"),
 ]
@@ -259,3 +284,13 @@ def test_a_broken_lock_file_is_a_located_error_like_any_course_file(mini: Path, 
         assert code == 2, (command, stdout + stderr)
         assert "Traceback" not in stdout + stderr
         assert re.search(re.escape(str(mini / LOCK)) + r":\d+:\d+: error: .*" + pattern, stdout + stderr), stdout + stderr
+
+
+def test_remote_images_are_allowed_only_when_asked_and_then_warned_about(mini: Path, tmp_path: Path, cli):
+    edit(mini / U1, "body: Once upon a time.", "body: '![x](https://example.org/x.png)'")
+    assert cli("validate", mini)[0] == 2
+    code, stdout, _ = cli("validate", mini, "--allow-remote-media")
+    assert code == 0 and "fetched from outside the package when shown (allowed by --allow-remote-media)" in stdout
+    code, _, stderr = cli("build", mini, "--allow-remote-media", "--format", "html", "--lang", "en",
+                          "--out", tmp_path)
+    assert code == 0, stderr

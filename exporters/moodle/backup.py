@@ -9,6 +9,7 @@ import hashlib
 import mimetypes
 import re
 from collections.abc import Callable
+from urllib.parse import quote, unquote
 
 from lxml import etree
 
@@ -82,13 +83,13 @@ class Backup:
         ids = []
 
         def replace(match):
-            path = match.group(2)
+            path = unquote(match.group(2))  # Markdown links are percent-encoded ("my%20pic.png")
             if path not in assets:
                 return match.group(0)
             data = assets[path].data
             name = path.rsplit("/", 1)[-1]
             ids.append(self.file_record(data, name, contextid, component, filearea, itemid))
-            return f'{match.group(1)}="@@PLUGINFILE@@/{name}"'
+            return f'{match.group(1)}="@@PLUGINFILE@@/{quote(name)}"'
         html = re.sub(r'(src|href)="([^"]+)"', replace, html)
         if ids:
             ids.append(self.file_record(b"", ".", contextid, component, filearea, itemid))

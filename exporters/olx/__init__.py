@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -68,7 +69,8 @@ class Olx:
     def static(self, markup: str) -> str:
         """Course assets are served from the course's static files as /static/<name>."""
         for path in self.asset_paths:
-            markup = markup.replace(f'"{path}"', f'"/static/{path.rsplit("/", 1)[-1]}"')
+            served = f'"/static/{quote(path.rsplit("/", 1)[-1])}"'
+            markup = markup.replace(f'"{path}"', served).replace(f'"{quote(path)}"', served)
         return markup
 
     def html_component(self, name: str, title: str, body: str) -> etree._Element:

@@ -6,6 +6,8 @@ child items, metadata, then adlcp (1.2) or imsss:sequencing (2004); <resources> 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from lxml import etree
 
 from moocpack.model import Course, Duration, Unit
@@ -203,11 +205,11 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
                         href=files[0])
         resource.set(_q(ns, "adlcp", "scormtype" if v12 else "scormType"), "sco")
         for name in files:
-            _sub(resource, ns, None, "file", href=name)
+            _sub(resource, ns, None, "file", href=quote(name))
         _sub(resource, ns, None, "dependency", identifierref=shared_id)
     asset = _sub(resources, ns, None, "resource", identifier=shared_id, type="webcontent")
     asset.set(_q(ns, "adlcp", "scormtype" if v12 else "scormType"), "asset")
     for name in shared:
-        _sub(asset, ns, None, "file", href=name)
+        _sub(asset, ns, None, "file", href=quote(name))  # an href is a URI: "my%20pic.png"
     # Written by hand: some LMS parsers only accept the declaration with double quotes.
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", pretty_print=True)

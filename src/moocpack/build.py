@@ -30,10 +30,10 @@ class BuildError(Exception):
 
 
 def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str] | None, out: Path,
-          report: Report, settings: dict | None = None, progress=None) -> list[Built]:
+          report: Report, settings: dict | None = None, progress=None, allow_remote_media: bool = False) -> list[Built]:
     """Check the course, then export. Raises CourseError before writing anything if the course
     has errors, and BuildError (after removing nothing good) if an exporter fails."""
-    checked = loader.check(course_path, report)
+    checked = loader.check(course_path, report, allow_remote_media)
     if checked is None:
         raise loader.CourseError(report)
     wanted = list(languages or checked.languages)

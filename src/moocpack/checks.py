@@ -47,10 +47,12 @@ class Checked:
 # Checking
 
 class _Checker:
-    def __init__(self, folder: CourseFolder, report: Report):
+    def __init__(self, folder: CourseFolder, report: Report, allow_remote_media: bool = False):
         self.folder = folder
         self.report = report
         self.src = folder.source_language
+        self.allow_remote_media = allow_remote_media
+        self.local_links: list[tuple[str, yamlfile.Document, list, str]] = []  # checked once assets are known
 
     def file(self, relative: str) -> str:
         return self.folder.display(relative)
@@ -92,11 +94,18 @@ class _Checker:
             path = [yamlfile.unescape(p) for p in pointer.split("/")[1:]]
             rendered = markup.render_cached(value)
             for what in rendered.removed:
-                dangerous = any(w in what for w in ("script", " on", "javascript", "style", "iframe",
-                                                     "object", "embed", "':' link", "link"))
-                message = (f"unsafe HTML refused: {what}; remove it" if dangerous
-                           else f"HTML not in the allowlist is removed on export: {what}")
-                (self.error if dangerous else self.warning)(rel, doc, message, path)
+                if what in rendered.dangerous:
+                    self.error(rel, doc, f"unsafe HTML refused: {what}; remove it", path)
+                else:
+                    self.warning(rel, doc, f"HTML not in the allowlist is removed on export: {what}", path)
+            for source in rendered.remote_media:
+                if self.allow_remote_media:
+                    self.warning(rel, doc, f"image '{source}' is fetched from outside the package when shown "
+                                           "(allowed by --allow-remote-media)", path)
+                else:
+                    self.error(rel, doc, f"image '{source}' would be fetched from outside the package: packages "
+                                         "make no outside request; put the file in the course folder and list it in "
+                                         "the unit's assets (or build with --allow-remote-media)", path)
             for link in rendered.local_links:
                 target = link.split("#")[0].split("?")[0]
                 if not target:
@@ -104,17 +113,26 @@ class _Checker:
                 candidate = self.folder.root / target
                 if not folders.inside(self.folder.root, candidate):
                     self.error(rel, doc, f"link '{link}' leads outside the course folder", path)
-                elif not candidate.is_file():
+                elif not folders.is_file(candidate):
                     self.error(rel, doc, f"link '{link}' points to a file that does not exist in the course folder "
                                          "(paths are relative to the course folder)", path)
+                else:
+                    self.local_links.append((rel, doc, path, target))
+
+    def packaged(self, assets: set[str]) -> None:
+        """Every course file a text links to travels in the packages only as a listed asset."""
+        for rel, doc, path, target in self.local_links:
+            if target not in assets:
+                self.error(rel, doc, f"'{target}' is linked here but listed in no unit's assets, so no package "
+                                     "would carry it: add it to the 'assets' of the unit that uses it", path)
 
 
-def check(path: str | Path, report: Report) -> Checked | None:
+def check(path: str | Path, report: Report, allow_remote_media: bool = False) -> Checked | None:
     """Check a whole course folder, every language; return None if there is any error."""
     folder = folders.open_folder(Path(path), report)
     if folder is None:
         return None
-    c = _Checker(folder, report)
+    c = _Checker(folder, report, allow_remote_media)
     src = folder.source_language
     course_rel = f"{src}/course.yaml"
     course = folder.documents[course_rel]
@@ -322,10 +340,16 @@ def check(path: str | Path, report: Report) -> Checked | None:
             continue
         _check_translation(c, checked, lang, broken)
         lock = lockfile.path(folder.root, lang)
+        if folders.dangling(lock) or (lock.is_symlink() and not folders.inside(folder.root, lock)):
+            report.error(c.file(f"{lang}/{lockfile.LOCK}"), "the lock file is a symbolic link that leads nowhere "
+                         "or out of the course folder; replace it with the file")
+            continue
         entries, problems = lockfile.read(lock)
         for message, pointer, position in problems:
             report.error(c.file(f"{lang}/{lockfile.LOCK}"), message, pointer, position)
         checked.locks[lang] = entries
+    listed = {a.get("path") for doc in checked.units.values() for a in doc.data.get("assets", []) or []}
+    c.packaged(listed)
     for child in sorted(p for p in folder.root.iterdir() if p.is_dir()):
         if child.name not in data["languages"] and child.name not in ("competences", "assets") \
                 and (child / "course.yaml").exists():

@@ -65,6 +65,9 @@ def finish(report: Report, strict: bool) -> int:
 COURSE = click.argument("course", required=False, type=click.Path(file_okay=False))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on standard output.")
 STRICT = click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
+REMOTE_MEDIA = click.option("--allow-remote-media", is_flag=True,
+                            help="Let images load from the web (a warning, not an error); packages then make "
+                                 "outside requests.")
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every missing translation separately.")
 
 
@@ -92,9 +95,10 @@ def main():
 @STRICT
 @JSON
 @VERBOSE
-@click.option("--lang", "languages", multiple=True, metavar="L",
+@click.option("-l", "--lang", "languages", multiple=True, metavar="L",
               help="Also resolve these languages and report every missing string (repeatable).")
-def validate(course, strict, as_json, verbose, languages):
+@REMOTE_MEDIA
+def validate(course, strict, as_json, verbose, languages, allow_remote_media):
     """Check a course folder: YAML syntax, schema, references, translations and unsafe content.
 
     Every problem is reported at once as FILE:LINE:COLUMN: severity: message [JSON pointer].
@@ -104,7 +108,7 @@ def validate(course, strict, as_json, verbose, languages):
     results = []
     for path in course_paths(course):
         report = Report(path)
-        checked = loader.check(path, report)
+        checked = loader.check(path, report, allow_remote_media)
         if checked is not None:
             for lang in languages or checked.languages:
                 try:
@@ -164,7 +168,9 @@ def _human(size: int) -> str:
 @JSON
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
-def build_command(course, formats, languages, out, settings, olx_org, olx_run, strict, as_json, verbose, debug):
+@REMOTE_MEDIA
+def build_command(course, formats, languages, out, settings, olx_org, olx_run, strict, as_json, verbose, debug,
+                  allow_remote_media):
     """Build packages: every format and language by default, named
     <course>-<version>-<lang>-<format>.<ext>, into --out.
 
@@ -195,7 +201,8 @@ def build_command(course, formats, languages, out, settings, olx_org, olx_run, s
                            f"{built.seconds * 1000:.0f} ms)", err=True)
 
         try:
-            results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress)
+            results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress,
+                            allow_remote_media)
         except CourseError:
             print_problems(report, verbose, sys.stderr)
             click.echo(f"{path}: not built: {len(report.errors)} error(s); nothing was written", err=True)

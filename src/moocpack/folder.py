@@ -46,8 +46,21 @@ def inside(root: Path, path: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return False
+
+
+def is_file(path: Path) -> bool:
+    """Whether path is a readable regular file (False, not an exception, for links that loop)."""
+    try:
+        return path.is_file()
+    except (OSError, RuntimeError):
+        return False
+
+
+def dangling(path: Path) -> bool:
+    """A symbolic link that leads nowhere: a loop, or a target that does not exist."""
+    return path.is_symlink() and not is_file(path) and not path.exists()
 
 
 def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None) -> yamlfile.Document | None:
@@ -55,6 +68,10 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
     if relative in folder.documents:
         return folder.documents[relative]
     path = folder.root / relative
+    if dangling(path):
+        report.error(folder.display(relative), "this is a symbolic link that leads nowhere (a loop, or its target "
+                     "is missing); replace it with the file")
+        return None
     if not inside(folder.root, path):
         report.error(folder.display(relative), "this path leads outside the course folder (a symlink?); "
                      "move the file into the course folder")
@@ -119,10 +136,14 @@ def translation_files(folder: CourseFolder, language: str) -> list[str]:
 def asset_bytes(folder: CourseFolder, relative: str, report: Report, where: str, pointer: str,
                 position) -> bytes | None:
     path = folder.root / relative
+    if dangling(path):
+        report.error(where, f"'{relative}' is a symbolic link that leads nowhere (a loop, or its target is missing)",
+                     pointer, position)
+        return None
     if not inside(folder.root, path):
         report.error(where, f"'{relative}' leads outside the course folder", pointer, position)
         return None
-    if not path.is_file():
+    if not is_file(path):
         report.error(where, f"file '{relative}' not found in the course folder", pointer, position)
         return None
     size = path.stat().st_size

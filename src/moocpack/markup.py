@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink as _default_validate
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div", "dl",
@@ -31,35 +34,79 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Tags whose content is dropped with them; anything else unknown is unwrapped (its text kept).
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
 
-_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
-_EVENT = re.compile(r"\s(on[a-z]+)\s*=", re.I)
-_SCHEME = re.compile(r"""(?:href|src)\s*=\s*["']?\s*([a-zA-Z][a-zA-Z0-9+.-]*):""", re.I)
 _LINK = re.compile(r"""(?:href|src)="([^"]*)\"""")
+# Browsers ignore ASCII whitespace and control characters inside a URL's scheme ("java\tscript:").
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+class _Inventory(HTMLParser):
+    """What an HTML fragment asks for, as a browser reads it: entities decoded, case folded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, bool]] = []  # (what, dangerous)
+        self.remote_media: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            self.found.append((f"<{tag}> element", tag in DROPPED_WITH_CONTENT))
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((f"{name} attribute on <{tag}>", True))
+            elif name == "style":
+                # Styles can hide text, overlay the page or load from elsewhere: never kept.
+                self.found.append((f"style attribute on <{tag}>", True))
+            elif name not in allowed and tag in ALLOWED_TAGS:
+                self.found.append((f"{name} attribute on <{tag}>", False))
+            if name in ("href", "src") and value:
+                url = _URL_NOISE.sub("", value)
+                scheme = _SCHEME.match(url)
+                if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                    self.found.append((f"'{scheme.group(1).lower()}:' link", True))
+                elif name == "src" and (scheme or url.startswith("//")):
+                    self.remote_media.append(value)
+
+    handle_startendtag = handle_starttag
 
 
 @dataclass(frozen=True)
 class Rendered:
     html: str
     removed: tuple[str, ...]  # human-readable descriptions of what the sanitiser took out
-    local_links: tuple[str, ...]  # relative href/src values, to be checked against the folder
+    local_links: tuple[str, ...]  # relative href/src values (percent-decoded), to check against the folder
+    dangerous: tuple[str, ...] = ()  # what of `removed` is an attack or a mistake to refuse, not tidy up
+    remote_media: tuple[str, ...] = ()  # images fetched from outside the package when shown
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+    parser = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+    parser.validateLink = _validate_link
+    return parser
 
 
-def sanitise(html: str) -> tuple[str, tuple[str, ...]]:
-    removed = []
-    for match in _TAG.finditer(html):
-        tag = match.group(1).lower()
-        if tag not in ALLOWED_TAGS:
-            removed.append(f"<{tag}> element")
-        for event in _EVENT.findall(match.group(2)):
-            removed.append(f"{event.lower()} attribute on <{tag}>")
-    for scheme in _SCHEME.findall(html):
-        if scheme.lower() not in URL_SCHEMES:
-            removed.append(f"'{scheme.lower()}:' link")
+def _parser_with_refusals() -> tuple[MarkdownIt, list[str]]:
+    return _parser(), _refused
+
+
+_refused: list[str] = []
+
+
+def _validate_link(url: str) -> bool:
+    """markdown-it's own check (it leaves `[x](javascript:…)` as plain text), remembered."""
+    ok = _default_validate(url)
+    if not ok:
+        _refused.append(url)
+    return ok
+
+
+def sanitise(html: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The clean HTML; what was removed; which of it is dangerous; remote media sources."""
+    inventory = _Inventory()
+    inventory.feed(html)
+    inventory.close()
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -69,17 +116,26 @@ def sanitise(html: str) -> tuple[str, tuple[str, ...]]:
         link_rel=None,
         strip_comments=True,
     )
-    return clean, tuple(dict.fromkeys(removed))
+    removed = tuple(dict.fromkeys(what for what, _ in inventory.found))
+    dangerous = tuple(dict.fromkeys(what for what, bad in inventory.found if bad))
+    return clean, removed, dangerous, tuple(inventory.remote_media)
 
 
 def render(markdown: str) -> Rendered:
-    html = _parser().render(markdown)
-    clean, removed = sanitise(html)
+    parser, refused = _parser_with_refusals()
+    refused.clear()
+    html = parser.render(markdown)
+    clean, removed, dangerous, remote = sanitise(html)
+    for url in refused:
+        scheme = _SCHEME.match(_URL_NOISE.sub("", url))
+        what = f"'{scheme.group(1).lower()}:' link" if scheme else f"link '{url}'"
+        removed += (what,)
+        dangerous += (what,)
     links = tuple(
-        link for link in _LINK.findall(clean)
+        unquote(link) for link in _LINK.findall(clean)
         if link and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", link) and not link.startswith(("#", "//"))
     )
-    return Rendered(clean.strip(), removed, links)
+    return Rendered(clean.strip(), tuple(dict.fromkeys(removed)), links, tuple(dict.fromkeys(dangerous)), remote)
 
 
 def render_inline(markdown: str) -> str:
