@@ -205,3 +205,32 @@ def test_every_page_passes_the_axe_accessibility_engine(page, site, lang):
         if result:
             found[name] = result
     assert found == {}
+
+
+def test_answers_that_look_like_markup_do_not_break_the_quiz_page(browser, mini, tmp_path, cli):
+    """Embedded quiz data meets the HTML parser's script states: `<!--<script>` once stopped the
+    data from parsing and every question vanished."""
+    from conftest import edit
+    hostile = ["<!--<script>", "</script><script>alert(1)</script>", "a & b > c"]
+    edit(mini / "en/units/u1.yaml", "      - {id: oslo, text: Oslo}",
+         "      - {id: oslo, text: Oslo}\n" + "".join(f"      - {{id: h{i}, text: {json.dumps(text)}}}\n"
+                                                   for i, text in enumerate(hostile)))
+    code, _, stderr = cli("build", mini, "--format", "html", "--lang", "en", "--out", tmp_path / "out")
+    assert code == 0, stderr
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*-html.zip"))) as archive:
+        archive.extractall(tmp_path / "site")
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.goto((tmp_path / "site" / "u1.html").as_uri())
+    field = page.locator('fieldset[data-question="q-short"]')
+    for text in ["Oslo"] + hostile:
+        field.locator("input[type=text]").fill(text)
+        field.locator("button.check").click()
+        assert field.locator(".verdict").inner_text() == "Correct", text
+    data = [json.loads(text) for text in page.locator("script.quiz-data").all_inner_texts()]
+    assert page.locator("fieldset.question").count() == sum(len(quiz["questions"]) for quiz in data) > 0
+    assert problems == []
+    context.close()

@@ -78,6 +78,14 @@ def plain(markup) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def script_json(data) -> str:
+    """JSON to put inside a <script> element. In a script element the HTML parser still reacts to
+    `</script`, `<!--` and `<script` (even inside JSON strings), so every <, > and & is written as
+    a JSON escape: the data reads the same and the parser sees none of them."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 def short(text: str, length: int = 100) -> str:
     """At most `length` characters, cut at a word, with an ellipsis when cut."""
     text = re.sub(r"\s+", " ", str(text)).strip()
@@ -300,7 +308,7 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
 
 
 def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
-    data = json.dumps(quiz_data(course, quiz), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    data = script_json(quiz_data(course, quiz))
     questions = "".join(question_block(course, q, i, links) for i, q in enumerate(quiz.questions, 1))
     note = "" if quiz.graded else f'<p class="hint">{esc(course.message("reflection_kept_here"))}</p>'
     finish = (f'<p><button type="button" class="finish">{esc(course.message("finish_quiz"))}</button></p>'

@@ -7,7 +7,6 @@ and static/scorm.js for the runtime.
 
 from __future__ import annotations
 
-import json
 import re
 from importlib import resources
 
@@ -52,7 +51,7 @@ def sco_config(course: Course, unit: Unit, version: str) -> dict:
 
 
 def sco_page(course: Course, unit: Unit, version: str) -> str:
-    config = json.dumps(sco_config(course, unit, version), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    config = pages.script_json(sco_config(course, unit, version))
     body = pages.unit_body(course, unit, LINKS)
     body += (f'<div id="end-of-unit"></div><p class="print-hide"><button type="button" id="lms-exit">'
              f'{pages.esc(course.message("exit"))}</button></p>')
