@@ -294,3 +294,43 @@ def test_remote_images_are_allowed_only_when_asked_and_then_warned_about(mini: P
     code, _, stderr = cli("build", mini, "--allow-remote-media", "--format", "html", "--lang", "en",
                           "--out", tmp_path)
     assert code == 0, stderr
+
+
+@pytest.mark.parametrize("where", ["nb", "en/units", "."])
+def test_an_output_folder_inside_the_course_is_refused(mini: Path, cli, where):
+    before = sorted(str(p) for p in mini.rglob("*"))
+    code, _, stderr = cli("build", mini, "--out", mini / where, "--format", "html")
+    assert code == 2 and "is inside the course folder" in stderr and "Traceback" not in stderr
+    assert sorted(str(p) for p in mini.rglob("*")) == before
+
+
+def test_unwritable_outputs_are_usage_errors_not_crashes(mini: Path, tmp_path: Path, cli):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    code, _, stderr = cli("build", mini, "--out", a_file / "child", "--format", "html", "--lang", "en")
+    assert code == 2 and "is a file, not a folder" in stderr
+    # A folder where the package should go.
+    out = tmp_path / "out"
+    (out / "mini-0.1-en-html.zip").mkdir(parents=True)
+    code, _, stderr = cli("build", mini, "--out", out, "--format", "html", "--lang", "en")
+    assert code == 2 and "cannot write" in stderr and "a folder named mini-0.1-en-html.zip is in the way" in stderr
+    if Path("/dev/full").exists():
+        import moocpack.archive as archive
+        with pytest.raises(archive.WriteError, match="No space left on device"):
+            archive.write_atomic(Path("/dev/full"), b"x")
+
+
+def test_a_killed_build_leaves_nothing_the_next_build_keeps(mini: Path, tmp_path: Path, cli):
+    out = tmp_path / "out"
+    out.mkdir()
+    import subprocess
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = out / f".mini-0.1-en-html.zip.{gone.pid}.abc123.part"  # what a killed build leaves
+    stale.write_bytes(b"")
+    running = out / f".mini-0.1-en-html.zip.{os.getpid()}.def456.part"  # a build still writing
+    running.write_bytes(b"")
+    other = out / ".notes.txt.part"
+    other.write_bytes(b"mine")
+    assert cli("build", mini, "--out", out, "--format", "html", "--lang", "en")[0] == 0
+    assert not stale.exists() and running.exists() and other.exists()

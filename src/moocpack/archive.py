@@ -10,6 +10,7 @@ import calendar
 import gzip
 import io
 import os
+import re
 import tarfile
 import tempfile
 import time
@@ -81,18 +82,69 @@ def targz_bytes(files: dict[str, bytes], epoch: int, root: str = "", directories
     return out.getvalue()
 
 
+class WriteError(OSError):
+    """A package could not be written where it was asked for (a full disk, no permission, a
+    folder in the way); says which file and why."""
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename: a reader never sees half a file, and a failed
-    build never replaces a good package."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    build never replaces a good package. The temporary file's name carries this process's id,
+    so a later build can tell a killed build's leftovers from a running build's (clean_stale)."""
+    temp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(f"a folder named {path.name} is in the way")
+        if path.exists() and not path.is_file():
+            # A device or a pipe (-o /dev/stdout): written into, never replaced by a rename.
+            with path.open("wb") as stream:
+                stream.write(data)
+                stream.flush()
+            return
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o644)
         os.replace(temp, path)
+    except OSError as exc:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
+        reason = exc.strerror or str(exc)
+        raise WriteError(exc.errno, f"cannot write {path}: {reason}") from exc
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        if temp:
+            Path(temp).unlink(missing_ok=True)
         raise
+
+
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
+
+
+def clean_stale(folder: Path, prefix: str) -> list[Path]:
+    """Remove temporary files that builds killed before they finished left in `folder` (those of
+    packages starting with `prefix`, whose process is gone). Returns what was removed."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for entry in folder.iterdir():
+        match = _PART.match(entry.name)
+        if not match or not match.group("name").startswith(prefix) or not entry.is_file():
+            continue
+        if _running(int(match.group("pid"))):
+            continue
+        entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

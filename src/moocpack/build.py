@@ -20,6 +20,15 @@ class Built:
     fallbacks: int  # strings shown in the source language because no translation exists
 
 
+class OutputError(Exception):
+    """The packages cannot be written where asked (a folder inside the course, a full disk, no
+    permission). `written` lists the packages already complete before it happened."""
+
+    def __init__(self, message: str, written: list[Built] | None = None):
+        super().__init__(message)
+        self.written = written or []
+
+
 class BuildError(Exception):
     """An exporter failed; nothing was written for that package."""
 
@@ -62,6 +71,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         report.error("SOURCE_DATE_EPOCH", str(exc))
     if report.errors:
         raise loader.CourseError(report)
+    _check_output(out, checked.folder.root)
+    archive.clean_stale(out, f"{checked.course.data['id']}-")
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
     results = []
     models = {}
@@ -75,6 +86,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             started = time.perf_counter()
             try:
                 package = exporter.export(course, out, _warning_to(report, options, exporter.basename(course)))
+            except archive.WriteError as exc:
+                raise OutputError(str(exc), results) from exc
             except Exception as exc:
                 raise BuildError(name, lang, exc) from exc
             built = Built(name, lang, package, time.perf_counter() - started, fallbacks)
@@ -88,6 +101,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             try:
                 package = exporter.export_multilingual(
                     models, out, _warning_to(report, options, exporter.basename(next(iter(models.values())), "mul")))
+            except archive.WriteError as exc:
+                raise OutputError(str(exc), results) from exc
             except Exception as exc:
                 raise BuildError(name, "mul", exc) from exc
             built = Built(name, "mul", package, time.perf_counter() - started, 0)
@@ -100,3 +115,18 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
 def _warning_to(report: Report, options: ExportOptions, package: str) -> ExportOptions:
     """Options whose warn() files an exporter's warning under the package it concerns."""
     return replace(options, warn=lambda message: report.warning(package, message))
+
+
+def _check_output(out: Path, course_root: Path) -> None:
+    """Refuse an output folder that would put packages into the course (where the next build or
+    a translator would read them) or that cannot be a folder."""
+    target = Path(out).resolve()
+    root = course_root.resolve()
+    if target == root or root in target.parents:
+        raise OutputError(f"the output folder {out} is inside the course folder {course_root}; "
+                          "choose one outside it (the default is ./dist)")
+    for folder in [target, *target.parents]:
+        if folder.exists():
+            if not folder.is_dir():
+                raise OutputError(f"cannot write packages to {out}: {folder} is a file, not a folder")
+            break

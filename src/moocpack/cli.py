@@ -1,7 +1,9 @@
 """The moocpack command line.
 
-Exit status, for every command: 0 success; 1 warnings only, with --strict; 2 the course has
-errors (each reported as file:line:column: message); 3 an internal error in an exporter.
+Exit status, for every command: 0 success; 1 warnings only, with --strict; 2 the course (or
+another input: a translation file, the output folder) has errors, each reported as
+file:line:column: message; 3 an internal error in an exporter; 64 the command was used wrongly
+(an unknown option or format: EX_USAGE of sysexits.h).
 """
 
 from __future__ import annotations
@@ -15,11 +17,38 @@ from pathlib import Path
 import click
 
 from . import __version__, loader
-from .build import BuildError, build
+from .archive import WriteError
+from .build import BuildError, OutputError, build
 from .exporter import registry
 from .problems import CourseError, Report
 
-EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 64
+
+
+class Commands(click.Group):
+    """click's group with moocpack's exit statuses: usage errors exit 64 (click says 2, which
+    here means "the course has errors"), and an unwritable output is an input error, not a crash."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_WARNINGS)
+        except WriteError as exc:
+            click.echo(f"moocpack: {exc}", err=True)
+            sys.exit(EXIT_ERRORS)
+        sys.exit(EXIT_OK)
 
 
 def default_courses() -> list[Path]:
@@ -71,7 +100,7 @@ REMOTE_MEDIA = click.option("--allow-remote-media", is_flag=True,
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every missing translation separately.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="moocpack")
 def main():
     """Turn a course written as plain text files into packages that learning platforms import.
@@ -206,6 +235,11 @@ def build_command(course, formats, languages, out, settings, olx_org, olx_run, s
         except CourseError:
             print_problems(report, verbose, sys.stderr)
             click.echo(f"{path}: not built: {len(report.errors)} error(s); nothing was written", err=True)
+            status = max(status, EXIT_ERRORS)
+            continue
+        except OutputError as exc:
+            done = "".join(f"\n  written: {b.package.path}" for b in exc.written)
+            click.echo(f"{path}: not built: {exc}{done}", err=True)
             status = max(status, EXIT_ERRORS)
             continue
         except BuildError as exc:
