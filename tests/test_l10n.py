@@ -4,6 +4,7 @@ stale detection, all-or-nothing imports that keep hand-written YAML, and builds.
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import shutil
 import subprocess
@@ -240,3 +241,107 @@ def test_status_also_checks_moocpacks_interface_catalogues(cli, course):
     assert interface_messages("nb")[0] == []
     missing, total, used = interface_messages("sv")
     assert used == "en" and len(missing) == total  # no Swedish catalogue: English shows, and status says so
+
+
+def po_with(course: Path, tmp_path: Path, cli, key_part: str, msgstr: str) -> Path:
+    """An exported PO file with one translation filled in (through polib, as Poedit would)."""
+    path = tmp_path / "nb.po"
+    assert cli("l10n", "export", course, "--lang", "nb", "-o", path)[0] == 0
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if key_part in e.msgctxt)
+    entry.msgstr = msgstr
+    po.save(str(path))
+    return path
+
+
+def refused(course: Path, cli, path: Path, pattern: str) -> None:
+    import re
+    before = fingerprint(course)
+    code, _, stderr = cli("l10n", "import", course, path)
+    assert code == 2, stderr
+    assert re.search(pattern, stderr), stderr
+    assert "Traceback" not in stderr
+    assert fingerprint(course) == before
+
+
+@pytest.mark.parametrize("target, pattern", [
+    ("Felles <strong>erfaring<strong> bygger tillit.", r"HTML markup differs|not properly closed"),
+    ('Felles <strong onmouseover="steal()">erfaring</strong> bygger tillit.', r"HTML markup differs"),
+    ("Felles erfaring <em>bygger</em> tillit.", r"HTML markup differs"),
+    ("Felles <strong>erfaring</strong> bygger tillit.\u0085", r"control character U\+0085"),
+])
+def test_translated_markup_must_be_the_sources_exactly(course, tmp_path, cli, target, pattern):
+    edit(course / "en/units/unit-09.yaml", "Shared experience builds trust",
+         "Shared <strong>experience</strong> builds trust")
+    refused(course, cli, po_with(course, tmp_path, cli, "q-sharing-story/feedback", target), pattern)
+
+
+def test_markup_may_move_with_the_words(course, tmp_path, cli):
+    edit(course / "en/units/unit-09.yaml", "Shared experience builds trust",
+         "Shared <strong>experience</strong> builds trust")
+    path = po_with(course, tmp_path, cli, "q-sharing-story/feedback", "Tillit bygges av felles <strong>erfaring</strong>.")
+    code, _, stderr = cli("l10n", "import", course, path)
+    assert code == 0, stderr
+
+
+def test_a_malformed_po_file_is_refused_not_read_short(course, tmp_path, cli):
+    path = po_with(course, tmp_path, cli, "q-sharing-story/feedback", "Felles erfaring bygger tillit.")
+    text = path.read_text("utf-8")
+    broken = text.replace('msgstr "Felles erfaring bygger tillit."', 'msgstr "Felles erfaring bygger tillit.')
+    assert broken != text
+    path.write_text(broken, "utf-8")
+    refused(course, cli, path, re.escape(str(path)) + r":\d+:1: malformed PO file: line \d+: not a PO line")
+
+
+def test_a_file_whose_content_is_a_path_is_not_opened(course, tmp_path, cli):
+    other = po_with(course, tmp_path, cli, "q-sharing-story/feedback", "Felles erfaring bygger tillit.")
+    for content in (str(other), "/etc/passwd"):
+        path = tmp_path / "path.po"
+        path.write_text(content, "utf-8")
+        refused(course, cli, path, r"malformed PO file")
+
+
+def test_endless_or_huge_input_is_refused(course, tmp_path, cli):
+    code, _, stderr = cli("l10n", "import", course, "/dev/zero")
+    assert code == 2 and "not a regular file" in stderr
+    huge = tmp_path / "huge.po"
+    with huge.open("wb") as stream:
+        stream.truncate(30 * 1024 * 1024)
+    refused(course, cli, huge, r"larger than 20,971,520 bytes")
+
+
+def test_an_import_that_fails_half_way_changes_nothing(course, tmp_path, cli, monkeypatch):
+    import os
+    path = tmp_path / "two-files.xlf"
+    path.write_text(
+        XLIFF_HEAD.format(lang="nb", file="units/unit-02.yaml")
+        + unit("/title", "Delving deeper in the figure of a peer support agent", "Fordypning i rollen")
+        + '</file><file id="f2" original="units/unit-09.yaml">'
+        + unit("/title", "Peer relationship", "Likepersonsrelasjonen") + "</file></xliff>\n", "utf-8")
+    real_replace, calls = os.replace, []
+
+    def full_disk_on_the_second_file(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_replace(source, target)
+    before = fingerprint(course)
+    monkeypatch.setattr(os, "replace", full_disk_on_the_second_file)
+    code, _, stderr = cli("l10n", "import", course, path)
+    monkeypatch.undo()
+    assert code == 2 and "No space left on device" in stderr and "nothing was changed" in stderr
+    assert len(calls) == 2
+    assert fingerprint(course) == before
+    assert not list(course.rglob("*.part"))
+
+
+@pytest.mark.parametrize("target", ["Første linje\nandre linje", "Slutter med linjeskift\n", "yes", "  innrykk\nx",
+                                    "Linje\u2028skille"])
+def test_imported_text_reads_back_exactly(course, tmp_path, cli, target):
+    from moocpack import yamlfile
+    path = tmp_path / "exact.xlf"
+    path.write_text(xliff(unit("/title", "Delving deeper in the figure of a peer support agent",
+                               target.replace("&", "&amp;").replace("<", "&lt;"))), "utf-8")
+    code, _, stderr = cli("l10n", "import", course, path)
+    assert code == 0, stderr
+    assert yamlfile.read(course / "nb/units/unit-02.yaml").data["title"] == target

@@ -120,6 +120,45 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_all_atomic(files: dict[Path, bytes]) -> None:
+    """Write several files as one change: every new content goes to a temporary file first, then
+    all are renamed into place; if any step fails, the files already replaced get their old
+    content back and no temporary file is left. (A crash of the machine between two renames is
+    the one case this cannot cover.)"""
+    temps: dict[Path, str] = {}
+    originals: dict[Path, bytes | None] = {}
+    try:
+        for path, data in files.items():
+            originals[path] = path.read_bytes() if path.is_file() else None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+            temps[path] = temp
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temp, 0o644)
+    except OSError as exc:
+        for temp in temps.values():
+            Path(temp).unlink(missing_ok=True)
+        raise WriteError(exc.errno, f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}; "
+                                    "nothing was changed") from exc
+    replaced: list[Path] = []
+    try:
+        for path, temp in temps.items():
+            os.replace(temp, path)
+            replaced.append(path)
+    except OSError as exc:
+        for path in replaced:  # put back what was there
+            if originals[path] is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(originals[path])
+        for path, temp in temps.items():
+            Path(temp).unlink(missing_ok=True)
+        raise WriteError(exc.errno, f"cannot write {path}: {exc.strerror or exc}; nothing was changed") from exc
+
+
 _PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 from lxml import etree
 
-from .. import loader
-from ..archive import write_atomic
+from .. import loader, lockfile
+from ..archive import write_all_atomic, write_atomic
 from ..problems import Report
 from . import catalog as cat
 from . import checks, exchange, writer
@@ -174,8 +174,15 @@ def export(course, course_option, language, fmt, old_fmt, only, output):
         sys.stdout.buffer.write(data)
 
 
+MAX_EXCHANGE_BYTES = 20 * 1024 * 1024  # a whole course's text is a few hundred KiB
+
+
 def _read_exchange(path: Path) -> tuple[str, str, dict, list[exchange.Entry]]:
-    raw = path.read_bytes()
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_EXCHANGE_BYTES + 1)
+    if len(raw) > MAX_EXCHANGE_BYTES:
+        raise ValueError(f"{path}:1:1: the file is larger than {MAX_EXCHANGE_BYTES:,} bytes; "
+                         "is it really a translation file?")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -213,7 +220,8 @@ def import_command(values, course_option):
     course, file = _course_and(values, course_option, "FILE")
     path = Path(file)
     if not path.is_file():
-        raise click.UsageError(f"'{file}' is not a file")
+        click.echo(f"{file}: not a regular file; give the XLIFF or PO file to import", err=True)
+        sys.exit(EXIT_ERRORS)
     course_path, checked = _checked(course)
     try:
         fmt, language, header, entries = _read_exchange(path)
@@ -283,10 +291,10 @@ def apply(checked, catalog: cat.Catalog, accepted) -> dict:
         else:
             cat.accept(catalog, unit, reviewed=entry.final)
             counts["unchanged" if unchanged else "imported"] += 1
-    rendered = {p: writer.dump(doc) for p, doc in documents.items()}  # render all before writing any
-    for target_path, data in rendered.items():
-        write_atomic(target_path, data)
-    cat.write_lock(checked, catalog.language, catalog.lock)
+    # Every file of the language and its lock change together, or none does.
+    rendered = {p: writer.dump(doc) for p, doc in documents.items()}
+    rendered[cat.lock_path(checked, catalog.language)] = lockfile.dump(checked.source_language, catalog.lock)
+    write_all_atomic(rendered)
     return counts
 
 

@@ -11,6 +11,9 @@ stale strings, `#: file:line` references, the context as an extracted comment.
 from __future__ import annotations
 
 import hashlib
+import re
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass
 
 import polib
@@ -133,8 +136,30 @@ def write_po(catalog: Catalog, source_lang: str, course: str, version: str, only
     return str(po).encode("utf-8")
 
 
+_PO_LINE = re.compile(r"""^(?:
+      \s*
+    | \#(?!\|).*
+    | (?:\#\|\s*)?(?:\#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"\s*
+    | (?:\#\|\s*)?(?:\#~\s*)?"(?:[^"\\]|\\.)*"\s*
+    )$""", re.X)
+
+
+def check_po(text: str) -> None:
+    """Refuse what polib would read wrongly instead of failing: an unterminated string, a line
+    that is none of a PO file's kinds. Raises ValueError naming the line."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if not _PO_LINE.match(line.rstrip("\r")):
+            raise ValueError(f"line {number}: not a PO line (an unterminated string?): {line[:60]!r}")
+
+
 def read_po(text: str) -> tuple[dict, list[Entry]]:
-    po = polib.pofile(text)
+    check_po(text)
+    # polib opens its argument as a file whenever a file of that name exists, so the content goes
+    # through a private file of our own, never as a string.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "import.po"
+        path.write_text(text, "utf-8")
+        po = polib.pofile(str(path), encoding="utf-8")
     header = {"Language": po.metadata.get("Language", "")}
     entries = []
     for entry in po:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 
 def _yaml() -> YAML:
@@ -36,7 +37,16 @@ def dump(data) -> bytes:
 
 
 def scalar(text: str):
-    return LiteralScalarString(text if text.endswith("\n") else text + "\n") if "\n" in text.strip() else text
+    """The text as a YAML value that reads back exactly (moocpack reads YAML 1.1, where a plain
+    `yes` is true): multi-line text as a literal block (its chomping says whether it ends with a
+    line break), anything a reader could take for another type double-quoted."""
+    if "\n" in text.strip("\n") and not text.startswith("\n"):
+        return LiteralScalarString(text)
+    try:
+        plain = yaml.safe_load(text)
+    except yaml.YAMLError:
+        plain = None
+    return text if plain == text and "\n" not in text else DoubleQuotedScalarString(text)
 
 
 def set_value(root: CommentedMap, segments, text: str) -> None:
