@@ -38,3 +38,35 @@ def test_the_course_is_the_first_argument_of_every_command(cli, tmp_path):
     code, _, _ = cli("l10n", "export", SHIPPED, "--lang", "nb", "-o", tmp_path / "nb.po")
     assert code == 0 and (tmp_path / "nb.po").read_text("utf-8").startswith(("#", "msgid"))
     assert cli("build", SHIPPED, "--format", "html", "--lang", "en", "--out", tmp_path / "out")[0] == 0
+
+
+def test_format_settings_are_checked_before_anything_is_built(cli, tmp_path):
+    out = tmp_path / "out"
+    code, _, stderr = cli("build", SHIPPED, "--format", "olx", "--set", "olx_ogr=PAT", "--out", out)
+    assert code == 2 and "unknown setting 'olx_ogr' (did you mean 'olx_org'?)" in stderr
+    code, _, stderr = cli("build", SHIPPED, "--format", "moodle", "--set", "moodle_release=3.9", "--out", out)
+    assert code == 2 and "moodle_release must be one of 4.5, 4.1" in stderr
+    code, _, stderr = cli("build", SHIPPED, "--format", "moodle", "--set", "moodle_multilang=perhaps", "--out", out)
+    assert code == 2 and "moodle_multilang is on or off" in stderr
+    # A setting of a format not being built is unknown too: it would do nothing.
+    code, _, stderr = cli("build", SHIPPED, "--format", "html", "--set", "olx_org=PAT", "--out", out)
+    assert code == 2 and "for the chosen formats" in stderr
+    assert not out.exists()
+
+
+def test_formats_lists_each_formats_settings(cli):
+    import json
+    code, stdout, _ = cli("formats", "--json")
+    assert code == 0
+    settings = {f["name"]: {s["name"]: s for s in f["settings"]} for f in json.loads(stdout)}
+    assert settings["moodle"]["moodle_multilang"]["type"] == "bool"
+    assert settings["olx"]["olx_essays"]["choices"] == ["ora", "html"]
+    assert set(settings["html"]) == set()
+
+
+def test_formats_fails_when_an_installed_plug_in_is_broken(cli, monkeypatch):
+    from moocpack import cli as command
+    from moocpack.exporter import Registered
+    monkeypatch.setattr(command, "registry", lambda: {"broken": Registered("broken", None, "x:Y", "ImportError: no")})
+    code, stdout, _ = cli("formats")
+    assert code == 3 and "BROKEN" in stdout

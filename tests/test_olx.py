@@ -150,8 +150,8 @@ def test_course_key_pieces_can_be_set_on_the_command_line(tmp_path):
     from click.testing import CliRunner
 
     from moocpack.cli import main
-    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "olx", "--lang", "en", "--olx-org", "X",
-                                       "--olx-run", "T1", "--out", str(tmp_path / "c")])
+    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "olx", "--lang", "en", "--set", "olx_org=X",
+                                       "--set", "olx_run=T1", "--out", str(tmp_path / "c")])
     assert result.exit_code == 0
     with tarfile.open(tmp_path / "c" / "pat-peer-support-1.0.0-en-olx.tar.gz") as tar:
         course_xml = tar.extractfile("course/course.xml").read().decode()

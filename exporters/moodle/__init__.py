@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from moocpack.archive import targz_bytes
-from moocpack.exporter import ExportOptions, Exporter
+from moocpack.exporter import ExportOptions, Exporter, Setting
 from moocpack.model import Course
 
 from . import columns
@@ -29,11 +29,15 @@ class MoodleExporter(Exporter):
     name = "moodle"
     extension = "mbz"
     description = "Moodle course backup (restore it as a course): sections, pages, quizzes, question bank, competencies."
+    settings = (
+        Setting("moodle_release", "The backup format: 4.5 (for 4.5 and 5.x) or 4.1 (for 4.1 to 4.4).", "4.5",
+                choices=tuple(RELEASES)),
+        Setting("moodle_multilang", "Also write one backup holding every language, for the multi-language filter.",
+                False, bool),
+    )
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         release = options.settings.get("moodle_release", "4.5")
-        if release not in RELEASES:
-            raise ValueError(f"moodle_release must be one of {', '.join(RELEASES)}, not '{release}'")
         return Backup(course, options.epoch, release, warn=options.warn).build()
 
     supports_multilingual = True

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from moocpack.archive import targz_bytes
-from moocpack.exporter import ExportOptions, Exporter
+from moocpack.exporter import ExportOptions, Exporter, Setting
 from moocpack.model import (
     ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
 )
@@ -398,8 +398,16 @@ class OlxExporter(Exporter):
     name = "olx"
     extension = "tar.gz"
     description = "Open edX course export (Studio → Tools → Import), with CAPA problems and competence tags."
+    settings = (
+        Setting("olx_org", "Organisation of the course key (default: olx.org in course.yaml, else moocpack)."),
+        Setting("olx_course", "Course number of the course key (default: olx.course in course.yaml, else the id)."),
+        Setting("olx_run", "Run of the course key; {lang} and {version} are filled in (default {version}_{lang})."),
+        Setting("olx_end", "Course end date, ISO 8601 (default: start + 5 years)."),
+        Setting("olx_essays", "Reflections as Open Response Assessments (ora) or ungraded HTML prompts (html).",
+                "ora", choices=("ora", "html")),
+    )
 
-    def settings(self, course: Course, options: ExportOptions) -> tuple[str, str, str, str]:
+    def key_and_essays(self, course: Course, options: ExportOptions) -> tuple[str, str, str, str]:
         s = options.settings
         own = course.platform.get("olx", {})
         org = s.get("olx_org") or own.get("org") or "moocpack"
@@ -407,13 +415,11 @@ class OlxExporter(Exporter):
         run = (s.get("olx_run") or own.get("run") or "{version}_{lang}").format(
             version=course.version.replace(".", "_"), lang=course.language)
         essays = s.get("olx_essays", "ora")
-        if essays not in ("ora", "html"):
-            raise ValueError(f"olx_essays must be 'ora' or 'html', not '{essays}'")
         return (url_name(org), url_name(number), url_name(run), essays)
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         import time
-        org, number, run, essays = self.settings(course, options)
+        org, number, run, essays = self.key_and_essays(course, options)
         start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(options.epoch))
         # Open edX wants an end date; a self-paced course stays open five years unless told otherwise.
         end = options.settings.get("olx_end") or time.strftime(

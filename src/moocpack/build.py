@@ -95,8 +95,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             if progress:
                 progress(built)
     for name, exporter in exporters.items():
-        if exporter.supports_multilingual and str(options.settings.get(f"{name}_multilang", "")).lower() in (
-                "1", "true", "yes"):
+        if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True:
             started = time.perf_counter()
             try:
                 package = exporter.export_multilingual(

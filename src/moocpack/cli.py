@@ -173,6 +173,30 @@ def _exporters(formats: tuple[str, ...]):
     return chosen
 
 
+def _settings(items: tuple[str, ...], chosen: dict) -> dict:
+    """`--set KEY=VALUE` checked against the settings the chosen formats declare, typed. An
+    unknown key or a bad value stops before anything is built (exit 2, with a suggestion)."""
+    from .schema import suggest
+    declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
+    parsed = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
+        if key not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            click.echo(f"moocpack: unknown setting '{key}'{suggest(key, declared)} for the chosen formats "
+                       f"(theirs: {known}; see 'moocpack formats')", err=True)
+            sys.exit(EXIT_ERRORS)
+        try:
+            parsed[key] = declared[key].parse(value.strip())
+        except ValueError as exc:
+            click.echo(f"moocpack: --set {exc}", err=True)
+            sys.exit(EXIT_ERRORS)
+    return parsed
+
+
 def _human(size: int) -> str:
     for unit in ("B", "KiB", "MiB"):
         if size < 1024:
@@ -190,15 +214,13 @@ def _human(size: int) -> str:
 @click.option("-o", "--out", default="dist", show_default=True, type=click.Path(file_okay=False),
               help="Folder the packages are written to.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="A format-specific setting, e.g. --set olx_org=PAT (repeatable).")
-@click.option("--olx-org", metavar="ORG", help="Open edX organisation (same as --set olx_org=ORG).")
-@click.option("--olx-run", metavar="RUN", help="Open edX run; {lang} is replaced (same as --set olx_run=RUN).")
+              help="A setting of one format, e.g. --set olx_org=PAT (repeatable); 'moocpack formats' lists them.")
 @STRICT
 @JSON
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
 @REMOTE_MEDIA
-def build_command(course, formats, languages, out, settings, olx_org, olx_run, strict, as_json, verbose, debug,
+def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug,
                   allow_remote_media):
     """Build packages: every format and language by default, named
     <course>-<version>-<lang>-<format>.<ext>, into --out.
@@ -209,15 +231,7 @@ def build_command(course, formats, languages, out, settings, olx_org, olx_run, s
     from SOURCE_DATE_EPOCH or the course's date.
     """
     chosen = _exporters(formats)
-    parsed = {}
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
-        parsed[key.strip()] = value.strip()
-    for key, value in (("olx_org", olx_org), ("olx_run", olx_run)):
-        if value:
-            parsed[key] = value
+    parsed = _settings(settings, chosen)
     status = EXIT_OK
     summary = []
     out_dir = Path(out)
@@ -225,7 +239,8 @@ def build_command(course, formats, languages, out, settings, olx_org, olx_run, s
         report = Report(path)
 
         def progress(built):
-            if not as_json:
+            # Live progress for a person at a terminal; the summary below is the record.
+            if not as_json and sys.stderr.isatty():
                 click.echo(f"  built {built.package.path}  ({_human(built.package.size)}, "
                            f"{built.seconds * 1000:.0f} ms)", err=True)
 
@@ -270,7 +285,10 @@ def build_command(course, formats, languages, out, settings, olx_org, olx_run, s
         for _, r in summary:
             click.echo(f"{r.format:<10} {r.language:<6} {_human(r.package.size):>10} {r.fallbacks:>10}  "
                        f"{r.package.path.name}")
-        click.echo(f"{len(summary)} package(s) in {out_dir}/")
+            for extra in r.package.extra:  # side files, e.g. the framework CSVs to import first
+                click.echo(f"{'':<10} {'':<6} {_human(extra.stat().st_size):>10} {'':>10}    + {extra.name}")
+        sides = sum(len(r.package.extra) for _, r in summary)
+        click.echo(f"{len(summary)} package(s)" + (f" and {sides} side file(s)" if sides else "") + f" in {out_dir}/")
         if any(r.fallbacks for _, r in summary):
             click.echo("fallbacks: strings shown in the source language because no translation exists yet "
                        "(moocpack validate --verbose lists them)")
@@ -352,16 +370,27 @@ def render_info(data: dict) -> str:
 def formats(as_json):
     """List the registered export formats (the 'moocpack.exporters' entry-point group)."""
     found = registry()
+    broken = [r for r in found.values() if r.exporter is None]
     if as_json:
         click.echo(json.dumps([{"name": r.name, "extension": r.exporter.extension if r.exporter else None,
                                 "description": r.exporter.description if r.exporter else "",
+                                "settings": [{"name": s.name, "type": s.kind.__name__, "default": s.default,
+                                              "choices": list(s.choices), "help": s.help}
+                                             for s in (r.exporter.settings if r.exporter else ())],
                                 "origin": r.origin, "error": r.error} for r in found.values()], indent=2))
-        return
-    for r in found.values():
-        if r.exporter:
-            click.echo(f"{r.name:<10} .{r.exporter.extension:<7} {r.exporter.description}  [{r.origin}]")
-        else:
-            click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
+    else:
+        for r in found.values():
+            if r.exporter:
+                click.echo(f"{r.name:<10} .{r.exporter.extension:<7} {r.exporter.description}  [{r.origin}]")
+                for setting in r.exporter.settings:
+                    default = "" if setting.default in (None, "") else f" (default {setting.default})"
+                    choices = f" [{'|'.join(setting.choices)}]" if setting.choices else ""
+                    click.echo(f"{'':<11}--set {setting.name}={setting.kind.__name__.upper()}{choices}{default}: "
+                               f"{setting.help}")
+            else:
+                click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
+    # A plug-in that cannot load is an error of the installation, not a detail of the listing.
+    sys.exit(EXIT_INTERNAL if broken else EXIT_OK)
 
 
 from .l10n.commands import l10n  # noqa: E402  (the translators' command group)

@@ -29,6 +29,36 @@ class Package:
     extra: tuple[Path, ...] = ()
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A format-specific option, given as `--set NAME=VALUE`: declared by its exporter so that
+    the command line can check it before building and `moocpack formats` can list it."""
+
+    name: str
+    help: str
+    default: object = None
+    kind: type = str  # str, bool or int
+    choices: tuple[str, ...] = ()
+
+    def parse(self, text: str):
+        """The value of `--set NAME=text`; raises ValueError saying what is expected."""
+        if self.choices and text not in self.choices:
+            raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, not '{text}'")
+        if self.kind is bool:
+            lowered = text.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"{self.name} is on or off: 1/0, true/false or yes/no, not '{text}'")
+        if self.kind is int:
+            try:
+                return int(text)
+            except ValueError:
+                raise ValueError(f"{self.name} takes a whole number, not '{text}'") from None
+        return text
+
+
 @dataclass
 class ExportOptions:
     """Options every exporter receives; `settings` holds format-specific ones (e.g. olx_org).
@@ -46,6 +76,9 @@ class Exporter:
     name: str = ""
     extension: str = "zip"
     description: str = ""
+    # The format's own options (`--set NAME=VALUE`); by convention each name starts with the
+    # format's name. Their parsed values reach files() in options.settings.
+    settings: tuple[Setting, ...] = ()
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         """The package's files by archive path. Override this."""
@@ -64,7 +97,7 @@ class Exporter:
         return f"{course.id}-{course.version}-{language or course.language}-{self.name}"
 
     # A format that can also put every language in one package (Moodle's multi-language filter)
-    # overrides multilingual_files; `--set <format>_multilang=1` asks for it.
+    # overrides multilingual_files and declares a bool setting `<format>_multilang`.
     supports_multilingual = False
 
     def multilingual_files(self, courses: dict[str, Course], options: ExportOptions) -> dict[str, bytes]:
