@@ -92,7 +92,7 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     wheel = next(wheel_dir.glob("moocpack-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
-    for name in ("moocpack_exporters/html/static/quiz.js", "moocpack_exporters/scorm/static/scorm.js",
+    for name in ("moocpack/render/static/quiz.js", "moocpack_exporters/scorm/static/scorm.js",
                  "moocpack_exporters/scorm/xsd/scorm12/imscp_rootv1p1p2.xsd",
                  "moocpack_exporters/scorm/xsd/scorm2004/imscp_v1p1.xsd", "moocpack/schemas/unit.schema.json",
                  "moocpack/messages/nb.yaml", "moocpack_exporters/moodle/__init__.py", "moocpack_exporters/olx/__init__.py",

@@ -14,13 +14,13 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from moocpack.model import ESSAY, LIKERT, Course, Quiz
-from moocpack_exporters.html import pages
+from moocpack import render
 
 from . import columns, questionbank
 from .multilang import moodle_lang
 from .xmlparts import NULL, add, document, empty_filters, empty_roles, fields, inforef, serialise
 
-NO_LINKS = pages.Links(worksheet=None, competence=None)
+NO_LINKS = render.Links(worksheet=None, competence=None)
 RELEASES = {
     # declared format: (backup_version, release) — see docs/moodle.md
     "4.5": ("2024100700", "4.5"),
@@ -39,7 +39,7 @@ class Backup:
         self.languages = multilingual
         self.multilingual = bool(multilingual)
         self.warn = warn
-        # The short name is plain text (no multi-language spans) and must be unique on the site.
+        # The short name is plain text (no multi-language spans) and must be unique on the render.
         self.shortname = f"{course.id}-{course.version}-{'mul' if multilingual else course.language}"[:255]
         self.time = str(epoch)
         self.version, self.release = RELEASES[release]
@@ -57,7 +57,7 @@ class Backup:
 
     @property
     def fullname(self) -> str:
-        """The course's name on the site. A restore renames a course whose full name is taken
+        """The course's name on the render. A restore renames a course whose full name is taken
         ("… copy 1"), so a language version whose title is not translated names its language."""
         title = self.course.title
         if self.multilingual:
@@ -246,7 +246,7 @@ class Backup:
             for low, high, key in bands:
                 overall = add(feedbacks, "feedback", id=self.next("quiz_feedback"))
                 text = course.message(key, pass_mark=quiz.pass_mark)
-                fields(overall, quizid=instance, feedbacktext=f"<p>{pages.esc(text)}</p>", feedbacktextformat=1,
+                fields(overall, quizid=instance, feedbacktext=f"<p>{render.esc(text)}</p>", feedbacktextformat=1,
                        mingrade=f"{low:.5f}", maxgrade=f"{high:.5f}")
             for tag in ("overrides", "grades", "attempts"):
                 add(node, tag)
@@ -266,9 +266,9 @@ class Backup:
         general = {"id": self.next("section"), "number": 0, "name": NULL, "summary": "", "sequence": []}
         self.sections.append(general)
         for number, unit in enumerate(course.units, 1):
-            summary = "".join(filter(None, [pages.h(course, unit.introduction),
-                                            pages.outcomes_block(course, unit, NO_LINKS)]))
-            section = {"id": self.next("section"), "number": number, "name": pages.plain(pages.unit_heading(course, unit)),
+            summary = "".join(filter(None, [render.h(course, unit.introduction),
+                                            render.outcomes_block(course, unit, NO_LINKS)]))
+            section = {"id": self.next("section"), "number": number, "name": render.plain(render.unit_heading(course, unit)),
                        "summary": summary, "sequence": []}
             self.sections.append(section)
             category, category_id = questionbank.category(self, section["name"], unit.id, top_id)
@@ -276,17 +276,17 @@ class Backup:
                 if question.id not in self.bank_entries:
                     questionbank.question(self, category, category_id, question)
             for page in unit.pages:
-                self.page(section, str(page.title), pages.h(course, page.body))
+                self.page(section, str(page.title), render.h(course, page.body))
             for index, activity in enumerate(unit.activities, 1):
-                self.page(section, str(activity.title), pages.activity_block(course, activity, index, NO_LINKS),
+                self.page(section, str(activity.title), render.activity_block(course, activity, index, NO_LINKS),
                           activity.competences)
             for case in unit.cases:
-                self.page(section, f"{course.message('case_scenario')}: {case.title}", pages.case_block(course, case),
+                self.page(section, f"{course.message('case_scenario')}: {case.title}", render.case_block(course, case),
                           [c for q in case.questions for c in q.competences])
             for sheet in unit.worksheets:
-                title = pages.plain(pages.worksheet_title(course, sheet))
-                self.page(section, title, f"<h2>{pages.worksheet_title(course, sheet)}</h2>"
-                                          f"{pages.worksheet_body(course, sheet)}")
+                title = render.plain(render.worksheet_title(course, sheet))
+                self.page(section, title, f"<h2>{render.worksheet_title(course, sheet)}</h2>"
+                                          f"{render.worksheet_body(course, sheet)}")
             for quiz in unit.quizzes:
                 # Reflections and self-assessments have no right answer: a feedback activity,
                 # not a quiz that would show them as "not graded yet" for ever.
@@ -295,7 +295,7 @@ class Backup:
                 else:
                     self.quiz(section, quiz)
             if unit.closure:
-                self.page(section, course.message("closure"), pages.h(course, unit.closure))
+                self.page(section, course.message("closure"), render.h(course, unit.closure))
             for reference in unit.bibliography:
                 if reference.url:
                     self.url(section, reference.title, reference.url)
@@ -307,8 +307,8 @@ class Backup:
 
     def write_course(self) -> None:
         course = self.course
-        about = "".join(filter(None, [str(course.description), pages.h(course, course.project),
-                                      pages.h(course, course.acknowledgement)]))
+        about = "".join(filter(None, [str(course.description), render.h(course, course.project),
+                                      render.h(course, course.acknowledgement)]))
         summary, file_ids = self.embed(about, self.course_context, "course", "summary", 0)
         node = document("course", {"id": 1, "contextid": self.course_context})
         fields(node, shortname=self.shortname, fullname=self.fullname,

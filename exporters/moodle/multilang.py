@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from moocpack_exporters.html import pages
+from moocpack import render
 
 from .columns import limit
 
@@ -45,7 +45,7 @@ def merge_languages(trees: dict[str, etree._Element], source: str, name: str = "
             spans = []
             html = node.tag in HTML_FIELDS or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
             for lang, text in zip(languages, texts):
-                body = text if html else pages.esc(text)
+                body = text if html else render.esc(text)
                 spans.append(f'<span lang="{moodle_lang(lang)}" class="multilang">{body}</span>')
             text = "".join(spans)
             length = limit(node)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, Question
-from moocpack_exporters.html import pages
+from moocpack import render
 
 from .xmlparts import NULL, add, fields, fraction
 
@@ -38,7 +38,7 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
     qtype = {SINGLE_CHOICE: "multichoice", MULTIPLE_RESPONSE: "multichoice", TRUE_FALSE: "truefalse",
              MATCHING: "match", SHORT_TEXT: "shortanswer", ESSAY: "essay", LIKERT: "multichoice"}[q.type]
     general = str(q.feedback or "")
-    fields(question, parent=0, name=(pages.plain(q.stem)[:80] or q.id), questiontext=str(q.stem), questiontextformat=1,
+    fields(question, parent=0, name=(render.plain(q.stem)[:80] or q.id), questiontext=str(q.stem), questiontextformat=1,
            generalfeedback=general, generalfeedbackformat=1, defaultmark=f"{q.points:.7f}",
            penalty="0.3333333" if qtype != "essay" else "0.0000000", qtype=qtype, length=1,
            stamp=f"moocpack+{course.id}+{q.id}", timecreated=backup.time, timemodified=backup.time,
@@ -62,7 +62,7 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
         single = q.type != MULTIPLE_RESPONSE
         right = [o for o in q.options if o.correct] or list(q.options)  # likert: every point is right
         share = 1 / len(right)
-        rows = [(pages.esc(o.text), (1.0 if single else share) if (o.correct or q.type == LIKERT) else
+        rows = [(render.esc(o.text), (1.0 if single else share) if (o.correct or q.type == LIKERT) else
                  (0.0 if single else -1.0), str(o.feedback or ""), 1) for o in q.options]
         answers(rows)
         options = add(plugin, "multichoice", id=backup.next("multichoice"))
@@ -89,7 +89,7 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
         matches = add(plugin, "matches")
         for pair in q.pairs:
             match = add(matches, "match", id=backup.next("match"))
-            fields(match, questiontext=pages.esc(pair.prompt), questiontextformat=1, answertext=str(pair.answer))
+            fields(match, questiontext=render.esc(pair.prompt), questiontextformat=1, answertext=str(pair.answer))
     elif qtype == "essay":
         essay = add(plugin, "essay", id=backup.next("essay"))
         fields(essay, responseformat="editor", responserequired=1, responsefieldlines=10, minwordlimit=NULL,

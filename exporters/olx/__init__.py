@@ -23,10 +23,10 @@ from moocpack.exporter import ExportOptions, Exporter, Setting
 from moocpack.model import (
     ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
 )
-from moocpack_exporters.html import pages
-from moocpack_exporters.html.pages import plain
+from moocpack import render
+from moocpack.render import plain
 
-NO_LINKS = pages.Links(worksheet=None, competence=None)
+NO_LINKS = render.Links(worksheet=None, competence=None)
 
 
 def url_name(*parts: str) -> str:
@@ -146,7 +146,7 @@ class Olx:
         name = url_name("o", question.id)
         if self.essays == "html":
             body = (f'<div class="reflection">{question.stem}'
-                    f'<p><em>{pages.esc(course.message("reflection_kept_here"))}</em></p></div>')
+                    f'<p><em>{render.esc(course.message("reflection_kept_here"))}</em></p></div>')
             self.tag(title, "html", name, question.competences)
             return self.html_component(name, title, body)
         ora = etree.Element("openassessment", url_name=name, text_response="required", file_upload_response="",
@@ -202,9 +202,9 @@ class Olx:
                     rows.append(questions.pop(0))
                 children.append(self.survey(rows, unique(str(quiz.title))))
             elif question.type == ESSAY:
-                children.append(self.reflection(question, unique(pages.question_title(question))))
+                children.append(self.reflection(question, unique(render.question_title(question))))
             else:
-                children.append(self.problem(question, quiz, unique(pages.question_title(question))))
+                children.append(self.problem(question, quiz, unique(render.question_title(question))))
         return children
 
     # -- structure -------------------------------------------------------------------------
@@ -230,12 +230,12 @@ class Olx:
         course = self.course
         base = url_name(unit.id)
         sequentials = []
-        # Introduction: the unit's overview, outcomes, materials and content pages.
-        intro_parts = [pages.outcomes_block(course, unit, NO_LINKS)]
+        # Introduction: the unit's overview, outcomes, materials and content render.
+        intro_parts = [render.outcomes_block(course, unit, NO_LINKS)]
         if unit.introduction:
-            intro_parts.insert(0, pages.h(course, unit.introduction))
-        intro_parts.append(pages.list_block(course, "materials", unit.materials))
-        intro_parts.append(pages.list_block(course, "conceptual_contents", unit.conceptual_contents))
+            intro_parts.insert(0, render.h(course, unit.introduction))
+        intro_parts.append(render.list_block(course, "materials", unit.materials))
+        intro_parts.append(render.list_block(course, "conceptual_contents", unit.conceptual_contents))
         verticals = [self.vertical(f"{base}-introduction", course.message("introduction"),
                                    [self.html_component(f"{base}-introduction", course.message("introduction"),
                                                         "".join(intro_parts))],
@@ -243,41 +243,41 @@ class Olx:
         for page in unit.pages:
             name = url_name(unit.id, page.id)
             verticals.append(self.vertical(name, str(page.title), [
-                self.html_component(name, str(page.title), pages.h(course, page.body))]))
+                self.html_component(name, str(page.title), render.h(course, page.body))]))
         sequentials.append(self.sequential(f"{base}-introduction", course.message("introduction"), verticals))
         if unit.activities:
             verticals = []
             for index, activity in enumerate(unit.activities, 1):
                 name = url_name(unit.id, activity.id)
-                body = pages.activity_block(course, activity, index, NO_LINKS)
+                body = render.activity_block(course, activity, index, NO_LINKS)
                 verticals.append(self.vertical(name, str(activity.title), [
                     self.html_component(name, str(activity.title), body)], activity.competences))
             sequentials.append(self.sequential(f"{base}-activities", course.message("activities"), verticals))
         for case in unit.cases:
             name = url_name(unit.id, case.id)
             verticals = [self.vertical(name, str(case.title), [
-                self.html_component(name, str(case.title), pages.case_block(course, case))])]
+                self.html_component(name, str(case.title), render.case_block(course, case))])]
             sequentials.append(self.sequential(name, f"{course.message('case_scenario')}: {case.title}", verticals))
         if unit.worksheets:
             verticals = []
             for sheet in unit.worksheets:
                 name = url_name(unit.id, "worksheet", sheet.id)
-                title = plain(pages.worksheet_title(course, sheet))
+                title = plain(render.worksheet_title(course, sheet))
                 verticals.append(self.vertical(name, title, [self.html_component(
-                    name, title, f"<h2>{pages.worksheet_title(course, sheet)}</h2>{pages.worksheet_body(course, sheet)}")]))
+                    name, title, f"<h2>{render.worksheet_title(course, sheet)}</h2>{render.worksheet_body(course, sheet)}")]))
             sequentials.append(self.sequential(f"{base}-worksheets", course.message("worksheets"), verticals))
         for quiz in unit.quizzes:
             name = url_name(unit.id, quiz.id)
             children = []
             if quiz.introduction:
-                children.append(self.html_component(f"{name}-introduction", str(quiz.title), pages.h(course, quiz.introduction)))
+                children.append(self.html_component(f"{name}-introduction", str(quiz.title), render.h(course, quiz.introduction)))
             children += self.quiz_children(quiz)
             vertical = self.vertical(name, str(quiz.title), children, [c for q in quiz.questions for c in q.competences])
             graded = None
             if quiz.graded and quiz.max_points > 0:
                 graded = course.message("quiz")
             sequentials.append(self.sequential(name, str(quiz.title), [vertical], graded))
-        chapter = etree.Element("chapter", display_name=plain(pages.unit_heading(course, unit)))
+        chapter = etree.Element("chapter", display_name=plain(render.unit_heading(course, unit)))
         chapter.extend(sequentials)
         self.files[f"chapter/{base}.xml"] = xml(chapter)
         return etree.Element("chapter", url_name=base)
@@ -306,16 +306,16 @@ class Olx:
                      {"course_staff_only": False, "name": "Progress", "type": "progress"}],
         }}, indent=4, sort_keys=True, ensure_ascii=False).encode()
         self.files[f"policies/{self.run}/assets.json"] = b"{}"
-        outcomes = "".join(f"<li>{pages.t(course, o.text)}</li>" for u in course.units for o in u.outcomes)
-        overview = (f'<section class="about"><h2>{pages.esc(course.message("about_project"))}</h2>'
-                    f'{pages.h(course, course.description)}{pages.h(course, course.project) if course.project else ""}'
-                    f'</section><section class="outcomes"><h2>{pages.esc(course.message("about_outcomes"))}</h2>'
+        outcomes = "".join(f"<li>{render.t(course, o.text)}</li>" for u in course.units for o in u.outcomes)
+        overview = (f'<section class="about"><h2>{render.esc(course.message("about_project"))}</h2>'
+                    f'{render.h(course, course.description)}{render.h(course, course.project) if course.project else ""}'
+                    f'</section><section class="outcomes"><h2>{render.esc(course.message("about_outcomes"))}</h2>'
                     f"<ul>{outcomes}</ul></section>")
         self.files["about/overview.html"] = overview.encode()
-        self.files["about/short_description.html"] = pages.esc(course.short_description).encode()
+        self.files["about/short_description.html"] = render.esc(course.short_description).encode()
         self.files["about/effort.html"] = f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}".encode()
         self.files["info/updates.html"] = b"<ol></ol>"
-        self.files["info/handouts.html"] = f"<ol>{''.join(f'<li>{pages.t(course, u.title)}</li>' for u in course.units)}</ol>".encode()
+        self.files["info/handouts.html"] = f"<ol>{''.join(f'<li>{render.t(course, u.title)}</li>' for u in course.units)}</ol>".encode()
         for unit in course.units:
             for asset in unit.assets:
                 self.files[f"static/{asset.path.rsplit('/', 1)[-1]}"] = asset.data

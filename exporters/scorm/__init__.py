@@ -12,8 +12,7 @@ from importlib import resources
 
 from moocpack.exporter import ExportOptions, Exporter
 from moocpack.model import Course, Unit
-from moocpack_exporters.html import exporter as site
-from moocpack_exporters.html import pages
+from moocpack import render
 
 from . import manifest
 
@@ -29,20 +28,20 @@ def xsd_files(version: str) -> dict[str, bytes]:
     return {entry.name: entry.read_bytes() for entry in folder.iterdir() if entry.name.endswith(".xsd")}
 
 
-LINKS = pages.Links(new_window=True)
+LINKS = render.Links(new_window=True)
 
 
 def sco_config(course: Course, unit: Unit, version: str) -> dict:
     questions = {}
     for quiz in unit.quizzes:
-        data = pages.quiz_data(course, quiz)
+        data = render.quiz_data(course, quiz)
         for question, entry in zip(quiz.questions, data["questions"]):
             if question.id in questions:
                 continue
             entry = dict(entry)
             entry.update(quiz=quiz.id, graded=question.graded and quiz.graded,
                          id12=question.id[:255], uri=f"urn:moocpack:{course.id}:{question.id}",
-                         description=pages.plain(question.stem)[:250])
+                         description=render.plain(question.stem)[:250])
             questions[question.id] = entry
     graded_quizzes = [quiz.id for quiz in unit.quizzes if quiz.graded and quiz.max_points > 0]
     return {"version": version, "unit": unit.id, "passMark": manifest.pass_mark(unit, course),
@@ -51,15 +50,15 @@ def sco_config(course: Course, unit: Unit, version: str) -> dict:
 
 
 def sco_page(course: Course, unit: Unit, version: str) -> str:
-    config = pages.script_json(sco_config(course, unit, version))
-    body = pages.unit_body(course, unit, LINKS)
+    config = render.script_json(sco_config(course, unit, version))
+    body = render.unit_body(course, unit, LINKS)
     body += (f'<div id="end-of-unit"></div><p class="print-hide"><button type="button" id="lms-exit">'
-             f'{pages.esc(course.message("exit"))}</button></p>')
+             f'{render.esc(course.message("exit"))}</button></p>')
     head = f'<script type="application/json" id="moocpack-sco">{config}</script>'
     banner = '<p class="lms-status" id="lms-status" role="status"></p>'
-    title = f"{pages.unit_label(course, unit)} {unit.title}".strip()
-    page = pages.document(course, title, body, scripts=("quiz.js", "scorm.js"), home=None, head=head,
-                          banner=banner, footer=site.footer(course))
+    title = f"{render.unit_label(course, unit)} {unit.title}".strip()
+    page = render.document(course, title, body, scripts=("quiz.js", "scorm.js"), home=None, head=head,
+                          banner=banner, footer=render.footer(course))
     return outside_links_in_new_window(page)
 
 
@@ -71,7 +70,7 @@ def outside_links_in_new_window(page: str) -> str:
 def side_page(course: Course, title: str, body: str) -> str:
     """Worksheets and the competence page: opened in a new window, no links to SCOs."""
     return outside_links_in_new_window(
-        pages.document(course, title, body, scripts=("quiz.js",), home=None, footer=site.footer(course)))
+        render.document(course, title, body, scripts=("quiz.js",), home=None, footer=render.footer(course)))
 
 
 class ScormExporter(Exporter):
@@ -80,21 +79,21 @@ class ScormExporter(Exporter):
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         files: dict[str, bytes] = dict(xsd_files(self.version))
-        shared = {"style.css": pages.static_file("style.css"), "quiz.js": pages.static_file("quiz.js"),
+        shared = {"style.css": render.static_file("style.css"), "quiz.js": render.static_file("quiz.js"),
                   "scorm.js": _static("scorm.js")}
         shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
-                                               site.competences_body(course, unit_links=False)).encode()
+                                               render.competences_body(course, unit_links=False)).encode()
         sco_files: dict[str, list[str]] = {}
         for unit in course.units:
-            launch = site.unit_file(unit)
+            launch = render.unit_file(unit)
             files[launch] = sco_page(course, unit, self.version).encode()
             sco_files[unit.id] = [launch]
             for sheet in unit.worksheets:
-                name = site.worksheet_file(sheet)
-                body = (f'<article class="worksheet"><h1>{pages.worksheet_title(course, sheet)}</h1>'
-                        f'{pages.worksheet_body(course, sheet)}</article>'
+                name = render.worksheet_file(sheet)
+                body = (f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
+                        f'{render.worksheet_body(course, sheet)}</article>'
                         f'<p class="print-hide"><button type="button" class="print">'
-                        f'{pages.esc(course.message("print"))}</button></p>')
+                        f'{render.esc(course.message("print"))}</button></p>')
                 shared.setdefault(name, side_page(course, f"{sheet.title} – {course.title}", body).encode())
             for asset in unit.assets:
                 shared[asset.path] = asset.data

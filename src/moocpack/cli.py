@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -20,9 +20,11 @@ from . import __version__, loader
 from .archive import WriteError
 from .build import BuildError, OutputError, build
 from .exporter import registry
+from .console import (
+    EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, course_paths, finish, print_problems,
+)
+from .l10n.commands import l10n
 from .problems import CourseError, Report
-
-EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 64
 
 
 class Commands(click.Group):
@@ -49,46 +51,6 @@ class Commands(click.Group):
             click.echo(f"moocpack: {exc}", err=True)
             sys.exit(EXIT_ERRORS)
         sys.exit(EXIT_OK)
-
-
-def default_courses() -> list[Path]:
-    """With no COURSE: the current folder if it is a course, else every course under ./course/."""
-    here = Path(".")
-    if any((p / "course.yaml").is_file() for p in here.iterdir() if p.is_dir()):
-        return [here]
-    shipped = Path("course")
-    if shipped.is_dir():
-        found = sorted(p for p in shipped.iterdir() if p.is_dir())
-        if found:
-            return found
-    return [here]
-
-
-def course_paths(course: str | None) -> list[Path]:
-    return [Path(course)] if course else default_courses()
-
-
-def print_problems(report: Report, verbose: bool, stream=None) -> None:
-    """Errors and warnings one per line; missing translations grouped per file unless verbose."""
-    stream = stream or sys.stdout
-    grouped: dict[tuple[str, str], int] = defaultdict(int)
-    for problem in report.sorted():
-        if not verbose and problem.message.startswith(loader.MISSING_TRANSLATION):
-            lang = problem.message.split("(", 1)[1].split(")", 1)[0]
-            grouped[(problem.file, lang)] += 1
-            continue
-        click.echo(str(problem), file=stream)
-    for (file, lang), count in sorted(grouped.items()):
-        click.echo(f"{file}: warning: {count} string(s) not translated into '{lang}' yet; they fall back "
-                   f"(--verbose lists them)", file=stream)
-
-
-def finish(report: Report, strict: bool) -> int:
-    if report.errors:
-        return EXIT_ERRORS
-    if strict and report.warnings:
-        return EXIT_WARNINGS
-    return EXIT_OK
 
 
 COURSE = click.argument("course", required=False, type=click.Path(file_okay=False))
@@ -392,8 +354,6 @@ def formats(as_json):
     # A plug-in that cannot load is an error of the installation, not a detail of the listing.
     sys.exit(EXIT_INTERNAL if broken else EXIT_OK)
 
-
-from .l10n.commands import l10n  # noqa: E402  (the translators' command group)
 
 main.add_command(l10n)
 

@@ -1,8 +1,13 @@
 """Page rendering shared by every exporter that shows course content as HTML.
 
-The html exporter assembles these into a website; SCORM wraps the same pages with its runtime,
-OLX and Moodle embed the content fragments. All learner-facing words come from the course model
-(course text) or `course.messages` (interface strings in the course's language).
+Part of moocpack's public surface for exporters, third-party ones included: functions from the
+model to HTML fragments (`unit_body`, `quiz_block`, `worksheet_body`, `activity_block`, …),
+whole pages (`document`), the quiz data the in-page quiz script reads (`quiz_data`,
+`script_json`), and the stylesheet and quiz script themselves (`static_file("style.css")`,
+`static_file("quiz.js")`). The html exporter assembles these into a website; SCORM wraps the
+same pages with its runtime; OLX and Moodle embed the fragments. Every learner-facing word comes
+from the course model (course text) or `course.messages` (interface strings in the course's
+language). Text is escaped with `esc`/`t`; sanitised HTML from the model goes in with `h`.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ SITE = Links()
 
 
 def static_file(name: str) -> bytes:
-    return resources.files("moocpack_exporters.html").joinpath("static", name).read_bytes()
+    return resources.files("moocpack.render").joinpath("static", name).read_bytes()
 
 
 def esc(value) -> str:
@@ -373,3 +378,64 @@ def document(course: Course, title: str, body: str, root: str = "", nav: str = "
         f'<main id="main" tabindex="-1">{body}</main>'
         f'<footer class="site">{footer}</footer></body></html>\n'
     )
+
+
+# -- pages shared by the website and the formats built on it (SCORM) ---------------------
+def unit_file(unit: Unit) -> str:
+    return f"{unit.id}.html"
+
+
+def worksheet_file(sheet: Worksheet) -> str:
+    return SITE.worksheet(sheet)
+
+
+def footer(course: Course) -> str:
+    parts = [h(course, course.acknowledgement, cls="acknowledgement")]
+    licence = esc(course.licence.id)
+    if course.licence.url:
+        licence = f'<a href="{esc(course.licence.url)}" rel="license">{licence}</a>'
+    parts.append(f"<p>{esc(course.message('licence'))}: {licence}"
+                 + (f" – {t(course, course.licence.notice)}" if course.licence.notice else "") + "</p>")
+    return "".join(parts)
+
+
+def competences_body(course: Course, unit_links: bool = True) -> str:
+    """The frameworks with their coverage matrix; `unit_links` links cells to the unit """
+    covered = course.coverage()
+
+    def link(href: str, label: str) -> str:
+        return f'<a href="{href}">{label}</a>' if unit_links else label
+    body = [f"<h1>{esc(course.message('frameworks'))}</h1>"]
+    for fw in course.frameworks:
+        items = fw.items
+        count = sum(1 for i in items if i.id in covered)
+        body.append(f'<section class="framework" id="framework-{esc(fw.id)}"><h2>{t(course, fw.title)}</h2>')
+        body.append(f'<p>{esc(course.message("framework_items", items=len(items), categories=len(fw.categories)))} · '
+                    f'{esc(course.message("coverage_summary", covered=count, items=len(items)))}</p>')
+        body.append(h(course, fw.description))
+        if fw.translation_note:
+            body.append(f'<p class="note"><strong>{esc(course.message("translation_note"))}:</strong> '
+                        f"{t(course, fw.translation_note)}</p>")
+        if fw.source:
+            body.append(f'<p class="source"><cite>{esc(fw.source)}</cite></p>')
+        head = "".join(f'<th scope="col">{link(unit_file(u), esc(unit_label(course, u) or u.title))}</th>'
+                       for u in course.units)
+        for category in fw.categories:
+            body.append(f'<h3 id="{esc(category.id)}">{esc(category.number)} {t(course, category.title)}</h3>')
+            rows = []
+            for item in category.items:
+                cells = []
+                for unit in course.units:
+                    refs = covered.get(item.id, {}).get(unit.id, [])
+                    links = ", ".join(
+                        link(f'{unit_file(unit)}#{esc(ref if kind != "question" else "q-" + ref.replace(".", "--"))}',
+                             esc(ref)) for kind, ref in refs)
+                    cells.append(f"<td>{links}</td>")
+                state = "" if item.id in covered else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
+                rows.append(f'<tr id="{esc(item.id)}"><th scope="row"><span class="competence-id">{esc(item.id)}</span> '
+                            f'{t(course, item.text)}{state}</th>{"".join(cells)}</tr>')
+            body.append(f'<table class="coverage"><caption class="visually-hidden">{esc(course.message("coverage"))}'
+                        f'</caption><thead><tr><th scope="col">{esc(course.message("competences"))}</th>{head}</tr>'
+                        f'</thead><tbody>{"".join(rows)}</tbody></table>')
+        body.append("</section>")
+    return "".join(body)
