@@ -70,3 +70,16 @@ def test_formats_fails_when_an_installed_plug_in_is_broken(cli, monkeypatch):
     monkeypatch.setattr(command, "registry", lambda: {"broken": Registered("broken", None, "x:Y", "ImportError: no")})
     code, stdout, _ = cli("formats")
     assert code == 3 and "BROKEN" in stdout
+
+
+def test_text_and_json_counts_agree_and_untranslated_strings_are_one_line_per_language(cli):
+    import json
+    code, text, _ = cli("validate", SHIPPED)
+    data = json.loads(cli("validate", SHIPPED, "--json")[1])
+    summary = text.strip().splitlines()[-1]
+    assert summary.endswith(f"{data['errors']} error(s), {data['warnings']} warning(s), "
+                            f"{data['untranslated']} untranslated string(s)")
+    notes = [line for line in text.splitlines() if "not translated into" in line]
+    assert len(notes) == 2 and all(": note: " in line for line in notes)  # nb and fr, one line each
+    coded = [p for p in data["problems"] if p["code"] == "translation.missing"]
+    assert len(coded) == data["untranslated"] and {p["language"] for p in coded} == {"nb", "fr"}

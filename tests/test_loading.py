@@ -76,8 +76,12 @@ def test_a_translation_overrides_text_and_marks_its_language(mini):
     assert str(course.title) == "Minikurs" and course.title.lang == "nb"
     assert str(course.units[0].outcomes[0].text) == "Skille brudd fra ikke-brudd"
     assert course.units[0].outcomes[1].text.lang == "en"  # falls back, marked as English
-    missing = [p for p in report.warnings if p.message.startswith(loader.MISSING_TRANSLATION)]
-    assert any(p.pointer == "/outcomes/lo-2/text" and p.file.endswith("nb/units/u1.yaml") for p in missing)
+    missing = report.untranslated("nb")
+    # Said where the untranslated text is: the source file, at the string's own line.
+    notice = next(p for p in missing if p.pointer == "/outcomes/lo-2/text")
+    assert notice.file.endswith("en/units/u1.yaml") and notice.line > 1 and notice.language == "nb"
+    source_lines = (mini / "en/units/u1.yaml").read_text("utf-8").splitlines()
+    assert "Describe" in source_lines[notice.line - 1] or "text:" in source_lines[notice.line - 1]
     # Interface strings come from moocpack's Norwegian catalogue.
     assert course.message("true") == "Sant"
 

@@ -81,7 +81,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         course = loader.load(course_path, lang, lang_report, checked=checked)
         models[lang] = course
         report.problems.extend(lang_report.problems)
-        fallbacks = sum(1 for p in lang_report.problems if p.message.startswith(loader.MISSING_TRANSLATION))
+        fallbacks = len(set(lang_report.untranslated(lang)))
         for name, exporter in exporters.items():
             started = time.perf_counter()
             try:

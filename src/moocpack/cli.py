@@ -24,7 +24,7 @@ from .console import (
     EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, course_paths, finish, print_problems,
 )
 from .l10n.commands import l10n
-from .problems import CourseError, Report
+from .problems import MISSING_TRANSLATION, CourseError, Report
 
 
 class Commands(click.Group):
@@ -112,7 +112,7 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
         else:
             print_problems(report, verbose)
             errors, warnings = len(report.errors), len(report.warnings)
-            missing = sum(1 for p in report.warnings if p.message.startswith(loader.MISSING_TRANSLATION))
+            missing = len(set(report.untranslated()))
             verdict = "valid" if not errors else "invalid"
             click.echo(f"{path}: {verdict}: {errors} error(s), {warnings - missing} warning(s), "
                        f"{missing} untranslated string(s)", err=bool(errors))
@@ -231,7 +231,7 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
         else:
             # Missing translations are counted in the summary's fallbacks column instead.
             for problem in report.warnings:
-                if not problem.message.startswith(loader.MISSING_TRANSLATION):
+                if problem.code != MISSING_TRANSLATION:
                     click.echo(str(problem), err=True)
         status = max(status, finish(report, strict))
         summary.extend((path, r) for r in results)

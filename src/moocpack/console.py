@@ -14,8 +14,7 @@ from pathlib import Path
 
 import click
 
-from .loader import MISSING_TRANSLATION
-from .problems import Report
+from .problems import MISSING_TRANSLATION, Report
 
 EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 64
 
@@ -38,18 +37,19 @@ def course_paths(course: str | None) -> list[Path]:
 
 
 def print_problems(report: Report, verbose: bool, stream=None) -> None:
-    """Errors and warnings one per line; missing translations grouped per file unless verbose."""
+    """Errors and warnings one per line; untranslated strings in one line per language unless
+    verbose (then each with the source string's file:line:column)."""
     stream = stream or sys.stdout
-    grouped: dict[tuple[str, str], int] = defaultdict(int)
+    untranslated: dict[str, set] = defaultdict(set)
     for problem in report.sorted():
-        if not verbose and problem.message.startswith(MISSING_TRANSLATION):
-            lang = problem.message.split("(", 1)[1].split(")", 1)[0]
-            grouped[(problem.file, lang)] += 1
+        if not verbose and problem.code == MISSING_TRANSLATION:
+            untranslated[problem.language].add(problem)
             continue
         click.echo(str(problem), file=stream)
-    for (file, lang), count in sorted(grouped.items()):
-        click.echo(f"{file}: warning: {count} string(s) not translated into '{lang}' yet; they fall back "
-                   f"(--verbose lists them)", file=stream)
+    for lang, problems in sorted(untranslated.items()):
+        click.echo(f"{report.root}: note: {len(problems)} string(s) not translated into '{lang}' yet; they show in "
+                   f"the source language (--verbose, or moocpack l10n status --lang {lang} --list, lists them)",
+                   file=stream)
 
 
 def finish(report: Report, strict: bool) -> int:

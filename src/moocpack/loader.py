@@ -21,14 +21,11 @@ from .model import (
     CompetenceCategory, Course, Duration, Framework, Html, Licence, ListItem, Option, Organisation, Outcome, Page,
     Pair, Question, Quiz, Reference, Row, Text, Unit, Worksheet,
 )
-from .problems import CourseError, Report
+from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
 from .lockfile import digest
 from .translation import Merge, iter_units, key_of
 
-__all__ = ["Checked", "CourseError", "check", "load", "MISSING_TRANSLATION", "STALE_TRANSLATION"]
-
-MISSING_TRANSLATION = "missing translation"
-STALE_TRANSLATION = "stale translation"
+__all__ = ["Checked", "CourseError", "check", "load"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,6 +61,23 @@ def messages(lang: str) -> dict:
     return {**english, "language_name": lang, **own}
 
 
+def _by_index(data, pointer: str) -> str:
+    """The JSON pointer (list positions) of a translation key's pointer (list items by id)."""
+    node, parts = data, []
+    for token in (yamlfile.unescape(t) for t in pointer.split("/")[1:]):
+        if isinstance(node, list):
+            index = next((i for i, item in enumerate(node) if isinstance(item, dict) and item.get("id") == token), None)
+            if index is None:
+                break
+            node, token = node[index], str(index)
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            break
+        parts.append(token)
+    return yamlfile.pointer_of(parts)
+
+
 def _own(values: dict, lang: str) -> Text:
     """A framework text in the framework's own language (the first given, if that one is not)."""
     if lang in values:
@@ -86,8 +100,11 @@ class _Resolver:
         merge = Merge(self.src, self.lang, rel, target)
         data = merge.run(doc.data, kind)
         where = self.checked.folder.display(f"{self.lang}/{rel}")
+        source = self.checked.folder.display(f"{self.src}/{rel}")
         for key in merge.missing:
-            self.report.warning(where, f"{MISSING_TRANSLATION} ({self.lang}): falls back to '{self.src}'", key)
+            # Points at the source string, which exists (the translation file may not).
+            self.report.warning(source, f"not translated into '{self.lang}' yet: shown in '{self.src}'", key,
+                                doc.position(_by_index(doc.data, key)), code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, doc, kind, where)
         return data
@@ -99,18 +116,22 @@ class _Resolver:
         for segments, _, _, value in iter_units(doc.data, kind):
             entry = self._lock.get(key_of(rel, segments))
             if entry and (entry.get("fuzzy") or entry.get("source_sha") != digest(value)):
-                self.report.warning(where, f"{STALE_TRANSLATION} ({self.lang}): the source changed since it was "
+                self.report.warning(where, f"stale translation ({self.lang}): the source changed since it was "
                                            "translated; the old translation is used",
-                                    "".join("/" + yamlfile.escape(n) for _, n in segments))
+                                    "".join("/" + yamlfile.escape(n) for _, n in segments),
+                                    code=STALE_TRANSLATION, language=self.lang)
 
-    def multilingual(self, values: dict | None, fw_source: str, where: str, pointer: str) -> Text | None:
+    def multilingual(self, values: dict | None, fw_source: str, where: str, pointer: str,
+                     position: tuple[int, int] | None = None) -> Text | None:
+        """A framework text in this language, else the course's source language, else the
+        framework's own; a fallback is reported at the text's place in the framework file."""
         if not values:
             return None
         for candidate in (self.lang, self.src, fw_source):
             if candidate in values:
                 if candidate != self.lang:
-                    self.report.warning(where, f"{MISSING_TRANSLATION} ({self.lang}): falls back to '{candidate}'",
-                                        pointer)
+                    self.report.warning(where, f"not translated into '{self.lang}' yet: shown in '{candidate}'",
+                                        pointer, position, code=MISSING_TRANSLATION, language=self.lang)
                 return Text(values[candidate], candidate)
         lang, value = next(iter(values.items()))
         return Text(value, lang)
@@ -119,22 +140,25 @@ class _Resolver:
         fw = doc.data
         where = self.checked.folder.display(f"competences/{fid}.yaml")
         src = fw["source_language"]
-        ml = lambda values, ptr: self.multilingual(values, src, where, ptr)  # noqa: E731
+
+        def ml(values, pointer, *path):  # pointer: by ids, as translators know it; path: where it is
+            return self.multilingual(values, src, where, pointer, doc.position(yamlfile.pointer_of(path)))
         categories = []
-        for category in fw["categories"]:
+        for ci, category in enumerate(fw["categories"]):
             items = tuple(
                 Competence(item["id"], item.get("number", item["id"].rsplit(".", 1)[-1]),
-                           ml(item["text"], f"/{item['id']}/text"), category["id"], fid,
-                           source_text=_own(item["text"], src))
-                for item in category["items"])
+                           ml(item["text"], f"/{item['id']}/text", "categories", ci, "items", ii, "text"),
+                           category["id"], fid, source_text=_own(item["text"], src))
+                for ii, item in enumerate(category["items"]))
             categories.append(CompetenceCategory(category["id"], category.get("number", category["id"].rsplit(".", 1)[-1]),
-                                                 ml(category["title"], f"/{category['id']}/title"), items,
+                                                 ml(category["title"], f"/{category['id']}/title",
+                                                    "categories", ci, "title"), items,
                                                  source_title=_own(category["title"], src)))
         description = fw.get("description")
         note = (fw.get("translation_notes") or {}).get(self.lang)
         return Framework(
-            id=fid, title=ml(fw["title"], "/title"),
-            description=_html(ml(description, "/description")) if description else None,
+            id=fid, title=ml(fw["title"], "/title", "title"),
+            description=_html(ml(description, "/description", "description")) if description else None,
             source=fw.get("source", ""), source_language=src,
             translation_note=Text(note, self.lang) if note else None, categories=tuple(categories))
 

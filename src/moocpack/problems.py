@@ -10,6 +10,11 @@ ERROR = "error"
 WARNING = "warning"
 
 
+# Stable codes for problems that scripts and the summary lines act on (never match message text).
+MISSING_TRANSLATION = "translation.missing"
+STALE_TRANSLATION = "translation.stale"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     file: str
@@ -18,6 +23,8 @@ class Problem:
     severity: str
     message: str
     pointer: str = ""
+    code: str = ""
+    language: str = ""  # the translation a problem is about, if any
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -33,15 +40,19 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, severity: str, file: str | Path, message: str, pointer: str = "",
-            position: tuple[int, int] | None = None) -> None:
+            position: tuple[int, int] | None = None, code: str = "", language: str = "") -> None:
         line, column = position or (1, 1)  # a problem of the whole file points at its start
-        self.problems.append(Problem(self.relative(file), line, column, severity, message, pointer))
+        self.problems.append(Problem(self.relative(file), line, column, severity, message, pointer, code, language))
 
-    def error(self, file, message, pointer="", position=None) -> None:
-        self.add(ERROR, file, message, pointer, position)
+    def error(self, file, message, pointer="", position=None, code="", language="") -> None:
+        self.add(ERROR, file, message, pointer, position, code, language)
 
-    def warning(self, file, message, pointer="", position=None) -> None:
-        self.add(WARNING, file, message, pointer, position)
+    def warning(self, file, message, pointer="", position=None, code="", language="") -> None:
+        self.add(WARNING, file, message, pointer, position, code, language)
+
+    def untranslated(self, language: str | None = None) -> list[Problem]:
+        """Strings shown in the source language because no translation exists (per language)."""
+        return [p for p in self.problems if p.code == MISSING_TRANSLATION and language in (None, p.language)]
 
     def relative(self, file: str | Path) -> str:
         path = Path(file)
@@ -64,8 +75,10 @@ class Report:
         return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.pointer, p.message))
 
     def as_json(self) -> str:
-        return json.dumps({"errors": len(self.errors), "warnings": len(self.warnings),
-                           "problems": [asdict(p) for p in self.sorted()]},
+        # The same counts as the text summary: untranslated strings are counted apart.
+        untranslated = len(set(self.untranslated()))
+        return json.dumps({"errors": len(self.errors), "warnings": len(self.warnings) - untranslated,
+                           "untranslated": untranslated, "problems": [asdict(p) for p in self.sorted()]},
                           ensure_ascii=False, indent=2)
 
 
