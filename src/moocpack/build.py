@@ -59,16 +59,16 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
                 report.warning(checked.folder.display(f"{checked.source_language}/course.yaml"),
                                f"language '{lang}' is {complete:.1f}% translated, below min_complete {bar}%: not "
                                f"packaged (name it with --lang {lang} to build it anyway)", "/min_complete",
-                               checked.course.position("/min_complete"))
+                               checked.course.position("/min_complete"), code="translation.below-min-complete")
     for lang in wanted:
         if lang not in checked.languages:
             report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),
                          f"language '{lang}' is not one of the course's languages "
-                         f"({', '.join(checked.languages)})", "/languages", checked.course.position("/languages"))
+                         f"({', '.join(checked.languages)})", "/languages", checked.course.position("/languages"), code="build.unknown-language")
     try:
         epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
     except ValueError as exc:
-        report.error("SOURCE_DATE_EPOCH", str(exc))
+        report.error("SOURCE_DATE_EPOCH", str(exc), code="build.source-date-epoch")
     if report.errors:
         raise loader.CourseError(report)
     _check_output(out, checked.folder.root)
@@ -85,7 +85,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         for name, exporter in exporters.items():
             started = time.perf_counter()
             try:
-                package = exporter.export(course, out, _warning_to(report, options, exporter.basename(course)))
+                package_name = f"{exporter.basename(course)}.{exporter.extension}"
+                package = exporter.export(course, out, _warning_to(report, options, package_name, name))
             except archive.WriteError as exc:
                 raise OutputError(str(exc), results) from exc
             except Exception as exc:
@@ -99,7 +100,8 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             started = time.perf_counter()
             try:
                 package = exporter.export_multilingual(
-                    models, out, _warning_to(report, options, exporter.basename(next(iter(models.values())), "mul")))
+                    models, out, _warning_to(
+                    report, options, f"{exporter.basename(next(iter(models.values())), 'mul')}.{exporter.extension}", name))
             except archive.WriteError as exc:
                 raise OutputError(str(exc), results) from exc
             except Exception as exc:
@@ -111,9 +113,9 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     return results
 
 
-def _warning_to(report: Report, options: ExportOptions, package: str) -> ExportOptions:
+def _warning_to(report: Report, options: ExportOptions, package: str, format_name: str) -> ExportOptions:
     """Options whose warn() files an exporter's warning under the package it concerns."""
-    return replace(options, warn=lambda message: report.warning(package, message))
+    return replace(options, warn=lambda message: report.warning(package, message, code=f"export.{format_name}"))
 
 
 def _check_output(out: Path, course_root: Path) -> None:

@@ -57,19 +57,19 @@ class _Checker:
     def file(self, relative: str) -> str:
         return self.folder.display(relative)
 
-    def error(self, rel: str, doc: yamlfile.Document, message: str, path=(), key=False):
+    def error(self, rel: str, doc: yamlfile.Document, message: str, path=(), key=False, *, code: str):
         pointer = yamlfile.pointer_of(path)
-        self.report.error(self.file(rel), message, pointer, doc.position(pointer, key=key))
+        self.report.error(self.file(rel), message, pointer, doc.position(pointer, key=key), code=code)
 
-    def warning(self, rel: str, doc: yamlfile.Document, message: str, path=(), key=False):
+    def warning(self, rel: str, doc: yamlfile.Document, message: str, path=(), key=False, *, code: str):
         pointer = yamlfile.pointer_of(path)
-        self.report.warning(self.file(rel), message, pointer, doc.position(pointer, key=key))
+        self.report.warning(self.file(rel), message, pointer, doc.position(pointer, key=key), code=code)
 
     def schema(self, rel: str, doc: yamlfile.Document, kind: str) -> bool:
         errors = sorted(schemas.validator(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
         for err in errors:
             message, path, key = schemas.explain(err)
-            self.error(rel, doc, message, path, key)
+            self.error(rel, doc, message, path, key, code=f"schema.{err.validator}")
         return not errors
 
     def read(self, rel: str) -> yamlfile.Document | None:
@@ -81,7 +81,7 @@ class _Checker:
             if isinstance(item, dict) and "id" in item:
                 if item["id"] in seen:
                     self.error(rel, doc, f"duplicate {what} '{item['id']}' (also used at {seen[item['id']]})",
-                               list(path) + [index, "id"])
+                               list(path) + [index, "id"], code="id.duplicate")
                 else:
                     line, col = doc.position(yamlfile.pointer_of(list(path) + [index, "id"]))
                     seen[item["id"]] = f"{self.file(rel)}:{line}"
@@ -95,27 +95,27 @@ class _Checker:
             rendered = markup.render_cached(value)
             for what in rendered.removed:
                 if what in rendered.dangerous:
-                    self.error(rel, doc, f"unsafe HTML refused: {what}; remove it", path)
+                    self.error(rel, doc, f"unsafe HTML refused: {what}; remove it", path, code="html.unsafe")
                 else:
-                    self.warning(rel, doc, f"HTML not in the allowlist is removed on export: {what}", path)
+                    self.warning(rel, doc, f"HTML not in the allowlist is removed on export: {what}", path, code="html.removed")
             for source in rendered.remote_media:
                 if self.allow_remote_media:
                     self.warning(rel, doc, f"image '{source}' is fetched from outside the package when shown "
-                                           "(allowed by --allow-remote-media)", path)
+                                           "(allowed by --allow-remote-media)", path, code="media.remote-allowed")
                 else:
                     self.error(rel, doc, f"image '{source}' would be fetched from outside the package: packages "
                                          "make no outside request; put the file in the course folder and list it in "
-                                         "the unit's assets (or build with --allow-remote-media)", path)
+                                         "the unit's assets (or build with --allow-remote-media)", path, code="media.remote")
             for link in rendered.local_links:
                 target = link.split("#")[0].split("?")[0]
                 if not target:
                     continue
                 candidate = self.folder.root / target
                 if not folders.inside(self.folder.root, candidate):
-                    self.error(rel, doc, f"link '{link}' leads outside the course folder", path)
+                    self.error(rel, doc, f"link '{link}' leads outside the course folder", path, code="link.outside-folder")
                 elif not folders.is_file(candidate):
                     self.error(rel, doc, f"link '{link}' points to a file that does not exist in the course folder "
-                                         "(paths are relative to the course folder)", path)
+                                         "(paths are relative to the course folder)", path, code="link.missing-file")
                 else:
                     self.local_links.append((rel, doc, path, target))
 
@@ -124,7 +124,7 @@ class _Checker:
         for rel, doc, path, target in self.local_links:
             if target not in assets:
                 self.error(rel, doc, f"'{target}' is linked here but listed in no unit's assets, so no package "
-                                     "would carry it: add it to the 'assets' of the unit that uses it", path)
+                                     "would carry it: add it to the 'assets' of the unit that uses it", path, code="link.not-an-asset")
 
 
 def check(path: str | Path, report: Report, allow_remote_media: bool = False) -> Checked | None:
@@ -148,13 +148,13 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
     data = {**raw, "languages": strings("languages", [src]), "units": strings("units"),
             "frameworks": strings("frameworks")}
     if src not in data["languages"]:
-        c.error(course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"])
+        c.error(course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"], code="course.source-language-not-listed")
     date = raw.get("date")
     # Packages carry the date as their timestamp: a zip holds 1980 to 2107.
     if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) and not (
             archive.EARLIEST_DATE <= date <= archive.LATEST_DATE):
         c.error(course_rel, course, f"date {date} is outside what packages can carry "
-                                    f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"])
+                                    f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"], code="course.date-out-of-range")
 
     checked = Checked(folder, course, {}, {}, {})
     broken: set[str] = set() if course_ok else {"course.yaml"}  # failed source files: not judged further
@@ -164,7 +164,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
     for index, fid in enumerate(data["frameworks"]):
         rel = f"competences/{fid}.yaml"
         if not folder.present(rel):
-            c.error(course_rel, course, f"framework file '{rel}' not found", ["frameworks", index])
+            c.error(course_rel, course, f"framework file '{rel}' not found", ["frameworks", index], code="file.framework-missing")
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "competences"):
@@ -172,33 +172,33 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         checked.frameworks[fid] = doc
         fw = doc.data
         if fw["id"] != fid:
-            c.error(rel, doc, f"framework id '{fw['id']}' must match the file name '{fid}'", ["id"])
+            c.error(rel, doc, f"framework id '{fw['id']}' must match the file name '{fid}'", ["id"], code="framework.id-mismatch")
         for ci, category in enumerate(fw["categories"]):
             if not category["id"].startswith(fid + "."):
-                c.error(rel, doc, f"category id '{category['id']}' must start with '{fid}.'", ["categories", ci, "id"])
+                c.error(rel, doc, f"category id '{category['id']}' must start with '{fid}.'", ["categories", ci, "id"], code="framework.category-id")
             if category["id"] in category_ids or category["id"] in competence_ids:
-                c.error(rel, doc, f"duplicate competence id '{category['id']}'", ["categories", ci, "id"])
+                c.error(rel, doc, f"duplicate competence id '{category['id']}'", ["categories", ci, "id"], code="competence.duplicate-id")
             category_ids.add(category["id"])
             for ii, item in enumerate(category["items"]):
                 if not item["id"].startswith(category["id"] + "."):
                     c.error(rel, doc, f"item id '{item['id']}' must start with its category id '{category['id']}.'",
-                            ["categories", ci, "items", ii, "id"])
+                            ["categories", ci, "items", ii, "id"], code="framework.item-id")
                 if item["id"] in competence_ids or item["id"] in category_ids:
-                    c.error(rel, doc, f"duplicate competence id '{item['id']}'", ["categories", ci, "items", ii, "id"])
+                    c.error(rel, doc, f"duplicate competence id '{item['id']}'", ["categories", ci, "items", ii, "id"], code="competence.duplicate-id")
                 competence_ids[item["id"]] = fid
                 for lang in item["text"]:
                     if lang not in data["languages"] and lang != fw["source_language"]:
                         c.warning(rel, doc, f"text in '{lang}', which the course does not publish",
-                                  ["categories", ci, "items", ii, "text", lang], key=True)
+                                  ["categories", ci, "items", ii, "text", lang], key=True, code="framework.unpublished-language")
 
     def check_competences(rel, doc, ids, path):
         for index, cid in enumerate(ids or []):
             if not isinstance(cid, str) or cid in competence_ids:
                 continue
             if cid in category_ids:
-                c.error(rel, doc, f"'{cid}' is a category; tag competence items such as '{cid}.1'", list(path) + [index])
+                c.error(rel, doc, f"'{cid}' is a category; tag competence items such as '{cid}.1'", list(path) + [index], code="competence.category-tagged")
             else:
-                c.error(rel, doc, f"unknown competence '{cid}'{suggest(cid, competence_ids)}", list(path) + [index])
+                c.error(rel, doc, f"unknown competence '{cid}'{suggest(cid, competence_ids)}", list(path) + [index], code="competence.unknown")
 
     # Units
     question_ids: dict[str, str] = {}
@@ -209,7 +209,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         if not folder.present(rel):
             available = [p.stem for p in (folder.root / src / "units").glob("*.yaml")]
             c.error(course_rel, course, f"unit file 'units/{uid}.yaml' not found{suggest(uid, available)}",
-                    ["units", index])
+                    ["units", index], code="file.unit-missing")
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "unit"):
@@ -223,7 +223,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         checked.units[uid] = doc
         u = doc.data
         if u["id"] != uid:
-            c.error(rel, doc, f"unit id '{u['id']}' must match the file name and course.yaml ('{uid}')", ["id"])
+            c.error(rel, doc, f"unit id '{u['id']}' must match the file name and course.yaml ('{uid}')", ["id"], code="unit.id-mismatch")
         seen_units[uid] = rel
         local: dict = {}
         for key in ("outcomes", "materials", "conceptual_contents", "pages", "activities", "cases", "questions",
@@ -235,7 +235,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         def check_outcomes(ids, path):
             for i, oid in enumerate(ids or []):
                 if oid not in outcome_ids:
-                    c.error(rel, doc, f"unknown outcome '{oid}'{suggest(oid, outcome_ids)}", list(path) + [i])
+                    c.error(rel, doc, f"unknown outcome '{oid}'{suggest(oid, outcome_ids)}", list(path) + [i], code="outcome.unknown")
 
         for oi, outcome in enumerate(u["outcomes"]):
             check_competences(rel, doc, outcome["competences"], ["outcomes", oi, "competences"])
@@ -246,7 +246,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
                 worksheet_users.setdefault(activity["worksheet"], []).append((rel, doc, ["activities", ai, "worksheet"]))
             if "case" in activity and activity["case"] not in case_ids:
                 c.error(rel, doc, f"unknown case '{activity['case']}'{suggest(activity['case'], case_ids)}",
-                        ["activities", ai, "case"])
+                        ["activities", ai, "case"], code="case.unknown")
         for ki, case in enumerate(u.get("cases", [])):
             c.unique_ids(rel, doc, case.get("questions"), ["cases", ki, "questions"])
             for qi, q in enumerate(case.get("questions", [])):
@@ -256,7 +256,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
                 _claim(c, rel, doc, question_ids, f"{case['id']}.{q['id']}", path + ["id"])
                 if not _effective(q, outcome_ids):
                     c.error(rel, doc, "this reflection question is tagged with no competence; add 'competences' "
-                                      "or 'outcomes'", path)
+                                      "or 'outcomes'", path, code="question.untagged")
         for qi, q in enumerate(u.get("questions", [])):
             path = ["questions", qi]
             check_outcomes(q.get("outcomes"), path + ["outcomes"])
@@ -265,7 +265,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
             _check_question(c, rel, doc, q, path)
             if not _effective(q, outcome_ids):
                 c.error(rel, doc, f"question '{q['id']}' is tagged with no competence; add 'competences' or 'outcomes'",
-                        path)
+                        path, code="question.untagged")
         own_questions = {q["id"] for q in u.get("questions", [])}
         for zi, quiz in enumerate(u.get("quizzes", [])):
             for ri, ref in enumerate(quiz["questions"]):
@@ -275,12 +275,12 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
                     worksheet_users.setdefault(target, []).append((rel, doc, path, True, outcome_ids))
                 elif kind == "case":
                     if target not in case_ids:
-                        c.error(rel, doc, f"unknown case '{target}'{suggest(target, case_ids)}", path)
+                        c.error(rel, doc, f"unknown case '{target}'{suggest(target, case_ids)}", path, code="case.unknown")
                     elif not case_ids[target].get("questions"):
-                        c.error(rel, doc, f"case '{target}' has no questions to put in a quiz", path)
+                        c.error(rel, doc, f"case '{target}' has no questions to put in a quiz", path, code="quiz.case-without-questions")
                 elif ref not in own_questions:
                     c.error(rel, doc, f"unknown question '{ref}'{suggest(ref, own_questions)}; questions of a quiz "
-                                      "are this unit's question ids, 'worksheet:<id>' or 'case:<id>'", path)
+                                      "are this unit's question ids, 'worksheet:<id>' or 'case:<id>'", path, code="quiz.unknown-question")
         for si, asset in enumerate(u.get("assets", [])):
             pointer_path = ["assets", si, "path"]
             content = folders.asset_bytes(folder, asset["path"], report, c.file(rel),
@@ -299,7 +299,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
             available = [p.stem for p in (folder.root / src / "worksheets").glob("*.yaml")]
             for user in users:
                 c.error(user[0], user[1], f"worksheet file 'worksheets/{wid}.yaml' not found{suggest(wid, available)}",
-                        user[2])
+                        user[2], code="file.worksheet-missing")
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "worksheet"):
@@ -307,12 +307,12 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
             continue
         checked.worksheets[wid] = doc
         if doc.data["id"] != wid:
-            c.error(rel, doc, f"worksheet id '{doc.data['id']}' must match the file name '{wid}'", ["id"])
+            c.error(rel, doc, f"worksheet id '{doc.data['id']}' must match the file name '{wid}'", ["id"], code="worksheet.id-mismatch")
         quiz_users = [u for u in users if len(u) > 3]
         if quiz_users and "answer_key" not in doc.data:
             for user in quiz_users:
                 c.error(user[0], user[1], f"worksheet '{wid}' has no answer_key, so no questions can be built from it",
-                        user[2])
+                        user[2], code="worksheet.no-answer-key")
         # A unit that failed its schema may be the one that quizzes this worksheet: then whether
         # the key's outcomes resolve is unknown, and saying "tagged with no competence" would be
         # a false second error.
@@ -325,10 +325,10 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         c.markdown(rel, doc, "worksheet")
     for path in sorted((folder.root / src / "worksheets").glob("*.yaml")):
         if path.stem not in worksheet_users and not broken:
-            c.report.warning(c.file(f"{src}/worksheets/{path.name}"), "worksheet is not used by any activity or quiz")
+            c.report.warning(c.file(f"{src}/worksheets/{path.name}"), "worksheet is not used by any activity or quiz", code="worksheet.unused")
     for path in sorted((folder.root / src / "units").glob("*.yaml")):
         if path.stem not in data["units"]:
-            c.report.warning(c.file(f"{src}/units/{path.name}"), "unit file is not listed in course.yaml 'units'")
+            c.report.warning(c.file(f"{src}/units/{path.name}"), "unit file is not listed in course.yaml 'units'", code="unit.not-listed")
     c.markdown(course_rel, course, "course")
 
     # Every outcome should be assessed by something.
@@ -342,11 +342,11 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         lock = lockfile.path(folder.root, lang)
         if folders.dangling(lock) or (lock.is_symlink() and not folders.inside(folder.root, lock)):
             report.error(c.file(f"{lang}/{lockfile.LOCK}"), "the lock file is a symbolic link that leads nowhere "
-                         "or out of the course folder; replace it with the file")
+                         "or out of the course folder; replace it with the file", code="lock.dangling")
             continue
         entries, problems = lockfile.read(lock)
-        for message, pointer, position in problems:
-            report.error(c.file(f"{lang}/{lockfile.LOCK}"), message, pointer, position)
+        for message, pointer, position, code in problems:
+            report.error(c.file(f"{lang}/{lockfile.LOCK}"), message, pointer, position, code=code)
         checked.locks[lang] = entries
     listed = {a.get("path") for doc in checked.units.values() for a in doc.data.get("assets", []) or []}
     c.packaged(listed)
@@ -354,7 +354,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         if child.name not in data["languages"] and child.name not in ("competences", "assets") \
                 and (child / "course.yaml").exists():
             report.warning(str(folder.display_root / child.name),
-                           f"language folder '{child.name}' is not listed in course.yaml 'languages'")
+                           f"language folder '{child.name}' is not listed in course.yaml 'languages'", code="translation.unlisted-language-folder")
     if report.errors:
         return None
     return checked
@@ -375,7 +375,7 @@ def _competence_lists(data, path):
 
 def _claim(c: _Checker, rel, doc, seen: dict, qid: str, path):
     if qid in seen:
-        c.error(rel, doc, f"duplicate question id '{qid}' (also used at {seen[qid]})", path)
+        c.error(rel, doc, f"duplicate question id '{qid}' (also used at {seen[qid]})", path, code="question.duplicate-id")
     else:
         line, _ = doc.position(yamlfile.pointer_of(path))
         seen[qid] = f"{c.file(rel)}:{line}"
@@ -394,27 +394,27 @@ def _check_question(c: _Checker, rel, doc, q: dict, path: list):
             "pairs": (MATCHING,), "answers": (SHORT_TEXT,), "case_sensitive": (SHORT_TEXT,)}
     for key, types in uses.items():
         if key in q and qtype not in types:
-            c.error(rel, doc, f"'{key}' has no meaning for a {qtype} question", path + [key], key=True)
+            c.error(rel, doc, f"'{key}' has no meaning for a {qtype} question", path + [key], key=True, code="question.field-meaningless")
     options = q.get("options", [])
     correct = [o for o in options if o.get("correct")]
     if qtype == SINGLE_CHOICE and len(correct) != 1:
         c.error(rel, doc, f"a single_choice question needs exactly one option with 'correct: true' "
-                          f"(found {len(correct)})", path + ["options"])
+                          f"(found {len(correct)})", path + ["options"], code="question.single-choice-correct")
     if qtype == MULTIPLE_RESPONSE and not correct:
         c.error(rel, doc, "a multiple_response question needs at least one option with 'correct: true'",
-                path + ["options"])
+                path + ["options"], code="question.multiple-response-correct")
     if qtype == LIKERT and correct:
         c.error(rel, doc, "a likert (self-assessment) question has no correct option; remove 'correct'",
-                path + ["options"])
+                path + ["options"], code="question.likert-correct")
     c.unique_ids(rel, doc, options, path + ["options"])
     c.unique_ids(rel, doc, q.get("pairs"), path + ["pairs"])
     c.unique_ids(rel, doc, q.get("answers"), path + ["answers"])
     if qtype == MATCHING:
         prompts = [p["prompt"] for p in q.get("pairs", [])]
         if len(set(prompts)) != len(prompts):
-            c.error(rel, doc, "two pairs of this matching question have the same prompt", path + ["pairs"])
+            c.error(rel, doc, "two pairs of this matching question have the same prompt", path + ["pairs"], code="question.matching-duplicate-prompt")
     if qtype == LIKERT and q.get("graded"):
-        c.error(rel, doc, "a likert (self-assessment) question cannot be graded", path + ["graded"], key=True)
+        c.error(rel, doc, "a likert (self-assessment) question cannot be graded", path + ["graded"], key=True, code="question.likert-graded")
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
@@ -435,7 +435,7 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_com
             for cell in row.get("cells", {}):
                 if cell not in columns:
                     c.error(rel, doc, f"unknown column '{cell}'{suggest(cell, columns)}",
-                            ["table", "rows", ri, "cells", cell], key=True)
+                            ["table", "rows", ri, "cells", cell], key=True, code="answer-key.unknown-column")
     if not key:
         return
     build = key["build"]
@@ -443,75 +443,75 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_com
     for oi, oid in enumerate(key.get("outcomes", [])):
         if outcome_ids and oid not in outcome_ids:
             c.error(rel, doc, f"unknown outcome '{oid}' in the unit that quizzes this worksheet"
-                              f"{suggest(oid, outcome_ids)}", kp + ["outcomes", oi])
+                              f"{suggest(oid, outcome_ids)}", kp + ["outcomes", oi], code="answer-key.unknown-outcome")
     check_competences(rel, doc, key.get("competences"), kp + ["competences"])
     for name in ("prompt_columns",):
         for i, col in enumerate(key.get(name, [])):
             if col not in columns:
-                c.error(rel, doc, f"unknown column '{col}'{suggest(col, columns)}", kp + [name, i])
+                c.error(rel, doc, f"unknown column '{col}'{suggest(col, columns)}", kp + [name, i], code="answer-key.unknown-column")
     for name in ("prompt_column", "answer_column"):
         if name in key and key[name] not in columns:
-            c.error(rel, doc, f"unknown column '{key[name]}'{suggest(key[name], columns)}", kp + [name])
+            c.error(rel, doc, f"unknown column '{key[name]}'{suggest(key[name], columns)}", kp + [name], code="answer-key.unknown-column")
     for placeholder in _PLACEHOLDER.findall(key.get("stem", "")):
         if placeholder not in columns:
             c.error(rel, doc, f"placeholder '{{{placeholder}}}' names no column{suggest(placeholder, columns)}",
-                    kp + ["stem"])
+                    kp + ["stem"], code="answer-key.unknown-placeholder")
     answers = key.get("answers", [])
     c.unique_ids(rel, doc, answers, kp + ["answers"])
     option_ids = [o["id"] for o in key.get("options", [])]
     if build in (TRUE_FALSE, SINGLE_CHOICE):
         if not table:
-            c.error(rel, doc, f"'{build}' questions are built from table rows; this worksheet has no table", kp + ["build"])
+            c.error(rel, doc, f"'{build}' questions are built from table rows; this worksheet has no table", kp + ["build"], code="answer-key.no-table")
             return
         if "stem" not in key:
-            c.error(rel, doc, f"'{build}' needs a 'stem': the question asked of every row", kp, key=False)
+            c.error(rel, doc, f"'{build}' needs a 'stem': the question asked of every row", kp, key=False, code="answer-key.no-stem")
         if build == SINGLE_CHOICE and not option_ids:
-            c.error(rel, doc, "single_choice needs 'options' offered for every row", kp)
+            c.error(rel, doc, "single_choice needs 'options' offered for every row", kp, code="answer-key.no-options")
         answered = set()
         for ai, answer in enumerate(answers):
             path = kp + ["answers", ai]
             if answer["id"] not in rows:
                 c.error(rel, doc, f"the answer key names row '{answer['id']}', which the table does not have"
-                                  f"{suggest(answer['id'], rows)}", path + ["id"])
+                                  f"{suggest(answer['id'], rows)}", path + ["id"], code="answer-key.unknown-row")
             answered.add(answer["id"])
             value = answer["answer"]
             if build == TRUE_FALSE and not isinstance(value, bool):
-                c.error(rel, doc, f"a true_false answer must be true or false, not '{value}'", path + ["answer"])
+                c.error(rel, doc, f"a true_false answer must be true or false, not '{value}'", path + ["answer"], code="answer-key.not-boolean")
             if build == SINGLE_CHOICE and value not in option_ids:
-                c.error(rel, doc, f"'{value}' is not one of the options{suggest(value, option_ids)}", path + ["answer"])
+                c.error(rel, doc, f"'{value}' is not one of the options{suggest(value, option_ids)}", path + ["answer"], code="answer-key.unknown-option")
             check_competences(rel, doc, answer.get("competences"), path + ["competences"])
         for row in rows:
             if row not in answered:
                 c.error(rel, doc, f"row '{row}' has no answer in the answer key; every row becomes a question and "
-                                  "needs a correct answer", kp + ["answers"])
+                                  "needs a correct answer", kp + ["answers"], code="answer-key.row-unanswered")
     elif build == MATCHING:
         if not table or "prompt_column" not in key or "answer_column" not in key:
-            c.error(rel, doc, "matching needs a table, 'prompt_column' and 'answer_column'", kp)
+            c.error(rel, doc, "matching needs a table, 'prompt_column' and 'answer_column'", kp, code="answer-key.matching-columns")
             return
         if len(rows) < 2:
-            c.error(rel, doc, "matching needs at least two rows", ["table", "rows"])
+            c.error(rel, doc, "matching needs at least two rows", ["table", "rows"], code="answer-key.matching-rows")
         for ri, row in enumerate(table["rows"]):
             for col in (key["prompt_column"], key["answer_column"]):
                 if col not in row.get("cells", {}):
                     c.error(rel, doc, f"row '{row['id']}' has no '{col}' cell, which the matching question needs",
-                            ["table", "rows", ri])
+                            ["table", "rows", ri], code="answer-key.matching-cell")
         if answers:
-            c.error(rel, doc, "matching takes its answers from 'answer_column'; remove 'answers'", kp + ["answers"])
+            c.error(rel, doc, "matching takes its answers from 'answer_column'; remove 'answers'", kp + ["answers"], code="answer-key.matching-answers")
     elif build == LIKERT:
         if not table or "stem" not in key or len(option_ids) < 2:
-            c.error(rel, doc, "likert needs a table, a 'stem' with {column} placeholders and the scale in 'options'", kp)
+            c.error(rel, doc, "likert needs a table, a 'stem' with {column} placeholders and the scale in 'options'", kp, code="answer-key.likert-shape")
         if answers:
-            c.error(rel, doc, "a self-assessment has no correct answers; remove 'answers'", kp + ["answers"])
+            c.error(rel, doc, "a self-assessment has no correct answers; remove 'answers'", kp + ["answers"], code="answer-key.likert-answers")
     elif build == ESSAY:
         if table and "stem" not in key:
-            c.error(rel, doc, "an essay built from a table needs a 'stem' with {column} placeholders", kp)
+            c.error(rel, doc, "an essay built from a table needs a 'stem' with {column} placeholders", kp, code="answer-key.essay-stem")
         if answers:
-            c.error(rel, doc, "essay questions have no correct answers; remove 'answers'", kp + ["answers"])
+            c.error(rel, doc, "essay questions have no correct answers; remove 'answers'", kp + ["answers"], code="answer-key.essay-answers")
     rows_tagged = bool(table) and all(row.get("competences") for row in table["rows"])
     if outcome_ids is not None and not _effective(key, outcome_ids) and not rows_tagged and not all(
             a.get("competences") for a in answers or [{}]):
         c.error(rel, doc, "questions built from this worksheet are tagged with no competence; add 'competences' "
-                          "or 'outcomes' to the answer key", kp)
+                          "or 'outcomes' to the answer key", kp, code="answer-key.untagged")
 
 
 def _worksheet_question_ids(ws: dict) -> list[str]:
@@ -543,7 +543,7 @@ def _check_coverage(c: _Checker, checked: Checked):
             if outcome["id"] not in assessed:
                 c.warning(f"{checked.source_language}/units/{uid}.yaml", doc,
                           f"outcome '{outcome['id']}' is served by no activity and assessed by no question",
-                          ["outcomes", oi])
+                          ["outcomes", oi], code="outcome.unassessed")
 
 
 def _source_files(checked: Checked) -> dict[str, tuple[yamlfile.Document, str]]:
@@ -557,7 +557,7 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
     folder = checked.folder
     if not (folder.root / lang).is_dir():
         c.report.warning(c.file(lang), f"no folder for language '{lang}': every text falls back to "
-                                       f"'{checked.source_language}' (create it with the same files, text only)")
+                                       f"'{checked.source_language}' (create it with the same files, text only)", code="translation.no-folder")
         return
     sources = _source_files(checked)
     docs = checked.translations.setdefault(lang, {})
@@ -566,13 +566,13 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
         if rel.startswith("_"):
             continue  # moocpack's own files, such as the l10n lock
         if not rel.endswith(".yaml"):
-            c.report.error(c.file(full), "translation folders hold only .yaml files mirroring the source folder")
+            c.report.error(c.file(full), "translation folders hold only .yaml files mirroring the source folder", code="translation.stray-file")
             continue
         if rel in broken:
             continue
         if rel not in sources:
             c.report.error(c.file(full), f"no file '{rel}' in the source folder '{checked.source_language}/'; "
-                                         "a translation file must mirror a source file")
+                                         "a translation file must mirror a source file", code="translation.file-without-source")
             continue
         doc = c.read(full)
         if doc is None:
@@ -581,7 +581,7 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
         merge = Merge(checked.source_language, lang, rel, doc)
         merge.run(source_doc.data, kind)
         for message, pointer, position in merge.errors:
-            c.report.error(c.file(full), message, pointer, position)
+            c.report.error(c.file(full), message, pointer, position, code="translation.invalid")
         docs[rel] = doc
         c.markdown(full, doc, kind)
 

@@ -387,6 +387,6 @@ def load(path: str | Path, language: str | None = None, report: Report | None = 
     if lang not in checked.languages:
         report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),
                      f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
-                     "/languages", checked.course.position("/languages"))
+                     "/languages", checked.course.position("/languages"), code="course.load")
         raise CourseError(report)
     return _Resolver(checked, lang, report).course()

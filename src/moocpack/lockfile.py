@@ -30,20 +30,20 @@ def path(root: Path, lang: str) -> Path:
     return root / lang / LOCK
 
 
-def read(file: Path) -> tuple[dict, list[tuple[str, str, tuple[int, int]]]]:
+def read(file: Path) -> tuple[dict, list[tuple[str, str, tuple[int, int], str]]]:
     """The lock's entries (translation key -> entry) and its problems as (message, pointer,
-    position). A missing file is an empty lock; a broken one gives no entries."""
+    position, code). A missing file is an empty lock; a broken one gives no entries."""
     if not file.is_file():
         return {}, []
     try:
         doc = yamlfile.read(file)
     except yamlfile.YamlError as exc:
-        return {}, [(exc.message, "", exc.position)]
+        return {}, [(exc.message, "", exc.position, exc.code)]
     problems = []
 
     def problem(message: str, *parts) -> None:
         pointer = yamlfile.pointer_of(parts)
-        problems.append((message, pointer, doc.position(pointer)))
+        problems.append((message, pointer, doc.position(pointer), "lock.invalid"))
 
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):

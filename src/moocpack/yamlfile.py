@@ -40,10 +40,11 @@ def control_character(text: str) -> str | None:
 class YamlError(Exception):
     """A file that cannot be read as safe YAML; position is 1-based (line, column)."""
 
-    def __init__(self, message: str, position: tuple[int, int] = (1, 1)):
+    def __init__(self, message: str, position: tuple[int, int] = (1, 1), code: str = "yaml.invalid"):
         super().__init__(message)
         self.message = message
         self.position = position
+        self.code = code
 
 
 @dataclass
@@ -87,28 +88,28 @@ def read(path: Path) -> Document:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise YamlError(f"cannot read file: {exc.strerror}") from exc
+        raise YamlError(f"cannot read file: {exc.strerror}", code="file.unreadable") from exc
     if size > MAX_FILE_BYTES:
-        raise YamlError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+        raise YamlError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", code="file.too-large")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError("file is not valid UTF-8", (line, 1)) from exc
+        raise YamlError("file is not valid UTF-8", (line, 1), code="file.not-utf8") from exc
     if text.startswith("\ufeff"):
         text = text[1:]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except RecursionError as exc:  # the pure-Python composer recurses per level
-        raise YamlError(f"values are nested too deeply (the limit is {MAX_DEPTH} levels)") from exc
+        raise YamlError(f"values are nested too deeply (the limit is {MAX_DEPTH} levels)", code="yaml.too-deep") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", pos) from exc
+        raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", pos, code="yaml.syntax") from exc
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {exc}") from exc
+        raise YamlError(f"YAML error: {exc}", code="yaml.syntax") from exc
     finally:
         loader.dispose()
     doc = Document(path, None)
@@ -133,26 +134,26 @@ class _Converter:
     def convert(self, node, pointer: str, depth: int = 0):
         self.count += 1
         if self.count > MAX_NODES:
-            raise YamlError(f"file has more than {MAX_NODES:,} values", _mark(node))
+            raise YamlError(f"file has more than {MAX_NODES:,} values", _mark(node), code="yaml.too-many-values")
         if depth > MAX_DEPTH:
-            raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep", _mark(node))
+            raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep", _mark(node), code="yaml.too-deep")
         if id(node) in self.seen:
-            raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node))
+            raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node), code="yaml.alias")
         self.seen.add(id(node))
         self.doc.positions[pointer] = _mark(node)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
-            raise YamlError(f"unsupported YAML value: tag '{node.tag}' is not allowed", _mark(node))
+            raise YamlError(f"unsupported YAML value: tag '{node.tag}' is not allowed", _mark(node), code="yaml.tag")
         if isinstance(node, yaml.MappingNode):
             result = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlError("YAML merge keys (<<) are not allowed", _mark(key_node))
+                    raise YamlError("YAML merge keys (<<) are not allowed", _mark(key_node), code="yaml.merge-key")
                 key = self.scalar(key_node)
                 if isinstance(key, (dict, list)) or not isinstance(key_node, yaml.ScalarNode):
-                    raise YamlError("mapping keys must be plain text", _mark(key_node))
+                    raise YamlError("mapping keys must be plain text", _mark(key_node), code="yaml.complex-key")
                 key = str(key)
                 if key in result:
-                    raise YamlError(f"duplicate key '{key}'", _mark(key_node))
+                    raise YamlError(f"duplicate key '{key}'", _mark(key_node), code="yaml.duplicate-key")
                 child = f"{pointer}/{escape(key)}"
                 self.doc.key_positions[child] = _mark(key_node)
                 result[key] = self.convert(value_node, child, depth + 1)
@@ -163,18 +164,18 @@ class _Converter:
 
     def scalar(self, node):
         if not isinstance(node, yaml.ScalarNode):
-            raise YamlError("mapping keys must be plain text", _mark(node))
+            raise YamlError("mapping keys must be plain text", _mark(node), code="yaml.complex-key")
         try:
             value = self.constructor.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
-            raise YamlError(f"unsupported YAML value: {exc.problem}", _mark(node)) from exc
+            raise YamlError(f"unsupported YAML value: {exc.problem}", _mark(node), code="yaml.tag") from exc
         # JSON Schema knows no dates or binary; authors' dates stay ISO text.
         if isinstance(value, (datetime.date, datetime.datetime)):
             return value.isoformat()
         if isinstance(value, bytes):
-            raise YamlError("binary YAML values are not allowed", _mark(node))
+            raise YamlError("binary YAML values are not allowed", _mark(node), code="yaml.binary")
         if isinstance(value, float) and value != value:
-            raise YamlError("NaN is not a valid value", _mark(node))
+            raise YamlError("NaN is not a valid value", _mark(node), code="yaml.nan")
         if isinstance(value, str) and (bad := control_character(value)):
-            raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node))
+            raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node), code="text.control-character")
         return value
