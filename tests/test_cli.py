@@ -58,7 +58,7 @@ def test_formats_lists_each_formats_settings(cli):
     import json
     code, stdout, _ = cli("formats", "--json")
     assert code == 0
-    settings = {f["name"]: {s["name"]: s for s in f["settings"]} for f in json.loads(stdout)}
+    settings = {f["name"]: {s["name"]: s for s in f["settings"]} for f in json.loads(stdout)["formats"]}
     assert settings["moodle"]["moodle_multilang"]["type"] == "bool"
     assert settings["olx"]["olx_essays"]["choices"] == ["ora", "html"]
     assert set(settings["html"]) == set()
@@ -83,3 +83,34 @@ def test_text_and_json_counts_agree_and_untranslated_strings_are_one_line_per_la
     assert len(notes) == 2 and all(": note: " in line for line in notes)  # nb and fr, one line each
     coded = [p for p in data["problems"] if p["code"] == "translation.missing"]
     assert len(coded) == data["untranslated"] and {p["language"] for p in coded} == {"nb", "fr"}
+
+
+def output_schema():
+    from jsonschema import Draft202012Validator
+
+    from moocpack.schema import documents
+    return Draft202012Validator(documents()["cli-output.schema.json"])
+
+
+def test_every_commands_json_is_one_envelope_that_the_schema_accepts(cli, mini, tmp_path):
+    import json
+    from conftest import edit
+    schema = output_schema()
+    runs = [("validate", SHIPPED), ("info", SHIPPED), ("formats",), ("l10n", "status", SHIPPED, "--list"),
+            ("build", SHIPPED, "--format", "html", "--lang", "nb", "--out", tmp_path / "a")]
+    for args in runs:
+        code, stdout, _ = cli(*args, "--json")
+        data = json.loads(stdout)
+        schema.validate(data)
+        assert code == 0 and data["ok"] is True, args
+    built = json.loads(cli(*runs[-1], "--json")[1])
+    assert [p["language"] for p in built["packages"]] == ["nb"] and built["untranslated"] > 0
+    # A broken course: the same shape, ok false, every problem with its code, from every command.
+    edit(mini / "en/units/u1.yaml", "type: single_choice", "type: single")
+    for args in [("validate", mini), ("info", mini), ("l10n", "status", mini),
+                 ("build", mini, "--out", tmp_path / "b")]:
+        code, stdout, _ = cli(*args, "--json")
+        data = json.loads(stdout)
+        schema.validate(data)
+        assert code == 2 and data["ok"] is False and data["errors"] >= 1, args
+        assert any(p["code"] == "schema.enum" and p["line"] > 1 for p in data["problems"]), args

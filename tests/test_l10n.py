@@ -38,7 +38,7 @@ def status(cli, course: Path, *args) -> dict:
     code, stdout, stderr = cli("l10n", "status", course, "--json", *args)
     assert code in (0, 1), stderr
     data = json.loads(stdout)
-    return {row["language"]: row for row in data["languages"]} | {"problems": data["problems"]}
+    return {row["language"]: row for row in data["languages"]} | {"problems": data["strings"]}
 
 
 def test_status_of_the_shipped_course_is_honest(cli):

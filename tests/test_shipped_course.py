@@ -28,7 +28,7 @@ def test_validates_with_exit_status_0(cli):
 def test_info_shows_the_pat_framework_whole_and_everything_tagged(cli):
     code, stdout, _ = cli("info", SHIPPED, "--json")
     assert code == 0
-    info = json.loads(stdout)
+    info = json.loads(stdout)["courses"][0]
     pat = next(f for f in info["frameworks"] if f["id"] == "pat")
     assert (pat["categories"], pat["items"]) == (12, 63)
     assert info["outcomes_tagged"] == info["outcomes"] > 0

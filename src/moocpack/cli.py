@@ -24,7 +24,7 @@ from .console import (
     EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, course_paths, finish, print_problems,
 )
 from .l10n.commands import l10n
-from .problems import MISSING_TRANSLATION, CourseError, Report
+from .problems import MISSING_TRANSLATION, CourseError, Report, envelope
 
 
 class Commands(click.Group):
@@ -96,7 +96,7 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
     Exit 0 when clean, 1 with --strict if there are warnings, 2 if there are errors.
     """
     status = EXIT_OK
-    results = []
+    results, reports = [], []
     for path in course_paths(course):
         report = Report(path)
         checked = loader.check(path, report, allow_remote_media)
@@ -108,7 +108,9 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
                     break
         status = max(status, finish(report, strict))
         if as_json:
-            results.append(json.loads(report.as_json()) | {"course": str(path)})
+            reports.append(report)
+            counts = envelope([report])
+            results.append({"course": str(path), **{k: counts[k] for k in ("errors", "warnings", "untranslated")}})
         else:
             print_problems(report, verbose)
             errors, warnings = len(report.errors), len(report.warnings)
@@ -117,7 +119,7 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
             click.echo(f"{path}: {verdict}: {errors} error(s), {warnings - missing} warning(s), "
                        f"{missing} untranslated string(s)", err=bool(errors))
     if as_json:
-        click.echo(json.dumps(results if len(results) != 1 else results[0], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(envelope(reports, courses=results), ensure_ascii=False, indent=2))
     sys.exit(status)
 
 
@@ -195,10 +197,12 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
     chosen = _exporters(formats)
     parsed = _settings(settings, chosen)
     status = EXIT_OK
-    summary = []
+    summary, reports, courses = [], [], []
     out_dir = Path(out)
     for path in course_paths(course):
         report = Report(path)
+        reports.append(report)
+        courses.append({"course": str(path)})
 
         def progress(built):
             # Live progress for a person at a terminal; the summary below is the record.
@@ -210,23 +214,31 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
             results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress,
                             allow_remote_media)
         except CourseError:
-            print_problems(report, verbose, sys.stderr)
-            click.echo(f"{path}: not built: {len(report.errors)} error(s); nothing was written", err=True)
+            if not as_json:
+                print_problems(report, verbose, sys.stderr)
+                click.echo(f"{path}: not built: {len(report.errors)} error(s); nothing was written", err=True)
             status = max(status, EXIT_ERRORS)
             continue
         except OutputError as exc:
+            report.error(str(out_dir), str(exc), code="build.output")
+            summary.extend((path, b) for b in exc.written)
             done = "".join(f"\n  written: {b.package.path}" for b in exc.written)
-            click.echo(f"{path}: not built: {exc}{done}", err=True)
+            if not as_json:
+                click.echo(f"{path}: not built: {exc}{done}", err=True)
             status = max(status, EXIT_ERRORS)
             continue
         except BuildError as exc:
+            report.error(str(path), f"internal error: {exc}", code="build.internal")
             if debug:
                 traceback.print_exception(exc.cause)
-            click.echo(f"{path}: internal error: {exc}; the package was not written (use --debug for details)",
-                       err=True)
+            if not as_json:
+                click.echo(f"{path}: internal error: {exc}; the package was not written (use --debug for details)",
+                           err=True)
             status = max(status, EXIT_INTERNAL)
             continue
-        if verbose or strict:
+        if as_json:
+            pass
+        elif verbose or strict:
             print_problems(report, verbose, sys.stderr)
         else:
             # Missing translations are counted in the summary's fallbacks column instead.
@@ -236,10 +248,10 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
         status = max(status, finish(report, strict))
         summary.extend((path, r) for r in results)
     if as_json:
-        click.echo(json.dumps([{"course": str(p), "format": r.format, "language": r.language,
-                                "path": str(r.package.path), "bytes": r.package.size,
-                                "extra": [str(e) for e in r.package.extra], "seconds": round(r.seconds, 4),
-                                "fallback_strings": r.fallbacks} for p, r in summary],
+        packages = [{"course": str(p), "format": r.format, "language": r.language, "path": str(r.package.path),
+                     "bytes": r.package.size, "extra": [str(e) for e in r.package.extra],
+                     "seconds": round(r.seconds, 4), "fallback_strings": r.fallbacks} for p, r in summary]
+        click.echo(json.dumps(envelope(reports, ok=status < EXIT_ERRORS, courses=courses, packages=packages),
                               ensure_ascii=False, indent=2))
     elif summary:
         click.echo("")
@@ -264,18 +276,20 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
 def info(course, language, as_json):
     """Summarise a course: units, activities, questions by type, competence coverage per framework."""
     status = EXIT_OK
-    outputs = []
+    outputs, reports = [], []
     for path in course_paths(course):
         report = Report(path)
+        reports.append(report)
         try:
             model = loader.load(path, language, report)
         except CourseError:
-            print_problems(report, False, sys.stderr)
+            if not as_json:
+                print_problems(report, False, sys.stderr)
             status = EXIT_ERRORS
             continue
-        outputs.append(describe(model))
+        outputs.append({"course": str(path), **describe(model)})
     if as_json:
-        click.echo(json.dumps(outputs if len(outputs) != 1 else outputs[0], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(envelope(reports, courses=outputs), ensure_ascii=False, indent=2))
     else:
         for data in outputs:
             click.echo(render_info(data))
@@ -334,12 +348,15 @@ def formats(as_json):
     found = registry()
     broken = [r for r in found.values() if r.exporter is None]
     if as_json:
-        click.echo(json.dumps([{"name": r.name, "extension": r.exporter.extension if r.exporter else None,
+        report = Report(Path("."))
+        for r in broken:
+            report.error(r.origin, f"format '{r.name}' is installed but cannot be loaded: {r.error}", code="plugin.broken")
+        click.echo(json.dumps(envelope([report], formats=[{"name": r.name, "extension": r.exporter.extension if r.exporter else None,
                                 "description": r.exporter.description if r.exporter else "",
                                 "settings": [{"name": s.name, "type": s.kind.__name__, "default": s.default,
                                               "choices": list(s.choices), "help": s.help}
                                              for s in (r.exporter.settings if r.exporter else ())],
-                                "origin": r.origin, "error": r.error} for r in found.values()], indent=2))
+                                "origin": r.origin, "error": r.error} for r in found.values()]), indent=2))
     else:
         for r in found.values():
             if r.exporter:

@@ -75,11 +75,23 @@ class Report:
         return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.pointer, p.message))
 
     def as_json(self) -> str:
-        # The same counts as the text summary: untranslated strings are counted apart.
-        untranslated = len(set(self.untranslated()))
-        return json.dumps({"errors": len(self.errors), "warnings": len(self.warnings) - untranslated,
-                           "untranslated": untranslated, "problems": [asdict(p) for p in self.sorted()]},
-                          ensure_ascii=False, indent=2)
+        return json.dumps(envelope([self]), ensure_ascii=False, indent=2)
+
+
+def envelope(reports: list[Report], ok: bool = True, **fields) -> dict:
+    """The one shape of every command's --json output (schemas/cli-output.schema.json): ok,
+    counts as the text summary gives them (untranslated strings apart), every problem with its
+    code, then the command's own fields."""
+    problems = [p for report in reports for p in report.sorted()]
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    untranslated = sum(1 for p in problems if p.code == MISSING_TRANSLATION)
+    warnings = sum(1 for p in problems if p.severity == WARNING) - untranslated
+    return {"ok": ok and errors == 0, "errors": errors, "warnings": warnings, "untranslated": untranslated,
+            "problems": [{key: value for key, value in asdict(p).items() if value != "" or key in REQUIRED}
+                         for p in problems], **fields}
+
+
+REQUIRED = ("code", "severity", "file", "line", "column", "message")
 
 
 class CourseError(Exception):

@@ -13,22 +13,25 @@ from lxml import etree
 from .. import loader, lockfile
 from ..archive import write_all_atomic, write_atomic
 from ..console import EXIT_ERRORS, EXIT_WARNINGS, course_paths, print_problems
-from ..problems import Report
+from ..problems import Report, envelope
 from . import catalog as cat
 from . import checks, exchange, writer
 
 EXIT_BELOW = EXIT_WARNINGS  # --fail-under: a language is less complete than asked
 
 
-def _checked(course: str | None):
+def _checked(course: str | None, with_report: bool = False, as_json: bool = False):
     path = course_paths(course)[0]
     report = Report(path)
     checked = loader.check(path, report)
     if checked is None:
-        print_problems(report, False, sys.stderr)
-        click.echo(f"{path}: the course has errors; fix them first (moocpack validate)", err=True)
+        if as_json:
+            click.echo(json.dumps(envelope([report]), ensure_ascii=False, indent=2))
+        else:
+            print_problems(report, False, sys.stderr)
+            click.echo(f"{path}: the course has errors; fix them first (moocpack validate)", err=True)
         sys.exit(EXIT_ERRORS)
-    return path, checked
+    return (path, checked, report) if with_report else (path, checked)
 
 
 def _languages(checked, wanted) -> list[str]:
@@ -83,7 +86,7 @@ def l10n():
 @click.option("--fail-under", type=float, metavar="PCT", help="Exit 1 if a language is less complete than PCT %.")
 def status(course, course_option, languages, listing, as_json, fail_under):
     """How complete each language is: strings ok, stale, missing, orphan; words still to do."""
-    path, checked = _checked(_course(course, course_option))
+    path, checked, report = _checked(_course(course, course_option), with_report=True, as_json=as_json)
     catalogs = [cat.collect(checked, lang) for lang in _languages(checked, languages)]
     rows = [c.stats() for c in catalogs]
     problems = []
@@ -92,12 +95,12 @@ def status(course, course_option, languages, listing, as_json, fail_under):
             if unit.state in (cat.MISSING, cat.STALE, cat.ORPHAN, cat.SAME):
                 problems.append((catalog.language, unit))
     if as_json:
-        click.echo(json.dumps({"languages": rows, "problems": [
+        click.echo(json.dumps(envelope([report], languages=rows, strings=[
             {"language": lang, "state": u.state, "key": u.key,
              "file": str(checked.folder.display(u.target_file if u.state != cat.MISSING else u.source_file)),
              "line": (u.position or u.source_position)[0] if u.state != cat.MISSING else u.source_position[0],
              "source": u.source, "previous_source": u.previous_source, "target": u.target}
-            for lang, u in problems] if listing else []}, ensure_ascii=False, indent=2))
+            for lang, u in problems] if listing else []), ensure_ascii=False, indent=2))
     else:
         click.echo(f"{'lang':<6} {'strings':>7} {'ok':>5} {'stale':>6} {'missing':>8} {'orphan':>7} "
                    f"{'same':>5} {'reviewed':>9} {'words to do':>12} {'complete':>9}")
