@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
+import sysconfig
 import sys
 import tarfile
 import venv
@@ -105,6 +106,11 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
                           capture_output=True, text=True, check=True).stdout.strip()
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)  # a wheel is a zip laid out for site-packages; no network needed
+    # The dependencies are wherever the tests run from: the system's site-packages, or a virtual
+    # environment's, which system_site_packages does not reach. A .pth line adds a folder to the
+    # path without running the .pth files in it, so the checkout's editable install stays out.
+    here = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
+    (Path(site) / "outer-environment.pth").write_text("".join(f"{folder}\n" for folder in sorted(here)))
     entry_points = Path(site).glob("moocpack-*.dist-info/entry_points.txt")
     assert any("moocpack_exporters.html:HtmlExporter" in p.read_text() for p in entry_points)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}

@@ -15,7 +15,10 @@ from . import folder as folders
 from . import lockfile, markup, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
-from .model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE
+from .model import (
+    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, generated_question_id,
+    inherited_competences,
+)
 from .problems import Report
 from .schema import suggest
 from .translation import Merge, iter_units
@@ -253,7 +256,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
                 path = ["cases", ki, "questions", qi]
                 check_outcomes(q.get("outcomes"), path + ["outcomes"])
                 check_competences(rel, doc, q.get("competences"), path + ["competences"])
-                _claim(c, rel, doc, question_ids, f"{case['id']}.{q['id']}", path + ["id"])
+                _claim(c, rel, doc, question_ids, generated_question_id(case["id"], q["id"]), path + ["id"])
                 if not _effective(q, outcome_ids):
                     c.error(rel, doc, "this reflection question is tagged with no competence; add 'competences' "
                                       "or 'outcomes'", path, code="question.untagged")
@@ -381,11 +384,9 @@ def _claim(c: _Checker, rel, doc, seen: dict, qid: str, path):
         seen[qid] = f"{c.file(rel)}:{line}"
 
 
-def _effective(q: dict, outcome_ids: dict) -> set:
-    found = set(q.get("competences", []))
-    for oid in q.get("outcomes", []):
-        found.update(outcome_ids.get(oid, {}).get("competences", []))
-    return found
+def _effective(q: dict, outcome_ids: dict) -> tuple[str, ...]:
+    return inherited_competences(q.get("competences", []), q.get("outcomes", []),
+                                 lambda oid: outcome_ids.get(oid, {}).get("competences", []))
 
 
 def _check_question(c: _Checker, rel, doc, q: dict, path: list):
@@ -517,10 +518,10 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_com
 def _worksheet_question_ids(ws: dict) -> list[str]:
     key = ws["answer_key"]
     if key["build"] == MATCHING:
-        return [ws["id"]]
+        return [generated_question_id(ws["id"])]
     if ws.get("table"):
-        return [f"{ws['id']}.{row['id']}" for row in ws["table"]["rows"]]
-    return [f"{ws['id']}.{p['id']}" for p in ws.get("prompts", [])]
+        return [generated_question_id(ws["id"], row["id"]) for row in ws["table"]["rows"]]
+    return [generated_question_id(ws["id"], p["id"]) for p in ws.get("prompts", [])]
 
 
 def _check_coverage(c: _Checker, checked: Checked):

@@ -19,7 +19,7 @@ from .checks import _PLACEHOLDER, Checked, check
 from .model import (
     ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
     CompetenceCategory, Course, Duration, Framework, Html, Licence, ListItem, Option, Organisation, Outcome, Page,
-    Pair, Question, Quiz, Reference, Row, Text, Unit, Worksheet,
+    Pair, Question, Quiz, Reference, Row, Text, Unit, Worksheet, generated_question_id, inherited_competences,
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
 from .lockfile import digest
@@ -190,10 +190,8 @@ class _Resolver:
         answers = {a["id"]: a for a in key.get("answers", [])}
 
         def competences(extra=()):
-            found = dict.fromkeys(base_comp + list(extra))
-            for oid in outcome_ids:
-                found.update(dict.fromkeys(outcomes[oid].competences if oid in outcomes else ()))
-            return tuple(found)
+            return inherited_competences(base_comp + list(extra), outcome_ids,
+                                         lambda oid: outcomes[oid].competences if oid in outcomes else ())
 
         def row_stem(row: Row) -> Html:
             stem = key.get("stem", "")
@@ -212,7 +210,7 @@ class _Resolver:
             pairs = tuple(Pair(row.id, row.cells[key["prompt_column"]], row.cells[key["answer_column"]])
                           for row in sheet.rows)
             questions.append(Question(
-                id=sheet.id, type=MATCHING, stem=_html(key.get("stem")) or Html(_escape(sheet.title), sheet.title.lang),
+                id=generated_question_id(sheet.id), type=MATCHING, stem=_html(key.get("stem")) or Html(_escape(sheet.title), sheet.title.lang),
                 points=points, graded=True, competences=competences(), outcomes=outcome_ids, pairs=pairs,
                 feedback=general, source=source))
         elif build in (TRUE_FALSE, SINGLE_CHOICE):
@@ -227,7 +225,7 @@ class _Resolver:
                                     for o in key["options"])
                 shown = key.get("prompt_columns") or [c.id for c in sheet.columns]
                 questions.append(Question(
-                    id=f"{sheet.id}.{row.id}", type=build, stem=row_stem(row), points=points, graded=True,
+                    id=generated_question_id(sheet.id, row.id), type=build, stem=row_stem(row), points=points, graded=True,
                     competences=competences(list(row.competences) + answer.get("competences", [])),
                     outcomes=outcome_ids,
                     options=options, feedback=_join(feedback, general), source=source,
@@ -236,7 +234,7 @@ class _Resolver:
             scale = tuple(Option(o["id"], o["text"]) for o in key["options"])
             for row in sheet.rows:
                 questions.append(Question(
-                    id=f"{sheet.id}.{row.id}", type=LIKERT, stem=row_stem(row), points=points, graded=False,
+                    id=generated_question_id(sheet.id, row.id), type=LIKERT, stem=row_stem(row), points=points, graded=False,
                     competences=competences(row.competences), outcomes=outcome_ids, options=scale,
                     feedback=general, source=source))
         elif build == ESSAY:
@@ -245,15 +243,14 @@ class _Resolver:
                      else [(p.id, p.text, ()) for p in sheet.prompts])
             for item_id, stem, extra in items:
                 questions.append(Question(
-                    id=f"{sheet.id}.{item_id}", type=ESSAY, stem=stem, points=points, graded=graded,
+                    id=generated_question_id(sheet.id, item_id), type=ESSAY, stem=stem, points=points, graded=graded,
                     competences=competences(extra), outcomes=outcome_ids, feedback=general, source=source))
         return tuple(questions)
 
     def question(self, q: dict, outcomes: dict) -> Question:
         qtype = q["type"]
-        found = dict.fromkeys(q.get("competences", []))
-        for oid in q.get("outcomes", []):
-            found.update(dict.fromkeys(outcomes[oid].competences))
+        found = inherited_competences(q.get("competences", []), q.get("outcomes", []),
+                                      lambda oid: outcomes[oid].competences)
         if qtype == TRUE_FALSE:
             options = (Option("true", Text(self.messages["true"], self.lang), q["answer"] is True),
                        Option("false", Text(self.messages["false"], self.lang), q["answer"] is False))
@@ -263,7 +260,7 @@ class _Resolver:
         graded = q.get("graded", qtype not in (ESSAY, LIKERT)) and qtype != LIKERT
         return Question(
             id=q["id"], type=qtype, stem=_html(q["stem"]), points=float(q.get("points", 1)), graded=bool(graded),
-            competences=tuple(found), outcomes=tuple(q.get("outcomes", [])), options=options,
+            competences=found, outcomes=tuple(q.get("outcomes", [])), options=options,
             pairs=tuple(Pair(p["id"], p["prompt"], p["answer"]) for p in q.get("pairs", [])),
             answers=tuple(a["text"] for a in q.get("answers", [])),
             case_sensitive=bool(q.get("case_sensitive", False)),
@@ -284,10 +281,8 @@ class _Resolver:
             return tuple(ListItem(i["id"], i["text"]) for i in values or [])
 
         def direct_and_outcomes(entry):
-            found = dict.fromkeys(entry.get("competences", []))
-            for oid in entry.get("outcomes", []):
-                found.update(dict.fromkeys(outcomes[oid].competences))
-            return tuple(found)
+            return inherited_competences(entry.get("competences", []), entry.get("outcomes", []),
+                                         lambda oid: outcomes[oid].competences)
 
         activities = tuple(
             Activity(id=a["id"], title=a["title"], duration=parse_duration(a.get("duration")),
@@ -299,7 +294,7 @@ class _Resolver:
         cases = []
         for k in u.get("cases", []):
             questions = tuple(
-                Question(id=f"{k['id']}.{q['id']}", type=ESSAY, stem=_html(q["text"]), points=1.0, graded=False,
+                Question(id=generated_question_id(k['id'], q['id']), type=ESSAY, stem=_html(q["text"]), points=1.0, graded=False,
                          competences=direct_and_outcomes(q), outcomes=tuple(q.get("outcomes", [])),
                          source=f"case:{k['id']}")
                 for q in k.get("questions", []))

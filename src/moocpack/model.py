@@ -7,6 +7,7 @@ exporter can mark source-language fallbacks (`lang="en"`) without knowing how th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -127,6 +128,22 @@ SHORT_TEXT = "short_text"
 ESSAY = "essay"
 LIKERT = "likert"
 QUESTION_TYPES = (SINGLE_CHOICE, MULTIPLE_RESPONSE, TRUE_FALSE, MATCHING, SHORT_TEXT, ESSAY, LIKERT)
+
+
+def inherited_competences(own: Iterable[str], outcome_ids: Iterable[str],
+                          competences_of: Callable[[str], Iterable[str]]) -> tuple[str, ...]:
+    """The competences of a question (or an activity, or an answer key): its own, then those of
+    each outcome it names, each once. The one place this rule lives; checks and loading use it."""
+    found = dict.fromkeys(own)
+    for oid in outcome_ids:
+        found.update(dict.fromkeys(competences_of(oid)))
+    return tuple(found)
+
+
+def generated_question_id(source_id: str, item_id: str | None = None) -> str:
+    """Questions built from a worksheet or a case are named `<worksheet>.<row>` (a matching
+    question, one per worksheet, is the worksheet's id) and `<case>.<question>`."""
+    return source_id if item_id is None else f"{source_id}.{item_id}"
 
 
 @dataclass(frozen=True)
