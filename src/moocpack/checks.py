@@ -50,12 +50,34 @@ class Checked:
 # Checking
 
 class _Checker:
+    """What the checkers of one course folder share: where problems go, and what they learnt
+    so far (competence ids, question ids, which units quiz which worksheet, broken files)."""
+
     def __init__(self, folder: CourseFolder, report: Report, allow_remote_media: bool = False):
         self.folder = folder
         self.report = report
         self.src = folder.source_language
+        self.course_rel = f"{self.src}/course.yaml"
         self.allow_remote_media = allow_remote_media
+        self.checked: Checked | None = None
+        self.broken: set[str] = set()  # source files that failed their schema: not judged further
+        self.competence_ids: dict[str, str] = {}  # item id -> framework id
+        self.category_ids: set[str] = set()
+        self.question_ids: dict[str, str] = {}  # question id -> where it was first defined
+        self.worksheet_users: dict[str, list] = {}  # worksheet id -> the activities and quizzes using it
         self.local_links: list[tuple[str, yamlfile.Document, list, str]] = []  # checked once assets are known
+
+    def competences(self, rel: str, doc: yamlfile.Document, ids, path) -> None:
+        """Competence tags name items of a framework the course uses (not categories)."""
+        for index, cid in enumerate(ids or []):
+            if not isinstance(cid, str) or cid in self.competence_ids:
+                continue
+            if cid in self.category_ids:
+                self.error(rel, doc, f"'{cid}' is a category; tag competence items such as '{cid}.1'",
+                           list(path) + [index], code="competence.category-tagged")
+            else:
+                self.error(rel, doc, f"unknown competence '{cid}'{suggest(cid, self.competence_ids)}",
+                           list(path) + [index], code="competence.unknown")
 
     def file(self, relative: str) -> str:
         return self.folder.display(relative)
@@ -131,17 +153,35 @@ class _Checker:
 
 
 def check(path: str | Path, report: Report, allow_remote_media: bool = False) -> Checked | None:
-    """Check a whole course folder, every language; return None if there is any error."""
+    """Check a whole course folder, every language; return None if there is any error.
+
+    One checker per kind of file, in the order their references need: the course file, the
+    competence frameworks, the units, the worksheets, the translations and their lock files.
+    Each reports everything it finds and goes on with what it can read, so one run shows every
+    problem; a file that failed its schema is not judged further (no false second errors).
+    """
     folder = folders.open_folder(Path(path), report)
     if folder is None:
         return None
     c = _Checker(folder, report, allow_remote_media)
-    src = folder.source_language
-    course_rel = f"{src}/course.yaml"
-    course = folder.documents[course_rel]
-    # Even when course.yaml has schema errors, go on with what can be read from it, so that
-    # problems in the units are reported in the same run.
-    course_ok = c.schema(course_rel, course, "course")
+    data = _check_course(c)
+    _check_frameworks(c, data)
+    _check_units(c, data)
+    _check_worksheets(c, data)
+    c.markdown(c.course_rel, c.checked.course, "course")
+    _check_coverage(c, c.checked)  # every outcome should be assessed by something
+    _check_languages(c, data)
+    c.packaged({a.get("path") for doc in c.checked.units.values() for a in doc.data.get("assets", []) or []})
+    return None if report.errors else c.checked
+
+
+def _check_course(c: _Checker) -> dict:
+    """course.yaml. Even with schema errors, what can be read from it is used, so that problems
+    in the units are reported in the same run."""
+    src = c.src
+    course = c.folder.documents[c.course_rel]
+    if not c.schema(c.course_rel, course, "course"):
+        c.broken.add("course.yaml")
     raw = course.data
 
     def strings(key, default=()):
@@ -151,166 +191,171 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
     data = {**raw, "languages": strings("languages", [src]), "units": strings("units"),
             "frameworks": strings("frameworks")}
     if src not in data["languages"]:
-        c.error(course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"], code="course.source-language-not-listed")
+        c.error(c.course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"],
+                code="course.source-language-not-listed")
     date = raw.get("date")
     # Packages carry the date as their timestamp: a zip holds 1980 to 2107.
     if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) and not (
             archive.EARLIEST_DATE <= date <= archive.LATEST_DATE):
-        c.error(course_rel, course, f"date {date} is outside what packages can carry "
-                                    f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"], code="course.date-out-of-range")
+        c.error(c.course_rel, course, f"date {date} is outside what packages can carry "
+                                      f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"],
+                code="course.date-out-of-range")
+    c.checked = Checked(c.folder, course, {}, {}, {})
+    return data
 
-    checked = Checked(folder, course, {}, {}, {})
-    broken: set[str] = set() if course_ok else {"course.yaml"}  # failed source files: not judged further
-    # Frameworks
-    competence_ids: dict[str, str] = {}
-    category_ids: set[str] = set()
+
+def _check_frameworks(c: _Checker, data: dict) -> None:
+    course = c.checked.course
     for index, fid in enumerate(data["frameworks"]):
         rel = f"competences/{fid}.yaml"
-        if not folder.present(rel):
-            c.error(course_rel, course, f"framework file '{rel}' not found", ["frameworks", index], code="file.framework-missing")
+        if not c.folder.present(rel):
+            c.error(c.course_rel, course, f"framework file '{rel}' not found", ["frameworks", index],
+                    code="file.framework-missing")
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "competences"):
             continue
-        checked.frameworks[fid] = doc
+        c.checked.frameworks[fid] = doc
         fw = doc.data
         if fw["id"] != fid:
-            c.error(rel, doc, f"framework id '{fw['id']}' must match the file name '{fid}'", ["id"], code="framework.id-mismatch")
+            c.error(rel, doc, f"framework id '{fw['id']}' must match the file name '{fid}'", ["id"],
+                    code="framework.id-mismatch")
         for ci, category in enumerate(fw["categories"]):
             if not category["id"].startswith(fid + "."):
-                c.error(rel, doc, f"category id '{category['id']}' must start with '{fid}.'", ["categories", ci, "id"], code="framework.category-id")
-            if category["id"] in category_ids or category["id"] in competence_ids:
-                c.error(rel, doc, f"duplicate competence id '{category['id']}'", ["categories", ci, "id"], code="competence.duplicate-id")
-            category_ids.add(category["id"])
+                c.error(rel, doc, f"category id '{category['id']}' must start with '{fid}.'", ["categories", ci, "id"],
+                        code="framework.category-id")
+            if category["id"] in c.category_ids or category["id"] in c.competence_ids:
+                c.error(rel, doc, f"duplicate competence id '{category['id']}'", ["categories", ci, "id"],
+                        code="competence.duplicate-id")
+            c.category_ids.add(category["id"])
             for ii, item in enumerate(category["items"]):
                 if not item["id"].startswith(category["id"] + "."):
                     c.error(rel, doc, f"item id '{item['id']}' must start with its category id '{category['id']}.'",
                             ["categories", ci, "items", ii, "id"], code="framework.item-id")
-                if item["id"] in competence_ids or item["id"] in category_ids:
-                    c.error(rel, doc, f"duplicate competence id '{item['id']}'", ["categories", ci, "items", ii, "id"], code="competence.duplicate-id")
-                competence_ids[item["id"]] = fid
+                if item["id"] in c.competence_ids or item["id"] in c.category_ids:
+                    c.error(rel, doc, f"duplicate competence id '{item['id']}'", ["categories", ci, "items", ii, "id"],
+                            code="competence.duplicate-id")
+                c.competence_ids[item["id"]] = fid
                 for lang in item["text"]:
                     if lang not in data["languages"] and lang != fw["source_language"]:
                         c.warning(rel, doc, f"text in '{lang}', which the course does not publish",
-                                  ["categories", ci, "items", ii, "text", lang], key=True, code="framework.unpublished-language")
+                                  ["categories", ci, "items", ii, "text", lang], key=True,
+                                  code="framework.unpublished-language")
 
-    def check_competences(rel, doc, ids, path):
-        for index, cid in enumerate(ids or []):
-            if not isinstance(cid, str) or cid in competence_ids:
-                continue
-            if cid in category_ids:
-                c.error(rel, doc, f"'{cid}' is a category; tag competence items such as '{cid}.1'", list(path) + [index], code="competence.category-tagged")
-            else:
-                c.error(rel, doc, f"unknown competence '{cid}'{suggest(cid, competence_ids)}", list(path) + [index], code="competence.unknown")
 
-    # Units
-    question_ids: dict[str, str] = {}
-    worksheet_users: dict[str, list] = {}
-    seen_units: dict[str, str] = {}
+def _check_units(c: _Checker, data: dict) -> None:
+    src, folder, course = c.src, c.folder, c.checked.course
     for index, uid in enumerate(data["units"]):
         rel = f"{src}/units/{uid}.yaml"
         if not folder.present(rel):
             available = [p.stem for p in (folder.root / src / "units").glob("*.yaml")]
-            c.error(course_rel, course, f"unit file 'units/{uid}.yaml' not found{suggest(uid, available)}",
+            c.error(c.course_rel, course, f"unit file 'units/{uid}.yaml' not found{suggest(uid, available)}",
                     ["units", index], code="file.unit-missing")
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "unit"):
-            broken.add(f"units/{uid}.yaml")
+            c.broken.add(f"units/{uid}.yaml")
             if doc is not None:
                 # The structure is wrong somewhere, but competence tags can still be checked, so
                 # that fixing the schema errors does not reveal a second round of problems.
                 for path, ids in _competence_lists(doc.data, []):
-                    check_competences(rel, doc, ids, path)
+                    c.competences(rel, doc, ids, path)
             continue
-        checked.units[uid] = doc
-        u = doc.data
-        if u["id"] != uid:
-            c.error(rel, doc, f"unit id '{u['id']}' must match the file name and course.yaml ('{uid}')", ["id"], code="unit.id-mismatch")
-        seen_units[uid] = rel
-        local: dict = {}
-        for key in ("outcomes", "materials", "conceptual_contents", "pages", "activities", "cases", "questions",
-                    "quizzes", "bibliography", "assets"):
-            c.unique_ids(rel, doc, u.get(key), [key], local)
-        outcome_ids = {o["id"]: o for o in u["outcomes"]}
-        case_ids = {k["id"]: k for k in u.get("cases", [])}
+        c.checked.units[uid] = doc
+        _check_unit(c, rel, doc, uid)
 
-        def check_outcomes(ids, path):
-            for i, oid in enumerate(ids or []):
-                if oid not in outcome_ids:
-                    c.error(rel, doc, f"unknown outcome '{oid}'{suggest(oid, outcome_ids)}", list(path) + [i], code="outcome.unknown")
 
-        for oi, outcome in enumerate(u["outcomes"]):
-            check_competences(rel, doc, outcome["competences"], ["outcomes", oi, "competences"])
-        for ai, activity in enumerate(u.get("activities", [])):
-            check_outcomes(activity.get("outcomes"), ["activities", ai, "outcomes"])
-            check_competences(rel, doc, activity.get("competences"), ["activities", ai, "competences"])
-            if "worksheet" in activity:
-                worksheet_users.setdefault(activity["worksheet"], []).append((rel, doc, ["activities", ai, "worksheet"]))
-            if "case" in activity and activity["case"] not in case_ids:
-                c.error(rel, doc, f"unknown case '{activity['case']}'{suggest(activity['case'], case_ids)}",
-                        ["activities", ai, "case"], code="case.unknown")
-        for ki, case in enumerate(u.get("cases", [])):
-            c.unique_ids(rel, doc, case.get("questions"), ["cases", ki, "questions"])
-            for qi, q in enumerate(case.get("questions", [])):
-                path = ["cases", ki, "questions", qi]
-                check_outcomes(q.get("outcomes"), path + ["outcomes"])
-                check_competences(rel, doc, q.get("competences"), path + ["competences"])
-                _claim(c, rel, doc, question_ids, generated_question_id(case["id"], q["id"]), path + ["id"])
-                if not _effective(q, outcome_ids):
-                    c.error(rel, doc, "this reflection question is tagged with no competence; add 'competences' "
-                                      "or 'outcomes'", path, code="question.untagged")
-        for qi, q in enumerate(u.get("questions", [])):
-            path = ["questions", qi]
+def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None:
+    u = doc.data
+    if u["id"] != uid:
+        c.error(rel, doc, f"unit id '{u['id']}' must match the file name and course.yaml ('{uid}')", ["id"],
+                code="unit.id-mismatch")
+    local: dict = {}
+    for key in ("outcomes", "materials", "conceptual_contents", "pages", "activities", "cases", "questions",
+                "quizzes", "bibliography", "assets"):
+        c.unique_ids(rel, doc, u.get(key), [key], local)
+    outcome_ids = {o["id"]: o for o in u["outcomes"]}
+    case_ids = {k["id"]: k for k in u.get("cases", [])}
+
+    def check_outcomes(ids, path):
+        for i, oid in enumerate(ids or []):
+            if oid not in outcome_ids:
+                c.error(rel, doc, f"unknown outcome '{oid}'{suggest(oid, outcome_ids)}", list(path) + [i],
+                        code="outcome.unknown")
+
+    for oi, outcome in enumerate(u["outcomes"]):
+        c.competences(rel, doc, outcome["competences"], ["outcomes", oi, "competences"])
+    for ai, activity in enumerate(u.get("activities", [])):
+        check_outcomes(activity.get("outcomes"), ["activities", ai, "outcomes"])
+        c.competences(rel, doc, activity.get("competences"), ["activities", ai, "competences"])
+        if "worksheet" in activity:
+            c.worksheet_users.setdefault(activity["worksheet"], []).append((rel, doc, ["activities", ai, "worksheet"]))
+        if "case" in activity and activity["case"] not in case_ids:
+            c.error(rel, doc, f"unknown case '{activity['case']}'{suggest(activity['case'], case_ids)}",
+                    ["activities", ai, "case"], code="case.unknown")
+    for ki, case in enumerate(u.get("cases", [])):
+        c.unique_ids(rel, doc, case.get("questions"), ["cases", ki, "questions"])
+        for qi, q in enumerate(case.get("questions", [])):
+            path = ["cases", ki, "questions", qi]
             check_outcomes(q.get("outcomes"), path + ["outcomes"])
-            check_competences(rel, doc, q.get("competences"), path + ["competences"])
-            _claim(c, rel, doc, question_ids, q["id"], path + ["id"])
-            _check_question(c, rel, doc, q, path)
+            c.competences(rel, doc, q.get("competences"), path + ["competences"])
+            _claim(c, rel, doc, c.question_ids, generated_question_id(case["id"], q["id"]), path + ["id"])
             if not _effective(q, outcome_ids):
-                c.error(rel, doc, f"question '{q['id']}' is tagged with no competence; add 'competences' or 'outcomes'",
-                        path, code="question.untagged")
-        own_questions = {q["id"] for q in u.get("questions", [])}
-        for zi, quiz in enumerate(u.get("quizzes", [])):
-            for ri, ref in enumerate(quiz["questions"]):
-                path = ["quizzes", zi, "questions", ri]
-                kind, _, target = ref.rpartition(":")
-                if kind == "worksheet":
-                    worksheet_users.setdefault(target, []).append((rel, doc, path, True, outcome_ids))
-                elif kind == "case":
-                    if target not in case_ids:
-                        c.error(rel, doc, f"unknown case '{target}'{suggest(target, case_ids)}", path, code="case.unknown")
-                    elif not case_ids[target].get("questions"):
-                        c.error(rel, doc, f"case '{target}' has no questions to put in a quiz", path, code="quiz.case-without-questions")
-                elif ref not in own_questions:
-                    c.error(rel, doc, f"unknown question '{ref}'{suggest(ref, own_questions)}; questions of a quiz "
-                                      "are this unit's question ids, 'worksheet:<id>' or 'case:<id>'", path, code="quiz.unknown-question")
-        for si, asset in enumerate(u.get("assets", [])):
-            pointer_path = ["assets", si, "path"]
-            content = folders.asset_bytes(folder, asset["path"], report, c.file(rel),
-                                          yamlfile.pointer_of(pointer_path),
-                                          doc.position(yamlfile.pointer_of(pointer_path)))
-            if content is not None:
-                checked.assets[asset["path"]] = content
-        c.markdown(rel, doc, "unit")
+                c.error(rel, doc, "this reflection question is tagged with no competence; add 'competences' "
+                                  "or 'outcomes'", path, code="question.untagged")
+    for qi, q in enumerate(u.get("questions", [])):
+        path = ["questions", qi]
+        check_outcomes(q.get("outcomes"), path + ["outcomes"])
+        c.competences(rel, doc, q.get("competences"), path + ["competences"])
+        _claim(c, rel, doc, c.question_ids, q["id"], path + ["id"])
+        _check_question(c, rel, doc, q, path)
+        if not _effective(q, outcome_ids):
+            c.error(rel, doc, f"question '{q['id']}' is tagged with no competence; add 'competences' or 'outcomes'",
+                    path, code="question.untagged")
+    own_questions = {q["id"] for q in u.get("questions", [])}
+    for zi, quiz in enumerate(u.get("quizzes", [])):
+        for ri, ref in enumerate(quiz["questions"]):
+            path = ["quizzes", zi, "questions", ri]
+            kind, _, target = ref.rpartition(":")
+            if kind == "worksheet":
+                c.worksheet_users.setdefault(target, []).append((rel, doc, path, True, outcome_ids))
+            elif kind == "case":
+                if target not in case_ids:
+                    c.error(rel, doc, f"unknown case '{target}'{suggest(target, case_ids)}", path, code="case.unknown")
+                elif not case_ids[target].get("questions"):
+                    c.error(rel, doc, f"case '{target}' has no questions to put in a quiz", path,
+                            code="quiz.case-without-questions")
+            elif ref not in own_questions:
+                c.error(rel, doc, f"unknown question '{ref}'{suggest(ref, own_questions)}; questions of a quiz "
+                                  "are this unit's question ids, 'worksheet:<id>' or 'case:<id>'", path,
+                        code="quiz.unknown-question")
+    for si, asset in enumerate(u.get("assets", [])):
+        pointer = yamlfile.pointer_of(["assets", si, "path"])
+        content = folders.asset_bytes(c.folder, asset["path"], c.report, c.file(rel), pointer, doc.position(pointer))
+        if content is not None:
+            c.checked.assets[asset["path"]] = content
+    c.markdown(rel, doc, "unit")
 
-    # Worksheets
+
+def _check_worksheets(c: _Checker, data: dict) -> None:
+    src, folder = c.src, c.folder
     present = {p.stem for p in (folder.root / src / "worksheets").glob("*.yaml")}
-    for wid in sorted(present | set(worksheet_users)):
-        users = worksheet_users.get(wid, [])
+    for wid in sorted(present | set(c.worksheet_users)):
+        users = c.worksheet_users.get(wid, [])
         rel = f"{src}/worksheets/{wid}.yaml"
         if not folder.present(rel):
-            available = [p.stem for p in (folder.root / src / "worksheets").glob("*.yaml")]
             for user in users:
-                c.error(user[0], user[1], f"worksheet file 'worksheets/{wid}.yaml' not found{suggest(wid, available)}",
+                c.error(user[0], user[1], f"worksheet file 'worksheets/{wid}.yaml' not found{suggest(wid, present)}",
                         user[2], code="file.worksheet-missing")
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "worksheet"):
-            broken.add(f"worksheets/{wid}.yaml")
+            c.broken.add(f"worksheets/{wid}.yaml")
             continue
-        checked.worksheets[wid] = doc
+        c.checked.worksheets[wid] = doc
         if doc.data["id"] != wid:
-            c.error(rel, doc, f"worksheet id '{doc.data['id']}' must match the file name '{wid}'", ["id"], code="worksheet.id-mismatch")
+            c.error(rel, doc, f"worksheet id '{doc.data['id']}' must match the file name '{wid}'", ["id"],
+                    code="worksheet.id-mismatch")
         quiz_users = [u for u in users if len(u) > 3]
         if quiz_users and "answer_key" not in doc.data:
             for user in quiz_users:
@@ -319,29 +364,30 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         # A unit that failed its schema may be the one that quizzes this worksheet: then whether
         # the key's outcomes resolve is unknown, and saying "tagged with no competence" would be
         # a false second error.
-        units_broken = any(name.startswith("units/") for name in broken)
+        units_broken = any(name.startswith("units/") for name in c.broken)
         outcome_sets = [u[4] for u in quiz_users] or [None if units_broken else {}]
-        _check_answer_key(c, rel, doc, outcome_sets[0], check_competences)
+        _check_answer_key(c, rel, doc, outcome_sets[0], c.competences)
         if "answer_key" in doc.data:
             for qid in _worksheet_question_ids(doc.data):
-                _claim(c, rel, doc, question_ids, qid, ["answer_key"])
+                _claim(c, rel, doc, c.question_ids, qid, ["answer_key"])
         c.markdown(rel, doc, "worksheet")
     for path in sorted((folder.root / src / "worksheets").glob("*.yaml")):
-        if path.stem not in worksheet_users and not broken:
-            c.report.warning(c.file(f"{src}/worksheets/{path.name}"), "worksheet is not used by any activity or quiz", code="worksheet.unused")
+        if path.stem not in c.worksheet_users and not c.broken:
+            c.report.warning(c.file(f"{src}/worksheets/{path.name}"), "worksheet is not used by any activity or quiz",
+                             code="worksheet.unused")
     for path in sorted((folder.root / src / "units").glob("*.yaml")):
         if path.stem not in data["units"]:
-            c.report.warning(c.file(f"{src}/units/{path.name}"), "unit file is not listed in course.yaml 'units'", code="unit.not-listed")
-    c.markdown(course_rel, course, "course")
+            c.report.warning(c.file(f"{src}/units/{path.name}"), "unit file is not listed in course.yaml 'units'",
+                             code="unit.not-listed")
 
-    # Every outcome should be assessed by something.
-    _check_coverage(c, checked)
 
-    # Translations and their lock files
+def _check_languages(c: _Checker, data: dict) -> None:
+    """Each translation folder and its lock file; language folders the course does not list."""
+    folder, report = c.folder, c.report
     for lang in data["languages"]:
-        if lang == src:
+        if lang == c.src:
             continue
-        _check_translation(c, checked, lang, broken)
+        _check_translation(c, c.checked, lang, c.broken)
         lock = lockfile.path(folder.root, lang)
         if folders.dangling(lock) or (lock.is_symlink() and not folders.inside(folder.root, lock)):
             report.error(c.file(f"{lang}/{lockfile.LOCK}"), "the lock file is a symbolic link that leads nowhere "
@@ -350,17 +396,13 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
         entries, problems = lockfile.read(lock)
         for message, pointer, position, code in problems:
             report.error(c.file(f"{lang}/{lockfile.LOCK}"), message, pointer, position, code=code)
-        checked.locks[lang] = entries
-    listed = {a.get("path") for doc in checked.units.values() for a in doc.data.get("assets", []) or []}
-    c.packaged(listed)
+        c.checked.locks[lang] = entries
     for child in sorted(p for p in folder.root.iterdir() if p.is_dir()):
         if child.name not in data["languages"] and child.name not in ("competences", "assets") \
                 and (child / "course.yaml").exists():
             report.warning(str(folder.display_root / child.name),
-                           f"language folder '{child.name}' is not listed in course.yaml 'languages'", code="translation.unlisted-language-folder")
-    if report.errors:
-        return None
-    return checked
+                           f"language folder '{child.name}' is not listed in course.yaml 'languages'",
+                           code="translation.unlisted-language-folder")
 
 
 def _competence_lists(data, path):
