@@ -182,8 +182,13 @@ CASES[3] = ("alias", replace(COURSE, "title: Mini course", "title: &t Mini cours
             r"aliases \(\*name\) are not allowed")
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["jsonschema", "compiled-schema"])
 @pytest.mark.parametrize("case, mutate, where, pattern", CASES, ids=[c[0] for c in CASES])
-def test_broken_course_is_refused_with_a_located_message(mini: Path, tmp_path: Path, cli, case, mutate, where, pattern):
+def test_broken_course_is_refused_with_a_located_message(mini: Path, tmp_path: Path, cli, monkeypatch, compiled,
+                                                         case, mutate, where, pattern):
+    from moocpack import schema
+    # Large courses check files with the compiled schema first: it must miss nothing.
+    monkeypatch.setattr(schema, "COMPILE_AFTER", 0 if compiled else 10**9)
     mutate(mini)
     out = tmp_path / "dist"
     code, stdout, stderr = cli("build", mini, "--out", out)
@@ -334,3 +339,12 @@ def test_a_killed_build_leaves_nothing_the_next_build_keeps(mini: Path, tmp_path
     other.write_bytes(b"mine")
     assert cli("build", mini, "--out", out, "--format", "html", "--lang", "en")[0] == 0
     assert not stale.exists() and running.exists() and other.exists()
+
+
+def test_schema_errors_are_found_in_a_course_large_enough_for_the_compiled_schema(mini: Path, cli, monkeypatch):
+    from moocpack import schema
+    monkeypatch.setattr(schema, "COMPILE_AFTER", 0)  # every file through the compiled fast path first
+    edit(mini / U1, "type: single_choice", "type: single")
+    edit(mini / COURSE, "effort: 1 h\n", "")
+    code, stdout, _ = cli("validate", mini)
+    assert code == 2 and "not allowed here" in stdout and "missing required field 'effort'" in stdout

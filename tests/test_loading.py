@@ -169,3 +169,40 @@ class TestSanitiser:
     def test_text_characters_are_escaped(self):
         out = markup.render('a < b & "c" — æøå')
         assert "a &lt; b &amp;" in out.html and "æøå" in out.html
+
+
+def test_the_compiled_schema_and_jsonschema_agree_on_what_is_valid():
+    """The fast path (fastjsonschema) decides only whether jsonschema is asked to explain: both
+    must give the same verdict, on valid files and on every kind of broken one."""
+    import copy
+
+    from conftest import SHIPPED
+    from moocpack import schema, yamlfile
+    kinds = {"course.yaml": "course", "units": "unit", "worksheets": "worksheet", "competences": "competences"}
+    checked = 0
+    for path in sorted(SHIPPED.rglob("*.yaml")):
+        if path.parts[-2] == "en" and path.name == "course.yaml":
+            kind = "course"
+        elif path.parent.parent.name == "en" or path.parent.name == "competences":
+            kind = kinds.get(path.parent.name)
+        else:
+            continue
+        if kind is None:
+            continue
+        data = yamlfile.read(path).data
+        variants = [data]
+        for mutate in (lambda d: d.pop("id"), lambda d: d.update(id="Not An Id"), lambda d: d.update(id="x\n"),
+                       lambda d: d.update(unknown_field=1), lambda d: d.update(title=42)):
+            changed = copy.deepcopy(data)
+            mutate(changed)
+            variants.append(changed)
+        for variant in variants:
+            slow = not list(schema.validator(kind).iter_errors(variant))
+            fast = True
+            try:
+                schema._fast(kind)(variant)
+            except Exception:
+                fast = False
+            assert slow == fast, (path.name, kind)
+            checked += 1
+    assert checked >= 40

@@ -91,7 +91,7 @@ class _Checker:
         self.report.warning(self.file(rel), message, pointer, doc.position(pointer, key=key), code=code)
 
     def schema(self, rel: str, doc: yamlfile.Document, kind: str) -> bool:
-        errors = sorted(schemas.validator(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+        errors = schemas.errors(kind, doc.data)
         for err in errors:
             message, path, key = schemas.explain(err)
             self.error(rel, doc, message, path, key, code=f"schema.{err.validator}")
