@@ -114,3 +114,24 @@ def test_every_commands_json_is_one_envelope_that_the_schema_accepts(cli, mini, 
         schema.validate(data)
         assert code == 2 and data["ok"] is False and data["errors"] >= 1, args
         assert any(p["code"] == "schema.enum" and p["line"] > 1 for p in data["problems"]), args
+
+
+def test_parallel_builds_write_the_same_bytes_as_one_after_the_other(cli, tmp_path):
+    for jobs in ("1", "2"):
+        code, _, stderr = cli("build", SHIPPED, "--jobs", jobs, "--set", "moodle_multilang=1", "--out", tmp_path / jobs)
+        assert code == 0, stderr
+    one = {p.name: p.read_bytes() for p in (tmp_path / "1").iterdir()}
+    two = {p.name: p.read_bytes() for p in (tmp_path / "2").iterdir()}
+    assert one == two and len(one) == 15 + 1 + 12  # packages, the multilingual one, the side files
+
+
+def test_an_exporter_failing_in_a_worker_is_an_internal_error_with_its_traceback(cli, tmp_path, monkeypatch):
+    from moocpack_exporters.html import HtmlExporter
+
+    def broken(self, course, options):
+        raise RuntimeError("the html exporter broke")
+    monkeypatch.setattr(HtmlExporter, "files", broken)
+    code, _, stderr = cli("build", SHIPPED, "--jobs", "2", "--format", "html", "--format", "scorm12", "--debug",
+                          "--out", tmp_path)
+    assert code == 3 and "the html exporter broke" in stderr and "Traceback" in stderr  # --debug asked for it
+    assert not list(tmp_path.glob("*-html.zip"))

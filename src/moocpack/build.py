@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,9 +40,11 @@ class BuildError(Exception):
 
 
 def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str] | None, out: Path,
-          report: Report, settings: dict | None = None, progress=None, allow_remote_media: bool = False) -> list[Built]:
-    """Check the course, then export. Raises CourseError before writing anything if the course
-    has errors, and BuildError (after removing nothing good) if an exporter fails."""
+          report: Report, settings: dict | None = None, progress=None, allow_remote_media: bool = False,
+          jobs: int = 1) -> list[Built]:
+    """Check the course, then export every format for every language, `jobs` packages at a time.
+    Raises CourseError before writing anything if the course has errors, OutputError if a package
+    cannot be written, and BuildError (after removing nothing good) if an exporter fails."""
     checked = loader.check(course_path, report, allow_remote_media)
     if checked is None:
         raise loader.CourseError(report)
@@ -74,48 +77,80 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     _check_output(out, checked.folder.root)
     archive.clean_stale(out, f"{checked.course.data['id']}-")
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
-    results = []
-    models = {}
+    models, fallbacks = {}, {}
     for lang in wanted:
         lang_report = Report(report.root)
-        course = loader.load(course_path, lang, lang_report, checked=checked)
-        models[lang] = course
+        models[lang] = loader.load(course_path, lang, lang_report, checked=checked)
         report.problems.extend(lang_report.problems)
-        fallbacks = len(set(lang_report.untranslated(lang)))
-        for name, exporter in exporters.items():
-            started = time.perf_counter()
-            try:
-                package_name = f"{exporter.basename(course)}.{exporter.extension}"
-                package = exporter.export(course, out, _warning_to(report, options, package_name, name))
-            except archive.WriteError as exc:
-                raise OutputError(str(exc), results) from exc
-            except Exception as exc:
-                raise BuildError(name, lang, exc) from exc
-            built = Built(name, lang, package, time.perf_counter() - started, fallbacks)
-            results.append(built)
-            if progress:
-                progress(built)
-    for name, exporter in exporters.items():
-        if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True:
-            started = time.perf_counter()
-            try:
-                package = exporter.export_multilingual(
-                    models, out, _warning_to(
-                    report, options, f"{exporter.basename(next(iter(models.values())), 'mul')}.{exporter.extension}", name))
-            except archive.WriteError as exc:
-                raise OutputError(str(exc), results) from exc
-            except Exception as exc:
-                raise BuildError(name, "mul", exc) from exc
-            built = Built(name, "mul", package, time.perf_counter() - started, 0)
-            results.append(built)
-            if progress:
-                progress(built)
+        fallbacks[lang] = len(set(lang_report.untranslated(lang)))
+    tasks = [(name, lang) for lang in wanted for name in exporters]
+    tasks += [(name, "mul") for name, exporter in exporters.items()
+              if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]
+    global _JOB
+    _JOB = (models, exporters, out, options, fallbacks)
+    results: list[Built] = []
+    try:
+        if jobs > 1 and len(tasks) > 1:
+            # Forked workers read the models the parent loaded (no copying them over); each
+            # writes its own package, so the output is the same as one after the other.
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+                outcomes = pool.imap(_export, tasks)
+                _collect(outcomes, tasks, report, results, progress)
+        else:
+            _collect(map(_export, tasks), tasks, report, results, progress)
+    finally:
+        _JOB = None
     return results
 
 
-def _warning_to(report: Report, options: ExportOptions, package: str, format_name: str) -> ExportOptions:
-    """Options whose warn() files an exporter's warning under the package it concerns."""
-    return replace(options, warn=lambda message: report.warning(package, message, code=f"export.{format_name}"))
+# What the export tasks share: set by build() before they run (inherited by forked workers).
+_JOB = None
+
+
+def _export(task: tuple[str, str]):
+    """One package: (Built, warnings) or ("error", kind, message); never raises, so that a
+    worker's failure comes back to the parent as data."""
+    name, lang = task
+    models, exporters, out, options, fallbacks = _JOB
+    exporter = exporters[name]
+    warnings: list[tuple[str, str, str]] = []
+    first = next(iter(models.values()))
+    package_name = f"{exporter.basename(models.get(lang, first), lang if lang == 'mul' else None)}.{exporter.extension}"
+    local = replace(options, warn=lambda message: warnings.append((package_name, message, f"export.{name}")))
+    started = time.perf_counter()
+    try:
+        if lang == "mul":
+            package = exporter.export_multilingual(models, out, local)
+        else:
+            package = exporter.export(models[lang], out, local)
+    except archive.WriteError as exc:
+        return ("error", "output", str(exc))
+    except Exception as exc:  # an exporter's bug: reported, the package not written
+        import traceback
+        return ("error", "internal", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
+    return (Built(name, lang, package, time.perf_counter() - started, fallbacks.get(lang, 0)), warnings)
+
+
+def _collect(outcomes, tasks, report: Report, results: list, progress) -> None:
+    for (name, lang), outcome in zip(tasks, outcomes):
+        if outcome[0] == "error":
+            if outcome[1] == "output":
+                raise OutputError(outcome[2], results)
+            raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
+        built, warnings = outcome
+        for package, message, code in warnings:
+            report.warning(package, message, code=code)
+        results.append(built)
+        if progress:
+            progress(built)
+
+
+class ExporterFailure(Exception):
+    """An exporter's exception, carried back from the process it ran in (with its traceback)."""
+
+    def __init__(self, message: str, details: str):
+        super().__init__(message)
+        self.details = details
 
 
 def _check_output(out: Path, course_root: Path) -> None:

@@ -9,6 +9,7 @@ file:line:column: message; 3 an internal error in an exporter; 64 the command wa
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections import Counter
@@ -183,8 +184,10 @@ def _human(size: int) -> str:
 @JSON
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="CPUs",
+              help="Packages built at the same time (1: one after the other, for debugging). Output is the same.")
 @REMOTE_MEDIA
-def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug,
+def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug, jobs,
                   allow_remote_media):
     """Build packages: every format and language by default, named
     <course>-<version>-<lang>-<format>.<ext>, into --out.
@@ -212,7 +215,7 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
 
         try:
             results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress,
-                            allow_remote_media)
+                            allow_remote_media, jobs)
         except CourseError:
             if not as_json:
                 print_problems(report, verbose, sys.stderr)
@@ -230,7 +233,8 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
         except BuildError as exc:
             report.error(str(path), f"internal error: {exc}", code="build.internal")
             if debug:
-                traceback.print_exception(exc.cause)
+                details = getattr(exc.cause, "details", None)  # from a worker process: its traceback as text
+                click.echo(details, err=True) if details else traceback.print_exception(exc.cause)
             if not as_json:
                 click.echo(f"{path}: internal error: {exc}; the package was not written (use --debug for details)",
                            err=True)
