@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from conftest import ARTIFACTS, SHIPPED
+from conftest import ARTIFACTS, ROOT, SHIPPED
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -234,3 +234,39 @@ def test_answers_that_look_like_markup_do_not_break_the_quiz_page(browser, mini,
     assert page.locator("fieldset.question").count() == sum(len(quiz["questions"]) for quiz in data) > 0
     assert problems == []
     context.close()
+
+
+def test_the_table_of_contents_is_written_once_and_every_page_shows_it(browser, site):
+    root, base = site
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/en/unit-09.html")
+    links = page.locator("header.site nav a")
+    assert links.count() == 4 and links.nth(2).get_attribute("aria-current") == "page"
+    # Without JavaScript a page still leads to the contents.
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    plain.goto(f"{base}/en/unit-09.html")
+    fallback = plain.locator("header.site nav a")
+    assert fallback.count() == 1 and fallback.get_attribute("href") == "index.html#contents"
+    plain.goto(f"{base}/en/index.html#contents")
+    assert plain.locator("#contents ol.units li").count() == 3
+    # The list itself is in toc.js only, not repeated in every page.
+    assert "Peer relationship" in (root / "en" / "toc.js").read_text("utf-8")
+    assert "Unit 9" not in (root / "en" / "unit-02-6.html").read_text("utf-8").split("<main")[0]
+
+
+def test_the_website_grows_linearly_with_the_course(tmp_path):
+    """Every page used to carry the whole table of contents: 2,000 units made 736 MB."""
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import generate
+
+    from moocpack.build import build
+    from moocpack.exporter import registry
+    from moocpack.problems import Report
+    sizes = {}
+    for units in (20, 80):
+        course = generate(tmp_path / f"c{units}", units=units, questions=2, languages=("en",))
+        build(course, {"html": registry()["html"].exporter}, None, tmp_path / f"out{units}", Report(course))
+        with zipfile.ZipFile(next((tmp_path / f"out{units}").glob("*-html.zip"))) as archive:
+            sizes[units] = sum(i.file_size for i in archive.infolist())
+    assert sizes[80] / sizes[20] < 4.4  # 4 times the units, about 4 times the bytes

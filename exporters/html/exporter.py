@@ -7,29 +7,39 @@ and the quiz script ship inside the package.
 
 from __future__ import annotations
 
-from moocpack.exporter import ExportOptions, Exporter
-from moocpack.model import Course, Unit, Worksheet
+from importlib import resources
 
 from moocpack import render
+from moocpack.exporter import ExportOptions, Exporter
+from moocpack.model import Course, Unit, Worksheet
 from moocpack.render import competences_body, esc, footer, h, t, unit_file, worksheet_file
 
 
+def toc_entries(course: Course) -> list[tuple[str, str]]:
+    """(href, label HTML) of every entry of the table of contents."""
+    entries = [(unit_file(unit), render.unit_heading(course, unit)) for unit in course.units]
+    return entries + [("competences.html", esc(course.message("competence_framework")))]
 
 
-def navigation(course: Course, current: str = "", nav: str | None = None) -> str:
-    """The site navigation; pass `nav` (from site_navigation) to avoid rebuilding it per page."""
-    nav = nav if nav is not None else site_navigation(course)
-    if current:
-        # hrefs are unique in the list, so marking the current page is one replacement.
-        nav = nav.replace(f'<a href="{current}">', f'<a href="{current}" aria-current="page">', 1)
-    return nav
+def full_navigation(course: Course) -> str:
+    """The whole table of contents, written out: the home page's."""
+    items = "".join(f'<li><a href="{href}">{label}</a></li>' for href, label in toc_entries(course))
+    return f'<nav aria-label="{esc(course.message("contents"))}"><ul>{items}</ul></nav>'
 
 
-def site_navigation(course: Course) -> str:
-    items = [f'<li><a href="{unit_file(unit)}">{render.unit_heading(course, unit)}</a></li>' for unit in course.units]
-    items.append(f'<li><a href="competences.html">{esc(course.message("competence_framework"))}</a></li>')
-    return f'<nav aria-label="{esc(course.message("contents"))}"><ul>{"".join(items)}</ul></nav>'
+def navigation(course: Course, current: str) -> str:
+    """Any other page's: a link to the contents, which nav.js replaces with the table of
+    contents from toc.js (one copy per package, not one per page)."""
+    return (f'<nav aria-label="{esc(course.message("contents"))}" data-toc data-current="{esc(current)}">'
+            f'<ul><li><a href="index.html#contents">{esc(course.message("contents"))}</a></li></ul></nav>')
 
+
+def toc_script(course: Course) -> bytes:
+    return b"window.moocpackToc = " + render.script_json(
+        [{"href": href, "label": label} for href, label in toc_entries(course)]).encode() + b";\n"
+
+
+NAV_SCRIPTS = ("toc.js", "nav.js")
 
 
 def index_page(course: Course) -> str:
@@ -45,14 +55,15 @@ def index_page(course: Course) -> str:
             f'<p class="lead">{t(course, course.short_description)}</p>',
             h(course, course.description),
             f'<dl class="facts"><dt>{esc(course.message("effort"))}</dt><dd>{render.duration(course, course.effort)}</dd></dl>',
-            f'<section><h2>{esc(course.message("contents"))}</h2><ol class="units">{"".join(units)}</ol></section>']
+            f'<section id="contents"><h2>{esc(course.message("contents"))}</h2><ol class="units">{"".join(units)}</ol>'
+            '</section>']
     if course.project:
         body.append(f'<section><h2>{esc(course.message("about_project"))}</h2>{h(course, course.project)}</section>')
     body.append(f'<section><h2>{esc(course.message("organisations"))}</h2><ul>{organisations}</ul></section>')
-    return render.document(course, str(course.title), "".join(body), nav=navigation(course), footer=footer(course))
+    return render.document(course, str(course.title), "".join(body), nav=full_navigation(course), footer=footer(course))
 
 
-def unit_page(course: Course, unit: Unit, nav: str | None = None) -> str:
+def unit_page(course: Course, unit: Unit) -> str:
     body = render.unit_body(course, unit)
     index = course.units.index(unit)
     links = []
@@ -66,23 +77,24 @@ def unit_page(course: Course, unit: Unit, nav: str | None = None) -> str:
                      f'{t(course, nxt.title)} →</a>')
     body += f'<nav class="pager" aria-label="{esc(course.message("contents"))}">{"".join(links)}</nav>'
     title = f"{render.unit_label(course, unit)} {unit.title} – {course.title}".strip()
-    return render.document(course, title, body, nav=navigation(course, unit_file(unit), nav), scripts=("quiz.js",),
-                          footer=footer(course))
+    return render.document(course, title, body, nav=navigation(course, unit_file(unit)),
+                           scripts=("quiz.js",) + NAV_SCRIPTS, footer=footer(course))
 
 
-def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, nav: str | None = None) -> str:
+def worksheet_page(course: Course, sheet: Worksheet, unit: Unit) -> str:
     body = (f'<p class="print-hide"><a href="{unit_file(unit)}">← {render.unit_heading(course, unit)}</a> '
             f'<button type="button" class="print">{esc(course.message("print"))}</button></p>'
             f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
             f'{render.worksheet_body(course, sheet)}</article>')
     number = f"{course.message('worksheet')} {sheet.number} – " if sheet.number else ""
-    return render.document(course, f"{number}{sheet.title} – {course.title}", body, nav=navigation(course, "", nav),
-                          scripts=("quiz.js",), footer=footer(course))
+    return render.document(course, f"{number}{sheet.title} – {course.title}", body,
+                           nav=navigation(course, worksheet_file(sheet)), scripts=("quiz.js",) + NAV_SCRIPTS,
+                           footer=footer(course))
 
 
 def competences_page(course: Course) -> str:
     return render.document(course, f"{course.message('frameworks')} – {course.title}", competences_body(course),
-                          nav=navigation(course, "competences.html"), footer=footer(course))
+                           nav=navigation(course, "competences.html"), scripts=NAV_SCRIPTS, footer=footer(course))
 
 
 
@@ -93,13 +105,14 @@ def site_files(course: Course) -> dict[str, bytes]:
         "competences.html": competences_page(course).encode(),
         "style.css": render.static_file("style.css"),
         "quiz.js": render.static_file("quiz.js"),
+        "toc.js": toc_script(course),
+        "nav.js": resources.files("moocpack_exporters.html").joinpath("static", "nav.js").read_bytes(),
     }
-    nav = site_navigation(course)
     for unit in course.units:
-        files[unit_file(unit)] = unit_page(course, unit, nav).encode()
+        files[unit_file(unit)] = unit_page(course, unit).encode()
         for sheet in unit.worksheets:
             if worksheet_file(sheet) not in files:
-                files[worksheet_file(sheet)] = worksheet_page(course, sheet, unit, nav).encode()
+                files[worksheet_file(sheet)] = worksheet_page(course, sheet, unit).encode()
         for asset in unit.assets:
             files[asset.path] = asset.data
     return files
