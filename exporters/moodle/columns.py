@@ -56,9 +56,10 @@ def shorten(text: str, length: int) -> str:
 def fit(trees: Iterable[tuple[str, etree._Element]], warn: Callable[[str], None]) -> None:
     """Shorten, in place, every field longer than its column, and say which and where."""
     for name, tree in trees:
-        for node in tree.iter():
-            length = limit(node)
-            if length is not None and node.text and len(node.text) > length:
-                warn(f"{name}: <{node.getparent().tag}><{node.tag}> has {len(node.text)} characters, more than "
-                     f"Moodle's {length}-character column: shortened to '{shorten(node.text, length)[:60]}…'")
-                node.text = shorten(node.text, length)
+        for row in tree.iter(*COLUMN_LENGTHS):  # only the rows that have limited columns
+            for field, length in COLUMN_LENGTHS[row.tag].items():
+                node = row.find(field)
+                if node is not None and node.text and len(node.text) > length:
+                    warn(f"{name}: <{row.tag}><{field}> has {len(node.text)} characters, more than "
+                         f"Moodle's {length}-character column: shortened to '{shorten(node.text, length)[:60]}…'")
+                    node.text = shorten(node.text, length)
