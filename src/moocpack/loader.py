@@ -61,12 +61,17 @@ def messages(lang: str) -> dict:
     return {**english, "language_name": lang, **own}
 
 
-def _by_index(data, pointer: str) -> str:
-    """The JSON pointer (list positions) of a translation key's pointer (list items by id)."""
+def _by_index(data, pointer: str, positions: dict | None = None) -> str:
+    """The JSON pointer (list positions) of a translation key's pointer (list items by id);
+    `positions` remembers each list's id -> position between calls on the same data."""
+    positions = {} if positions is None else positions
     node, parts = data, []
     for token in (yamlfile.unescape(t) for t in pointer.split("/")[1:]):
         if isinstance(node, list):
-            index = next((i for i, item in enumerate(node) if isinstance(item, dict) and item.get("id") == token), None)
+            if id(node) not in positions:
+                positions[id(node)] = {item.get("id"): i for i, item in reversed(list(enumerate(node)))
+                                       if isinstance(item, dict)}
+            index = positions[id(node)].get(token)
             if index is None:
                 break
             node, token = node[index], str(index)
@@ -101,10 +106,11 @@ class _Resolver:
         data = merge.run(doc.data, kind)
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
+        positions: dict = {}
         for key in merge.missing:
             # Points at the source string, which exists (the translation file may not).
             self.report.warning(source, f"not translated into '{self.lang}' yet: shown in '{self.src}'", key,
-                                doc.position(_by_index(doc.data, key)), code=MISSING_TRANSLATION, language=self.lang)
+                                doc.position(_by_index(doc.data, key, positions)), code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, doc, kind, where)
         return data

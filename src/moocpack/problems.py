@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 ERROR = "error"
@@ -55,13 +56,7 @@ class Report:
         return [p for p in self.problems if p.code == MISSING_TRANSLATION and language in (None, p.language)]
 
     def relative(self, file: str | Path) -> str:
-        path = Path(file)
-        if path.is_absolute():
-            try:
-                return str(path.relative_to(Path.cwd()))
-            except ValueError:
-                return str(path)
-        return str(path)
+        return _relative(str(file), str(Path.cwd()))
 
     @property
     def errors(self) -> list[Problem]:
@@ -100,3 +95,15 @@ class CourseError(Exception):
     def __init__(self, report: Report):
         super().__init__(f"{len(report.errors)} error(s) in {report.root}")
         self.report = report
+
+
+@lru_cache(maxsize=4096)
+def _relative(file: str, cwd: str) -> str:
+    """A problem's file as the user would type it (a large course reports thousands per file)."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(cwd))
+        except ValueError:
+            return str(path)
+    return str(path)
