@@ -99,7 +99,7 @@ def competences_page(course: Course) -> str:
 
 
 def site_files(course: Course) -> dict[str, bytes]:
-    """Every file of the website; shared with exporters that wrap the same render."""
+    """Every file of the website; shared with exporters that wrap the same pages."""
     files = {
         "index.html": index_page(course).encode(),
         "competences.html": competences_page(course).encode(),

@@ -39,7 +39,7 @@ class Backup:
         self.languages = multilingual
         self.multilingual = bool(multilingual)
         self.warn = warn
-        # The short name is plain text (no multi-language spans) and must be unique on the render.
+        # The short name is plain text (no multi-language spans) and must be unique on the site.
         self.shortname = f"{course.id}-{course.version}-{'mul' if multilingual else course.language}"[:255]
         self.time = str(epoch)
         self.version, self.release = RELEASES[release]
@@ -57,7 +57,7 @@ class Backup:
 
     @property
     def fullname(self) -> str:
-        """The course's name on the render. A restore renames a course whose full name is taken
+        """The course's name on the site. A restore renames a course whose full name is taken
         ("… copy 1"), so a language version whose title is not translated names its language."""
         title = self.course.title
         if self.multilingual:

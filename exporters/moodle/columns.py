@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 
 from lxml import etree
 
+from moocpack.render import short
+
 # Row element in the backup XML -> {field element: column length in characters}.
 COLUMN_LENGTHS: dict[str, dict[str, int]] = {
     "course": {"fullname": 254, "shortname": 255, "idnumber": 100},           # course
@@ -42,17 +44,6 @@ def limit(node: etree._Element) -> int | None:
     return COLUMN_LENGTHS.get(parent.tag, {}).get(node.tag)
 
 
-def shorten(text: str, length: int) -> str:
-    """At most `length` characters, cut at a word where one is near, with an ellipsis."""
-    if len(text) <= length:
-        return text
-    cut = text[: length - 1]
-    space = cut.rfind(" ")
-    if space > length * 0.6:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
-
-
 def fit(trees: Iterable[tuple[str, etree._Element]], warn: Callable[[str], None]) -> None:
     """Shorten, in place, every field longer than its column, and say which and where."""
     for name, tree in trees:
@@ -60,6 +51,7 @@ def fit(trees: Iterable[tuple[str, etree._Element]], warn: Callable[[str], None]
             for field, length in COLUMN_LENGTHS[row.tag].items():
                 node = row.find(field)
                 if node is not None and node.text and len(node.text) > length:
+                    fitted = short(node.text, length)
                     warn(f"{name}: <{row.tag}><{field}> has {len(node.text)} characters, more than "
-                         f"Moodle's {length}-character column: shortened to '{shorten(node.text, length)[:60]}…'")
-                    node.text = shorten(node.text, length)
+                         f"Moodle's {length}-character column: shortened to '{fitted[:60]}…'")
+                    node.text = fitted

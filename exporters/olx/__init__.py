@@ -58,6 +58,7 @@ class Olx:
         self.asset_paths = sorted({a.path for unit in course.units for a in unit.assets})
         self.files: dict[str, bytes] = {}
         self.tags: list[tuple[str, str, str, list[str]]] = []  # name, type, url_name, competence ids
+        self.advanced: set[str] = set()  # block types written that are not core components
 
     def tag(self, display: str, block_type: str, name: str, competences) -> None:
         # Open edX's importer makes the usage key itself (course_key.make_usage_key(type, id)):
@@ -149,6 +150,7 @@ class Olx:
                     f'<p><em>{render.esc(course.message("reflection_kept_here"))}</em></p></div>')
             self.tag(title, "html", name, question.competences)
             return self.html_component(name, title, body)
+        self.advanced.add("openassessment")
         ora = etree.Element("openassessment", url_name=name, text_response="required", file_upload_response="",
                             prompts_type="html", allow_latex="False", show_rubric_during_response="True",
                             submission_start=self.start, submission_due=self.end)
@@ -181,6 +183,7 @@ class Olx:
                                answers=json.dumps(answers, ensure_ascii=False),
                                feedback="", private_results="true", max_submissions="0")
         self.tag(title, "survey", name, [c for q in questions for c in q.competences])
+        self.advanced.add("survey")
         return survey
 
     def quiz_children(self, quiz: Quiz) -> list[etree._Element]:
@@ -230,7 +233,7 @@ class Olx:
         course = self.course
         base = url_name(unit.id)
         sequentials = []
-        # Introduction: the unit's overview, outcomes, materials and content render.
+        # Introduction: the unit's overview, outcomes, materials and content pages.
         intro_parts = [render.outcomes_block(course, unit, NO_LINKS)]
         if unit.introduction:
             intro_parts.insert(0, render.h(course, unit.introduction))
@@ -301,7 +304,8 @@ class Olx:
             "short_description": str(course.short_description),
             "learning_info": [str(o.text) for u in course.units for o in u.outcomes],
             "effort": f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}",
-            "advanced_modules": self.advanced_modules(),
+            # Studio lists a component type for editing only when the course names it here.
+            "advanced_modules": sorted(self.advanced),
             "tabs": [{"course_staff_only": False, "name": "Course", "type": "courseware"},
                      {"course_staff_only": False, "name": "Progress", "type": "progress"}],
         }}, indent=4, sort_keys=True, ensure_ascii=False).encode()
@@ -323,12 +327,6 @@ class Olx:
         self.files["tags.csv"] = self.tags_csv()
         return self.files
 
-    def advanced_modules(self) -> list[str]:
-        """Studio lists a component type for editing only when the course names it here."""
-        kinds = {"survey" if q.type == LIKERT else "openassessment" if q.type == ESSAY and self.essays == "ora" else ""
-                 for u in self.course.units for quiz in u.quizzes for q in quiz.questions}
-        return sorted(kinds - {""})
-
     def tags_csv(self) -> bytes:
         """Competence tags in the layout of Studio's tag export (one column per taxonomy)."""
         frameworks = [f.id for f in self.course.frameworks]
@@ -338,7 +336,7 @@ class Olx:
         for display, block_type, block_id, competences in self.tags:
             columns = []
             for fid in frameworks:
-                values = [taxonomy_value(self.course, c) for c in competences if self.course.competence(c).framework_id == fid]
+                values = [taxonomy_value(self.course, c) for c in competences if c.startswith(fid + ".")]
                 columns.append(TAGS_SEPARATOR.join(dict.fromkeys(values)))
             writer.writerow([display, block_type, block_id, *columns])
         return out.getvalue().encode()

@@ -93,6 +93,21 @@ class WriteError(OSError):
     folder in the way); says which file and why."""
 
 
+def _write_temp(path: Path, data: bytes) -> str:
+    """The data, on disk, in a temporary file beside `path` whose name carries this process's id."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return temp
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename: a reader never sees half a file, and a failed
     build never replaces a good package. The temporary file's name carries this process's id,
@@ -108,12 +123,7 @@ def write_atomic(path: Path, data: bytes) -> None:
                 stream.write(data)
                 stream.flush()
             return
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
+        temp = _write_temp(path, data)
         os.replace(temp, path)
     except OSError as exc:
         if temp:
@@ -137,13 +147,7 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
         for path, data in files.items():
             originals[path] = path.read_bytes() if path.is_file() else None
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
-            temps[path] = temp
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temp, 0o644)
+            temps[path] = _write_temp(path, data)
     except OSError as exc:
         for temp in temps.values():
             Path(temp).unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -126,7 +127,6 @@ def _export(task: tuple[str, str]):
     except archive.WriteError as exc:
         return ("error", "output", str(exc))
     except Exception as exc:  # an exporter's bug: reported, the package not written
-        import traceback
         return ("error", "internal", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
     return (Built(name, lang, package, time.perf_counter() - started, fallbacks.get(lang, 0)), warnings)
 

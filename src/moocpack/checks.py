@@ -366,7 +366,7 @@ def _check_worksheets(c: _Checker, data: dict) -> None:
         # a false second error.
         units_broken = any(name.startswith("units/") for name in c.broken)
         outcome_sets = [u[4] for u in quiz_users] or [None if units_broken else {}]
-        _check_answer_key(c, rel, doc, outcome_sets[0], c.competences)
+        _check_answer_key(c, rel, doc, outcome_sets[0])
         if "answer_key" in doc.data:
             for qid in _worksheet_question_ids(doc.data):
                 _claim(c, rel, doc, c.question_ids, qid, ["answer_key"])
@@ -463,7 +463,7 @@ def _check_question(c: _Checker, rel, doc, q: dict, path: list):
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
 
 
-def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_competences):
+def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None):
     ws = doc.data
     key = ws.get("answer_key")
     c.unique_ids(rel, doc, ws.get("prompts"), ["prompts"])
@@ -474,7 +474,7 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_com
         c.unique_ids(rel, doc, table["columns"], ["table", "columns"])
         c.unique_ids(rel, doc, table["rows"], ["table", "rows"])
         for ri, row in enumerate(table["rows"]):
-            check_competences(rel, doc, row.get("competences"), ["table", "rows", ri, "competences"])
+            c.competences(rel, doc, row.get("competences"), ["table", "rows", ri, "competences"])
             for cell in row.get("cells", {}):
                 if cell not in columns:
                     c.error(rel, doc, f"unknown column '{cell}'{suggest(cell, columns)}",
@@ -487,7 +487,7 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_com
         if outcome_ids and oid not in outcome_ids:
             c.error(rel, doc, f"unknown outcome '{oid}' in the unit that quizzes this worksheet"
                               f"{suggest(oid, outcome_ids)}", kp + ["outcomes", oi], code="answer-key.unknown-outcome")
-    check_competences(rel, doc, key.get("competences"), kp + ["competences"])
+    c.competences(rel, doc, key.get("competences"), kp + ["competences"])
     for name in ("prompt_columns",):
         for i, col in enumerate(key.get(name, [])):
             if col not in columns:
@@ -522,7 +522,7 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None, check_com
                 c.error(rel, doc, f"a true_false answer must be true or false, not '{value}'", path + ["answer"], code="answer-key.not-boolean")
             if build == SINGLE_CHOICE and value not in option_ids:
                 c.error(rel, doc, f"'{value}' is not one of the options{suggest(value, option_ids)}", path + ["answer"], code="answer-key.unknown-option")
-            check_competences(rel, doc, answer.get("competences"), path + ["competences"])
+            c.competences(rel, doc, answer.get("competences"), path + ["competences"])
         for row in rows:
             if row not in answered:
                 c.error(rel, doc, f"row '{row}' has no answer in the answer key; every row becomes a question and "

@@ -25,7 +25,7 @@ from .console import (
     EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, course_paths, finish, print_problems,
 )
 from .l10n.commands import l10n
-from .problems import MISSING_TRANSLATION, CourseError, Report, envelope
+from .problems import MISSING_TRANSLATION, CourseError, Report, counts, envelope
 
 
 class Commands(click.Group):
@@ -108,17 +108,15 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
                 except CourseError:
                     break
         status = max(status, finish(report, strict))
+        tally = counts(report.sorted())
         if as_json:
             reports.append(report)
-            counts = envelope([report])
-            results.append({"course": str(path), **{k: counts[k] for k in ("errors", "warnings", "untranslated")}})
+            results.append({"course": str(path), **tally})
         else:
             print_problems(report, verbose)
-            errors, warnings = len(report.errors), len(report.warnings)
-            missing = len(set(report.untranslated()))
-            verdict = "valid" if not errors else "invalid"
-            click.echo(f"{path}: {verdict}: {errors} error(s), {warnings - missing} warning(s), "
-                       f"{missing} untranslated string(s)", err=bool(errors))
+            verdict = "valid" if not tally["errors"] else "invalid"
+            click.echo(f"{path}: {verdict}: {tally['errors']} error(s), {tally['warnings']} warning(s), "
+                       f"{tally['untranslated']} untranslated string(s)", err=bool(tally["errors"]))
     if as_json:
         click.echo(json.dumps(envelope(reports, courses=results), ensure_ascii=False, indent=2))
     sys.exit(status)

@@ -23,7 +23,7 @@ from .model import (
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
 from .lockfile import digest
-from .translation import Merge, iter_units, key_of
+from .translation import Merge, iter_units, key_of, key_pointer
 
 __all__ = ["Checked", "CourseError", "check", "load"]
 
@@ -61,28 +61,6 @@ def messages(lang: str) -> dict:
     return {**english, "language_name": lang, **own}
 
 
-def _by_index(data, pointer: str, positions: dict | None = None) -> str:
-    """The JSON pointer (list positions) of a translation key's pointer (list items by id);
-    `positions` remembers each list's id -> position between calls on the same data."""
-    positions = {} if positions is None else positions
-    node, parts = data, []
-    for token in (yamlfile.unescape(t) for t in pointer.split("/")[1:]):
-        if isinstance(node, list):
-            if id(node) not in positions:
-                positions[id(node)] = {item.get("id"): i for i, item in reversed(list(enumerate(node)))
-                                       if isinstance(item, dict)}
-            index = positions[id(node)].get(token)
-            if index is None:
-                break
-            node, token = node[index], str(index)
-        elif isinstance(node, dict) and token in node:
-            node = node[token]
-        else:
-            break
-        parts.append(token)
-    return yamlfile.pointer_of(parts)
-
-
 def _own(values: dict, lang: str) -> Text:
     """A framework text in the framework's own language (the first given, if that one is not)."""
     if lang in values:
@@ -106,11 +84,10 @@ class _Resolver:
         data = merge.run(doc.data, kind)
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
-        positions: dict = {}
-        for key in merge.missing:
-            # Points at the source string, which exists (the translation file may not).
+        for key, source_pointer in merge.missing:
+            # Points at the source string's own line (the translation file may not exist).
             self.report.warning(source, f"not translated into '{self.lang}' yet: shown in '{self.src}'", key,
-                                doc.position(_by_index(doc.data, key, positions)), code=MISSING_TRANSLATION, language=self.lang)
+                                doc.position(source_pointer), code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, doc, kind, where)
         return data
@@ -123,8 +100,7 @@ class _Resolver:
             entry = self._lock.get(key_of(rel, segments))
             if entry and (entry.get("fuzzy") or entry.get("source_sha") != digest(value)):
                 self.report.warning(where, f"stale translation ({self.lang}): the source changed since it was "
-                                           "translated; the old translation is used",
-                                    "".join("/" + yamlfile.escape(n) for _, n in segments),
+                                           "translated; the old translation is used", key_pointer(segments),
                                     code=STALE_TRANSLATION, language=self.lang)
 
     def multilingual(self, values: dict | None, fw_source: str, where: str, pointer: str,

@@ -40,6 +40,12 @@ _URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+def _scheme(url: str) -> str | None:
+    """A URL's scheme as a browser reads it (lower case), or None for a relative URL."""
+    found = _SCHEME.match(_URL_NOISE.sub("", url))
+    return found.group(1).lower() if found else None
+
+
 class _Inventory(HTMLParser):
     """What an HTML fragment asks for, as a browser reads it: entities decoded, case folded."""
 
@@ -61,11 +67,10 @@ class _Inventory(HTMLParser):
             elif name not in allowed and tag in ALLOWED_TAGS:
                 self.found.append((f"{name} attribute on <{tag}>", False))
             if name in ("href", "src") and value:
-                url = _URL_NOISE.sub("", value)
-                scheme = _SCHEME.match(url)
-                if scheme and scheme.group(1).lower() not in URL_SCHEMES:
-                    self.found.append((f"'{scheme.group(1).lower()}:' link", True))
-                elif name == "src" and (scheme or url.startswith("//")):
+                scheme = _scheme(value)
+                if scheme and scheme not in URL_SCHEMES:
+                    self.found.append((f"'{scheme}:' link", True))
+                elif name == "src" and (scheme or _URL_NOISE.sub("", value).startswith("//")):
                     self.remote_media.append(value)
 
     handle_startendtag = handle_starttag
@@ -87,11 +92,7 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def _parser_with_refusals() -> tuple[MarkdownIt, list[str]]:
-    return _parser(), _refused
-
-
-_refused: list[str] = []
+_refused: list[str] = []  # links markdown-it refused during the current render()
 
 
 def _validate_link(url: str) -> bool:
@@ -122,13 +123,12 @@ def sanitise(html: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[st
 
 
 def render(markdown: str) -> Rendered:
-    parser, refused = _parser_with_refusals()
-    refused.clear()
-    html = parser.render(markdown)
+    _refused.clear()
+    html = _parser().render(markdown)
     clean, removed, dangerous, remote = sanitise(html)
-    for url in refused:
-        scheme = _SCHEME.match(_URL_NOISE.sub("", url))
-        what = f"'{scheme.group(1).lower()}:' link" if scheme else f"link '{url}'"
+    for url in _refused:
+        scheme = _scheme(url)
+        what = f"'{scheme}:' link" if scheme else f"link '{url}'"
         removed += (what,)
         dangerous += (what,)
     links = tuple(

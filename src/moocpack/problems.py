@@ -78,12 +78,19 @@ def envelope(reports: list[Report], ok: bool = True, **fields) -> dict:
     counts as the text summary gives them (untranslated strings apart), every problem with its
     code, then the command's own fields."""
     problems = [p for report in reports for p in report.sorted()]
-    errors = sum(1 for p in problems if p.severity == ERROR)
-    untranslated = sum(1 for p in problems if p.code == MISSING_TRANSLATION)
-    warnings = sum(1 for p in problems if p.severity == WARNING) - untranslated
-    return {"ok": ok and errors == 0, "errors": errors, "warnings": warnings, "untranslated": untranslated,
+    tally = counts(problems)
+    return {"ok": ok and tally["errors"] == 0, **tally,
             "problems": [{key: value for key, value in asdict(p).items() if value != "" or key in REQUIRED}
                          for p in problems], **fields}
+
+
+def counts(problems: list[Problem]) -> dict[str, int]:
+    """Errors, warnings and untranslated strings, as every summary gives them (untranslated
+    strings apart from the other warnings)."""
+    untranslated = sum(1 for p in problems if p.code == MISSING_TRANSLATION)
+    return {"errors": sum(1 for p in problems if p.severity == ERROR),
+            "warnings": sum(1 for p in problems if p.severity == WARNING) - untranslated,
+            "untranslated": untranslated}
 
 
 REQUIRED = ("code", "severity", "file", "line", "column", "message")

@@ -55,26 +55,27 @@ class Merge:
     file: str  # path of the file inside the language folder, e.g. units/unit-02.yaml
     target: Document | None
     errors: list[tuple[str, str, tuple[int, int]]] = field(default_factory=list)  # message, pointer, pos
-    missing: list[str] = field(default_factory=list)  # id-based pointers
+    # Untranslated texts: (id-based pointer, JSON pointer of the text in the source file).
+    missing: list[tuple[str, str]] = field(default_factory=list)
     translated: int = 0
     total: int = 0
 
     def run(self, source, kind: str):
         root = schemas.schema(kind)
         target = self.target.data if self.target else None
-        return self._merge(source, target, root, root["$id"], [], "")
+        return self._merge(source, target, root, root["$id"], [], "", "")
 
     def _error(self, message: str, ptr: list, key: bool = False):
         pointer = "".join("/" + escape(p) for p in ptr)
         position = self.target.position(pointer, key=key) if self.target else (0, 0)
         self.errors.append((message, pointer, position))
 
-    def _merge(self, source, target, node, base, ptr, key_path):
+    def _merge(self, source, target, node, base, ptr, key_path, source_ptr):
         kind = text_kind(node, base)
         if kind:
             self.total += 1
             if target is None:
-                self.missing.append(key_path or "/")
+                self.missing.append((key_path or "/", source_ptr))
                 return Text(source, self.source_lang)
             if not isinstance(target, str) or not target.strip():
                 self._error("expected the translated text here", ptr)
@@ -83,14 +84,14 @@ class Merge:
             return Text(target, self.lang)
         node, base, _ = schemas.resolve(node, base)
         if isinstance(source, dict):
-            return self._merge_mapping(source, target, node, base, ptr, key_path)
+            return self._merge_mapping(source, target, node, base, ptr, key_path, source_ptr)
         if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
-            return self._merge_list(source, target, node, base, ptr, key_path)
+            return self._merge_list(source, target, node, base, ptr, key_path, source_ptr)
         if target is not None:
             self._error("this is not translatable text; it belongs in the source-language file only", ptr)
         return source
 
-    def _merge_mapping(self, source, target, node, base, ptr, key_path):
+    def _merge_mapping(self, source, target, node, base, ptr, key_path, source_ptr):
         props = node.get("properties", {})
         extra = node.get("additionalProperties")
         if target is not None and not isinstance(target, dict):
@@ -112,12 +113,12 @@ class Merge:
             sub = props.get(key, extra if isinstance(extra, dict) else None)
             if sub is not None and translatable(sub, base):
                 result[key] = self._merge(value, target.get(key), sub, base, ptr + [key],
-                                          f"{key_path}/{escape(key)}")
+                                          f"{key_path}/{escape(key)}", f"{source_ptr}/{escape(key)}")
             else:
                 result[key] = value
         return result
 
-    def _merge_list(self, source, target, node, base, ptr, key_path):
+    def _merge_list(self, source, target, node, base, ptr, key_path, source_ptr):
         item_schema = node.get("items", {})
         by_id = {}
         if target is not None and not isinstance(target, list):
@@ -136,11 +137,11 @@ class Merge:
                 self._error(f"id '{item['id']}' is translated twice", ptr + [index, "id"])
             by_id[item["id"]] = (index, item)
         result = []
-        for item in source:
+        for position, item in enumerate(source):
             index, translated = by_id.get(item["id"], (None, None))
             item_ptr = ptr + [index] if index is not None else ptr
             result.append(self._merge(item, translated, item_schema, base, item_ptr,
-                                      f"{key_path}/{escape(item['id'])}"))
+                                      f"{key_path}/{escape(item['id'])}", f"{source_ptr}/{position}"))
         return result
 
 
@@ -174,6 +175,11 @@ def _units(data, node, base, segments, ptr):
                 yield from _units(value, node["items"], base, segments + [("id", value["id"])], ptr + [index])
 
 
+def key_pointer(segments) -> str:
+    """The id-based pointer of a text: `/activities/a1/title` for segments from iter_units."""
+    return "".join("/" + escape(name) for _, name in segments)
+
+
 def key_of(file: str, segments) -> str:
     """The translation unit key: source file path, '#', then the id-based pointer."""
-    return file + "#" + "".join("/" + escape(name) for _, name in segments)
+    return file + "#" + key_pointer(segments)

@@ -264,7 +264,7 @@
     var keys = essayKeys(copy);
     var texts = {};
     keys.forEach(function (k) { texts[k] = String(copy.a[k][0] || ""); });
-    copy.t = keys.slice();
+    copy.t = keys.slice();  // room for the list of shortened answers, at its longest
     for (var attempt = 0; attempt < 2; attempt += 1) {
       keys.forEach(function (k) { copy.a[k][0] = ""; });
       var budget = SUSPEND_LIMIT - JSON.stringify(copy).length - 8 * keys.length;

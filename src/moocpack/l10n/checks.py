@@ -29,13 +29,13 @@ class _Markup(HTMLParser):
         self.open: list[str] = []
         self.nested = True
 
-    def handle_starttag(self, tag, attrs):
-        self.tags[(tag, tuple(sorted((name, value or "") for name, value in attrs)))] += 1
-        if tag not in self.VOID:
-            self.open.append(tag)
-
     def handle_startendtag(self, tag, attrs):
         self.tags[(tag, tuple(sorted((name, value or "") for name, value in attrs)))] += 1
+
+    def handle_starttag(self, tag, attrs):
+        self.handle_startendtag(tag, attrs)
+        if tag not in self.VOID:
+            self.open.append(tag)
 
     def handle_endtag(self, tag):
         self.tags[("/" + tag, ())] += 1

@@ -20,7 +20,8 @@ from . import checks, exchange, writer
 EXIT_BELOW = EXIT_WARNINGS  # --fail-under: a language is less complete than asked
 
 
-def _checked(course: str | None, with_report: bool = False, as_json: bool = False):
+def _checked(course: str | None, as_json: bool = False):
+    """The course's folder, its checked files and the report; a course with errors ends the command."""
     path = course_paths(course)[0]
     report = Report(path)
     checked = loader.check(path, report)
@@ -31,7 +32,7 @@ def _checked(course: str | None, with_report: bool = False, as_json: bool = Fals
             print_problems(report, False, sys.stderr)
             click.echo(f"{path}: the course has errors; fix them first (moocpack validate)", err=True)
         sys.exit(EXIT_ERRORS)
-    return (path, checked, report) if with_report else (path, checked)
+    return path, checked, report
 
 
 def _languages(checked, wanted) -> list[str]:
@@ -42,12 +43,14 @@ def _languages(checked, wanted) -> list[str]:
     return languages
 
 
+# The earlier spelling of the course, `-c COURSE`, kept working for scripts.
+COURSE_OPTION = click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)
+
+
 def COURSE(command):
     """[COURSE] as the first argument, as in every moocpack command (the folder; default: the
     current folder if it is a course, else the one course under ./course/)."""
-    command = click.argument("course", required=False, type=click.Path(file_okay=False))(command)
-    # The earlier spelling, kept working for scripts.
-    return click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)(command)
+    return COURSE_OPTION(click.argument("course", required=False, type=click.Path(file_okay=False))(command))
 
 
 def _course(course, course_option):
@@ -86,7 +89,7 @@ def l10n():
 @click.option("--fail-under", type=float, metavar="PCT", help="Exit 1 if a language is less complete than PCT %.")
 def status(course, course_option, languages, listing, as_json, fail_under):
     """How complete each language is: strings ok, stale, missing, orphan; words still to do."""
-    path, checked, report = _checked(_course(course, course_option), with_report=True, as_json=as_json)
+    path, checked, report = _checked(_course(course, course_option), as_json=as_json)
     catalogs = [cat.collect(checked, lang) for lang in _languages(checked, languages)]
     rows = [c.stats() for c in catalogs]
     problems = []
@@ -157,7 +160,7 @@ def interface_messages(lang: str) -> tuple[list[str], int, str]:
 def export(course, course_option, language, fmt, old_fmt, only, output):
     """Write an XLIFF 2.0 or PO file of the strings to translate into L."""
     fmt = fmt or old_fmt or ("po" if output and output.lower().endswith((".po", ".pot")) else "xliff")
-    _, checked = _checked(_course(course, course_option))
+    _, checked, _ = _checked(_course(course, course_option))
     _languages(checked, [language])
     states = {s.strip() for s in only.split(",")} if only else None
     if states and not states <= {cat.OK, cat.STALE, cat.MISSING, cat.SAME, cat.REVIEWED}:
@@ -212,7 +215,7 @@ def _read_exchange(path: Path) -> tuple[str, str, dict, list[exchange.Entry]]:
 
 @l10n.command(name="import")
 @click.argument("values", nargs=-1, metavar="[COURSE] FILE")
-@click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)
+@COURSE_OPTION
 def import_command(values, course_option):
     """Bring translations from an XLIFF or PO file into the language folder.
 
@@ -225,7 +228,7 @@ def import_command(values, course_option):
     if not path.is_file():
         click.echo(f"{file}: not a regular file; give the XLIFF or PO file to import", err=True)
         sys.exit(EXIT_ERRORS)
-    course_path, checked = _checked(course)
+    course_path, checked, _ = _checked(course)
     try:
         fmt, language, header, entries = _read_exchange(path)
     except ValueError as exc:
@@ -308,7 +311,7 @@ def apply(checked, catalog: cat.Catalog, accepted) -> dict:
               help="Re-lock KEY in every language: a source fix (a typo) that needs no new translation.")
 def sync(course, course_option, languages, keys):
     """Accept translations edited by hand in the YAML files, or source fixes with --accept."""
-    _, checked = _checked(_course(course, course_option))
+    _, checked, _ = _checked(_course(course, course_option))
     if not languages and not keys:
         raise click.UsageError("give --lang L (accept hand edits) or --accept KEY (re-lock a source fix)")
     if keys:
@@ -350,12 +353,12 @@ def sync(course, course_option, languages, keys):
 
 @l10n.command()
 @click.argument("values", nargs=-1, metavar="[COURSE] LANGUAGE")
-@click.option("-c", "--course", "course_option", type=click.Path(file_okay=False), hidden=True)
+@COURSE_OPTION
 def init(values, course_option):
     """Create the folder of a new language, with one (empty) file per source file."""
     from ..schema import documents
     course, language = _course_and(values, course_option, "LANGUAGE")
-    _, checked = _checked(course)
+    _, checked, _ = _checked(course)
     pattern = documents()["common.schema.json"]["$defs"]["language"]["pattern"]
     if not re.match(pattern, language):
         raise click.UsageError(f"'{language}' is not a BCP 47 language code such as 'de' or 'pt-BR'")

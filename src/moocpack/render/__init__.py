@@ -92,11 +92,15 @@ def script_json(data) -> str:
 
 
 def short(text: str, length: int = 100) -> str:
-    """At most `length` characters, cut at a word, with an ellipsis when cut."""
+    """At most `length` characters, with an ellipsis when cut: at a word when one ends in the
+    last 40 %, else mid-word (a name or a URL)."""
     text = re.sub(r"\s+", " ", str(text)).strip()
     if len(text) <= length:
         return text
-    cut = text[: length - 1].rsplit(" ", 1)[0] if " " in text[: length - 1] else text[: length - 1]
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    if space > length * 0.6:
+        cut = cut[:space]
     return cut.rstrip(" ,;:.") + "…"
 
 
