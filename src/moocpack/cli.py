@@ -22,9 +22,11 @@ from .archive import WriteError
 from .build import BuildError, OutputError, build
 from .exporter import registry
 from .console import (
-    EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, course_paths, finish, print_problems,
+    EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, choose_exporters, course_paths, finish,
+    parse_settings, print_problems,
 )
 from .l10n.commands import l10n
+from .publish.commands import moodle_plugin, publish
 from .problems import MISSING_TRANSLATION, CourseError, Report, counts, envelope
 
 
@@ -122,44 +124,6 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
     sys.exit(status)
 
 
-def _exporters(formats: tuple[str, ...]):
-    available = registry()
-    broken = {name: r.error for name, r in available.items() if r.exporter is None}
-    chosen = {}
-    for name in formats or [n for n in available if n not in broken]:
-        if name not in available:
-            raise click.UsageError(f"unknown format '{name}'; available: {', '.join(available) or 'none'} "
-                                   "(see 'moocpack formats')")
-        if name in broken:
-            raise click.UsageError(f"format '{name}' is installed but cannot be loaded: {broken[name]}")
-        chosen[name] = available[name].exporter
-    return chosen
-
-
-def _settings(items: tuple[str, ...], chosen: dict) -> dict:
-    """`--set KEY=VALUE` checked against the settings the chosen formats declare, typed. An
-    unknown key or a bad value stops before anything is built (exit 2, with a suggestion)."""
-    from .schema import suggest
-    declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
-    parsed = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
-        if key not in declared:
-            known = ", ".join(sorted(declared)) or "none"
-            click.echo(f"moocpack: unknown setting '{key}'{suggest(key, declared)} for the chosen formats "
-                       f"(theirs: {known}; see 'moocpack formats')", err=True)
-            sys.exit(EXIT_ERRORS)
-        try:
-            parsed[key] = declared[key].parse(value.strip())
-        except ValueError as exc:
-            click.echo(f"moocpack: --set {exc}", err=True)
-            sys.exit(EXIT_ERRORS)
-    return parsed
-
-
 def _human(size: int) -> str:
     for unit in ("B", "KiB", "MiB"):
         if size < 1024:
@@ -195,8 +159,8 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
     package nor replaces a good one. Output is byte-identical for the same input; timestamps come
     from SOURCE_DATE_EPOCH or the course's date.
     """
-    chosen = _exporters(formats)
-    parsed = _settings(settings, chosen)
+    chosen = choose_exporters(formats)
+    parsed = parse_settings(settings, chosen)
     status = EXIT_OK
     summary, reports, courses = [], [], []
     out_dir = Path(out)
@@ -375,6 +339,8 @@ def formats(as_json):
 
 
 main.add_command(l10n)
+main.add_command(publish)
+main.add_command(moodle_plugin)
 
 
 def entry() -> None:

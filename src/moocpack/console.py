@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from .exporter import registry
 from .problems import MISSING_TRANSLATION, Report
 
 EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 64
@@ -58,3 +59,42 @@ def finish(report: Report, strict: bool) -> int:
     if strict and report.warnings:
         return EXIT_WARNINGS
     return EXIT_OK
+
+
+def choose_exporters(formats: tuple[str, ...]) -> dict:
+    """The exporters named (default: every one that loads); a usage error for an unknown or broken one."""
+    available = registry()
+    broken = {name: r.error for name, r in available.items() if r.exporter is None}
+    chosen = {}
+    for name in formats or [n for n in available if n not in broken]:
+        if name not in available:
+            raise click.UsageError(f"unknown format '{name}'; available: {', '.join(available) or 'none'} "
+                                   "(see 'moocpack formats')")
+        if name in broken:
+            raise click.UsageError(f"format '{name}' is installed but cannot be loaded: {broken[name]}")
+        chosen[name] = available[name].exporter
+    return chosen
+
+
+def parse_settings(items: tuple[str, ...], chosen: dict) -> dict:
+    """`--set KEY=VALUE` checked against the settings the chosen formats declare, typed. An
+    unknown key or a bad value stops before anything is built (exit 2, with a suggestion)."""
+    from .schema import suggest
+    declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
+    parsed = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
+        if key not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            click.echo(f"moocpack: unknown setting '{key}'{suggest(key, declared)} for the chosen formats "
+                       f"(theirs: {known}; see 'moocpack formats')", err=True)
+            sys.exit(EXIT_ERRORS)
+        try:
+            parsed[key] = declared[key].parse(value.strip())
+        except ValueError as exc:
+            click.echo(f"moocpack: --set {exc}", err=True)
+            sys.exit(EXIT_ERRORS)
+    return parsed

@@ -9,6 +9,10 @@
 //   scorm COURSEID FILE.zip        a SCORM activity from the package, with a student enrolled
 //   scorm-report SCORMID USERNAME  the student's tracks per SCO and the gradebook grade
 //   delete-course COURSEID
+//   ws-token USERNAME [manager]   web services and REST on, the user (made if missing, a manager at
+//                                 site level if asked) authorised for 'moocpack publishing'; prints a new token
+//   course-by-idnumber IDNUMBER   how many courses have it, and what the first holds
+//   delete-framework IDNUMBER
 //
 // Only for throw-away test sites made by setup.sh: it creates users and courses freely.
 
@@ -265,6 +269,55 @@ case 'scorm-report':
 case 'delete-course':
     delete_course((int)$args[0], false);
     out(['deleted' => (int)$args[0]]);
+    break;
+
+case 'ws-token':
+    require_once($CFG->dirroot . '/user/lib.php');
+    set_config('enablewebservices', 1);
+    set_config('webserviceprotocols', 'rest');
+    $username = $args[0];
+    $user = $DB->get_record('user', ['username' => $username]);
+    if (!$user) {
+        $id = user_create_user((object)['username' => $username, 'password' => 'Publisher-1234',
+            'firstname' => $username, 'lastname' => 'Publisher', 'email' => "$username@example.invalid",
+            'auth' => 'manual', 'confirmed' => 1, 'mnethostid' => $CFG->mnet_localhost_id], true, false);
+        $user = $DB->get_record('user', ['id' => $id]);
+    }
+    // The REST protocol is a capability of its own; here every signed-in user has it.
+    assign_capability('webservice/rest:use', CAP_ALLOW, $DB->get_field('role', 'id', ['shortname' => 'user']),
+        context_system::instance()->id, true);
+    if (($args[1] ?? '') === 'manager') {
+        role_assign($DB->get_field('role', 'id', ['shortname' => 'manager']), $user->id, context_system::instance());
+    }
+    $service = $DB->get_record('external_services', ['shortname' => 'moocpack_publish'], '*', MUST_EXIST);
+    if (!$DB->record_exists('external_services_users', ['externalserviceid' => $service->id, 'userid' => $user->id])) {
+        $DB->insert_record('external_services_users', ['externalserviceid' => $service->id, 'userid' => $user->id,
+            'timecreated' => time()]);
+    }
+    $token = \core_external\util::generate_token(EXTERNAL_TOKEN_PERMANENT, $service, $user->id,
+        context_system::instance());
+    out(['token' => $token, 'userid' => (int)$user->id]);
+    break;
+
+case 'course-by-idnumber':
+    $courses = $DB->get_records('course', ['idnumber' => $args[0]], 'id');
+    $first = reset($courses);
+    $out = ['count' => count($courses)];
+    if ($first) {
+        $out += \local_moocpack\course_restorer::describe($first);
+        $out['category'] = (int)$first->category;
+        $out['enrolled'] = count_enrolled_users(context_course::instance($first->id));
+        $out['pages'] = array_values($DB->get_fieldset_select('page', 'name', 'course = ? ORDER BY id', [$first->id]));
+    }
+    out($out);
+    break;
+
+case 'delete-framework':
+    $framework = \core_competency\competency_framework::get_record(['idnumber' => $args[0]]);
+    if ($framework) {
+        \core_competency\api::delete_framework($framework->get('id'));
+    }
+    out(['deleted' => (bool)$framework]);
     break;
 
 default:

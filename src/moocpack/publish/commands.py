@@ -1,0 +1,231 @@
+"""`moocpack publish moodle|openedx` and `moocpack moodle-plugin`.
+
+Exit status as for build: 0 published; 2 the course has errors, a package is missing, or the
+LMS refused or failed (what had already changed on it is listed); 3 an internal error; 64 the
+command was used wrongly (no token, both --token and --token-file …).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .. import archive
+from ..build import BuildError, OutputError
+from ..exporter import ExportOptions
+from ..console import EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, choose_exporters, course_paths, parse_settings, \
+    print_problems
+from ..problems import CourseError, Report, envelope
+from . import moodle as moodle_target
+from . import openedx as openedx_target
+from .http import Http, PublishError
+from .packages import prepare
+from .plugin import plugin_version, plugin_zip
+
+
+class Progress:
+    """What is happening now, for a person at a terminal: one line per step, and a line that
+    rewrites itself while waiting. Silent for scripts (not a terminal, or --json): the summary
+    and the JSON are the record."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.transient = False
+
+    def __call__(self, message: str, transient: bool = False) -> None:
+        if not self.enabled:
+            return
+        if self.transient:
+            click.echo("\r\033[K", nl=False, err=True)
+        click.echo(f"  {message}", nl=not transient, err=True)
+        self.transient = transient
+
+    def close(self) -> None:
+        if self.transient and self.enabled:
+            click.echo("", err=True)
+        self.transient = False
+
+
+def common(function):
+    """The options every target shares."""
+    options = [
+        click.argument("course", required=False, type=click.Path(file_okay=False)),
+        click.option("-l", "--lang", "languages", multiple=True, metavar="L",
+                     help="Language to publish (repeatable); default every language the build packages."),
+        click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+                     help="Send the packages already built in DIR (e.g. dist/) instead of building them now."),
+        click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+                     help="A setting of the format, as for build (e.g. --set olx_org=PAT)."),
+        click.option("--update", is_flag=True,
+                     help="Replace the content of courses already published (learners and enrolments stay) and "
+                          "update the frameworks; without it an existing course is an error."),
+        click.option("--dry-run", is_flag=True, help="Build and connect, then say what would be sent; change nothing."),
+        click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+                     help="Certificate authorities to trust for a site with a private certificate (TLS is always "
+                          "verified)."),
+        click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True, metavar="S",
+                     help="Seconds to wait for each answer (uploads and restores get more)."),
+        click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
+                     help="Further attempts after a failed connection or a server error, 0.5 s, 1 s, 2 s … apart."),
+        click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on standard output."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def read_secret(value: str | None, file: str | None, name: str, env: str) -> str:
+    if value and file:
+        raise click.UsageError(f"give the {name} once: {env} (or its option) or the file, not both")
+    if file:
+        secret = Path(file).read_text("utf-8").strip()
+    else:
+        secret = (value or "").strip()
+    if not secret:
+        raise click.UsageError(f"no {name}: set {env}, or give a file that holds it")
+    return secret
+
+
+@click.group(name="publish")
+def publish():
+    """Put a course into a running LMS over its web API: build (or take --from DIR), upload,
+    import, and print each language's course address.
+
+    \b
+      moocpack publish moodle course/peer-support --url https://lms.example --category 3
+      moocpack publish openedx --studio https://studio.example --lms https://lms.example
+    Secrets come from the environment (MOODLE_TOKEN, OPENEDX_CLIENT_SECRET) or a file, and are
+    never printed. The README's "Publishing" section tells admins how to set the sites up.
+    """
+
+
+@publish.command(name="moodle")
+@common
+@click.option("--url", envvar="MOODLE_URL", required=True, metavar="URL", show_envvar=True,
+              help="The Moodle site's address (its wwwroot).")
+@click.option("--token", envvar="MOODLE_TOKEN", metavar="TOKEN", show_envvar=True,
+              help="Web-service token of the 'moocpack publishing' service (better from the environment).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="A file holding the token.")
+@click.option("--category", type=click.IntRange(min=1), metavar="ID",
+              help="Course category id for new courses (needed unless every course exists and --update is given).")
+def publish_moodle(course, languages, from_dir, settings, update, dry_run, ca_bundle, timeout, retries, as_json,
+                   url, token, token_file, category):
+    """Publish to Moodle (needs the moocpack plugin: moocpack moodle-plugin).
+
+    Imports each competency framework first, then restores each language's backup as a course
+    with idnumber moocpack:<course>:<language>; with --update, over the course already there.
+    """
+    secret = read_secret(token, token_file, "Moodle token", "MOODLE_TOKEN")
+
+    def send(course_path, items, sides, http, progress):
+        site = moodle_target.Moodle(url, secret, http)
+        frameworks = {name[len("competences-"):-len(".csv")]: path for name, path in sides.items()
+                      if name.startswith("competences-") and name.endswith(".csv")}
+        return moodle_target.publish(site, items, frameworks, category, update, progress, dry_run)
+
+    _run("moodle", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send)
+
+
+@publish.command(name="openedx")
+@common
+@click.option("--studio", envvar="OPENEDX_STUDIO_URL", required=True, metavar="URL", show_envvar=True,
+              help="Studio's address (the CMS).")
+@click.option("--lms", envvar="OPENEDX_LMS_URL", required=True, metavar="URL", show_envvar=True,
+              help="The LMS's address, whose /oauth2/access_token issues the JWT.")
+@click.option("--client-id", envvar="OPENEDX_CLIENT_ID", required=True, show_envvar=True,
+              help="OAuth2 application (client credentials) id.")
+@click.option("--client-secret", envvar="OPENEDX_CLIENT_SECRET", show_envvar=True,
+              help="Its secret (better from the environment).")
+@click.option("--client-secret-file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="A file holding the secret.")
+@click.option("--wait", type=click.FloatRange(min=1), default=1800, show_default=True, metavar="S",
+              help="Longest wait for one course import to finish.")
+def publish_openedx(course, languages, from_dir, settings, update, dry_run, ca_bundle, timeout, retries, as_json,
+                    studio, lms, client_id, client_secret, client_secret_file, wait):
+    """Publish to Open edX: taxonomies through the tagging API, then each language's course
+    through Studio's import API (course runs made when missing)."""
+    secret = read_secret(client_secret, client_secret_file, "client secret", "OPENEDX_CLIENT_SECRET")
+
+    def send(course_path, items, sides, http, progress):
+        from moocpack_exporters.olx import OlxExporter
+        target = openedx_target.Studio(studio, lms, client_id, secret, http, wait=wait)
+        exporter = OlxExporter()
+        options = ExportOptions(settings=parse_settings(settings, {"olx": exporter}))
+        keys = {item.language: exporter.key_and_essays(item.course, options)[:3] for item in items}
+        taxonomies = {name[len("taxonomy-"):-len(".csv")]: path for name, path in sides.items()
+                      if name.startswith("taxonomy-") and name.endswith(".csv")}
+        return openedx_target.publish(target, items, taxonomies, keys, update, progress, dry_run)
+
+    _run("olx", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send)
+
+
+def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, secrets, send):
+    exporters = choose_exporters((format_name,))
+    parsed = parse_settings(settings, exporters)
+    progress = Progress(not as_json and sys.stderr.isatty())
+    status, reports, published, frameworks, done = EXIT_OK, [], [], [], []
+    for path in course_paths(course):
+        report = Report(path)
+        reports.append(report)
+        with tempfile.TemporaryDirectory(prefix="moocpack-publish-") as work:
+            try:
+                progress(f"{'taking packages from ' + str(from_dir) if from_dir else 'building'} ({path})")
+                items, sides = prepare(path, format_name, exporters[format_name], list(languages) or None, parsed,
+                                       report, Path(work), Path(from_dir) if from_dir else None,
+                                       jobs=os.cpu_count() or 1)
+                http = Http(secrets=secrets, ca_bundle=ca_bundle, timeout=timeout, retries=retries)
+                result = send(path, items, sides, http, progress)
+                published.extend({"course": str(path), **c} for c in result["courses"])
+                frameworks.extend({"course": str(path), **f} for f in result["frameworks"])
+            except CourseError:
+                if not as_json:
+                    print_problems(report, False, sys.stderr)
+                    click.echo(f"{path}: not published: the course has errors; nothing was sent", err=True)
+                status = max(status, EXIT_ERRORS)
+            except PublishError as exc:
+                progress.close()
+                code = getattr(exc, "code", "") or "failed"
+                report.error(str(path), str(exc), code=f"publish.{format_name}.{code}")
+                done.extend(exc.done)
+                if not as_json:
+                    click.echo(f"{path}: not published: {exc}", err=True)
+                    click.echo("already done on the server: " + ("; ".join(exc.done) if exc.done else "nothing"),
+                               err=True)
+                status = max(status, EXIT_ERRORS)
+            except (OutputError, archive.WriteError) as exc:
+                report.error(str(path), str(exc), code="publish.output")
+                click.echo(f"{path}: not published: {exc}", err=True) if not as_json else None
+                status = max(status, EXIT_ERRORS)
+            except BuildError as exc:
+                report.error(str(path), f"internal error: {exc}", code="build.internal")
+                click.echo(f"{path}: internal error: {exc}", err=True) if not as_json else None
+                status = max(status, EXIT_INTERNAL)
+            finally:
+                progress.close()
+    if as_json:
+        click.echo(json.dumps(envelope(reports, ok=status == EXIT_OK, frameworks=frameworks, published=published, done=done),
+                              ensure_ascii=False, indent=2))
+    else:
+        for entry in frameworks:
+            click.echo(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}")
+        for entry in published:
+            click.echo(f"{entry['language']:<5} {entry['action']:<15} {entry.get('url') or ''}")
+    sys.exit(status)
+
+
+@click.command(name="moodle-plugin")
+@click.option("-o", "--out", default="local_moocpack.zip", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the plugin's zip.")
+def moodle_plugin(out):
+    """Write the Moodle plugin that `publish moodle` needs, as a zip for Site administration >
+    Plugins > Install plugins (or unzip it into the site's local/ folder and upgrade)."""
+    data = plugin_zip(archive.epoch_for("2026-01-01"))
+    archive.write_atomic(Path(out), data)
+    click.echo(f"{out}: local_moocpack {plugin_version()} ({len(data):,} bytes); install it, then follow the "
+               "README's Publishing section to make a token")

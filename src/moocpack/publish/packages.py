@@ -1,0 +1,71 @@
+"""What a publish sends: the packages of one format for the chosen languages, built now into a
+temporary folder or taken from an earlier build (`--from dist/`), plus the framework files the
+LMS must import first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import loader
+from ..build import build
+from ..exporter import ExportOptions, Exporter
+from ..model import Course
+from ..problems import CourseError, Report
+
+
+@dataclass(frozen=True)
+class Item:
+    language: str  # a course language, or "mul" for a multilingual package
+    course: Course  # the model (the source language's for "mul")
+    package: Path
+
+    @property
+    def course_id(self) -> str:
+        return self.course.id
+
+
+def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[str] | None, settings: dict,
+            report: Report, workdir: Path, from_dir: Path | None, jobs: int = 1) -> tuple[list[Item], dict[str, Path]]:
+    """Items to publish and side files by name (e.g. competences-pat.csv, written into workdir).
+    Raises CourseError
+    (problems in `report`) when the course has errors or a package of --from is missing."""
+    if from_dir is None:
+        built = build(course_path, {name: exporter}, languages, workdir, report, settings, jobs=jobs)
+        folder = workdir
+        wanted = [b.language for b in built]
+    else:
+        folder = Path(from_dir)
+        checked = loader.check(course_path, report)
+        if checked is None:
+            raise CourseError(report)
+        wanted = list(languages or checked.languages)
+        if settings.get(f"{name}_multilang") is True:
+            wanted.append("mul")
+    checked = loader.check(course_path, Report(report.root))
+    models = {lang: loader.load(course_path, lang, Report(report.root), checked=checked)
+              for lang in checked.languages}
+    items = []
+    for lang in wanted:
+        model = models.get(lang, models[checked.source_language])
+        base = exporter.basename(model, lang if lang == "mul" else None)
+        package = folder / f"{base}.{exporter.extension}"
+        if not package.is_file():
+            if from_dir is not None and not languages and lang != "mul":
+                continue  # --from without --lang: whatever languages that build made
+            report.error(str(package), f"no {name} package for language '{lang}' in {folder}: build it first "
+                         f"(moocpack build --format {name}) or leave out --from", code="publish.missing-package")
+            continue
+        items.append(Item(lang, model, package))
+    # The frameworks every language version shares, in the source language whichever languages
+    # are published: publishing one translation must not turn the site's framework into it.
+    source = models[checked.source_language]
+    sides = {}
+    for side, data in sorted(exporter.extra_files(source, ExportOptions(settings=settings)).items()):
+        sides[side] = workdir / f"{exporter.basename(source)}-{side}"
+        sides[side].write_bytes(data)
+    if not items and not report.errors:
+        report.error(str(folder), f"no {name} package of this course in {folder}", code="publish.missing-package")
+    if report.errors:
+        raise CourseError(report)
+    return items, sides
