@@ -218,3 +218,93 @@ def test_a_student_plays_the_package_in_moodles_player_switching_units(restored,
     assert tracks[status] == "passed"
     # Moodle grades from score.raw: a perfect unit is 100 of 100 in the gradebook.
     assert report["grade"] == 100 and report["grademax"] == 100
+
+
+# -- moocpack publish moodle, with the local_moocpack plugin ---------------------------------------
+
+IDNUMBERS = {lang: f"moocpack:pat-peer-support:{lang}" for lang in LANGUAGES}
+
+
+@pytest.fixture(scope="module")
+def plugin_installed():
+    """The plugin from this checkout, installed the way an admin does from the zip: unpacked into
+    local/ and Moodle's own upgrade run."""
+    import io
+    import zipfile
+
+    from moocpack.publish.plugin import plugin_zip
+    target = Path(MOODLE_DIR, "local", "moocpack")
+    shutil.rmtree(target, ignore_errors=True)
+    zipfile.ZipFile(io.BytesIO(plugin_zip(0))).extractall(target.parent)
+    done = subprocess.run(["php", str(Path(MOODLE_DIR, "admin", "cli", "upgrade.php")), "--non-interactive"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for number in IDNUMBERS.values():  # a clean slate: no course left by an earlier run
+        found = moodle("course-by-idnumber", number)
+        if found["count"]:
+            moodle("delete-course", found["courseid"])
+    return target
+
+
+def publish(*args, token: str):
+    """`moocpack publish moodle` in-process, the token from the environment as the README says."""
+    from click.testing import CliRunner
+
+    from moocpack.cli import main
+    result = CliRunner().invoke(main, ["publish", "moodle", str(SHIPPED), "--url", "http://localhost", "--json",
+                                       *map(str, args)], env={"MOODLE_TOKEN": token})
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+@pytest.fixture(scope="module")
+def published(plugin_installed, site):
+    token = moodle("ws-token", "publisher", "manager")["token"]
+    code, first, _ = publish("--category", 1, token=token)
+    yield token, code, first
+    for number in IDNUMBERS.values():
+        found = moodle("course-by-idnumber", number)
+        if found["count"]:
+            moodle("delete-course", found["courseid"])
+
+
+def test_publish_creates_each_language_course_with_quizzes_and_competency_links(published):
+    token, code, first = published
+    assert code == 0, first["problems"]
+    assert {c["language"]: c["action"] for c in first["published"]} == {lang: "created" for lang in LANGUAGES}
+    assert {f["idnumber"] for f in first["frameworks"]} == {"pat", "wwd"}
+    for lang, number in IDNUMBERS.items():
+        course = moodle("course-by-idnumber", number)
+        assert course["count"] == 1
+        assert (course["quizzes"], course["course_competencies"], course["activity_competencies"]) == (2, 32, 82)
+        assert course["url"] == next(c["url"] for c in first["published"] if c["language"] == lang)
+    assert token not in json.dumps(first)
+
+
+def test_publishing_again_needs_update_and_then_changes_the_courses_in_place(published):
+    token, _, first = published
+    student = moodle("enrol", "learner-publish", moodle("course-by-idnumber", IDNUMBERS["en"])["courseid"])
+    code, refused, _ = publish("--category", 1, token=token)
+    assert code == 2 and refused["problems"][0]["code"] == "publish.moodle.exists"
+    assert refused["done"] == []  # refused before anything changed
+
+    code, second, _ = publish("--update", token=token)
+    assert code == 0, second["problems"]
+    assert {c["language"]: c["action"] for c in second["published"]} == {lang: "updated" for lang in LANGUAGES}
+    assert [c["courseid"] for c in second["published"]] == [c["courseid"] for c in first["published"]]
+    assert all(f["action"] == "updated" and f["updated"] == 0 for f in second["frameworks"]), second["frameworks"]
+    for number in IDNUMBERS.values():
+        course = moodle("course-by-idnumber", number)
+        assert course["count"] == 1
+        assert (course["quizzes"], course["course_competencies"], course["activity_competencies"]) == (2, 32, 82)
+    assert moodle("course-by-idnumber", IDNUMBERS["en"])["enrolled"] == 1, student  # the learner stayed
+
+
+def test_a_bad_token_and_a_user_without_the_capability_get_clear_errors(published):
+    code, bad, _ = publish("--category", 1, token="0" * 32)
+    assert code == 2 and "token" in bad["problems"][0]["message"].lower()
+    weak = moodle("ws-token", "no-publish-capability")["token"]
+    code, refused, _ = publish("--category", 1, "--update", token=weak)
+    assert code == 2
+    assert "local/moocpack:publish" in refused["problems"][0]["message"] or \
+        "capability" in refused["problems"][0]["message"].lower(), refused["problems"]
+    assert weak not in json.dumps(refused)

@@ -38,13 +38,16 @@ class Http:
     connect_timeout: float = 10.0
     retries: int = 4
     backoff: float = 0.5
-    sleep: object = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self):
         self.session.headers["User-Agent"] = f"moocpack/{_version()}"
         if self.ca_bundle is not None and not Path(self.ca_bundle).is_file():
             raise PublishError(f"the CA bundle {self.ca_bundle} is not a file")
+
+    @staticmethod
+    def pause(seconds: float) -> None:
+        time.sleep(seconds)
 
     def hide(self, text: str) -> str:
         for secret in self.secrets:
@@ -70,7 +73,7 @@ class Http:
                     exc, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError))
                 if attempt < self.retries and (before_sending or not once):
                     attempt += 1
-                    self.sleep(self.backoff * 2 ** (attempt - 1))
+                    self.pause(self.backoff * 2 ** (attempt - 1))
                     continue
                 what = "no answer in time from" if isinstance(exc, requests.exceptions.Timeout) else "cannot reach"
                 raise PublishError(self.hide(f"{what} {host(url)} ({reason(exc)})")) from None
@@ -78,7 +81,7 @@ class Http:
                 raise PublishError(self.hide(f"not a valid address: {url} ({exc})")) from None
             if response.status_code in RETRY_STATUS and attempt < self.retries and not once:
                 attempt += 1
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                self.pause(self.backoff * 2 ** (attempt - 1))
                 continue
             return response
 

@@ -30,7 +30,9 @@ ADVICE = {
                        f"is not an authorised user of the '{SERVICE}' service, or the token is for another service "
                        "(README, Publishing)",
     "invalidrecord": "this site does not know the function: install the moocpack plugin (moocpack moodle-plugin)",
-    "nopermissions": "the token's user lacks a capability",
+    "nopermissions": "the token's user lacks a capability; its role needs local/moocpack:publish, "
+                     "moodle/restore:restorecourse, moodle/course:create and moodle/competency:competencymanage "
+                     "(README, Publishing)",
     "usernotfullysetup": "the token's user must finish their profile (log in once in a browser)",
 }
 

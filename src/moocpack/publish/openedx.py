@@ -37,7 +37,6 @@ class Studio:
     http: Http
     poll_every: float = 2.0
     wait: float = 1800.0
-    clock: object = time.monotonic
     _token: str = field(default="", repr=False)
 
     def __post_init__(self):
@@ -136,7 +135,7 @@ class Studio:
         task = body.get("task_id")
         if not task:
             raise StudioError(f"Studio started no import task for {key}")
-        started = self.clock()
+        started = time.monotonic()
         state = "Pending"
         while True:
             status = self._json(self.http.request("GET", url, headers=self._headers(),
@@ -149,12 +148,12 @@ class Studio:
                                       + (f": {status['message']}" if status.get("message") else "")
                                       + "; Studio > Tools > Import shows the task's log")
                 return state
-            waited = self.clock() - started
+            waited = time.monotonic() - started
             if waited > self.wait:
                 raise StudioError(f"the import of {key} is still '{state}' after {waited:.0f} s; it may still "
                                   "finish: Studio > Tools > Import shows it")
             progress(f"importing {key}: {state} ({waited:.0f} s)", transient=True)
-            self.http.sleep(self.poll_every)
+            self.http.pause(self.poll_every)
 
 
 def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, tuple[str, str, str]],

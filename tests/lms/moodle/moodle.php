@@ -13,6 +13,7 @@
 //                                 site level if asked) authorised for 'moocpack publishing'; prints a new token
 //   course-by-idnumber IDNUMBER   how many courses have it, and what the first holds
 //   delete-framework IDNUMBER
+//   enrol USERNAME COURSEID       a student (made if missing) enrolled in the course
 //
 // Only for throw-away test sites made by setup.sh: it creates users and courses freely.
 
@@ -310,6 +311,11 @@ case 'course-by-idnumber':
         $out['pages'] = array_values($DB->get_fieldset_select('page', 'name', 'course = ? ORDER BY id', [$first->id]));
     }
     out($out);
+    break;
+
+case 'enrol':
+    $user = student($args[0], (int)$args[1]);
+    out(['userid' => (int)$user->id]);
     break;
 
 case 'delete-framework':
