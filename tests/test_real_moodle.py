@@ -308,3 +308,12 @@ def test_a_bad_token_and_a_user_without_the_capability_get_clear_errors(publishe
     assert "local/moocpack:publish" in refused["problems"][0]["message"] or \
         "capability" in refused["problems"][0]["message"].lower(), refused["problems"]
     assert weak not in json.dumps(refused)
+
+
+def test_the_plugins_own_phpunit_tests_pass_inside_moodle():
+    """local_moocpack's PHPUnit tests (tests/external/*_test.php, Moodle's advanced_testcase) run
+    by Moodle's own PHPUnit set-up; tests/lms/moodle/phpunit.sh prepares it."""
+    done = subprocess.run(["bash", str(HELPER.parent / "phpunit.sh")], capture_output=True, text=True,
+                          timeout=900, env={**os.environ, "MOODLE_DIR": MOODLE_DIR})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert re.search(r"OK \(\d+ tests, \d+ assertions\)", done.stdout), done.stdout[-2000:]
