@@ -78,7 +78,7 @@ def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypa
             raise RuntimeError("bug in exporter")
 
     import moocpack.cli as cli_module
-    monkeypatch.setattr(cli_module, "_exporters", lambda formats: {"broken": Broken()})
+    monkeypatch.setattr(cli_module, "choose_exporters", lambda formats: {"broken": Broken()})
     code, _, stderr = cli("build", mini, "--out", tmp_path / "out")
     assert code == 3
     assert "internal error" in stderr and "Traceback" not in stderr
@@ -97,7 +97,10 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
                  "moocpack_exporters/scorm/xsd/scorm12/imscp_rootv1p1p2.xsd",
                  "moocpack_exporters/scorm/xsd/scorm2004/imscp_v1p1.xsd", "moocpack/schemas/unit.schema.json",
                  "moocpack/messages/nb.yaml", "moocpack_exporters/moodle/__init__.py", "moocpack_exporters/olx/__init__.py",
-                 "moocpack/l10n/commands.py"):
+                 "moocpack/l10n/commands.py", "moocpack/publish/commands.py",
+                 "moocpack/lms/moodle/local_moocpack/version.php",
+                 "moocpack/lms/moodle/local_moocpack/classes/external/restore_course.php",
+                 "moocpack/lms/moodle/local_moocpack/tests/external/restore_course_test.php"):
         assert name in names, name
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env_dir)
@@ -125,3 +128,9 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     built = sorted(p.name for p in (work / "out").iterdir())
     for fmt, ext in (("html", "zip"), ("scorm12", "zip"), ("scorm2004", "zip"), ("olx", "tar.gz"), ("moodle", "mbz")):
         assert f"pat-peer-support-1.0.0-en-{fmt}.{ext}" in built
+    # The Moodle plugin comes out of the installed wheel too.
+    result = subprocess.run([str(python), "-I", "-c", code, "moodle-plugin", "-o", "plugin.zip"],
+                            cwd=work, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(work / "plugin.zip") as z:
+        assert "moocpack/db/services.php" in z.namelist()

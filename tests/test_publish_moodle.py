@@ -16,6 +16,7 @@ import pytest
 from werkzeug import Response
 
 from conftest import SHIPPED
+from test_cli import output_schema
 from moocpack.publish.moodle import PLUGIN_FUNCTIONS
 
 TOKEN = secrets.token_hex(16)  # generated: never a real secret in the repository
@@ -111,6 +112,8 @@ def publish(cli, monkeypatch):
         code, out, err = cli("publish", "moodle", SHIPPED, "--url", fake.url, *(["--json"] if as_json else []),
                              *args)
         assert token not in out + err, "the token must never be printed"
+        if as_json:
+            output_schema().validate(json.loads(out))  # the same envelope as every command's --json
         return code, (json.loads(out) if as_json else out), err
     run.pauses = pauses
     return run

@@ -17,6 +17,7 @@ import pytest
 from werkzeug import Response
 
 from conftest import SHIPPED
+from test_cli import output_schema
 
 CLIENT_ID = "moocpack-publisher"
 SECRET = secrets.token_urlsafe(24)  # generated: never a real secret in the repository
@@ -137,6 +138,7 @@ def publish(cli, monkeypatch):
         code, out, err = cli("publish", "openedx", SHIPPED, "--studio", fake.url, "--lms", fake.url,
                              "--client-id", CLIENT_ID, "--json", *args)
         assert SECRET not in out + err and JWT not in out + err
+        output_schema().validate(json.loads(out))  # the same envelope as every command's --json
         return code, json.loads(out), err
     run.pauses = pauses
     return run
