@@ -175,7 +175,8 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
         reports.append(report)
         with tempfile.TemporaryDirectory(prefix="moocpack-publish-") as work:
             try:
-                progress(f"{'taking packages from ' + str(from_dir) if from_dir else 'building'} ({path})")
+                progress(f"{'taking packages from ' + str(from_dir) if from_dir else 'building'} ({path})",
+                         transient=True)
                 items, sides = prepare(path, format_name, exporters[format_name], list(languages) or None, parsed,
                                        report, Path(work), Path(from_dir) if from_dir else None,
                                        jobs=os.cpu_count() or 1)
@@ -213,7 +214,9 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
                               ensure_ascii=False, indent=2))
     else:
         for entry in frameworks:
-            click.echo(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}")
+            counts = (f" ({entry['competencies']} competencies, {entry['created']} new, {entry['updated']} changed)"
+                      if "competencies" in entry else "")
+            click.echo(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}{counts}")
         for entry in published:
             click.echo(f"{entry['language']:<5} {entry['action']:<15} {entry.get('url') or ''}")
     sys.exit(status)

@@ -176,7 +176,7 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
                 progress(f"would import competency framework {framework_id} from {csv_path.name}"
                          + (" (or update it)" if update else " (unless it is there)"))
                 continue
-            progress(f"importing competency framework {framework_id}")
+            progress(f"importing competency framework {framework_id}", transient=True)
             result = site.call("local_moocpack_import_framework", once=True, csv=csv_path.read_text("utf-8"),
                                update=update)
             framework_records.append(result)
@@ -195,9 +195,9 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
                 courses.append({"language": item.language, "idnumber": number, "url": status.get("url"),
                                 "action": "none (dry run)"})
                 continue
-            progress(f"uploading {item.package.name} ({size:,} bytes)")
+            progress(f"uploading {item.package.name} ({size:,} bytes)", transient=True)
             draft = site.upload(item.package, limit)
-            progress(f"restoring {item.package.name} (Moodle takes a while for a large course)")
+            progress(f"restoring {item.package.name} (Moodle takes a while for a large course)", transient=True)
             params = {"draftitemid": draft, "idnumber": number, "update": update}
             if category is not None:
                 params["categoryid"] = category

@@ -203,7 +203,7 @@ def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, 
                 studio.create_course_run(org, number, run, item.course.title)
                 done.append(f"course run {key}: created (empty until the import succeeds)")
                 progress(done[-1])
-            progress(f"uploading {item.package.name} ({item.package.stat().st_size:,} bytes)")
+            progress(f"uploading {item.package.name} ({item.package.stat().st_size:,} bytes)", transient=True)
             studio.import_course(key, item.package, progress)
             action = "updated" if found else "created"
             done.append(f"course {key}: {action} at {url}")
