@@ -268,3 +268,10 @@ def test_a_course_with_errors_sends_nothing(moodle, publish, mini, cli, monkeypa
     code, out, err = cli("publish", "moodle", mini, "--url", moodle.url, "--category", "3")
     assert code == 2 and "nothing was sent" in err
     assert moodle.calls == []
+
+
+def test_a_dry_run_says_what_it_would_send(moodle, publish):
+    code, out, err = publish(moodle, "--category", "3", "--lang", "nb", "--dry-run", as_json=False)
+    assert code == 0
+    assert "would import competency framework pat" in err
+    assert "would upload pat-peer-support-1.0.0-nb-moodle.mbz" in err and "category 3" in err

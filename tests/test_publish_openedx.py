@@ -159,8 +159,10 @@ def test_taxonomies_then_course_runs_then_imports_polled_until_they_succeed(edx,
 
 def test_publishing_again_needs_update_which_reimports_taxonomies_and_courses(edx, publish):
     publish(edx, "--lang", "en")
+    edx.calls.clear()
     code, out, _ = publish(edx, "--lang", "en")
     assert code == 2 and "--update" in out["problems"][0]["message"]
+    assert [what for _, what in edx.calls] == ["token", "taxonomies", "get-run"]  # refused before any change
     edx.calls.clear()
     code, out, _ = publish(edx, "--lang", "en", "--update")
     assert code == 0 and out["published"][0]["action"] == "updated"

@@ -129,7 +129,8 @@ def publish_moodle(course, languages, from_dir, settings, update, dry_run, ca_bu
                       if name.startswith("competences-") and name.endswith(".csv")}
         return moodle_target.publish(site, items, frameworks, category, update, progress, dry_run)
 
-    _run("moodle", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send)
+    _run("moodle", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send,
+         dry_run)
 
 
 @publish.command(name="openedx")
@@ -162,13 +163,16 @@ def publish_openedx(course, languages, from_dir, settings, update, dry_run, ca_b
                       if name.startswith("taxonomy-") and name.endswith(".csv")}
         return openedx_target.publish(target, items, taxonomies, keys, update, progress, dry_run)
 
-    _run("olx", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send)
+    _run("olx", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send,
+         dry_run)
 
 
-def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, secrets, send):
+def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, secrets, send,
+         dry_run=False):
     exporters = choose_exporters((format_name,))
     parsed = parse_settings(settings, exporters)
-    progress = Progress(not as_json and sys.stderr.isatty())
+    # A dry run's steps are its answer: shown on any stream (to stderr; stdout keeps the summary).
+    progress = Progress(not as_json and (dry_run or sys.stderr.isatty()))
     status, reports, published, frameworks, done = EXIT_OK, [], [], [], []
     for path in course_paths(course):
         report = Report(path)

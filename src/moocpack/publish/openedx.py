@@ -166,6 +166,13 @@ def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, 
         existing = {t.get("export_id"): t for t in studio.taxonomies()}
         course = items[0].course
         records = []
+        runs = {}
+        for item in items:  # everything that can be refused is asked before anything changes
+            key = "course-v1:{}+{}+{}".format(*keys[item.language])
+            runs[key] = studio.course_run(key)
+            if runs[key] and not update:
+                raise StudioError(f"course {key} is already in Studio; publish with --update to import over it "
+                                  "(Studio keeps its learners and replaces the content)")
         for framework_id, csv_path in sorted(taxonomies.items()):
             framework = next((f for f in course.frameworks if f.id == framework_id), None)
             name = framework.title if framework else framework_id
@@ -188,10 +195,7 @@ def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, 
         for item in items:
             org, number, run = keys[item.language]
             key = f"course-v1:{org}+{number}+{run}"
-            found = studio.course_run(key)
-            if found and not update:
-                raise StudioError(f"course {key} is already in Studio; publish with --update to import over it "
-                                  "(Studio keeps its learners and replaces the content)")
+            found = runs[key]
             url = urljoin(studio.studio, f"course/{key}")
             if dry_run:
                 progress(f"would {'import over' if found else 'create and import'} {key} from {item.package.name} "
