@@ -43,4 +43,13 @@ def test_every_interface_catalogue_has_every_message_of_the_english_one():
         catalogue = yaml.safe_load(path.read_text("utf-8"))
         assert set(catalogue) == set(english), path.name
         for key, text in english.items():
-            assert set(re.findall(r"\{\w+\}", catalogue[key])) == set(re.findall(r"\{\w+\}", text)), (path.name, key)
+            wanted = set(re.findall(r"\{\w+\}", str(text)))
+            # A plural message gives the forms its language's CLDR rules name, each with the placeholders.
+            forms = catalogue[key].values() if isinstance(catalogue[key], dict) else [catalogue[key]]
+            for form in forms:
+                assert set(re.findall(r"\{\w+\}", form)) == (wanted or set(re.findall(r"\{\w+\}", form))), \
+                    (path.name, key)
+            if isinstance(catalogue[key], dict):
+                from babel import Locale
+                needed = Locale.parse(path.stem).plural_form.tags | {"other"}
+                assert needed <= set(catalogue[key]), (path.name, key, needed)

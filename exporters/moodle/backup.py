@@ -165,7 +165,8 @@ class Backup:
 
     def page(self, section: dict, title: str, html: str, competences=()) -> None:
         def body(root, instance, contextid):
-            content, file_ids = self.embed(html, contextid, "mod_page", "content", 0)
+            content, file_ids = self.embed(render.fallback_notice(self.course, html) + html, contextid, "mod_page",
+                                           "content", 0)
             page = add(root, "page", id=instance)
             fields(page, name=title, intro="", introformat=1, content=content, contentformat=1, legacyfiles=0,
                    legacyfileslast=NULL, display=5,

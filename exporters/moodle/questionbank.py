@@ -38,7 +38,10 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
     qtype = {SINGLE_CHOICE: "multichoice", MULTIPLE_RESPONSE: "multichoice", TRUE_FALSE: "truefalse",
              MATCHING: "match", SHORT_TEXT: "shortanswer", ESSAY: "essay", LIKERT: "multichoice"}[q.type]
     general = str(q.feedback or "")
-    fields(question, parent=0, name=(render.plain(q.stem)[:80] or q.id), questiontext=str(q.stem), questiontextformat=1,
+    # Moodle shows each question on its own page: the notice of untranslated text goes with it.
+    stem = render.h(course, q.stem) if getattr(q.stem, "lang", course.language) != course.language else str(q.stem)
+    text = render.fallback_notice(course, q.stem, *(o.text for o in q.options), *(p.prompt for p in q.pairs)) + stem
+    fields(question, parent=0, name=(render.plain(q.stem)[:80] or q.id), questiontext=text, questiontextformat=1,
            generalfeedback=general, generalfeedbackformat=1, defaultmark=f"{q.points:.7f}",
            penalty="0.3333333" if qtype != "essay" else "0.0000000", qtype=qtype, length=1,
            stamp=f"moocpack+{course.id}+{q.id}", timecreated=backup.time, timemodified=backup.time,

@@ -76,6 +76,7 @@ class Olx:
 
     def html_component(self, name: str, title: str, body: str) -> etree._Element:
         name = f"h_{name}"  # url_names are unique across block types: each type has its prefix
+        body = render.fallback_notice(self.course, body) + body
         self.files[f"html/{name}.html"] = self.static(body).encode()
         pointer = etree.Element("html", filename=name, display_name=title)
         self.files[f"html/{name}.xml"] = xml(pointer)
@@ -88,6 +89,10 @@ class Olx:
                                 weight=f"{question.points:g}" if question.graded else "0")
         if quiz.max_attempts:
             problem.set("max_attempts", str(quiz.max_attempts))
+        notice = render.fallback_notice(course, question.stem, *(o.text for o in question.options),
+                                        *(p.prompt for p in question.pairs))
+        if notice:
+            problem.append(fragment(_xmlish(notice))[0])
         stem = _xmlish(self.static(str(question.stem)))
         label_text = plain(question.stem)
         if question.type == MATCHING:
@@ -158,7 +163,8 @@ class Olx:
         assessments = etree.SubElement(ora, "assessments")
         etree.SubElement(assessments, "assessment", name="self-assessment", start=self.start, due=self.end)
         prompt = etree.SubElement(etree.SubElement(ora, "prompts"), "prompt")
-        etree.SubElement(prompt, "description").text = self.static(str(question.stem))
+        etree.SubElement(prompt, "description").text = (render.fallback_notice(course, question.stem)
+                                                         + self.static(str(question.stem)))
         rubric = etree.SubElement(ora, "rubric")
         criterion = etree.SubElement(rubric, "criterion", feedback="optional")
         etree.SubElement(criterion, "name").text = "reflection"

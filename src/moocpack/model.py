@@ -7,6 +7,8 @@ exporter can mark source-language fallbacks (`lang="en"`) without knowing how th
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -367,6 +369,34 @@ class Course:
                         found.setdefault(cid, {}).setdefault(unit.id, []).append((kind, thing.id))
         return found
 
-    def message(self, key: str, **values) -> str:
+    def message(self, key: str, count: float | None = None, **values) -> str:
+        """A UI string in the course's language; `count` picks the plural form (CLDR rules) of a
+        message given as {one: …, other: …}."""
         text = self.messages[key]
+        if isinstance(text, dict):
+            text = text.get(plural_category(self.language, count if count is not None else 1), text["other"])
         return text.format(**values) if values else text
+
+    def language_label(self, code: str) -> str:
+        """The name of a language in the course's language ("engelsk" in a Norwegian course)."""
+        return language_name(self.language, code)
+
+
+@lru_cache(maxsize=64)
+def _locale(language: str):
+    from babel import Locale, UnknownLocaleError
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def plural_category(language: str, count: float) -> str:
+    """CLDR's plural category of a number in a language: "one", "few", "many", "other" …"""
+    number = int(count) if float(count).is_integer() else count
+    return _locale(language).plural_form(number)
+
+
+def language_name(in_language: str, code: str) -> str:
+    names = _locale(in_language).languages
+    return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code

@@ -77,6 +77,26 @@ def h(course: Course, value: Html | None, tag: str = "div", cls: str = "") -> st
     return f"<{tag}{attrs}>{value}</{tag}>"
 
 
+_LANG_ATTRIBUTE = re.compile(r'\blang="([^"]+)"')
+
+
+def fallback_notice(course: Course, *parts) -> str:
+    """A notice, in the learner's language, that some of what follows is shown in another
+    language because it is not translated yet (as documentation sites say it); empty if none.
+    `parts` are model texts (their .lang tells) or markup (its lang attributes tell)."""
+    found = []
+    for part in parts:
+        langs = [getattr(part, "lang", None)] + (_LANG_ATTRIBUTE.findall(str(part)) if part else [])
+        for lang in langs:
+            if lang and lang != course.language and lang not in found:
+                found.append(lang)
+    if not found:
+        return ""
+    names = ", ".join(course.language_label(lang) for lang in found)
+    return f'<p class="fallback-notice" role="note"><em>{esc(course.message("fallback_notice", language=names))}</em></p>'
+
+
+
 def plain(markup) -> str:
     """The text of an HTML fragment, whitespace folded (for titles, labels and metadata)."""
     text = html.unescape(re.sub(r"<[^>]+>", " ", str(markup)))
@@ -268,7 +288,7 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
     qid = esc(q.id)
     dom = "q-" + esc(q.id.replace(".", "--"))
     stem = h(course, q.stem, cls="stem")
-    points = (f'<span class="points">{esc(course.message("points", n=number(course, q.points)))}</span>'
+    points = (f'<span class="points">{esc(course.message("points", q.points, n=number(course, q.points)))}</span>'
               if q.graded else f'<span class="points">{esc(course.message("not_graded"))}</span>')
     parts = [f'<fieldset class="question" id="{dom}" data-question="{qid}" data-type="{q.type}">',
              f'<legend><span class="question-number">{index}.</span> {points}</legend>{stem}']
@@ -379,7 +399,7 @@ def document(course: Course, title: str, body: str, root: str = "", nav: str = "
         f'<a class="skip" href="#main">{esc(course.message("skip_to_content"))}</a>{banner}'
         f'<header class="site"><p class="course-title">{course_title}</p>'
         f"{nav}</header>"
-        f'<main id="main" tabindex="-1">{body}</main>'
+        f'<main id="main" tabindex="-1">{fallback_notice(course, body)}{body}</main>'
         f'<footer class="site">{footer}</footer></body></html>\n'
     )
 

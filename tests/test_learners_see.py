@@ -1,0 +1,73 @@
+"""What a learner reads, in every format: text that is not translated yet is announced in the
+learner's language (and keeps its own language for screen readers), and counts read naturally."""
+
+from __future__ import annotations
+
+import io
+import re
+import tarfile
+import zipfile
+
+import pytest
+
+from conftest import SHIPPED
+from moocpack.model import language_name, plural_category
+
+NOTICE_NB = "Ikke oversatt ennå: denne delen vises på engelsk."
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from moocpack.cli import main
+    out = tmp_path_factory.mktemp("dist")
+    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--lang", "en", "--lang", "nb", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def members(path) -> dict[str, str]:
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".html", ".xml"))}
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read().decode("utf-8", "replace") for m in tar.getmembers()
+                if m.isfile() and m.name.endswith((".html", ".xml"))}
+
+
+@pytest.mark.parametrize("fmt", ["html", "scorm12", "scorm2004", "olx", "moodle"])
+def test_untranslated_text_is_announced_in_the_learners_language_in_every_format(built, fmt):
+    package = next(built.glob(f"*-nb-{fmt}.*"))
+    files = members(package)
+    text = "\n".join(files.values())
+    assert NOTICE_NB in text.replace("&#x27;", "'")
+    assert 'lang="en"' in text  # the English text itself is marked, for screen readers and hyphenation
+    english = "\n".join(members(next(built.glob(f"*-en-{fmt}.*"))).values())
+    assert "fallback-notice" not in english
+
+
+def test_a_page_with_fallback_text_says_so_once_at_its_top(built):
+    files = members(next(built.glob("*-nb-html.zip")))
+    unit = files["unit-02.html"]
+    assert unit.count("fallback-notice") == 1
+    main = unit.index("<main")
+    assert main < unit.index("fallback-notice") < unit.index('lang="en"', main)
+    assert NOTICE_NB in unit  # one language named once, however many blocks are English
+
+
+def test_points_follow_each_languages_plural_rules(built):
+    english = members(next(built.glob("*-en-html.zip")))
+    norwegian = members(next(built.glob("*-nb-html.zip")))
+    points = set(re.findall(r'class="points">([^<]+)<', "".join(english.values())))
+    assert {"1 point", "2 points"} <= points and not any("(s)" in p for p in points)
+    assert "2 poeng" in "".join(norwegian.values())
+    assert [plural_category("fr", n) for n in (0, 1, 1.5, 2)] == ["one", "one", "one", "other"]
+    assert plural_category("en", 1.5) == "other"
+
+
+def test_language_names_are_given_in_the_learners_language():
+    assert language_name("nb", "en") == "engelsk"
+    assert language_name("fr", "nb") == "norvégien bokmål"
+    assert language_name("en", "nb") == "Norwegian Bokmål"
+    assert language_name("en", "x-unknown") == "x-unknown"
