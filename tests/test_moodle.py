@@ -126,7 +126,7 @@ def test_every_question_is_answerable_for_full_marks(shipped):
             if qtype == "multichoice":
                 single = question.findtext(".//multichoice/single") == "1"
                 if single:
-                    assert max(fractions) == 1
+                    assert max(fractions) == 1  # (a discussion question: every option is 1)
                 else:
                     assert abs(sum(f for f in fractions if f > 0) - 1) < 1e-5
             elif qtype == "truefalse":
@@ -141,6 +141,19 @@ def test_every_question_is_answerable_for_full_marks(shipped):
                 assert qtype == "essay"
             assert float(question.findtext("defaultmark")) > 0
             assert [t.findtext("rawname") for t in question.iter("tag")], "every question is tagged"
+
+
+def test_discussion_questions_accept_every_answer_for_no_marks(shipped):
+    files = shipped["en"]
+    discussion = [q for q in xml(files, "questions.xml").iter("question")
+                  if q.findtext("stamp").endswith(("police-entrance", "complaint-private"))]
+    assert len(discussion) == 2
+    for question in discussion:
+        assert question.findtext("qtype") == "multichoice" and answers(question) == [1.0, 1.0]
+        assert "Left to discussion" in question.findtext("generalfeedback")
+    secrecy = next(xml(files, n) for n in files if n.endswith("/quiz.xml") and b"secrecy" in files[n].lower())
+    marks = [float(s.findtext("maxmark")) for s in secrecy.iter("question_instance")]
+    assert marks.count(0.0) == 2 and sum(marks) == float(secrecy.findtext(".//sumgrades")) == 11
 
 
 def test_grade_items_completion_and_pass_grade(shipped):

@@ -71,11 +71,16 @@ def test_secrecy_worksheet_becomes_a_graded_true_false_quiz_with_a_key(course):
     unit = next(u for u in course.units if u.id == "unit-02")
     quiz = next(q for q in unit.quizzes if q.id == "quiz-secrecy-confidentiality")
     assert quiz.graded and len(quiz.questions) == 13
+    # Two situations are debatable: discussion questions, every answer accepted, no points.
+    debatable = {q.id.split(".")[-1] for q in quiz.questions if not q.graded}
+    assert debatable == {"police-entrance", "complaint-private"}
+    assert quiz.max_points == 11
     for question in quiz.questions:
         assert question.type == "true_false"
-        assert len(question.correct_options) == 1
+        assert len(question.correct_options) == (1 if question.graded else 2)
         assert "pat.09.5" in question.competences
         assert question.feedback
+        assert question.graded or "Left to discussion" in question.feedback
     sheet = next(w for w in unit.worksheets if w.id == "ws3-secrecy-confidentiality")
     assert "course team" in sheet.key_author
     # The Spanish cells of the extraction are translated.

@@ -234,7 +234,7 @@ class Backup:
             for slot, q in enumerate(quiz.questions, 1):
                 instance_node = add(instances, "question_instance", id=self.next("slot"))
                 fields(instance_node, quizid=instance, slot=slot, page=slot, displaynumber=NULL, requireprevious=0,
-                       maxmark=f"{q.points if graded else 0:.7f}", quizgradeitemid=NULL)
+                       maxmark=f"{q.points if graded and q.graded else 0:.7f}", quizgradeitemid=NULL)
                 reference = add(instance_node, "question_reference", id=self.next("reference"))
                 fields(reference, usingcontextid=contextid, component="mod_quiz", questionarea="slot",
                        questionbankentryid=self.bank_entries[q.id], version=NULL)

@@ -37,6 +37,10 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
     question = add(add(versions, "questions"), "question", id=question_id)
     qtype = {SINGLE_CHOICE: "multichoice", MULTIPLE_RESPONSE: "multichoice", TRUE_FALSE: "truefalse",
              MATCHING: "match", SHORT_TEXT: "shortanswer", ESSAY: "essay", LIKERT: "multichoice"}[q.type]
+    if qtype == "truefalse" and all(o.correct for o in q.options):
+        # A discussion question: Moodle's true/false grades against one right answer, a
+        # single-answer multichoice accepts every option that is right.
+        qtype = "multichoice"
     general = str(q.feedback or "")
     # Moodle shows each question on its own page: the notice of untranslated text goes with it.
     stem = render.h(course, q.stem) if getattr(q.stem, "lang", course.language) != course.language else str(q.stem)

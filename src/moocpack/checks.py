@@ -517,6 +517,8 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None):
                 c.error(rel, doc, f"the answer key names row '{answer['id']}', which the table does not have"
                                   f"{suggest(answer['id'], rows)}", path + ["id"], code="answer-key.unknown-row")
             answered.add(answer["id"])
+            if "answer" not in answer:
+                continue  # a discussion row (graded: false): every answer is accepted
             value = answer["answer"]
             if build == TRUE_FALSE and not isinstance(value, bool):
                 c.error(rel, doc, f"a true_false answer must be true or false, not '{value}'", path + ["answer"], code="answer-key.not-boolean")

@@ -198,16 +198,18 @@ class _Resolver:
         elif build in (TRUE_FALSE, SINGLE_CHOICE):
             for row in sheet.rows:
                 answer = answers[row.id]
-                feedback = _html(answer.get("feedback"))
+                graded = answer.get("graded", True)
+                feedback = _join(_html(answer.get("discussion")), _html(answer.get("feedback")))
+                # A discussion row has no right answer: every option is accepted, for no points.
+                right = (lambda value: True) if not graded else (lambda value: value == answer["answer"])
                 if build == TRUE_FALSE:
-                    options = (Option("true", Text(self.messages["true"], self.lang), answer["answer"] is True),
-                               Option("false", Text(self.messages["false"], self.lang), answer["answer"] is False))
+                    options = (Option("true", Text(self.messages["true"], self.lang), right(True) is True),
+                               Option("false", Text(self.messages["false"], self.lang), right(False) is True))
                 else:
-                    options = tuple(Option(o["id"], o["text"], o["id"] == answer["answer"])
-                                    for o in key["options"])
+                    options = tuple(Option(o["id"], o["text"], right(o["id"])) for o in key["options"])
                 shown = key.get("prompt_columns") or [c.id for c in sheet.columns]
                 questions.append(Question(
-                    id=generated_question_id(sheet.id, row.id), type=build, stem=row_stem(row), points=points, graded=True,
+                    id=generated_question_id(sheet.id, row.id), type=build, stem=row_stem(row), points=points, graded=graded,
                     competences=competences(list(row.competences) + answer.get("competences", [])),
                     outcomes=outcome_ids,
                     options=options, feedback=_join(feedback, general), source=source,

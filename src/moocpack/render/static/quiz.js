@@ -71,6 +71,9 @@
 
   /* Fraction of the points earned, or null for questions that have no right answer. */
   Quiz.prototype.mark = function (question, response) {
+    // A discussion question (ungraded, every option accepted) has no right answer to announce.
+    if (!question.graded && question.options && question.options.length &&
+        question.options.every(function (o) { return o.correct; })) { return null; }
     switch (question.type) {
       case "single_choice":
       case "true_false":
