@@ -71,3 +71,16 @@ def test_language_names_are_given_in_the_learners_language():
     assert language_name("fr", "nb") == "norvégien bokmål"
     assert language_name("en", "nb") == "Norwegian Bokmål"
     assert language_name("en", "x-unknown") == "x-unknown"
+
+
+@pytest.mark.parametrize("fmt", ["html", "scorm2004", "olx", "moodle"])
+def test_learners_see_what_the_course_team_wrote_in_every_format(built, fmt):
+    english = "\n".join(members(next(built.glob(f"*-en-{fmt}.*"))).values()).replace("&#x27;", "'")
+    norwegian = "\n".join(members(next(built.glob(f"*-nb-{fmt}.*"))).values())
+    if fmt == "moodle":  # Moodle's XML holds the intro as escaped HTML
+        import html
+        english, norwegian = html.unescape(english), html.unescape(norwegian)
+    for credit in ("Answer key by the course team", "Questions by the course team"):
+        assert credit in english, credit
+    # In Norwegian the sentence is Norwegian; the author's name, untranslated yet, stays marked English.
+    assert 'Fasit laget av <span lang="en">the course team</span>' in norwegian

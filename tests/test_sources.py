@@ -109,3 +109,22 @@ def test_the_norwegian_project_text_and_framework_description_are_complete():
                     "Elementer som utelukkende inngår i PSW-rammeverket"):
         assert f"**{heading}**" in framework
     assert "Outils : un référentiel" not in framework  # not the framework's description: French falls back
+
+
+def test_what_the_course_team_added_is_marked_in_the_files():
+    """The course team's additions to the sources are marked where they are written."""
+    marked = {
+        "en/course.yaml": ["acknowledgement:", "licence:", "effort:"],
+        "en/units/unit-02.yaml": ["  - id: enrich-principles"],
+        "en/worksheets/ws3-secrecy-confidentiality.yaml": ["        description: A user complains about another client "
+                                                           "to the staff member in a private space"],
+    }
+    for name, anchors in marked.items():
+        lines = (SHIPPED / name).read_text("utf-8").splitlines()
+        for anchor in anchors:
+            at = next(i for i, line in enumerate(lines) if line.startswith(anchor))
+            assert lines[at - 1].lstrip().startswith("# course team:"), (name, anchor)
+    # Answer keys and questions the sources do not give are credited to the course team for learners.
+    for sheet in ("ws1-me-as-role-model", "ws3-secrecy-confidentiality", "ws9-helper-or-empowering", "ws26-self-assessment"):
+        assert "  author: the course team" in (SHIPPED / "en" / "worksheets" / f"{sheet}.yaml").read_text("utf-8")
+    assert "    author: the course team" in (SHIPPED / "en" / "units" / "unit-09.yaml").read_text("utf-8")

@@ -186,7 +186,8 @@ class Backup:
     def feedback(self, section: dict, quiz: Quiz) -> None:
         """Ungraded reflections and self-assessments: Moodle's feedback activity, no grade."""
         def body(root, instance, contextid):
-            intro, file_ids = self.embed(str(quiz.introduction or ""), contextid, "mod_feedback", "intro", 0)
+            intro, file_ids = self.embed(render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz),
+                                         contextid, "mod_feedback", "intro", 0)
             feedback = add(root, "feedback", id=instance)
             fields(feedback, name=str(quiz.title), intro=intro, introformat=1, anonymous=2, email_notification=0,
                    multiple_submit=1, autonumbering=1, site_after_submit="", page_after_submit="",
@@ -217,7 +218,8 @@ class Backup:
         pass_points = round(max_points * quiz.pass_mark / 100, 5)
 
         def body(root, instance, contextid):
-            intro, file_ids = self.embed(str(quiz.introduction or ""), contextid, "mod_quiz", "intro", 0)
+            intro, file_ids = self.embed(render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz),
+                                         contextid, "mod_quiz", "intro", 0)
             node = add(root, "quiz", id=instance)
             review = 69904  # during, immediately after, later, after close: everything
             fields(node, name=str(quiz.title), intro=intro, introformat=1, timeopen=0, timeclose=0, timelimit=0,

@@ -278,8 +278,9 @@ class Olx:
         for quiz in unit.quizzes:
             name = url_name(unit.id, quiz.id)
             children = []
-            if quiz.introduction:
-                children.append(self.html_component(f"{name}-introduction", str(quiz.title), render.h(course, quiz.introduction)))
+            if quiz.introduction or quiz.credits:
+                children.append(self.html_component(f"{name}-introduction", str(quiz.title),
+                                                    render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)))
             children += self.quiz_children(quiz)
             vertical = self.vertical(name, str(quiz.title), children, [c for q in quiz.questions for c in q.competences])
             graded = None

@@ -288,13 +288,17 @@ class _Resolver:
         quizzes = []
         sheets_used = [a.worksheet for a in activities if a.worksheet]
         for z in u.get("quizzes", []):
-            chosen = []
+            chosen, credits = [], []
+            if z.get("author"):
+                credits.append(("questions_by", z["author"]))
             for ref in z["questions"]:
                 kind, _, target = ref.rpartition(":")
                 if kind == "worksheet":
                     ws, data = sheet(target)
                     sheets_used.append(ws)
                     chosen.extend(self.worksheet_questions(ws, data, outcomes))
+                    if ws.key_author and ("answer_key_by", ws.key_author) not in credits:
+                        credits.append(("answer_key_by", ws.key_author))
                 elif kind == "case":
                     chosen.extend(by_case[target])
                 else:
@@ -302,7 +306,7 @@ class _Resolver:
             quizzes.append(Quiz(
                 id=z["id"], title=z["title"], introduction=_html(z.get("introduction")),
                 graded=bool(z.get("graded", True)), pass_mark=int(z.get("pass_mark", course_pass_mark)),
-                max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen)))
+                max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen), credits=tuple(credits)))
         assets = tuple(Asset(a["id"], a["path"], a["title"], a.get("alt"), self.checked.assets.get(a["path"], b""))
                        for a in u.get("assets", []))
         unique_sheets = tuple({ws.id: ws for ws in sheets_used}.values())

@@ -192,6 +192,9 @@ class Quiz:
     pass_mark: int
     max_attempts: int
     questions: tuple[Question, ...]
+    # Who wrote what, where it is not the source's: (message key, author), e.g.
+    # ("answer_key_by", "the course team"); learners see each line with the quiz.
+    credits: tuple[tuple[str, Text], ...] = ()
 
     @property
     def max_points(self) -> float:

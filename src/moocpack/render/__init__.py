@@ -336,6 +336,12 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
     return "".join(parts)
 
 
+def quiz_credits(course: Course, quiz: Quiz) -> str:
+    """Who wrote the questions or the answer key, where it is not the source (the course team)."""
+    return "".join(f'<p class="credit">{esc(course.message(key, author="{author}")).replace("{author}", t(course, author))}</p>'
+                   for key, author in quiz.credits)
+
+
 def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
     data = script_json(quiz_data(course, quiz))
     questions = "".join(question_block(course, q, i, links) for i, q in enumerate(quiz.questions, 1))
@@ -343,7 +349,7 @@ def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
     finish = (f'<p><button type="button" class="finish">{esc(course.message("finish_quiz"))}</button></p>'
               f'<p class="quiz-result" role="status" aria-live="polite"></p>') if quiz.graded else ""
     return (f'<section class="quiz" id="{esc(quiz.id)}" data-quiz="{esc(quiz.id)}">'
-            f'<h2>{t(course, quiz.title)}</h2>{h(course, quiz.introduction)}{note}'
+            f'<h2>{t(course, quiz.title)}</h2>{h(course, quiz.introduction)}{quiz_credits(course, quiz)}{note}'
             f'<script type="application/json" class="quiz-data">{data}</script>'
             f'{questions}{finish}</section>')
 
