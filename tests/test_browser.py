@@ -275,3 +275,28 @@ def test_the_website_grows_linearly_with_the_course(tmp_path):
         with zipfile.ZipFile(next((tmp_path / f"out{units}").glob("*-html.zip"))) as archive:
             sizes[units] = sum(i.file_size for i in archive.infolist())
     assert sizes[80] / sizes[20] < 4.4  # 4 times the units, about 4 times the bytes
+
+
+@pytest.mark.parametrize("width,height", [(375, 667), (1280, 900)])
+def test_pages_read_well_on_a_phone_and_a_desktop(browser, site, width, height):
+    """The quiz page and the competence matrix at a phone's and a desktop's width: the header
+    stays small, matching selects line up, nothing runs off the side but the matrix's own scroller."""
+    _, base = site
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{base}/en/unit-09.html")
+    header = page.locator("header.site").bounding_box()
+    assert header["height"] < height / 4, header
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    selects = page.locator("section#quiz-peer-relationship select")
+    lefts = {round(selects.nth(i).bounding_box()["x"]) for i in range(selects.count())}
+    assert len(lefts) == 1, lefts  # every answer box starts at the same place
+    page.locator("section#quiz-peer-relationship").screenshot(path=str(ARTIFACTS / f"html-quiz-unit-09-{width}.png"))
+    page.goto(f"{base}/nb/competences.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    cell = page.locator("table.coverage td.level-2 details").first
+    cell.locator("summary").click()
+    assert cell.locator("li").count() >= 2 and cell.locator("li a").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"html-competences-nb-{width}.png"), full_page=False)
+    context.close()

@@ -84,3 +84,21 @@ def test_learners_see_what_the_course_team_wrote_in_every_format(built, fmt):
         assert credit in english, credit
     # In Norwegian the sentence is Norwegian; the author's name, untranslated yet, stays marked English.
     assert 'Fasit laget av <span lang="en">the course team</span>' in norwegian
+
+
+def test_the_competence_matrix_reads_at_a_glance_and_scripts_get_the_same_numbers(built, cli):
+    import json
+    page = members(next(built.glob("*-en-html.zip")))["competences.html"]
+    info = json.loads(cli("info", SHIPPED, "--json")[1])
+    pat = next(f for f in info["courses"][0]["frameworks"] if f["id"] == "pat")
+    assert len(pat["by_category"]) == 12 and sum(c["items"] for c in pat["by_category"]) == 63
+    assert pat["covered"] == sum(c["covered"] for c in pat["by_category"])
+    row = next(r for c in pat["by_category"] for r in c["rows"] if r["id"] == "pat.09.5")
+    # The label is the competence's text; the page counts in each cell what the JSON lists.
+    assert row["text"].startswith("Follows laws and rules")
+    cell = re.search(r'<tr id="pat\.09\.5"><th scope="row">([^<]+)<.*?</tr>', page).group(0)
+    counts = [int(n) for n in re.findall(r'<span aria-hidden="true">(\d+)</span>', cell)]
+    assert counts == [row["units"][u]["outcome"] + row["units"][u]["activity"] + row["units"][u]["question"]
+                      for u in ("unit-02", "unit-02-6", "unit-09") if u in row["units"]]
+    assert "level-3" in cell  # many things cover it in unit 2: the darkest shade
+    assert page.count('class="bar"') == 12 + 1  # a bar per category of both frameworks (wwd has one)

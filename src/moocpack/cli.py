@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, loader
+from . import __version__, coverage, loader
 from .archive import WriteError
 from .build import BuildError, OutputError, build
 from .exporter import registry
@@ -264,14 +264,7 @@ def info(course, language, as_json):
 
 def describe(course) -> dict:
     questions = course.questions
-    used = course.coverage()
-    frameworks = []
-    for fw in course.frameworks:
-        items = fw.items
-        covered = [i.id for i in items if i.id in used]
-        frameworks.append({"id": fw.id, "title": str(fw.title), "categories": len(fw.categories),
-                           "items": len(items), "covered": len(covered),
-                           "not_covered": [i.id for i in items if i.id not in used]})
+    frameworks = coverage.as_json(course)
     outcomes = [o for u in course.units for o in u.outcomes]
     return {
         "id": course.id, "version": course.version, "language": course.language,

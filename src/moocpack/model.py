@@ -372,7 +372,7 @@ class Course:
                         found.setdefault(cid, {}).setdefault(unit.id, []).append((kind, thing.id))
         return found
 
-    def message(self, key: str, count: float | None = None, **values) -> str:
+    def message(self, key: str, count: float | None = None, /, **values) -> str:
         """A UI string in the course's language; `count` picks the plural form (CLDR rules) of a
         message given as {one: …, other: …}."""
         text = self.messages[key]

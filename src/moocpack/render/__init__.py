@@ -430,42 +430,72 @@ def footer(course: Course) -> str:
 
 
 def competences_body(course: Course, unit_links: bool = True) -> str:
-    """The frameworks with their coverage matrix; `unit_links` links cells to the unit """
-    covered = course.coverage()
+    """Each framework at a glance: a bar per category (items covered), then the matrix of items
+    × units, each cell shaded by how many outcomes, activities and questions cover the item,
+    with the count in it and the list on demand; `unit_links` links the list to the units."""
+    from moocpack import coverage
 
     def link(href: str, label: str) -> str:
         return f'<a href="{href}">{label}</a>' if unit_links else label
+
+    def anchor(unit: Unit, kind: str, ref: str) -> str:
+        return f'{unit_file(unit)}#{esc("q-" + ref.replace(".", "--") if kind == "question" else ref)}'
+
+    labels = {}
+    for unit in course.units:
+        labels.update({("outcome", o.id): o.text for o in unit.outcomes})
+        labels.update({("activity", a.id): a.title for a in unit.activities})
+        labels.update({("question", q.id): Text(question_title(q), getattr(q.stem, "lang", course.language))
+                       for q in unit.questions})
+    kinds = {"outcome": course.message("outcome"), "activity": course.message("activity"),
+             "question": course.message("question")}
     body = [f"<h1>{esc(course.message('frameworks'))}</h1>"]
     for fw in course.frameworks:
-        items = fw.items
-        count = sum(1 for i in items if i.id in covered)
+        categories = coverage.matrix(course, fw)
+        items = sum(len(c.rows) for c in categories)
+        covered = sum(c.covered for c in categories)
         body.append(f'<section class="framework" id="framework-{esc(fw.id)}"><h2>{t(course, fw.title)}</h2>')
-        body.append(f'<p>{esc(course.message("framework_items", items=len(items), categories=len(fw.categories)))} · '
-                    f'{esc(course.message("coverage_summary", covered=count, items=len(items)))}</p>')
+        body.append(f'<p>{esc(course.message("framework_items", items=items, categories=len(categories)))} · '
+                    f'{esc(course.message("coverage_summary", covered=covered, items=items))}</p>')
         body.append(h(course, fw.description))
         if fw.translation_note:
             body.append(f'<p class="note"><strong>{esc(course.message("translation_note"))}:</strong> '
                         f"{t(course, fw.translation_note)}</p>")
         if fw.source:
             body.append(f'<p class="source"><cite>{esc(fw.source)}</cite></p>')
+        bars = "".join(
+            f'<tr><th scope="row"><a href="#{esc(c.id)}">{esc(c.number)} {t(course, c.title)}</a></th>'
+            f'<td><span class="bar" aria-hidden="true"><span style="width:{100 * c.covered / max(len(c.rows), 1):.0f}%">'
+            f'</span></span> {esc(course.message("coverage_summary", covered=c.covered, items=len(c.rows)))}</td></tr>'
+            for c in categories)
+        body.append(f'<h3>{esc(course.message("coverage_by_category"))}</h3>'
+                    f'<table class="coverage-summary"><tbody>{bars}</tbody></table>')
         head = "".join(f'<th scope="col">{link(unit_file(u), esc(unit_label(course, u) or u.title))}</th>'
                        for u in course.units)
-        for category in fw.categories:
-            body.append(f'<h3 id="{esc(category.id)}">{esc(category.number)} {t(course, category.title)}</h3>')
-            rows = []
-            for item in category.items:
+        rows = []
+        for c in categories:
+            rows.append(f'<tr class="category" id="{esc(c.id)}"><th scope="colgroup" colspan="{len(course.units) + 1}">'
+                        f'{esc(c.number)} {t(course, c.title)}</th></tr>')
+            for row in c.rows:
                 cells = []
                 for unit in course.units:
-                    refs = covered.get(item.id, {}).get(unit.id, [])
-                    links = ", ".join(
-                        link(f'{unit_file(unit)}#{esc(ref if kind != "question" else "q-" + ref.replace(".", "--"))}',
-                             esc(ref)) for kind, ref in refs)
-                    cells.append(f"<td>{links}</td>")
-                state = "" if item.id in covered else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
-                rows.append(f'<tr id="{esc(item.id)}"><th scope="row"><span class="competence-id">{esc(item.id)}</span> '
-                            f'{t(course, item.text)}{state}</th>{"".join(cells)}</tr>')
-            body.append(f'<table class="coverage"><caption class="visually-hidden">{esc(course.message("coverage"))}'
-                        f'</caption><thead><tr><th scope="col">{esc(course.message("competences"))}</th>{head}</tr>'
-                        f'</thead><tbody>{"".join(rows)}</tbody></table>')
+                    cell = row.cells[unit.id]
+                    if not cell.count:
+                        cells.append('<td class="level-0"></td>')
+                        continue
+                    where = esc(course.message("coverage_cell", n=cell.count, unit=unit_label(course, unit) or unit.title))
+                    refs = "".join(f"<li>{esc(kinds[kind])}: {link(anchor(unit, kind, ref), t(course, labels.get((kind, ref), ref)))}</li>"
+                                   for kind, ref in cell.refs)
+                    cells.append(f'<td class="level-{coverage.level(cell.count)}"><details><summary>'
+                                 f'<span aria-hidden="true">{cell.count}</span><span class="visually-hidden">{where}'
+                                 f'</span></summary><ul>{refs}</ul></details></td>')
+                state = "" if row.total else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
+                rows.append(f'<tr id="{esc(row.item.id)}"><th scope="row">{t(course, row.item.text)} '
+                            f'<span class="competence-id">{esc(row.item.id)}</span>{state}</th>{"".join(cells)}</tr>')
+        body.append(f'<h3>{esc(course.message("coverage"))}</h3><p class="hint">{esc(course.message("coverage_legend"))}</p>'
+                    f'<div class="matrix-scroll"><table class="coverage"><caption class="visually-hidden">'
+                    f'{esc(course.message("coverage"))}</caption><thead><tr><th scope="col">'
+                    f'{esc(course.message("competences"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+                    f'</table></div>')
         body.append("</section>")
     return "".join(body)
