@@ -39,11 +39,14 @@ def site(tmp_path_factory):
     from moocpack.problems import Report
 
     out = tmp_path_factory.mktemp("dist")
-    build(SHIPPED, {"html": registry()["html"].exporter}, ["en", "nb"], out, Report(SHIPPED))
+    build(SHIPPED, {"html": registry()["html"].exporter, "guide": registry()["guide"].exporter}, ["en", "nb"], out,
+          Report(SHIPPED))
     root = tmp_path_factory.mktemp("www")
     for lang in ("en", "nb"):
         with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-html.zip") as archive:
             archive.extractall(root / lang)
+        with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-guide.zip") as archive:
+            archive.extractall(root / f"guide-{lang}")
     handler = functools.partial(QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -299,4 +302,24 @@ def test_pages_read_well_on_a_phone_and_a_desktop(browser, site, width, height):
     cell.locator("summary").click()
     assert cell.locator("li").count() >= 2 and cell.locator("li a").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / f"html-competences-nb-{width}.png"), full_page=False)
+    context.close()
+
+
+
+@pytest.mark.parametrize("width,height", [(375, 667), (1280, 900)])
+def test_learner_and_facilitator_views_side_by_side(browser, site, width, height):
+    """The same unit as a learner and as a facilitator sees it, on a phone and a desktop."""
+    _, base = site
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    ARTIFACTS.mkdir(exist_ok=True)
+    for view, folder in (("learner", "en"), ("facilitator", "guide-en")):
+        page.goto(f"{base}/{folder}/unit-02.html")
+        activity = page.locator("section#a1-my-role-model")
+        assert activity.locator("h4").first.inner_text() == "Your task"
+        trainer = activity.locator(".for-facilitators")
+        assert trainer.count() == (1 if view == "facilitator" else 0)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        activity.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"html-unit-02-{view}-{width}.png"))
     context.close()

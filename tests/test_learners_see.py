@@ -102,3 +102,41 @@ def test_the_competence_matrix_reads_at_a_glance_and_scripts_get_the_same_number
                       for u in ("unit-02", "unit-02-6", "unit-09") if u in row["units"]]
     assert "level-3" in cell  # many things cover it in unit 2: the darkest shade
     assert page.count('class="bar"') == 12 + 1  # a bar per category of both frameworks (wwd has one)
+
+
+TRAINER = "Introduce the participants to the topics of this session"  # the session plan's voice
+
+
+@pytest.mark.parametrize("fmt", ["html", "scorm12", "scorm2004"])
+def test_learners_are_addressed_as_learners_and_get_no_trainer_instructions(built, fmt):
+    text = "\n".join(members(next(built.glob(f"*-en-{fmt}.*"))).values())
+    assert TRAINER not in text and "Ask the participants" not in text and "Flipchart" not in text
+    assert "Your task" in text and "Think about one person who was a role model to you" in text
+
+
+def test_the_facilitator_guide_holds_every_trainer_instruction_and_says_what_it_is(built):
+    files = members(next(built.glob("*-en-guide.zip")))
+    unit = files["unit-02.html"]
+    for trainer in (TRAINER, "Ask the participants to think about one person", "Flipchart/whiteboard",
+                    "At the end of the session, ask reflection questions"):
+        assert trainer in unit.replace("&#x27;", "'"), trainer
+    assert all('class="guide-banner"' in page for name, page in files.items() if name.endswith(".html"))
+    assert "Veiledning for kursledere" in "".join(members(next(built.glob("*-nb-guide.zip"))).values())
+
+
+def test_open_edx_and_moodle_show_facilitator_content_to_staff_only(built):
+    olx = members(next(built.glob("*-en-olx.tar.gz")))
+    staff = {name for name, text in olx.items() if 'visible_to_staff_only="true"' in text}
+    shown = "\n".join(text for name, text in olx.items() if name.endswith(".html"))
+    assert TRAINER in shown  # in the export, for staff
+    for name, text in olx.items():
+        if TRAINER in text:
+            pointer = name.replace(".html", ".xml")
+            vertical = next(n for n, x in olx.items() if n.startswith("course/vertical/")
+                            and pointer.rsplit("/", 1)[1][:-4] in x)
+            assert vertical in staff or pointer in staff
+    assert sum(1 for n in staff if "/html/" in n) == 6  # each activity's procedure
+    moodle = members(next(built.glob("*-en-moodle.mbz")))
+    for name, text in moodle.items():
+        if name.endswith("/page.xml") and TRAINER in text:
+            assert "<visible>0</visible>" in moodle[name.replace("page.xml", "module.xml")]

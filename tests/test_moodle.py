@@ -167,9 +167,16 @@ def test_grade_items_completion_and_pass_grade(shipped):
         module = xml(files, f"{directory}/module.xml")
         assert (module.findtext("completion"), module.findtext("completionpassgrade"),
                 module.findtext("completiongradeitemnumber")) == ("2", "1", "0")
+    hidden = 0
     for name in [n for n in files if n.endswith("/page.xml")]:
         module = xml(files, name.replace("page.xml", "module.xml"))
-        assert (module.findtext("completion"), module.findtext("completionview")) == ("2", "1")
+        if module.findtext("visible") == "0":  # facilitator content: teachers only, nothing to complete
+            hidden += 1
+            assert (module.findtext("completion"), module.findtext("completionview")) == ("0", "0")
+        else:
+            assert (module.findtext("completion"), module.findtext("completionview")) == ("2", "1")
+    # Unit 2's materials, its session-opening page and closure, and the trainer's procedure of 6 activities.
+    assert hidden == 3 + 6
     course = xml(files, "course/course.xml")
     assert course.findtext("enablecompletion") == "1" and course.findtext("format") == "topics"
 

@@ -1,3 +1,3 @@
-from .exporter import HtmlExporter
+from .exporter import GuideExporter, HtmlExporter
 
-__all__ = ["HtmlExporter"]
+__all__ = ["GuideExporter", "HtmlExporter"]

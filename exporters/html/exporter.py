@@ -1,4 +1,5 @@
-"""`html`: the course as a static, offline, accessible website, zipped.
+"""`html`: the course as a static, offline, accessible website, zipped; `guide`: the same
+website for facilitators, with every trainer instruction (the session plan) in it.
 
 index.html (the course), one page per unit, one printable handout per worksheet, and
 competences.html with the frameworks and a coverage matrix. No external requests: the styles
@@ -11,7 +12,7 @@ from importlib import resources
 
 from moocpack import render
 from moocpack.exporter import ExportOptions, Exporter
-from moocpack.model import Course, Unit, Worksheet
+from moocpack.model import FACILITATOR, LEARNER, Course, Unit, Worksheet
 from moocpack.render import competences_body, esc, footer, h, t, unit_file, worksheet_file
 
 
@@ -42,7 +43,14 @@ def toc_script(course: Course) -> bytes:
 NAV_SCRIPTS = ("toc.js", "nav.js")
 
 
-def index_page(course: Course) -> str:
+def banner(course: Course, audience: str) -> str:
+    """The facilitator guide says on every page what it is; the learners' website says nothing."""
+    if audience != FACILITATOR:
+        return ""
+    return f'<p class="guide-banner" role="note">{esc(course.message("facilitator_guide_note"))}</p>'
+
+
+def index_page(course: Course, audience: str = LEARNER) -> str:
     units = []
     for unit in course.units:
         extra = f' <span class="duration">({render.duration(course, unit.duration)})</span>' if unit.duration else ""
@@ -60,11 +68,12 @@ def index_page(course: Course) -> str:
     if course.project:
         body.append(f'<section><h2>{esc(course.message("about_project"))}</h2>{h(course, course.project)}</section>')
     body.append(f'<section><h2>{esc(course.message("organisations"))}</h2><ul>{organisations}</ul></section>')
-    return render.document(course, str(course.title), "".join(body), nav=full_navigation(course), footer=footer(course))
+    return render.document(course, str(course.title), "".join(body), nav=full_navigation(course), footer=footer(course),
+                           banner=banner(course, audience))
 
 
-def unit_page(course: Course, unit: Unit) -> str:
-    body = render.unit_body(course, unit)
+def unit_page(course: Course, unit: Unit, audience: str = LEARNER) -> str:
+    body = render.unit_body(course, unit, audience=audience)
     index = course.units.index(unit)
     links = []
     if index > 0:
@@ -78,10 +87,10 @@ def unit_page(course: Course, unit: Unit) -> str:
     body += f'<nav class="pager" aria-label="{esc(course.message("contents"))}">{"".join(links)}</nav>'
     title = f"{render.unit_label(course, unit)} {unit.title} – {course.title}".strip()
     return render.document(course, title, body, nav=navigation(course, unit_file(unit)),
-                           scripts=("quiz.js",) + NAV_SCRIPTS, footer=footer(course))
+                           scripts=("quiz.js",) + NAV_SCRIPTS, footer=footer(course), banner=banner(course, audience))
 
 
-def worksheet_page(course: Course, sheet: Worksheet, unit: Unit) -> str:
+def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, audience: str = LEARNER) -> str:
     body = (f'<p class="print-hide"><a href="{unit_file(unit)}">← {render.unit_heading(course, unit)}</a> '
             f'<button type="button" class="print">{esc(course.message("print"))}</button></p>'
             f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
@@ -89,30 +98,32 @@ def worksheet_page(course: Course, sheet: Worksheet, unit: Unit) -> str:
     number = f"{course.message('worksheet')} {sheet.number} – " if sheet.number else ""
     return render.document(course, f"{number}{sheet.title} – {course.title}", body,
                            nav=navigation(course, worksheet_file(sheet)), scripts=("quiz.js",) + NAV_SCRIPTS,
-                           footer=footer(course))
+                           footer=footer(course), banner=banner(course, audience))
 
 
-def competences_page(course: Course) -> str:
+def competences_page(course: Course, audience: str = LEARNER) -> str:
     return render.document(course, f"{course.message('frameworks')} – {course.title}", competences_body(course),
-                           nav=navigation(course, "competences.html"), scripts=NAV_SCRIPTS, footer=footer(course))
+                           nav=navigation(course, "competences.html"), scripts=NAV_SCRIPTS, footer=footer(course),
+                           banner=banner(course, audience))
 
 
 
-def site_files(course: Course) -> dict[str, bytes]:
-    """Every file of the website; shared with exporters that wrap the same pages."""
+def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
+    """Every file of the website for learners or facilitators; shared with exporters that wrap
+    the same pages."""
     files = {
-        "index.html": index_page(course).encode(),
-        "competences.html": competences_page(course).encode(),
+        "index.html": index_page(course, audience).encode(),
+        "competences.html": competences_page(course, audience).encode(),
         "style.css": render.static_file("style.css"),
         "quiz.js": render.static_file("quiz.js"),
         "toc.js": toc_script(course),
         "nav.js": resources.files("moocpack_exporters.html").joinpath("static", "nav.js").read_bytes(),
     }
     for unit in course.units:
-        files[unit_file(unit)] = unit_page(course, unit).encode()
+        files[unit_file(unit)] = unit_page(course, unit, audience).encode()
         for sheet in unit.worksheets:
             if worksheet_file(sheet) not in files:
-                files[worksheet_file(sheet)] = worksheet_page(course, sheet, unit).encode()
+                files[worksheet_file(sheet)] = worksheet_page(course, sheet, unit, audience).encode()
         for asset in unit.assets:
             files[asset.path] = asset.data
     return files
@@ -125,3 +136,15 @@ class HtmlExporter(Exporter):
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         return site_files(course)
+
+
+class GuideExporter(Exporter):
+    """The facilitator guide: the website with the trainer's session plan in it (procedures,
+    tips, materials, facilitator pages, session closure), printable page by page."""
+
+    name = "guide"
+    extension = "zip"
+    description = "Facilitator guide: the website with every trainer instruction, for running the sessions."
+
+    def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        return site_files(course, FACILITATOR)

@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from moocpack.model import ESSAY, LIKERT, Course, Quiz
+from moocpack.model import ESSAY, FACILITATOR, LIKERT, Course, Quiz
 from moocpack import render
 
 from . import columns, questionbank
@@ -109,7 +109,7 @@ class Backup:
 
     # -- activities -------------------------------------------------------------------------
     def activity(self, section: dict, modulename: str, title: str, body_builder, competences=(),
-                 completion: dict | None = None, grade_item: dict | None = None) -> None:
+                 completion: dict | None = None, grade_item: dict | None = None, visible: bool = True) -> None:
         moduleid = self.next("module", 10)
         instance = self.next(f"instance-{modulename}")
         contextid = self.next("context", 200)
@@ -119,9 +119,12 @@ class Backup:
                                 "title": title, "directory": directory})
         completion = {"completion": 2, "completionview": 1, "completiongradeitemnumber": NULL,
                       "completionpassgrade": 0, **(completion or {})}
+        if not visible:  # facilitator content: hidden from students, and no completion to wait for
+            completion.update(completion=0, completionview=0)
         module = document("module", {"id": moduleid, "version": self.version})
         fields(module, modulename=modulename, sectionid=section["id"], sectionnumber=section["number"], idnumber="",
-               added=self.time, score=0, indent=0, visible=1, visibleoncoursepage=1, visibleold=1, groupmode=0,
+               added=self.time, score=0, indent=0, visible=int(visible), visibleoncoursepage=1, visibleold=int(visible),
+               groupmode=0,
                groupingid=0, completion=completion["completion"],
                completiongradeitemnumber=completion["completiongradeitemnumber"],
                completionpassgrade=completion["completionpassgrade"], completionview=completion["completionview"],
@@ -163,7 +166,7 @@ class Backup:
                needsupdate=0, timecreated=self.time, timemodified=self.time)
         add(item, "grade_grades")
 
-    def page(self, section: dict, title: str, html: str, competences=()) -> None:
+    def page(self, section: dict, title: str, html: str, competences=(), visible: bool = True) -> None:
         def body(root, instance, contextid):
             content, file_ids = self.embed(render.fallback_notice(self.course, html) + html, contextid, "mod_page",
                                            "content", 0)
@@ -173,7 +176,7 @@ class Backup:
                    displayoptions='a:2:{s:10:"printintro";s:1:"0";s:17:"printlastmodified";s:1:"0";}',
                    revision=1, timemodified=self.time)
             return file_ids
-        self.activity(section, "page", title, body, competences)
+        self.activity(section, "page", title, body, competences, visible=visible)
 
     def url(self, section: dict, title: str, address: str) -> None:
         def body(root, instance, contextid):
@@ -278,11 +281,17 @@ class Backup:
             for question in unit.questions:
                 if question.id not in self.bank_entries:
                     questionbank.question(self, category, category_id, question)
+            notes = (render.list_block(course, "materials", unit.materials)
+                     + render.list_block(course, "conceptual_contents", unit.conceptual_contents))
+            if notes:  # Facilitator content: a page teachers see and students do not.
+                self.page(section, course.message("facilitator_guide"), notes, visible=False)
             for page in unit.pages:
-                self.page(section, str(page.title), render.h(course, page.body))
+                self.page(section, str(page.title), render.h(course, page.body), visible=page.audience != FACILITATOR)
             for index, activity in enumerate(unit.activities, 1):
                 self.page(section, str(activity.title), render.activity_block(course, activity, index, NO_LINKS),
                           activity.competences)
+                self.page(section, f"{activity.title} – {course.message('facilitator_guide')}",
+                          render.activity_notes(course, activity), visible=False)
             for case in unit.cases:
                 self.page(section, f"{course.message('case_scenario')}: {case.title}", render.case_block(course, case),
                           [c for q in case.questions for c in q.competences])
@@ -298,7 +307,7 @@ class Backup:
                 else:
                     self.quiz(section, quiz)
             if unit.closure:
-                self.page(section, course.message("closure"), render.h(course, unit.closure))
+                self.page(section, course.message("closure"), render.h(course, unit.closure), visible=False)
             for reference in unit.bibliography:
                 if reference.url:
                     self.url(section, reference.title, reference.url)

@@ -21,7 +21,7 @@ from lxml import etree
 from moocpack.archive import targz_bytes
 from moocpack.exporter import ExportOptions, Exporter, Setting
 from moocpack.model import (
-    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
+    ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
 )
 from moocpack import render
 from moocpack.render import plain
@@ -74,11 +74,13 @@ class Olx:
             markup = markup.replace(f'"{path}"', served).replace(f'"{quote(path)}"', served)
         return markup
 
-    def html_component(self, name: str, title: str, body: str) -> etree._Element:
+    def html_component(self, name: str, title: str, body: str, staff_only: bool = False) -> etree._Element:
         name = f"h_{name}"  # url_names are unique across block types: each type has its prefix
         body = render.fallback_notice(self.course, body) + body
         self.files[f"html/{name}.html"] = self.static(body).encode()
         pointer = etree.Element("html", filename=name, display_name=title)
+        if staff_only:  # facilitator content: course staff see it, learners do not
+            pointer.set("visible_to_staff_only", "true")
         self.files[f"html/{name}.xml"] = xml(pointer)
         return etree.Element("html", url_name=name)
 
@@ -217,9 +219,12 @@ class Olx:
         return children
 
     # -- structure -------------------------------------------------------------------------
-    def vertical(self, name: str, title: str, children: list[etree._Element], competences=()) -> etree._Element:
+    def vertical(self, name: str, title: str, children: list[etree._Element], competences=(),
+                 staff_only: bool = False) -> etree._Element:
         name = f"v_{name}"
         vertical = etree.Element("vertical", display_name=title)
+        if staff_only:
+            vertical.set("visible_to_staff_only", "true")
         vertical.extend(children)
         self.files[f"vertical/{name}.xml"] = xml(vertical)
         self.tag(title, "vertical", name, competences)
@@ -243,24 +248,32 @@ class Olx:
         intro_parts = [render.outcomes_block(course, unit, NO_LINKS)]
         if unit.introduction:
             intro_parts.insert(0, render.h(course, unit.introduction))
-        intro_parts.append(render.list_block(course, "materials", unit.materials))
-        intro_parts.append(render.list_block(course, "conceptual_contents", unit.conceptual_contents))
         verticals = [self.vertical(f"{base}-introduction", course.message("introduction"),
                                    [self.html_component(f"{base}-introduction", course.message("introduction"),
                                                         "".join(intro_parts))],
                                    [c for o in unit.outcomes for c in o.competences])]
+        notes = (render.list_block(course, "materials", unit.materials)
+                 + render.list_block(course, "conceptual_contents", unit.conceptual_contents))
+        if notes:
+            title = course.message("facilitator_guide")
+            verticals.append(self.vertical(f"{base}-facilitator", title, [
+                self.html_component(f"{base}-facilitator", title, notes)], staff_only=True))
         for page in unit.pages:
             name = url_name(unit.id, page.id)
+            staff = page.audience == FACILITATOR
             verticals.append(self.vertical(name, str(page.title), [
-                self.html_component(name, str(page.title), render.h(course, page.body))]))
+                self.html_component(name, str(page.title), render.h(course, page.body))], staff_only=staff))
         sequentials.append(self.sequential(f"{base}-introduction", course.message("introduction"), verticals))
         if unit.activities:
             verticals = []
             for index, activity in enumerate(unit.activities, 1):
                 name = url_name(unit.id, activity.id)
                 body = render.activity_block(course, activity, index, NO_LINKS)
+                notes = render.activity_notes(course, activity)
                 verticals.append(self.vertical(name, str(activity.title), [
-                    self.html_component(name, str(activity.title), body)], activity.competences))
+                    self.html_component(name, str(activity.title), body),
+                    self.html_component(f"{name}-facilitator", course.message("facilitator_guide"), notes,
+                                        staff_only=True)], activity.competences))
             sequentials.append(self.sequential(f"{base}-activities", course.message("activities"), verticals))
         for case in unit.cases:
             name = url_name(unit.id, case.id)
@@ -287,6 +300,10 @@ class Olx:
             if quiz.graded and quiz.max_points > 0:
                 graded = course.message("quiz")
             sequentials.append(self.sequential(name, str(quiz.title), [vertical], graded))
+        if unit.closure:  # the trainer closes the session: staff only
+            name, title = url_name(unit.id, "closure"), course.message("closure")
+            sequentials.append(self.sequential(name, title, [self.vertical(name, title, [
+                self.html_component(name, title, render.h(course, unit.closure))], staff_only=True)]))
         chapter = etree.Element("chapter", display_name=plain(render.unit_heading(course, unit)))
         chapter.extend(sequentials)
         self.files[f"chapter/{base}.xml"] = xml(chapter)

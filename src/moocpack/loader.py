@@ -273,7 +273,7 @@ class _Resolver:
                      procedure=_html(a["procedure"]), tips=_html(a.get("tips")), reference=a.get("reference"),
                      worksheet=sheet(a["worksheet"])[0] if "worksheet" in a else None, case_id=a.get("case"),
                      materials=items(a.get("materials")), outcomes=tuple(a.get("outcomes", [])),
-                     competences=direct_and_outcomes(a))
+                     competences=direct_and_outcomes(a), learner=_html(a.get("learner")))
             for a in u.get("activities", []))
         cases = []
         for k in u.get("cases", []):
@@ -316,7 +316,8 @@ class _Resolver:
             introduction_duration=parse_duration(u.get("introduction_duration")),
             outcomes=tuple(outcomes.values()), materials=items(u.get("materials")),
             conceptual_contents=items(u.get("conceptual_contents")),
-            pages=tuple(Page(p["id"], p["title"], _html(p["body"])) for p in u.get("pages", [])),
+            pages=tuple(Page(p["id"], p["title"], _html(p["body"]), p.get("audience", "both"))
+                        for p in u.get("pages", [])),
             activities=activities, cases=tuple(cases), quizzes=tuple(quizzes), closure=_html(u.get("closure")),
             bibliography=tuple(Reference(b["id"], b["title"], tuple(b.get("authors", [])), b.get("year"),
                                          b.get("publisher"), b.get("url")) for b in u.get("bibliography", [])),

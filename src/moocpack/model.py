@@ -100,11 +100,17 @@ class ListItem:
     text: Text
 
 
+# Who a piece of content is for. Learner views (the website, SCORM, what students see in an LMS)
+# leave facilitator content out; the facilitator guide and teachers in an LMS see everything.
+LEARNER, FACILITATOR, BOTH = "learner", "facilitator", "both"
+
+
 @dataclass(frozen=True)
 class Page:
     id: str
     title: Text
     body: Html
+    audience: str = "both"  # LEARNER, FACILITATOR or BOTH
 
 
 @dataclass(frozen=True)
@@ -239,6 +245,7 @@ class Activity:
     materials: tuple[ListItem, ...]
     outcomes: tuple[str, ...]
     competences: tuple[str, ...]
+    learner: Html | None = None  # what a learner working alone does (the procedure is the trainer's)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from importlib import resources
 from typing import Callable
 
 from moocpack.model import (
-    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Activity, Course, Duration, Html, Question, Quiz,
-    Text, Unit, Worksheet,
+    ESSAY, FACILITATOR, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Activity, Course, Duration, Html,
+    Question, Quiz, Text, Unit, Worksheet,
 )
 
 DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
@@ -182,7 +182,10 @@ def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
     return f'<section><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
 
 
-def activity_block(course: Course, activity: Activity, index: int, links: Links = SITE) -> str:
+def activity_block(course: Course, activity: Activity, index: int, links: Links = SITE,
+                   audience: str = LEARNER) -> str:
+    """An activity as learners see it (their task, its worksheet or case) or, for facilitators,
+    with the trainer's procedure, tips and materials as well."""
     parts = [f'<section class="activity" id="{esc(activity.id)}">',
              f'<h3><span class="activity-number">{esc(course.message("activity_label", number=index))}</span> '
              f'{t(course, activity.title)}</h3><dl class="facts">']
@@ -198,14 +201,23 @@ def activity_block(course: Course, activity: Activity, index: int, links: Links 
         parts.append(f"<dt>{esc(course.message('case_scenario'))}</dt><dd><a href=\"#{esc(activity.case_id)}\">"
                      f"{esc(course.message('case_scenario'))}</a></dd>")
     parts.append("</dl>")
-    parts.append(f"<h4>{esc(course.message('procedure'))}</h4>{h(course, activity.procedure)}")
+    if activity.learner:
+        parts.append(f"<h4>{esc(course.message('your_task'))}</h4>{h(course, activity.learner)}")
+    if audience == FACILITATOR:
+        parts.append(activity_notes(course, activity))
+    parts.append(competence_tags(course, activity.competences, links))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def activity_notes(course: Course, activity: Activity) -> str:
+    """What only facilitators see of an activity: the trainer's procedure, tips and materials."""
+    parts = [f'<div class="for-facilitators"><h4>{esc(course.message("procedure"))}</h4>{h(course, activity.procedure)}']
     if activity.tips:
         parts.append(f"<h4>{esc(course.message('tips'))}</h4>{h(course, activity.tips)}")
     if activity.materials:
         parts.append(list_block(course, "materials", activity.materials, 4))
-    parts.append(competence_tags(course, activity.competences, links))
-    parts.append("</section>")
-    return "".join(parts)
+    return "".join(parts) + "</div>"
 
 
 def worksheet_title(course: Course, sheet: Worksheet) -> str:
@@ -356,8 +368,11 @@ def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
 
 # -- whole pages -------------------------------------------------------------------------------
 
-def unit_body(course: Course, unit: Unit, links: Links = SITE) -> str:
-    """Everything a unit shows, in reading order; the fragment SCORM, OLX and Moodle reuse."""
+def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = LEARNER) -> str:
+    """Everything a unit shows, in reading order; the fragment SCORM, OLX and Moodle reuse.
+    Learners get no facilitator content (the trainer's materials, procedures, session pages and
+    closure); the facilitator guide gets everything."""
+    guide = audience == FACILITATOR
     parts = [f"<h1>{unit_heading(course, unit)}</h1>"]
     facts = []
     if unit.duration:
@@ -370,19 +385,24 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE) -> str:
             heading += f' <span class="duration">({duration(course, unit.introduction_duration)})</span>'
         parts.append(f"<section><h2>{heading}</h2>{h(course, unit.introduction)}</section>")
     parts.append(outcomes_block(course, unit, links))
-    parts.append(list_block(course, "materials", unit.materials))
-    parts.append(list_block(course, "conceptual_contents", unit.conceptual_contents))
+    if guide:
+        parts.append(list_block(course, "materials", unit.materials))
+        parts.append(list_block(course, "conceptual_contents", unit.conceptual_contents))
     for page in unit.pages:
-        parts.append(f'<section class="page" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
+        if page.audience == FACILITATOR and not guide:
+            continue
+        cls = "page for-facilitators" if page.audience == FACILITATOR else "page"
+        parts.append(f'<section class="{cls}" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
                      f'{h(course, page.body)}</section>')
     if unit.activities:
         parts.append(f'<section class="activities"><h2>{esc(course.message("activities"))}</h2>')
-        parts.extend(activity_block(course, a, i, links) for i, a in enumerate(unit.activities, 1))
+        parts.extend(activity_block(course, a, i, links, audience) for i, a in enumerate(unit.activities, 1))
         parts.append("</section>")
     parts.extend(case_block(course, case) for case in unit.cases)
     parts.extend(quiz_block(course, quiz, links) for quiz in unit.quizzes)
-    if unit.closure:
-        parts.append(f'<section><h2>{esc(course.message("closure"))}</h2>{h(course, unit.closure)}</section>')
+    if unit.closure and guide:
+        parts.append(f'<section class="for-facilitators"><h2>{esc(course.message("closure"))}</h2>'
+                     f'{h(course, unit.closure)}</section>')
     parts.append(bibliography_block(course, unit))
     return "".join(p for p in parts if p)
 
