@@ -85,7 +85,8 @@ def test_the_framework_csvs_import_with_moodles_importer(frameworks):
 def test_every_backup_restores_with_no_warning_and_everything_in_place(restored, lang):
     course = restored[lang]
     assert course["precheck"] == [] and course["log_warnings"] == []
-    assert course["modules"] == {"page": 19, "quiz": 2, "feedback": 3}
+    assert course["modules"] == {"page": 26, "quiz": 2, "feedback": 3}
+    assert course["hidden_modules"] == 9  # the facilitator pages: teachers see them, students do not
     assert course["questions"] == 43 and course["question_tags"] > 43
     assert course["course_competencies"] == 32 and course["module_competencies"] == 82
     assert len(course["sections"]) == 4 and all(course["sections"][1:])

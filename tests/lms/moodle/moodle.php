@@ -106,8 +106,10 @@ case 'restore':
     $context = context_course::instance($courseid);
     $modinfo = get_fast_modinfo($course);
     $modules = [];
+    $hidden = 0;
     foreach ($modinfo->get_cms() as $cm) {
         $modules[$cm->modname] = ($modules[$cm->modname] ?? 0) + 1;
+        $hidden += $cm->visible ? 0 : 1;
     }
     $questions = $DB->count_records_sql("SELECT COUNT(q.id) FROM {question} q
         JOIN {question_versions} qv ON qv.questionid = q.id
@@ -121,7 +123,7 @@ case 'restore':
     out(['courseid' => $courseid, 'fullname' => $course->fullname, 'shortname' => $course->shortname,
          'lang' => $course->lang, 'installed_languages' => array_keys(get_string_manager()->get_list_of_translations()),
          'precheck' => $results, 'log_warnings' => $logs,
-         'modules' => $modules, 'sections' => $sections, 'questions' => $questions,
+         'modules' => $modules, 'hidden_modules' => $hidden, 'sections' => $sections, 'questions' => $questions,
          'course_competencies' => $DB->count_records('competency_coursecomp', ['courseid' => $courseid]),
          'module_competencies' => $DB->count_records_sql("SELECT COUNT(*) FROM {competency_modulecomp} mc
              JOIN {course_modules} cm ON cm.id = mc.cmid WHERE cm.course = ?", [$courseid]),
