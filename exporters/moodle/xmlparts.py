@@ -11,16 +11,23 @@ def document(root_tag: str, attrs: dict | None = None) -> etree._Element:
     return etree.Element(root_tag, {k: str(v) for k, v in (attrs or {}).items()})
 
 
+_SUB = etree.SubElement
+
+
 def add(parent: etree._Element, tag: str, text=None, **attrs) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: str(v) for k, v in attrs.items()})
+    # A backup holds hundreds of thousands of elements: most have no attributes, most texts are str.
+    element = _SUB(parent, tag, {k: str(v) for k, v in attrs.items()}) if attrs else _SUB(parent, tag)
     if text is not None:
-        element.text = str(text)
+        element.text = text if type(text) is str else str(text)
     return element
 
 
 def fields(node: etree._Element, /, **values) -> None:
+    """One child element per field, in order, its text the value (None: an empty element)."""
     for tag, value in values.items():
-        add(node, tag, value)
+        element = _SUB(node, tag)
+        if value is not None:
+            element.text = value if type(value) is str else str(value)
 
 
 def inforef(file_ids) -> etree._Element:
