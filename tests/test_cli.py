@@ -135,3 +135,34 @@ def test_an_exporter_failing_in_a_worker_is_an_internal_error_with_its_traceback
                           "--out", tmp_path)
     assert code == 3 and "the html exporter broke" in stderr and "Traceback" in stderr  # --debug asked for it
     assert not list(tmp_path.glob("*-html.zip"))
+
+
+def test_progress_shows_on_a_terminal_and_nowhere_else(tmp_path):
+    """On a terminal, checking counts the files read and building lists each package; piped
+    output and --json stay free of it."""
+    import os
+    import pty
+    import subprocess
+    import sys as system
+    from benchmarks.synthetic import generate
+    course = generate(tmp_path / "course", units=20, questions=2)
+    command = [system.executable, "-c", "from moocpack.cli import entry; entry()"]
+    primary, secondary = pty.openpty()
+    done = subprocess.run([*command, "build", str(course), "-f", "html", "-o", str(tmp_path / "out")],
+                          stdout=subprocess.PIPE, stderr=secondary, timeout=300)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0
+    assert b"files read" in shown and b"built " in shown
+    piped = subprocess.run([*command, "build", str(course), "-f", "html", "-o", str(tmp_path / "out2")],
+                           capture_output=True, timeout=300)
+    assert piped.returncode == 0 and b"files read" not in piped.stderr and b"built " not in piped.stderr

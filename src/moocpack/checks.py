@@ -7,6 +7,7 @@ what it returns (a `Checked` course) is what `loader.load()` resolves into the m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,7 +153,8 @@ class _Checker:
                                      "would carry it: add it to the 'assets' of the unit that uses it", path, code="link.not-an-asset")
 
 
-def check(path: str | Path, report: Report, allow_remote_media: bool = False) -> Checked | None:
+def check(path: str | Path, report: Report, allow_remote_media: bool = False,
+          progress: Callable[[str], None] | None = None) -> Checked | None:
     """Check a whole course folder, every language; return None if there is any error.
 
     One checker per kind of file, in the order their references need: the course file, the
@@ -163,6 +165,8 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False) ->
     folder = folders.open_folder(Path(path), report)
     if folder is None:
         return None
+    if progress:
+        folder.progress = lambda n: progress(f"checking {path}: {n} files read")
     c = _Checker(folder, report, allow_remote_media)
     data = _check_course(c)
     _check_frameworks(c, data)

@@ -22,8 +22,8 @@ from .archive import WriteError
 from .build import BuildError, OutputError, build
 from .exporter import registry
 from .console import (
-    EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, choose_exporters, course_paths, finish,
-    parse_settings, print_problems,
+    EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, Progress, choose_exporters, course_paths,
+    finish, parse_settings, print_problems,
 )
 from .l10n.commands import l10n
 from .publish.commands import moodle_plugin, publish
@@ -100,15 +100,18 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
     """
     status = EXIT_OK
     results, reports = [], []
+    shown = Progress(not as_json and sys.stderr.isatty())
     for path in course_paths(course):
         report = Report(path)
-        checked = loader.check(path, report, allow_remote_media)
+        checked = loader.check(path, report, allow_remote_media, progress=lambda m: shown(m, transient=True))
         if checked is not None:
             for lang in languages or checked.languages:
+                shown(f"checking {path}: language {lang}", transient=True)
                 try:
                     loader.load(path, lang, report, checked=checked)
                 except CourseError:
                     break
+        shown.close()
         status = max(status, finish(report, strict))
         tally = counts(report.sorted())
         if as_json:
@@ -169,15 +172,15 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
         reports.append(report)
         courses.append({"course": str(path)})
 
+        shown = Progress(not as_json and sys.stderr.isatty())
+
         def progress(built):
             # Live progress for a person at a terminal; the summary below is the record.
-            if not as_json and sys.stderr.isatty():
-                click.echo(f"  built {built.package.path}  ({_human(built.package.size)}, "
-                           f"{built.seconds * 1000:.0f} ms)", err=True)
+            shown(f"built {built.package.path}  ({_human(built.package.size)}, {built.seconds * 1000:.0f} ms)")
 
         try:
             results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress,
-                            allow_remote_media, jobs)
+                            allow_remote_media, jobs, checking=lambda m: shown(m, transient=True))
         except CourseError:
             if not as_json:
                 print_problems(report, verbose, sys.stderr)

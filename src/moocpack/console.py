@@ -98,3 +98,26 @@ def parse_settings(items: tuple[str, ...], chosen: dict) -> dict:
             click.echo(f"moocpack: --set {exc}", err=True)
             sys.exit(EXIT_ERRORS)
     return parsed
+
+
+class Progress:
+    """What is happening now, for a person at a terminal: one line per step, and a line that
+    rewrites itself while waiting. Silent for scripts (not a terminal, or --json): the summary
+    and the JSON are the record."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.transient = False
+
+    def __call__(self, message: str, transient: bool = False) -> None:
+        if not self.enabled:
+            return
+        if self.transient:
+            click.echo("\r\033[K", nl=False, err=True)
+        click.echo(f"  {message}", nl=not transient, err=True)
+        self.transient = transient
+
+    def close(self) -> None:
+        if self.transient and self.enabled:
+            click.echo("", err=True)
+        self.transient = False

@@ -15,6 +15,8 @@ The source language is the folder whose course.yaml names it as `source_language
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ class CourseFolder:
     display_root: Path
     source_language: str | None = None
     documents: dict[str, yamlfile.Document] = field(default_factory=dict)  # relative path -> doc
+    # Told the number of files read so far (a progress display on a terminal), or None.
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     def display(self, relative: str) -> str:
         return str(self.display_root / relative)
@@ -85,6 +89,8 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
         report.error(folder.display(relative), "expected a mapping of fields at the top of the file", position=(1, 1), code="file.not-a-mapping")
         return None
     folder.documents[relative] = doc
+    if folder.progress and len(folder.documents) % 25 == 0:
+        folder.progress(len(folder.documents))
     return doc
 
 

@@ -18,37 +18,14 @@ import click
 from .. import archive
 from ..build import BuildError, OutputError
 from ..exporter import ExportOptions
-from ..console import EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, choose_exporters, course_paths, parse_settings, \
-    print_problems
+from ..console import EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, Progress, choose_exporters, course_paths, \
+    parse_settings, print_problems
 from ..problems import CourseError, Report, envelope
 from . import moodle as moodle_target
 from . import openedx as openedx_target
 from .http import Http, PublishError
 from .packages import prepare
 from .plugin import plugin_version, plugin_zip
-
-
-class Progress:
-    """What is happening now, for a person at a terminal: one line per step, and a line that
-    rewrites itself while waiting. Silent for scripts (not a terminal, or --json): the summary
-    and the JSON are the record."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.transient = False
-
-    def __call__(self, message: str, transient: bool = False) -> None:
-        if not self.enabled:
-            return
-        if self.transient:
-            click.echo("\r\033[K", nl=False, err=True)
-        click.echo(f"  {message}", nl=not transient, err=True)
-        self.transient = transient
-
-    def close(self) -> None:
-        if self.transient and self.enabled:
-            click.echo("", err=True)
-        self.transient = False
 
 
 def common(function):
