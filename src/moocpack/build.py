@@ -42,14 +42,16 @@ class BuildError(Exception):
 
 def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str] | None, out: Path,
           report: Report, settings: dict | None = None, progress=None, allow_remote_media: bool = False,
-          jobs: int = 1, checking=None) -> list[Built]:
+          jobs: int = 1, checking=None, checked: loader.Checked | None = None) -> list[Built]:
     """Check the course, then export every format for every language, `jobs` packages at a time.
     Raises CourseError before writing anything if the course has errors, OutputError if a package
     cannot be written, and BuildError (after removing nothing good) if an exporter fails.
-    `checking(message)` hears how the check goes; `progress(built)` each package written."""
-    checked = loader.check(course_path, report, allow_remote_media, progress=checking)
+    `checking(message)` hears how the check goes; `progress(built)` each package written. A caller
+    that has already checked the course (without errors) passes `checked`."""
     if checked is None:
-        raise loader.CourseError(report)
+        checked = loader.check(course_path, report, allow_remote_media, progress=checking)
+        if checked is None:
+            raise loader.CourseError(report)
     wanted = list(languages or checked.languages)
     if not languages:
         # A translation below the course's bar is left out unless --lang names it.

@@ -201,10 +201,11 @@ class _Resolver:
                 graded = answer.get("graded", True)
                 feedback = _join(_html(answer.get("discussion")), _html(answer.get("feedback")))
                 # A discussion row has no right answer: every option is accepted, for no points.
-                right = (lambda value: True) if not graded else (lambda value: value == answer["answer"])
+                def right(value) -> bool:
+                    return not graded or value == answer["answer"]
                 if build == TRUE_FALSE:
-                    options = (Option("true", Text(self.messages["true"], self.lang), right(True) is True),
-                               Option("false", Text(self.messages["false"], self.lang), right(False) is True))
+                    options = (Option("true", Text(self.messages["true"], self.lang), right(True)),
+                               Option("false", Text(self.messages["false"], self.lang), right(False)))
                 else:
                     options = tuple(Option(o["id"], o["text"], right(o["id"])) for o in key["options"])
                 shown = key.get("prompt_columns") or [c.id for c in sheet.columns]

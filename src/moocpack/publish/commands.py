@@ -100,7 +100,7 @@ def publish_moodle(course, languages, from_dir, settings, update, dry_run, ca_bu
     """
     secret = read_secret(token, token_file, "Moodle token", "MOODLE_TOKEN")
 
-    def send(course_path, items, sides, http, progress):
+    def send(items, sides, http, progress, exporter, settings):
         site = moodle_target.Moodle(url, secret, http)
         frameworks = {name[len("competences-"):-len(".csv")]: path for name, path in sides.items()
                       if name.startswith("competences-") and name.endswith(".csv")}
@@ -130,11 +130,10 @@ def publish_openedx(course, languages, from_dir, settings, update, dry_run, ca_b
     through Studio's import API (course runs made when missing)."""
     secret = read_secret(client_secret, client_secret_file, "client secret", "OPENEDX_CLIENT_SECRET")
 
-    def send(course_path, items, sides, http, progress):
-        from moocpack_exporters.olx import OlxExporter
+    def send(items, sides, http, progress, exporter, settings):
         target = openedx_target.Studio(studio, lms, client_id, secret, http, wait=wait)
-        exporter = OlxExporter()
-        options = ExportOptions(settings=parse_settings(settings, {"olx": exporter}))
+        # The course keys the OLX exporter wrote into each package, with the same --set values.
+        options = ExportOptions(settings=settings)
         keys = {item.language: exporter.key_and_essays(item.course, options)[:3] for item in items}
         taxonomies = {name[len("taxonomy-"):-len(".csv")]: path for name, path in sides.items()
                       if name.startswith("taxonomy-") and name.endswith(".csv")}
@@ -162,7 +161,7 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
                                        report, Path(work), Path(from_dir) if from_dir else None,
                                        jobs=os.cpu_count() or 1)
                 http = Http(secrets=secrets, ca_bundle=ca_bundle, timeout=timeout, retries=retries)
-                result = send(path, items, sides, http, progress)
+                result = send(items, sides, http, progress, exporters[format_name], parsed)
                 published.extend({"course": str(path), **c} for c in result["courses"])
                 frameworks.extend({"course": str(path), **f} for f in result["frameworks"])
             except CourseError:

@@ -99,13 +99,19 @@ class Moodle:
                 f"plugins) and make the token for its '{SERVICE}' service", "plugin-missing")
         return info
 
-    def upload(self, path: Path, limit: int) -> int:
-        """The file into the user's draft area; its draft item id."""
+    @staticmethod
+    def check_size(path: Path, limit: int) -> None:
+        """Refuse, before sending anything, a file over the site's upload limit (0: none)."""
         size = path.stat().st_size
         if limit > 0 and size > limit:
             raise MoodleError(f"{path.name} is {size:,} bytes; this site accepts uploads up to {limit:,} bytes "
                               "(Site administration > Security > Site security settings > Maximum uploaded file "
                               "size, and PHP's upload_max_filesize and post_max_size)", "too-large")
+
+    def upload(self, path: Path, limit: int) -> int:
+        """The file into the user's draft area; its draft item id."""
+        self.check_size(path, limit)
+        size = path.stat().st_size
         with path.open("rb") as handle:
             response = self.http.request(
                 "POST", urljoin(self.url, "webservice/upload.php"),
@@ -168,8 +174,7 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
                 raise MoodleError(f"course {number} is not on the site yet: give --category ID, the category "
                                   "new courses go into (Site administration > Courses > Manage courses and "
                                   "categories shows the ids)", "no-category")
-            if limit > 0 and item.package.stat().st_size > limit:
-                site.upload(item.package, limit)  # raises the too-large error before anything changes
+            site.check_size(item.package, limit)
         framework_records = []
         for framework_id, csv_path in sorted(frameworks.items()):
             if dry_run:

@@ -28,26 +28,26 @@ class Item:
 def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[str] | None, settings: dict,
             report: Report, workdir: Path, from_dir: Path | None, jobs: int = 1) -> tuple[list[Item], dict[str, Path]]:
     """Items to publish and side files by name (e.g. competences-pat.csv, written into workdir).
-    Raises CourseError
-    (problems in `report`) when the course has errors or a package of --from is missing."""
+    Raises CourseError (problems in `report`) when the course has errors or a package of --from
+    is missing. The course is checked once and each language it needs loaded once."""
+    checked = loader.check(course_path, report)
+    if checked is None:
+        raise CourseError(report)
     if from_dir is None:
-        built = build(course_path, {name: exporter}, languages, workdir, report, settings, jobs=jobs)
+        built = build(course_path, {name: exporter}, languages, workdir, report, settings, jobs=jobs, checked=checked)
         folder = workdir
         wanted = [b.language for b in built]
     else:
         folder = Path(from_dir)
-        checked = loader.check(course_path, report)
-        if checked is None:
-            raise CourseError(report)
         wanted = list(languages or checked.languages)
         if settings.get(f"{name}_multilang") is True:
             wanted.append("mul")
-    checked = loader.check(course_path, Report(report.root))
+    source_language = checked.source_language
     models = {lang: loader.load(course_path, lang, Report(report.root), checked=checked)
-              for lang in checked.languages}
+              for lang in {source_language, *wanted} & set(checked.languages)}
     items = []
     for lang in wanted:
-        model = models.get(lang, models[checked.source_language])
+        model = models.get(lang, models[source_language])
         base = exporter.basename(model, lang if lang == "mul" else None)
         package = folder / f"{base}.{exporter.extension}"
         if not package.is_file():
@@ -59,7 +59,7 @@ def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[st
         items.append(Item(lang, model, package))
     # The frameworks every language version shares, in the source language whichever languages
     # are published: publishing one translation must not turn the site's framework into it.
-    source = models[checked.source_language]
+    source = models[source_language]
     sides = {}
     for side, data in sorted(exporter.extra_files(source, ExportOptions(settings=settings)).items()):
         sides[side] = workdir / f"{exporter.basename(source)}-{side}"
