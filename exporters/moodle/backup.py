@@ -286,7 +286,7 @@ class Backup:
             if notes:  # Facilitator content: a page teachers see and students do not.
                 self.page(section, course.message("facilitator_guide"), notes, visible=False)
             for page in unit.pages:
-                self.page(section, str(page.title), render.h(course, page.body), visible=page.audience != FACILITATOR)
+                self.page(section, str(page.title), render.page_block(course, page), visible=page.audience != FACILITATOR)
             for index, activity in enumerate(unit.activities, 1):
                 self.page(section, str(activity.title), render.activity_block(course, activity, index, NO_LINKS),
                           activity.competences)

@@ -262,7 +262,7 @@ class Olx:
             name = url_name(unit.id, page.id)
             staff = page.audience == FACILITATOR
             verticals.append(self.vertical(name, str(page.title), [
-                self.html_component(name, str(page.title), render.h(course, page.body))], staff_only=staff))
+                self.html_component(name, str(page.title), render.page_block(course, page))], staff_only=staff))
         sequentials.append(self.sequential(f"{base}-introduction", course.message("introduction"), verticals))
         if unit.activities:
             verticals = []

@@ -22,6 +22,7 @@ from .model import (
 )
 from .problems import Report
 from .schema import suggest
+from . import media
 from .translation import Merge, iter_units
 
 
@@ -338,7 +339,73 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
         content = folders.asset_bytes(c.folder, asset["path"], c.report, c.file(rel), pointer, doc.position(pointer))
         if content is not None:
             c.checked.assets[asset["path"]] = content
+    for pi, page in enumerate(u.get("pages", [])):
+        c.unique_ids(rel, doc, page.get("media"), ["pages", pi, "media"], local)
+        for mi, item in enumerate(page.get("media", [])):
+            _check_media(c, rel, doc, item, ["pages", pi, "media", mi])
     c.markdown(rel, doc, "unit")
+
+
+def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path: list) -> None:
+    """A medium has what its type needs; each of its files is there, safe and readable, in the
+    source language and in every language its path names with {lang} (a missing one is a warning:
+    that language is shown the source's)."""
+    kind = item["type"]
+    needs = {"image": ("src", "alt"), "audio": ("src",), "file": ("src",)}.get(kind, ())
+    for field_name in needs:
+        if field_name not in item:
+            c.error(rel, doc, f"a{'n' if kind[0] in 'aeiou' else ''} {kind} needs '{field_name}'", path,
+                    code="media.incomplete")
+    if kind == "video" and ("src" in item) == ("url" in item):
+        c.error(rel, doc, "a video needs either 'src' (a file in the course folder) or 'url' (a YouTube or "
+                          "Vimeo address), not both", path, code="media.incomplete")
+    for field_name, allowed in (("url", {"video"}), ("subtitles", {"video", "audio"}), ("alt", {"image"})):
+        if field_name in item and kind not in allowed:
+            c.error(rel, doc, f"'{field_name}' is for {' or '.join(sorted(allowed))}, not {kind}", path + [field_name],
+                    key=True, code="media.misplaced")
+    if "url" in item and media.remote_video(item["url"]) is None:
+        c.error(rel, doc, f"'{item['url']}' is not a YouTube or Vimeo video address (e.g. "
+                          "https://www.youtube.com/watch?v=…, https://vimeo.com/123456789)", path + ["url"],
+                code="media.unknown-video-host")
+    labels = [label["id"] for label in item.get("labels", [])]
+    if labels and (kind != "image" or media.extension(item.get("src", "")) != "svg"):
+        c.error(rel, doc, "labels go into an SVG drawing: this is not one", path + ["labels"], key=True,
+                code="media.misplaced")
+    for field_name in ("src", "subtitles"):
+        if field_name not in item:
+            continue
+        pattern = item[field_name]
+        ext = media.extension(pattern)
+        allowed = {"vtt"} if field_name == "subtitles" else media.EXTENSIONS.get(kind)
+        if allowed and ext not in allowed:
+            c.error(rel, doc, f"'{pattern}' is not a{'n' if kind[0] in 'aeiou' else ''} {kind} file this tool "
+                              f"packages; use {', '.join(sorted(allowed))}", path + [field_name],
+                    code="media.file-type")
+            continue
+        for lang in [c.src] + ([x for x in c.checked.languages if x != c.src] if media.LANG in pattern else []):
+            relative = media.path_for(pattern, lang)
+            pointer = yamlfile.pointer_of(path + [field_name])
+            if lang != c.src and not folders.is_file(c.folder.root / relative):
+                if field_name == "src":
+                    c.report.warning(c.file(rel), f"no '{lang}' version of this {kind} ('{relative}'): "
+                                                  f"'{lang}' learners see the '{c.src}' one", pointer,
+                                     doc.position(pointer), code="media.variant-missing", language=lang)
+                continue
+            content = folders.asset_bytes(c.folder, relative, c.report, c.file(rel), pointer, doc.position(pointer))
+            if content is None:
+                continue
+            problems = []
+            if ext == "svg":
+                problems = [f"{relative}:{line}: {message}" for line, message in media.svg_problems(content, labels)]
+            elif ext == "vtt":
+                try:
+                    media.read_vtt(content)
+                except ValueError as exc:
+                    problems = [f"{relative}: {exc}"]
+            for problem in problems:
+                c.error(rel, doc, problem, path + [field_name], code=f"media.{ext}")
+            if not problems:
+                c.checked.assets[relative] = content
 
 
 def _check_worksheets(c: _Checker, data: dict) -> None:

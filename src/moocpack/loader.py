@@ -14,12 +14,16 @@ from pathlib import Path
 
 import yaml
 
-from . import markup, yamlfile
+from dataclasses import replace
+
+from . import markup, media, yamlfile
+from .handout import Handout, handout_path, handout_pdf
 from .checks import _PLACEHOLDER, Checked, check
 from .model import (
     ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
-    CompetenceCategory, Course, Duration, Framework, Html, Licence, ListItem, Option, Organisation, Outcome, Page,
-    Pair, Question, Quiz, Reference, Row, Text, Unit, Worksheet, generated_question_id, inherited_competences,
+    CompetenceCategory, Course, Duration, Framework, Html, Licence, ListItem, Media, MediaFile, Option, Organisation,
+    Outcome, Page, Pair, Question, Quiz, Reference, Row, Text, Track, Unit, Worksheet, generated_question_id,
+    inherited_competences,
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
 from .lockfile import digest
@@ -156,7 +160,39 @@ class _Resolver:
                        for row in table.get("rows", [])),
             prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"))
+        handout = Handout(sheet, self.printed["title"], self.printed["licence"], self.lang, self.messages,
+                          self.printed["date"])
+        sheet = replace(sheet, handout=MediaFile(handout_path(sheet, self.lang), handout_pdf(handout), self.lang))
         return sheet, data
+
+    def medium(self, item: dict) -> Media:
+        """A page's image, video, audio or file, with this language's files."""
+        assets = self.checked.assets
+
+        def variant(pattern: str) -> MediaFile:
+            if media.LANG in pattern:
+                for lang in (self.lang, self.src):
+                    path = media.path_for(pattern, lang)
+                    if path in assets:
+                        return MediaFile(path, assets[path], lang)
+            return MediaFile(pattern, assets[pattern], "")
+        file = variant(item["src"]) if "src" in item else None
+        labels = {label["id"]: str(label["text"]) for label in item.get("labels", [])}
+        if file is not None and labels:
+            # The drawing with this language's words: a file of its own beside the original.
+            stem = file.path[: -len(".svg")]
+            file = MediaFile(f"{stem}.{self.lang}.svg", media.svg_with_labels(file.data, labels, self.lang), self.lang)
+        tracks = []
+        pattern = item.get("subtitles")
+        if pattern:
+            langs = [self.lang, self.src] + [x for x in self.checked.languages if x not in (self.lang, self.src)]
+            for lang in dict.fromkeys(langs) if media.LANG in pattern else [self.src]:
+                path = media.path_for(pattern, lang)
+                if path in assets:
+                    tracks.append(Track(lang, MediaFile(path, assets[path], lang), _cues(assets[path])))
+        return Media(id=item["id"], type=item["type"], title=item["title"], alt=item.get("alt"),
+                     caption=_html(item.get("caption")), file=file,
+                     remote=media.remote_video(item["url"]) if "url" in item else None, tracks=tuple(tracks))
 
     def worksheet_questions(self, sheet: Worksheet, data: dict, outcomes: dict) -> tuple[Question, ...]:
         key = data.get("answer_key")
@@ -308,17 +344,29 @@ class _Resolver:
                 id=z["id"], title=z["title"], introduction=_html(z.get("introduction")),
                 graded=bool(z.get("graded", True)), pass_mark=int(z.get("pass_mark", course_pass_mark)),
                 max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen), credits=tuple(credits)))
-        assets = tuple(Asset(a["id"], a["path"], a["title"], a.get("alt"), self.checked.assets.get(a["path"], b""))
-                       for a in u.get("assets", []))
+        pages = tuple(Page(p["id"], p["title"], _html(p["body"]), p.get("audience", "both"),
+                           tuple(self.medium(m) for m in p.get("media", [])))
+                      for p in u.get("pages", []))
+        assets = [Asset(a["id"], a["path"], a["title"], a.get("alt"), self.checked.assets.get(a["path"], b""))
+                  for a in u.get("assets", [])]
         unique_sheets = tuple({ws.id: ws for ws in sheets_used}.values())
+        # Files the unit's pages show or offer travel with it, as its assets do.
+        for page in pages:
+            for medium in page.media:
+                for file in [medium.file] + [track.file for track in medium.tracks]:
+                    if file is not None:
+                        assets.append(Asset(medium.id, file.path, medium.title, medium.alt, file.data))
+        for sheet in unique_sheets:
+            if sheet.handout:
+                assets.append(Asset(f"handout-{sheet.id}", sheet.handout.path, sheet.title, None, sheet.handout.data))
+        assets = tuple({a.path: a for a in assets}.values())
         return Unit(
             id=uid, number=u.get("number", ""), title=u["title"], summary=u.get("summary"),
             duration=parse_duration(u.get("duration")), introduction=_html(u.get("introduction")),
             introduction_duration=parse_duration(u.get("introduction_duration")),
             outcomes=tuple(outcomes.values()), materials=items(u.get("materials")),
             conceptual_contents=items(u.get("conceptual_contents")),
-            pages=tuple(Page(p["id"], p["title"], _html(p["body"]), p.get("audience", "both"))
-                        for p in u.get("pages", [])),
+            pages=pages,
             activities=activities, cases=tuple(cases), quizzes=tuple(quizzes), closure=_html(u.get("closure")),
             bibliography=tuple(Reference(b["id"], b["title"], tuple(b.get("authors", [])), b.get("year"),
                                          b.get("publisher"), b.get("url")) for b in u.get("bibliography", [])),
@@ -326,12 +374,14 @@ class _Resolver:
 
     def course(self) -> Course:
         c = self.merged("course.yaml", self.checked.course, "course")
+        licence = c["licence"]
+        self.printed = {"title": c["title"], "licence": licence.get("notice") or licence["id"],
+                        "date": str(c.get("date", "1980-01-01"))}
         frameworks = {fid: self.framework(fid, doc) for fid, doc in self.checked.frameworks.items()}
         pass_mark = int(c.get("pass_mark", 70))
         worksheet_cache: dict = {}
         units = tuple(self.unit(uid, pass_mark, worksheet_cache, frameworks) for uid in c["units"])
         keywords = tuple(Text(k.strip(), c["keywords"].lang) for k in str(c.get("keywords", "")).split(",") if k.strip())
-        licence = c["licence"]
         return Course(
             id=c["id"], version=str(c["version"]), date=c.get("date", "1980-01-01"), language=self.lang,
             source_language=self.src, languages=tuple(c["languages"]), title=c["title"],
@@ -343,6 +393,11 @@ class _Resolver:
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,
             frameworks=tuple(frameworks[fid] for fid in c["frameworks"]), units=units,
             messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))})
+
+
+@lru_cache(maxsize=256)
+def _cues(data: bytes) -> tuple:
+    return media.read_vtt(data)
 
 
 def _escape(text) -> str:

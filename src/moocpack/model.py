@@ -106,11 +106,58 @@ LEARNER, FACILITATOR, BOTH = "learner", "facilitator", "both"
 
 
 @dataclass(frozen=True)
+class MediaFile:
+    """A file a package carries: where it goes (a path relative to the package's content, as
+    links in the text name it), its bytes, and the language it is in ("" if none)."""
+
+    path: str
+    data: bytes = field(repr=False)
+    lang: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Track:
+    """Subtitles of a video or audio in one language; their cues make its transcript."""
+
+    lang: str
+    file: MediaFile
+    cues: tuple = ()  # moocpack.media.Cue
+
+
+IMAGE, VIDEO, AUDIO, FILE = "image", "video", "audio", "file"
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image, a video, an audio or a downloadable file. `file` is the one for the course's
+    language (its own variant, else the source language's); a video may instead be `remote`
+    (a YouTube or Vimeo address). `tracks` are every language's subtitles, the course's first."""
+
+    id: str
+    type: str
+    title: Text
+    alt: Text | None = None
+    caption: Html | None = None
+    file: MediaFile | None = None
+    remote: object = None  # moocpack.media.Remote
+    tracks: tuple[Track, ...] = ()
+
+    @property
+    def transcript(self) -> Track | None:
+        return self.tracks[0] if self.tracks else None
+
+
+@dataclass(frozen=True)
 class Page:
     id: str
     title: Text
     body: Html
     audience: str = "both"  # LEARNER, FACILITATOR or BOTH
+    media: tuple[Media, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,6 +277,7 @@ class Worksheet:
     rows: tuple[Row, ...] = ()
     prompts: tuple[ListItem, ...] = ()
     key_author: Text | None = None
+    handout: MediaFile | None = None  # the worksheet printed, a PDF in the course's language
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from importlib import resources
 from typing import Callable
 
 from moocpack.model import (
-    ESSAY, FACILITATOR, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Activity, Course, Duration, Html,
-    Question, Quiz, Text, Unit, Worksheet,
+    AUDIO, ESSAY, FACILITATOR, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
+    Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet,
 )
 
 DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
@@ -225,9 +225,25 @@ def worksheet_title(course: Course, sheet: Worksheet) -> str:
     return prefix + t(course, sheet.title)
 
 
+def file_size(course: Course, size: int) -> str:
+    """A download's size as people read it: "2.1 MB", "740 kB" (decimal comma where the language has one)."""
+    if size >= 1_000_000:
+        return f"{number(course, round(size / 1_000_000, 1))} MB"
+    return f"{number(course, max(1, round(size / 1000)))} kB"
+
+
+def handout_link(course: Course, sheet: Worksheet) -> str:
+    if not sheet.handout:
+        return ""
+    return (f'<p class="handout"><a href="{esc(sheet.handout.path)}" download="" type="application/pdf">'
+            f'{esc(course.message("handout"))}</a> <span class="size">({file_size(course, len(sheet.handout.data))})'
+            f'</span></p>')
+
+
 def worksheet_body(course: Course, sheet: Worksheet) -> str:
-    """The printable handout: the table with empty cells to fill in, or prompts with space to write."""
-    parts = [h(course, sheet.instructions, cls="instructions")]
+    """The printable worksheet: the table with empty cells to fill in, or prompts with space to
+    write, and a link to the same as a PDF handout."""
+    parts = [handout_link(course, sheet), h(course, sheet.instructions, cls="instructions")]
     if sheet.columns:
         head = "".join(f'<th scope="col">{t(course, c.title)}</th>' for c in sheet.columns)
         rows = []
@@ -245,6 +261,66 @@ def worksheet_body(course: Course, sheet: Worksheet) -> str:
                         for p in sheet.prompts)
         parts.append(f'<ol class="prompts">{items}</ol>')
     return "".join(parts)
+
+
+def media_block(course: Course, medium: Media) -> str:
+    """One image, video, audio or download, as HTML every platform plays natively: <img>,
+    <video>/<audio> with a <track> per language (the learner's first, shown by default), a
+    YouTube or Vimeo player, or a link; the transcript of the learner's language below."""
+    file = medium.file
+    title = t(course, medium.title)
+    lang = f' lang="{esc(file.lang)}"' if file and file.lang and file.lang != course.language else ""
+    parts = [f'<figure class="media media-{esc(medium.type)}" id="{esc(medium.id)}"{lang}>']
+    if medium.type == IMAGE:
+        parts.append(f'<img src="{esc(file.path)}" alt="{esc(medium.alt or "")}" />')
+    elif medium.type in (VIDEO, AUDIO) and file is not None:
+        tracks = "".join(
+            f'<track kind="subtitles" src="{esc(track.file.path)}" srclang="{esc(track.lang)}" '
+            f'label="{esc(language_label_in_own(track.lang))}"{DEFAULT if i == 0 else ""} />'
+            for i, track in enumerate(medium.tracks))
+        mime = {"mp4": "video/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
+                "oga": "audio/ogg", "wav": "audio/wav"}.get(file.path.rsplit(".", 1)[-1].lower(), "")
+        tag = "video" if medium.type == VIDEO else "audio"
+        download = (f'<a href="{esc(file.path)}" download="">{esc(course.message("media_download", title=plain(title)))}</a>')
+        parts.append(f'<{tag} controls="" preload="metadata"><source src="{esc(file.path)}" type="{mime}" />{tracks}'
+                     f'{download}</{tag}>')
+    elif medium.type == VIDEO and medium.remote is not None:
+        remote = medium.remote
+        provider = "YouTube" if remote.provider == "youtube" else "Vimeo"
+        parts.append(f'<div class="player"><iframe src="{esc(remote.embed)}" title="{esc(plain(title))}" '
+                     'allow="fullscreen; picture-in-picture" loading="lazy"></iframe></div>'
+                     f'<p><a href="{esc(remote.watch)}">{esc(course.message("watch_on", title=plain(title), provider=provider))}</a></p>')
+    else:  # a download
+        size = file_size(course, len(file.data))
+        parts.append(f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
+                     f'<span class="size">({esc(file.path.rsplit(".", 1)[-1].upper())}, {size})</span></p>')
+    caption = h(course, medium.caption) if medium.caption else ""
+    if medium.type != "file":
+        parts.append(f"<figcaption>{title}{caption}</figcaption>")
+    elif caption:
+        parts.append(caption)
+    track = medium.transcript
+    if track is not None:
+        lines = "".join(f"<p>{esc(cue.text)}</p>" for cue in track.cues)
+        own = f' lang="{esc(track.lang)}"' if track.lang != course.language else ""
+        parts.append(f'<details class="transcript"><summary>{esc(course.message("transcript"))}</summary>'
+                     f'<div{own}>{lines}</div></details>')
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+DEFAULT = ' default=""'  # the track a player shows first: the learner's language
+
+
+def language_label_in_own(code: str) -> str:
+    """A subtitle track is named in its own language ("norsk bokmål"), as players list them."""
+    from moocpack.model import language_name
+    return language_name(code, code)
+
+
+def page_block(course: Course, page: Page) -> str:
+    """A content page's text and its media; what every format shows for a page."""
+    return h(course, page.body) + "".join(media_block(course, m) for m in page.media)
 
 
 def case_block(course: Course, case) -> str:
@@ -393,7 +469,7 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = L
             continue
         cls = "page for-facilitators" if page.audience == FACILITATOR else "page"
         parts.append(f'<section class="{cls}" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
-                     f'{h(course, page.body)}</section>')
+                     f'{page_block(course, page)}</section>')
     if unit.activities:
         parts.append(f'<section class="activities"><h2>{esc(course.message("activities"))}</h2>')
         parts.extend(activity_block(course, a, i, links, audience) for i, a in enumerate(unit.activities, 1))

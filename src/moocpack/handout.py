@@ -1,0 +1,200 @@
+"""Printable handouts: each worksheet as an A4 PDF in the course's language.
+
+Trainers print worksheets for their sessions, so the PDF has what the printed sheet needs: the
+course and worksheet titles, lines for a name and a date, the instructions, and the table with
+empty cells to write in (or the prompts with lined space), with the licence and page numbers at
+the foot. fpdf2 writes it: pure Python (no system libraries), and with the creation date fixed
+the bytes are the same on every run. Text that Windows-1252 can write (English, Norwegian,
+French and the other western European languages) uses the PDF's built-in Helvetica, which is
+fast and embeds nothing; any other text embeds the bundled DejaVu Sans, which covers Greek,
+Cyrillic and much more.
+
+Making a PDF takes tens of milliseconds, so each one is kept in a cache folder keyed by a digest
+of everything that goes into it: a second build of an unchanged course makes none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .model import Html, Worksheet, language_name
+
+ENCODING = "windows-1252"
+FORMAT_VERSION = "4"  # bump when the layout changes, so cached handouts are made again
+
+
+@lru_cache(maxsize=1)
+def _fpdf_version() -> str:
+    # Read from the installed metadata: importing fpdf takes longer than a cached build.
+    from importlib.metadata import version
+    return version("fpdf2")
+
+
+def _paragraphs(markup: Html | None) -> list[str]:
+    """An HTML fragment as paragraphs of plain text (list items marked with a bullet)."""
+    if not markup:
+        return []
+    text = re.sub(r"<li[^>]*>", "\n• ", str(markup))
+    text = re.sub(r"</(p|li|h[1-6]|dd|dt|tr|blockquote)>|<br\s*/?>", "\n", text)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n") if line.strip()]
+
+
+class Handout:
+    """The words of one worksheet's handout; `pdf()` lays them out."""
+
+    def __init__(self, sheet: Worksheet, course_title: str, licence: str, lang: str, messages: dict,
+                 date: str):
+        self.sheet = sheet
+        self.lang = lang
+        self.course_title = str(course_title)
+        self.licence = str(licence or "")
+        self.messages = messages
+        self.date = date
+        number = f"{messages['worksheet']} {sheet.number} – " if sheet.number else f"{messages['worksheet']}: "
+        self.title = number + str(sheet.title)
+        self.instructions = _paragraphs(sheet.instructions)
+        self.columns = [str(c.title) for c in sheet.columns]
+        self.rows = [[str(row.cells.get(c.id, "") or "") for c in sheet.columns] for row in sheet.rows]
+        self.prompts = [" ".join(_paragraphs(p.text)) for p in sheet.prompts]
+        # Text shown in another language because it is not translated yet is said to be, as on screen.
+        parts = [sheet.title, sheet.instructions, *(c.title for c in sheet.columns),
+                 *(cell for row in sheet.rows for cell in row.cells.values()), *(p.text for p in sheet.prompts)]
+        others = list(dict.fromkeys(getattr(p, "lang", lang) for p in parts if p and getattr(p, "lang", lang) != lang))
+        self.notice = (messages["fallback_notice"].format(language=", ".join(language_name(lang, o) for o in others))
+                       if others else "")
+
+    def texts(self) -> list[str]:
+        return [self.course_title, self.licence, self.title, self.notice, *self.instructions, *self.columns,
+                *(cell for row in self.rows for cell in row), *self.prompts,
+                self.messages["name_line"], self.messages["date_line"], self.messages["page_of"]]
+
+    def key(self) -> str:
+        digest = hashlib.sha256()
+        for part in [FORMAT_VERSION, _fpdf_version(), self.lang, self.date, *self.texts()]:
+            digest.update(part.encode() + b"\0")
+        return digest.hexdigest()
+
+    def pdf(self) -> bytes:
+        from fpdf import FPDF
+
+        pdf = FPDF(format="A4")
+        pdf.set_lang(self.lang)
+        pdf.set_title(self.title)
+        pdf.set_subject(self.course_title)
+        pdf.set_creation_date(datetime.fromisoformat(self.date).replace(tzinfo=timezone.utc))
+        pdf.set_margins(18, 16, 18)
+        pdf.set_auto_page_break(True, 18)
+        try:
+            "".join(self.texts()).encode(ENCODING)
+            pdf.core_fonts_encoding = ENCODING
+            family = "Helvetica"
+        except UnicodeEncodeError:
+            fonts = resources.files("moocpack.fonts")
+            with resources.as_file(fonts / "DejaVuSans.ttf") as regular, \
+                    resources.as_file(fonts / "DejaVuSans-Bold.ttf") as bold:
+                pdf.add_font("DejaVu", "", str(regular))
+                pdf.add_font("DejaVu", "B", str(bold))
+            family = "DejaVu"
+        page_of = self.messages["page_of"]
+        licence = self.licence
+
+        def footer():
+            pdf.set_y(-13)
+            pdf.set_font(family, "", 8)
+            pdf.set_text_color(90)
+            pdf.cell(0, 5, licence[:150], align="L")
+            pdf.set_x(pdf.l_margin)
+            pdf.cell(0, 5, page_of.format(page=pdf.page_no(), pages="{nb}"), align="R")
+        pdf.footer = footer
+        pdf.alias_nb_pages("{nb}")
+
+        pdf.add_page()
+        width = pdf.epw
+        pdf.set_font(family, "", 9)
+        pdf.set_text_color(90)
+        pdf.multi_cell(width, 5, self.course_title, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        pdf.set_text_color(0)
+        pdf.set_font(family, "B", 15)
+        pdf.multi_cell(width, 7, self.title, align="L", new_x="LMARGIN", new_y="NEXT")
+        if self.notice:
+            pdf.set_font(family, "", 9)
+            pdf.multi_cell(width, 5, self.notice, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.set_font(family, "", 10)
+        for label, share in ((self.messages["name_line"], 0.62), (self.messages["date_line"], 0.38)):
+            pdf.cell(width * share, 7, f"{label}: " + "_" * (40 if share > 0.5 else 18), align="L")
+        pdf.ln(11)
+        pdf.set_font(family, "", 11)
+        for paragraph in self.instructions:
+            pdf.multi_cell(width, 5.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
+        pdf.ln(2)
+        if self.columns:
+            pdf.set_font(family, "", 10)
+            first = 0.4 if len(self.columns) > 1 else 1.0
+            rest = (1 - first) / max(len(self.columns) - 1, 1)
+            widths = [first] + [rest] * (len(self.columns) - 1)
+            with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, padding=2,
+                           min_row_height=18, repeat_headings=1) as table:
+                table.row(self.columns)
+                for row in self.rows:
+                    table.row(row)
+        for index, prompt in enumerate(self.prompts, 1):
+            pdf.set_font(family, "B", 11)
+            pdf.multi_cell(width, 5.5, f"{index}. {prompt}", align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_draw_color(150)
+            for _ in range(4):
+                pdf.ln(8)
+                pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+            pdf.ln(6)
+        return bytes(pdf.output())
+
+
+def cache_folder() -> Path | None:
+    """Where made handouts are kept: $MOOCPACK_CACHE, else the user's cache folder; None (no
+    caching) if MOOCPACK_CACHE is empty."""
+    configured = os.environ.get("MOOCPACK_CACHE")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "moocpack"
+
+
+def handout_pdf(handout: Handout) -> bytes:
+    """The handout's PDF, from the cache when the same one was made before."""
+    folder = cache_folder()
+    key = handout.key()
+    path = folder / "handouts" / key[:2] / f"{key}.pdf" if folder else None
+    if path is not None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    data = handout.pdf()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as part:
+                part.write(data)
+            os.replace(part.name, path)  # another build reading it sees all of it or none
+        except OSError:
+            pass  # a read-only home: the handout is simply made again next time
+    return data
+
+
+def handout_path(sheet: Worksheet, lang: str) -> str:
+    """Where a handout travels in packages (one folder, one name per worksheet and language)."""
+    return f"handouts/{sheet.id}.{lang}.pdf"
+
+
+__all__ = ["Handout", "handout_pdf", "handout_path", "cache_folder"]
