@@ -59,14 +59,23 @@ def strings(node, path=()):
             yield from strings(value, (*path, str(index)))
 
 
+def course_team_translation(path) -> bool:
+    """A translation file the course team wrote (the diagrams' words of a unit the project's
+    material does not translate) says so on its first line."""
+    return path.read_text("utf-8").startswith("# course team:")
+
+
 def course_texts() -> list[tuple[str, str]]:
-    """(where, text) for every Norwegian or French text of the course."""
+    """(where, text) for every Norwegian or French text of the course, but for the media words
+    of the files the course team translated."""
     found = []
     for lang in LANGUAGES:
         for path in sorted((SHIPPED / lang).rglob("*.yaml")):
             if path.name.startswith("_"):
                 continue  # the translation lock: digests, not text
             for where, text in strings(yaml.safe_load(path.read_text("utf-8"))):
+                if course_team_translation(path) and "media" in where:
+                    continue
                 if where[-1] not in ("id", "languages", "date", "version", "url"):
                     found.append((f"{path.relative_to(SHIPPED)}:{'/'.join(where)}", text))
     for path in sorted((SHIPPED / "competences").glob("*.yaml")):
@@ -128,3 +137,14 @@ def test_what_the_course_team_added_is_marked_in_the_files():
     for sheet in ("ws1-me-as-role-model", "ws3-secrecy-confidentiality", "ws9-helper-or-empowering", "ws26-self-assessment"):
         assert "  author: the course team" in (SHIPPED / "en" / "worksheets" / f"{sheet}.yaml").read_text("utf-8")
     assert "    author: the course team" in (SHIPPED / "en" / "units" / "unit-09.yaml").read_text("utf-8")
+
+
+def test_the_course_team_translated_only_the_diagrams_words():
+    """Files marked as the course team's translations hold nothing but media words (titles, text
+    alternatives, labels), so the marker cannot hide translated course text."""
+    marked = [p for lang in LANGUAGES for p in sorted((SHIPPED / lang).rglob("*.yaml")) if course_team_translation(p)]
+    assert {p.relative_to(SHIPPED).as_posix() for p in marked} == {"nb/units/unit-09.yaml", "fr/units/unit-09.yaml"}
+    for path in marked:
+        for where, _ in strings(yaml.safe_load(path.read_text("utf-8"))):
+            assert where[0] == "pages" and where[2] in ("id", "media"), (path, where)
+            assert where[-1] == "id" or where[4] in ("id", "title", "alt", "labels"), (path, where)
