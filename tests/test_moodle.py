@@ -294,9 +294,18 @@ def test_one_multilingual_backup_for_the_multi_language_filter(tmp_path, cli):
         assert f'<span lang="{lang}" class="multilang">' in summary
     assert "pairs aidants" in summary and "Tuto3-prosjektet" in summary
     assert course.findtext("lang") == "" and course.findtext("shortname") == "pat-peer-support-1.0.0-mul"
-    # Structure is that of every single-language backup: same files, same ids.
+    # Structure is that of every single-language backup: same XML files, same ids; the file store
+    # holds each language's version of a file that has one (handouts, drawings with labels), each
+    # recorded once and none with language spans in its name.
     single = read_mbz((tmp_path / "pat-peer-support-1.0.0-en-moodle.mbz").read_bytes())
-    assert set(files) == set(single)
+    assert {n for n in files if not n.startswith("files/")} == {n for n in single if not n.startswith("files/")}
+    assert set(single) < set(files)
+    records = xml(files, "files.xml").findall("file")
+    names = [(r.findtext("contextid"), r.findtext("filearea"), r.findtext("filename")) for r in records]
+    assert len(names) == len(set(names)) and not any("multilang" in name for _, _, name in names)
+    for lang in ("en", "nb", "fr"):
+        assert any(name == f"ws3-secrecy-confidentiality.{lang}.pdf" for _, _, name in names)
+        assert any(name == f"triangles.{lang}.svg" for _, _, name in names)
     # Plain-text fields are escaped inside their spans; everything still parses.
     for name in files:
         if name.endswith(".xml"):

@@ -45,7 +45,16 @@ class MoodleExporter(Exporter):
     def multilingual_files(self, courses: dict[str, Course], options: ExportOptions) -> dict[str, bytes]:
         release = options.settings.get("moodle_release", "4.5")
         names = tuple(course.message("language_name") for course in courses.values())
-        backups = {lang: Backup(course, options.epoch, release, multilingual=names).build()
+        # A file with a version per language (a handout, a drawing's labels) is stored in each
+        # of its versions by every language's backup, so the backups differ only in text.
+        siblings: dict[str, list] = {}
+        for course in courses.values():
+            for unit in course.units:
+                for asset in unit.assets:
+                    versions = siblings.setdefault(asset.id, [])
+                    if all(v.path != asset.path for v in versions):
+                        versions.append(asset)
+        backups = {lang: Backup(course, options.epoch, release, multilingual=names, siblings=siblings).build()
                    for lang, course in courses.items()}
         source = next(iter(courses.values())).source_language
         if source not in backups:

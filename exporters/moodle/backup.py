@@ -32,9 +32,11 @@ class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
     def __init__(self, course: Course, epoch: int, release: str, multilingual: tuple[str, ...] = (),
-                 warn: Callable[[str], None] = lambda message: None):
+                 warn: Callable[[str], None] = lambda message: None, siblings: dict | None = None):
         """`multilingual`: the names of every language when this backup is one language of a
-        backup holding them all (see multilang.py)."""
+        backup holding them all (see multilang.py); `siblings` then maps an asset's id to its
+        file in every language, so that each language's backup stores all of them, in one order."""
+        self.siblings = siblings or {}
         self.course = course
         self.languages = multilingual
         self.multilingual = bool(multilingual)
@@ -81,14 +83,18 @@ class Backup:
         """Move course assets referenced in HTML into Moodle's file store (@@PLUGINFILE@@)."""
         assets = self.assets
         ids = []
+        stored: set[str] = set()  # a file shown and offered for download is stored once
 
         def replace(match):
             path = unquote(match.group(2))  # Markdown links are percent-encoded ("my%20pic.png")
             if path not in assets:
                 return match.group(0)
-            data = assets[path].data
             name = path.rsplit("/", 1)[-1]
-            ids.append(self.file_record(data, name, contextid, component, filearea, itemid))
+            for asset in self.siblings.get(assets[path].id, [assets[path]]):
+                stored_name = asset.path.rsplit("/", 1)[-1]
+                if stored_name not in stored:
+                    stored.add(stored_name)
+                    ids.append(self.file_record(asset.data, stored_name, contextid, component, filearea, itemid))
             return f'{match.group(1)}="@@PLUGINFILE@@/{quote(name)}"'
         html = re.sub(r'(src|href)="([^"]+)"', replace, html)
         if ids:

@@ -21,9 +21,9 @@ from lxml import etree
 from moocpack.archive import targz_bytes
 from moocpack.exporter import ExportOptions, Exporter, Setting
 from moocpack.model import (
-    ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, Course, Question, Quiz, Unit,
+    ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Course, Media, Question, Quiz, Unit,
 )
-from moocpack import render
+from moocpack import media, render
 from moocpack.render import plain
 
 NO_LINKS = render.Links(worksheet=None, competence=None)
@@ -83,6 +83,36 @@ class Olx:
             pointer.set("visible_to_staff_only", "true")
         self.files[f"html/{name}.xml"] = xml(pointer)
         return etree.Element("html", url_name=name)
+
+    def video(self, name: str, medium: Media) -> etree._Element:
+        """A video component: the file from the course's static files or the YouTube video, with
+        a transcript per language (SubRip, which Open edX's importer reads) in static/."""
+        name = f"vid_{name}"
+        video = etree.Element("video", url_name=name, display_name=str(medium.title),
+                              download_track="true" if medium.tracks else "false",
+                              download_video="true" if medium.file else "false")
+        if medium.remote is not None and medium.remote.provider == "youtube":
+            video.set("youtube", f"1.00:{medium.remote.video_id}")
+            video.set("youtube_id_1_0", medium.remote.video_id)
+        else:
+            video.set("youtube", "")
+            video.set("youtube_id_1_0", "")
+        sources = [f"/static/{quote(medium.file.name)}"] if medium.file else []
+        video.set("html5_sources", json.dumps(sources))
+        transcripts = {}
+        for track in medium.tracks:
+            filename = f"{track.file.name.rsplit('.', 1)[0]}.srt"
+            self.files[f"static/{filename}"] = media.srt(track.cues)
+            transcripts[track.lang] = filename
+        video.set("transcripts", json.dumps(transcripts, sort_keys=True))
+        if self.course.language in transcripts:
+            video.set("transcript_language", self.course.language)
+        for source in sources:
+            etree.SubElement(video, "source", src=source)
+        for lang, filename in sorted(transcripts.items()):
+            etree.SubElement(video, "transcript", language=lang, src=filename)
+        self.files[f"video/{name}.xml"] = xml(video)
+        return etree.Element("video", url_name=name)
 
     def problem(self, question: Question, quiz: Quiz, title: str) -> etree._Element:
         course = self.course
@@ -261,8 +291,15 @@ class Olx:
         for page in unit.pages:
             name = url_name(unit.id, page.id)
             staff = page.audience == FACILITATOR
+            # Video files and YouTube videos are Open edX video components (its player,
+            # transcripts per language); the page's text and its other media (Vimeo too, which
+            # that player cannot play) are one HTML component before them.
+            videos = [m for m in page.media if m.type == VIDEO and (m.file or m.remote.provider == "youtube")]
+            body = render.h(course, page.body) + "".join(render.media_block(course, m) for m in page.media
+                                                         if m not in videos)
             verticals.append(self.vertical(name, str(page.title), [
-                self.html_component(name, str(page.title), render.page_block(course, page))], staff_only=staff))
+                self.html_component(name, str(page.title), body),
+                *(self.video(url_name(unit.id, page.id, m.id), m) for m in videos)], staff_only=staff))
         sequentials.append(self.sequential(f"{base}-introduction", course.message("introduction"), verticals))
         if unit.activities:
             verticals = []
@@ -343,7 +380,13 @@ class Olx:
         self.files["about/short_description.html"] = render.esc(course.short_description).encode()
         self.files["about/effort.html"] = f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}".encode()
         self.files["info/updates.html"] = b"<ol></ol>"
-        self.files["info/handouts.html"] = f"<ol>{''.join(f'<li>{render.t(course, u.title)}</li>' for u in course.units)}</ol>".encode()
+        # The course's "Handouts" sidebar: each worksheet's printable PDF, unit by unit.
+        handouts = []
+        for unit in course.units:
+            sheets = "".join(f'<li><a href="/static/{quote(sheet.handout.name)}">{render.worksheet_title(course, sheet)}</a></li>'
+                             for sheet in unit.worksheets if sheet.handout)
+            handouts.append(f"<li>{render.t(course, unit.title)}{f'<ul>{sheets}</ul>' if sheets else ''}</li>")
+        self.files["info/handouts.html"] = f"<ol>{''.join(handouts)}</ol>".encode()
         for unit in course.units:
             for asset in unit.assets:
                 self.files[f"static/{asset.path.rsplit('/', 1)[-1]}"] = asset.data

@@ -351,14 +351,18 @@ class _Resolver:
                   for a in u.get("assets", [])]
         unique_sheets = tuple({ws.id: ws for ws in sheets_used}.values())
         # Files the unit's pages show or offer travel with it, as its assets do.
+        # Their ids name the same file in every language (a Moodle backup of all languages stores each version).
         for page in pages:
             for medium in page.media:
-                for file in [medium.file] + [track.file for track in medium.tracks]:
-                    if file is not None:
-                        assets.append(Asset(medium.id, file.path, medium.title, medium.alt, file.data))
+                if medium.file is not None:
+                    assets.append(Asset(f"{uid}/{medium.id}", medium.file.path, medium.title, medium.alt,
+                                        medium.file.data))
+                for track in medium.tracks:
+                    assets.append(Asset(f"{uid}/{medium.id}/{track.lang}", track.file.path, medium.title, None,
+                                        track.file.data))
         for sheet in unique_sheets:
             if sheet.handout:
-                assets.append(Asset(f"handout-{sheet.id}", sheet.handout.path, sheet.title, None, sheet.handout.data))
+                assets.append(Asset(f"handout:{sheet.id}", sheet.handout.path, sheet.title, None, sheet.handout.data))
         assets = tuple({a.path: a for a in assets}.values())
         return Unit(
             id=uid, number=u.get("number", ""), title=u["title"], summary=u.get("summary"),
