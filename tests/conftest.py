@@ -17,6 +17,13 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def handout_cache(tmp_path_factory):
+    """Handouts made by the tests are kept in a folder of the test run, not the user's cache."""
+    import os
+    os.environ["MOOCPACK_CACHE"] = str(tmp_path_factory.mktemp("moocpack-cache"))
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A writable copy of the small test course."""
