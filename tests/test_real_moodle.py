@@ -95,6 +95,17 @@ def test_every_backup_restores_with_no_warning_and_everything_in_place(restored,
     assert course["lang"] == (wanted if wanted in course["installed_languages"] else "")
 
 
+@pytest.mark.parametrize("lang", LANGUAGES + ("mul",))
+def test_the_pages_keep_their_handouts_and_drawings_in_moodles_file_store(restored, lang):
+    course = restored[lang]
+    assert course["missing_page_files"] == []
+    files = course["page_files"]
+    for version in (LANGUAGES if lang == "mul" else (lang,)):
+        handouts = [name for name in files if name.endswith(f".{version}.pdf")]
+        assert len(handouts) == 5 and all(files[name] == "application/pdf" for name in handouts)
+        assert files[f"triangles.{version}.svg"] == files[f"helper-or-empowering.{version}.svg"] == "image/svg+xml"
+
+
 def test_language_versions_keep_their_own_names_on_one_site(restored):
     names = [course["fullname"] for course in restored.values()]
     assert len(set(names)) == len(names) and not any("copy" in name for name in names)

@@ -120,7 +120,26 @@ case 'restore':
     foreach ($modinfo->get_section_info_all() as $section) {
         $sections[] = $section->name;
     }
-    out(['courseid' => $courseid, 'fullname' => $course->fullname, 'shortname' => $course->shortname,
+    // Files of the pages, as Moodle's file API serves them, and any a page names but lacks.
+    $pagefiles = [];
+    $missing = [];
+    $fs = get_file_storage();
+    foreach ($modinfo->get_instances_of('page') as $cm) {
+        $stored = [];
+        foreach ($fs->get_area_files($cm->context->id, 'mod_page', 'content', 0, 'filename', false) as $f) {
+            $stored[$f->get_filename()] = $f->get_mimetype();
+            $pagefiles[$f->get_filename()] = $f->get_mimetype();
+        }
+        $content = $DB->get_field('page', 'content', ['id' => $cm->instance]);
+        preg_match_all('~@@PLUGINFILE@@/([^"\'?#]+)~', $content, $named);
+        foreach ($named[1] as $name) {
+            if (!isset($stored[rawurldecode($name)])) {
+                $missing[] = $cm->name . ': ' . rawurldecode($name);
+            }
+        }
+    }
+    ksort($pagefiles);
+    out(['courseid' => $courseid, 'page_files' => $pagefiles, 'missing_page_files' => $missing, 'fullname' => $course->fullname, 'shortname' => $course->shortname,
          'lang' => $course->lang, 'installed_languages' => array_keys(get_string_manager()->get_list_of_translations()),
          'precheck' => $results, 'log_warnings' => $logs,
          'modules' => $modules, 'hidden_modules' => $hidden, 'sections' => $sections, 'questions' => $questions,
