@@ -323,3 +323,61 @@ def test_learner_and_facilitator_views_side_by_side(browser, site, width, height
         activity.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"html-unit-02-{view}-{width}.png"))
     context.close()
+
+
+def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, tmp_path, cli):
+    """In Chromium: the Norwegian image and drawing load, the video's Norwegian subtitles are the
+    track shown, with their cues; the transcript opens; downloads resolve; axe finds nothing."""
+    from test_media import with_media
+    with_media(mini)
+    code, _, stderr = cli("build", mini, "--format", "html", "--lang", "nb", "--out", tmp_path / "out")
+    assert code == 0, stderr
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*-html.zip"))) as archive:
+        archive.extractall(tmp_path / "site")
+    handler = functools.partial(QuietHandler, directory=str(tmp_path / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # No outside requests in tests: the YouTube player is asked for and refused.
+    context.route(lambda url: "127.0.0.1" not in url, lambda route: route.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/u1.html")
+        for figure in ("photo", "drawing"):
+            assert page.evaluate(f"document.querySelector('#{figure} img').complete && "
+                                 f"document.querySelector('#{figure} img').naturalWidth") > 0, figure
+        page.wait_for_function("() => { const t = document.querySelector('#clip video').textTracks[0];"
+                               " return t && t.cues && t.cues.length === 2; }", timeout=10000)
+        track = page.evaluate("""() => { const t = document.querySelector('#clip video').textTracks;
+            return {langs: [...t].map(x => x.language), mode: t[0].mode, first: t[0].cues[0].text}; }""")
+        assert track == {"langs": ["nb", "en"], "mode": "showing", "first": "Velkommen til kurset."}
+        page.locator("#clip details.transcript summary").click()
+        assert "La oss begynne." in page.locator("#clip details.transcript").inner_text()
+        for href in page.eval_on_selector_all("a[download]", "links => links.map(a => a.href)"):
+            assert page.request.get(href).status == 200, href
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v => v.id)""")
+        assert violations == []
+    finally:
+        context.close()
+        server.shutdown()
+
+
+@pytest.mark.parametrize("width,height", [(375, 667), (1280, 900)])
+def test_unit_9s_diagrams_fit_a_phone_and_a_desktop_in_norwegian(browser, site, width, height):
+    _, base = site
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{base}/nb/unit-09.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for figure in ("helper-or-empowering-diagram", "triangles-diagram"):
+        image = page.locator(f"#{figure} img")
+        assert image.get_attribute("src").endswith(".nb.svg")
+        assert page.evaluate(f"document.querySelector('#{figure} img').naturalWidth") > 0
+        assert image.bounding_box()["width"] <= width
+    page.locator("#triangles-diagram").scroll_into_view_if_needed()
+    page.locator("#triangles-diagram").screenshot(path=str(ARTIFACTS / f"html-unit-09-diagram-nb-{width}.png"))
+    context.close()
