@@ -334,25 +334,37 @@ def test_every_worksheet_is_a_printable_pdf_in_the_learners_language_in_every_pa
         assert any(data == pdf for name, data in moodle.items() if name.startswith("files/"))
 
 
-def test_handouts_are_the_same_bytes_with_or_without_the_cache(tmp_path, cli, monkeypatch):
+def first_handout(course: Path, lang: str, jobs: int = 1):
+    from moocpack import handout, loader
+    return handout.with_handouts({lang: loader.load(course, lang)}, jobs)[lang].units[0].worksheets[0].handout
+
+
+def test_handouts_are_the_same_bytes_with_or_without_the_cache_and_in_parallel(tmp_path, monkeypatch):
     from moocpack import handout, loader
     monkeypatch.setenv("MOOCPACK_CACHE", str(tmp_path / "cache"))
-    first = loader.load(SHIPPED, "nb").units[0].worksheets[0].handout
+    first = first_handout(SHIPPED, "nb")
     assert list((tmp_path / "cache" / "handouts").rglob("*.pdf")), "the handout was not kept"
-    cached = loader.load(SHIPPED, "nb").units[0].worksheets[0].handout
+    cached = first_handout(SHIPPED, "nb")
     monkeypatch.setenv("MOOCPACK_CACHE", "")
-    fresh = loader.load(SHIPPED, "nb").units[0].worksheets[0].handout
-    assert first.data == cached.data == fresh.data and first.data.startswith(b"%PDF-")
     assert handout.cache_folder() is None
+    fresh = first_handout(SHIPPED, "nb")
+    assert first.data == cached.data == fresh.data and first.data.startswith(b"%PDF-")
+    # Made on two cores: the same bytes, every worksheet of every language.
+    models = {lang: loader.load(SHIPPED, lang) for lang in ("en", "nb", "fr")}
+    one, two = handout.with_handouts(models, 1), handout.with_handouts(models, 2)
+    for lang in models:
+        pdfs = [(s.handout.path, s.handout.data) for u in one[lang].units for s in u.worksheets]
+        assert pdfs == [(s.handout.path, s.handout.data) for u in two[lang].units for s in u.worksheets]
+        assert len(pdfs) == 5
+    # Loading alone (validate, info) makes none.
+    assert all(s.handout is None for u in models["nb"].units for s in u.worksheets)
 
 
-def test_a_handout_in_a_script_helvetica_cannot_write_embeds_a_unicode_font(mini, monkeypatch, tmp_path):
-    from moocpack import loader
+def test_a_handout_in_a_script_helvetica_cannot_write_embeds_a_unicode_font(mini, monkeypatch):
     monkeypatch.setenv("MOOCPACK_CACHE", "")
     (mini / "nb" / "worksheets").mkdir()
     (mini / "nb" / "worksheets" / "w1.yaml").write_text("title: Παραβίαση ή όχι\n", "utf-8")
-    greek = loader.load(mini, "nb").units[0].worksheets[0].handout.data
-    english = loader.load(mini, "en").units[0].worksheets[0].handout.data
+    greek, english = first_handout(mini, "nb").data, first_handout(mini, "en").data
     assert b"/FontFile2" in greek and b"/FontFile2" not in english  # DejaVu embedded; Helvetica built in
     assert "Παραβίαση ή όχι" in pdf_text(greek)
 

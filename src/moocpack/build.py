@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import archive, loader
+from . import archive, handout, loader
 from .exporter import ExportOptions, Exporter, Package
 from .problems import Report
 
@@ -87,6 +87,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         models[lang] = loader.load(course_path, lang, lang_report, checked=checked)
         report.problems.extend(lang_report.problems)
         fallbacks[lang] = len(set(lang_report.untranslated(lang)))
+    models = handout.with_handouts(models, jobs)
     tasks = [(name, lang) for lang in wanted for name in exporters]
     tasks += [(name, "mul") for name, exporter in exporters.items()
               if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]

@@ -9,8 +9,9 @@ French and the other western European languages) uses the PDF's built-in Helveti
 fast and embeds nothing; any other text embeds the bundled DejaVu Sans, which covers Greek,
 Cyrillic and much more.
 
-Making a PDF takes tens of milliseconds, so each one is kept in a cache folder keyed by a digest
-of everything that goes into it: a second build of an unchanged course makes none.
+A build makes them once per language, before the packages (`with_handouts`), on every core;
+making one takes a few to tens of milliseconds, so each is also kept in a cache folder keyed by a
+digest of everything that goes into it: a second build of an unchanged course makes none.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import html
 import os
 import re
 import tempfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .model import Html, Worksheet, language_name
+from .model import Asset, Course, Html, MediaFile, Worksheet, language_name
 
 ENCODING = "windows-1252"
 FORMAT_VERSION = "4"  # bump when the layout changes, so cached handouts are made again
@@ -170,26 +172,83 @@ def cache_folder() -> Path | None:
     return Path(base) / "moocpack"
 
 
-def handout_pdf(handout: Handout) -> bytes:
-    """The handout's PDF, from the cache when the same one was made before."""
+def _cached(folder: Path | None, key: str) -> bytes | None:
+    if folder is None:
+        return None
+    try:
+        return (folder / "handouts" / key[:2] / f"{key}.pdf").read_bytes()
+    except OSError:
+        return None
+
+
+def _store(folder: Path | None, key: str, data: bytes) -> None:
+    if folder is None:
+        return
+    path = folder / "handouts" / key[:2] / f"{key}.pdf"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as part:
+            part.write(data)
+        os.replace(part.name, path)  # another build reading it sees all of it or none
+    except OSError:
+        pass  # a read-only home: the handout is simply made again next time
+
+
+def _spec(course: Course, sheet: Worksheet) -> Handout:
+    licence = course.licence.notice or course.licence.id
+    return Handout(sheet, course.title, licence, course.language, course.messages, course.date)
+
+
+# The handouts a build still has to make, shared with forked workers (as build._JOB is).
+_PENDING: list[Handout] = []
+
+
+def _make(index: int) -> bytes:
+    return _PENDING[index].pdf()
+
+
+def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course]:
+    """The courses with every worksheet's handout made and attached: to the worksheet, to the
+    activities that use it, and to its unit's files, so that every package carries it. Handouts
+    not in the cache are made `jobs` at a time."""
+    global _PENDING
+    specs = {(lang, sheet.id): _spec(course, sheet)
+             for lang, course in courses.items() for unit in course.units for sheet in unit.worksheets}
     folder = cache_folder()
-    key = handout.key()
-    path = folder / "handouts" / key[:2] / f"{key}.pdf" if folder else None
-    if path is not None:
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
-    data = handout.pdf()
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as part:
-                part.write(data)
-            os.replace(part.name, path)  # another build reading it sees all of it or none
-        except OSError:
-            pass  # a read-only home: the handout is simply made again next time
-    return data
+    made: dict[tuple[str, str], bytes] = {}
+    for key, spec in specs.items():
+        data = _cached(folder, spec.key())
+        if data is not None:
+            made[key] = data
+    missing = [key for key in specs if key not in made]
+    _PENDING = [specs[key] for key in missing]
+    try:
+        if jobs > 1 and len(missing) > 2:
+            import multiprocessing
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(missing))) as pool:
+                results = pool.map(_make, range(len(missing)), chunksize=max(1, len(missing) // (jobs * 4)))
+        else:
+            results = [_make(i) for i in range(len(missing))]
+    finally:
+        _PENDING = []
+    for key, data in zip(missing, results):
+        made[key] = data
+        _store(folder, specs[key].key(), data)
+    return {lang: _attached(course, made) for lang, course in courses.items()}
+
+
+def _attached(course: Course, made: dict) -> Course:
+    units = []
+    for unit in course.units:
+        sheets = {sheet.id: replace(sheet, handout=MediaFile(handout_path(sheet, course.language),
+                                                             made[(course.language, sheet.id)], course.language))
+                  for sheet in unit.worksheets}
+        activities = tuple(replace(a, worksheet=sheets[a.worksheet.id]) if a.worksheet and a.worksheet.id in sheets
+                           else a for a in unit.activities)
+        files = tuple(Asset(f"handout:{s.id}", s.handout.path, s.title, None, s.handout.data) for s in sheets.values())
+        units.append(replace(unit, worksheets=tuple(sheets.values()), activities=activities,
+                             assets=unit.assets + files))
+    return replace(course, units=tuple(units))
 
 
 def handout_path(sheet: Worksheet, lang: str) -> str:
@@ -197,4 +256,4 @@ def handout_path(sheet: Worksheet, lang: str) -> str:
     return f"handouts/{sheet.id}.{lang}.pdf"
 
 
-__all__ = ["Handout", "handout_pdf", "handout_path", "cache_folder"]
+__all__ = ["Handout", "with_handouts", "handout_path", "cache_folder"]

@@ -14,10 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from dataclasses import replace
-
 from . import markup, media, yamlfile
-from .handout import Handout, handout_path, handout_pdf
 from .checks import _PLACEHOLDER, Checked, check
 from .model import (
     ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
@@ -160,9 +157,6 @@ class _Resolver:
                        for row in table.get("rows", [])),
             prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"))
-        handout = Handout(sheet, self.printed["title"], self.printed["licence"], self.lang, self.messages,
-                          self.printed["date"])
-        sheet = replace(sheet, handout=MediaFile(handout_path(sheet, self.lang), handout_pdf(handout), self.lang))
         return sheet, data
 
     def medium(self, item: dict) -> Media:
@@ -360,9 +354,6 @@ class _Resolver:
                 for track in medium.tracks:
                     assets.append(Asset(f"{uid}/{medium.id}/{track.lang}", track.file.path, medium.title, None,
                                         track.file.data))
-        for sheet in unique_sheets:
-            if sheet.handout:
-                assets.append(Asset(f"handout:{sheet.id}", sheet.handout.path, sheet.title, None, sheet.handout.data))
         assets = tuple({a.path: a for a in assets}.values())
         return Unit(
             id=uid, number=u.get("number", ""), title=u["title"], summary=u.get("summary"),
@@ -378,9 +369,6 @@ class _Resolver:
 
     def course(self) -> Course:
         c = self.merged("course.yaml", self.checked.course, "course")
-        licence = c["licence"]
-        self.printed = {"title": c["title"], "licence": licence.get("notice") or licence["id"],
-                        "date": str(c.get("date", "1980-01-01"))}
         frameworks = {fid: self.framework(fid, doc) for fid, doc in self.checked.frameworks.items()}
         pass_mark = int(c.get("pass_mark", 70))
         worksheet_cache: dict = {}
@@ -393,7 +381,7 @@ class _Resolver:
             project=_html(c.get("project")), acknowledgement=_html(c.get("acknowledgement")), keywords=keywords,
             organisations=tuple(Organisation(o["id"], Text(o["name"], ""), Text(o["place"], "") if o.get("place") else None, o.get("url"), o.get("role"))
                                 for o in c["organisations"]),
-            licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
+            licence=Licence(c["licence"]["id"], c["licence"].get("url"), c["licence"].get("notice")),
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,
             frameworks=tuple(frameworks[fid] for fid in c["frameworks"]), units=units,
             messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))})
