@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from lxml import etree
 
@@ -27,6 +27,7 @@ from moocpack import media, render
 from moocpack.render import plain
 
 NO_LINKS = render.Links(worksheet=None, competence=None)
+_LINK = re.compile(r'\b(src|href)="([^"]+)"')
 
 
 def url_name(*parts: str) -> str:
@@ -55,7 +56,7 @@ class Olx:
     def __init__(self, course: Course, org: str, number: str, run: str, essays: str, start: str, end: str):
         self.course, self.org, self.number, self.run, self.essays = course, org, number, run, essays
         self.start, self.end = start, end
-        self.asset_paths = sorted({a.path for unit in course.units for a in unit.assets})
+        self.asset_paths = {a.path for unit in course.units for a in unit.assets}
         self.files: dict[str, bytes] = {}
         self.tags: list[tuple[str, str, str, list[str]]] = []  # name, type, url_name, competence ids
         self.advanced: set[str] = set()  # block types written that are not core components
@@ -69,10 +70,12 @@ class Olx:
     # -- components ------------------------------------------------------------------------
     def static(self, markup: str) -> str:
         """Course assets are served from the course's static files as /static/<name>."""
-        for path in self.asset_paths:
-            served = f'"/static/{quote(path.rsplit("/", 1)[-1])}"'
-            markup = markup.replace(f'"{path}"', served).replace(f'"{quote(path)}"', served)
-        return markup
+        def served(match):
+            path = unquote(match.group(2))  # Markdown writes "my%20pic.png"
+            if path not in self.asset_paths:
+                return match.group(0)
+            return f'{match.group(1)}="/static/{quote(path.rsplit("/", 1)[-1])}"'
+        return _LINK.sub(served, markup)
 
     def html_component(self, name: str, title: str, body: str, staff_only: bool = False) -> etree._Element:
         name = f"h_{name}"  # url_names are unique across block types: each type has its prefix
