@@ -38,6 +38,8 @@ class Checked:
     translations: dict[str, dict[str, yamlfile.Document]] = field(default_factory=dict)
     assets: dict[str, bytes] = field(default_factory=dict)
     locks: dict[str, dict] = field(default_factory=dict)  # language -> its lock file's entries
+    # (language, file) -> the file's source merged with its translation, and what is missing
+    merges: dict[tuple[str, str], tuple[dict, list, list]] = field(default_factory=dict, repr=False)
 
     @property
     def source_language(self) -> str:
@@ -695,7 +697,8 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
             continue
         source_doc, kind = sources[rel]
         merge = Merge(checked.source_language, lang, rel, doc)
-        merge.run(source_doc.data, kind)
+        # Loading this language reuses the merge (the text of a large course is merged once).
+        checked.merges[(lang, rel)] = (merge.run(source_doc.data, kind), merge.missing, merge.done)
         for message, pointer, position in merge.errors:
             c.report.error(c.file(full), message, pointer, position, code="translation.invalid")
         docs[rel] = doc

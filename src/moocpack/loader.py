@@ -24,7 +24,7 @@ from .model import (
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
 from .lockfile import digest
-from .translation import Merge, iter_units, key_of, key_pointer
+from .translation import Merge
 
 __all__ = ["Checked", "CourseError", "check", "load"]
 
@@ -81,27 +81,30 @@ class _Resolver:
 
     def merged(self, rel: str, doc: yamlfile.Document, kind: str) -> dict:
         target = doc if self.lang == self.src else self.checked.translations.get(self.lang, {}).get(rel)
-        merge = Merge(self.src, self.lang, rel, target)
-        data = merge.run(doc.data, kind)
+        if (self.lang, rel) in self.checked.merges:  # merged when the translation was checked
+            data, missing, done = self.checked.merges.pop((self.lang, rel))  # used once: not kept twice
+        else:
+            merge = Merge(self.src, self.lang, rel, target)
+            data, missing, done = merge.run(doc.data, kind), merge.missing, merge.done
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
-        for key, source_pointer in merge.missing:
+        for key, source_pointer in missing:
             # Points at the source string's own line (the translation file may not exist).
             self.report.warning(source, f"not translated into '{self.lang}' yet: shown in '{self.src}'", key,
                                 doc.position(source_pointer), code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
-            self.stale_warnings(rel, doc, kind, where)
+            self.stale_warnings(rel, done, where)
         return data
 
-    def stale_warnings(self, rel: str, doc: yamlfile.Document, kind: str, where: str) -> None:
+    def stale_warnings(self, rel: str, done: list[tuple[str, str]], where: str) -> None:
         """A translation whose source changed since it was accepted is still used, with a warning."""
         if self._lock is None:
             self._lock = self.checked.locks.get(self.lang, {})
-        for segments, _, _, value in iter_units(doc.data, kind):
-            entry = self._lock.get(key_of(rel, segments))
+        for key, value in done:
+            entry = self._lock.get(f"{rel}#{key}")
             if entry and (entry.get("fuzzy") or entry.get("source_sha") != digest(value)):
                 self.report.warning(where, f"stale translation ({self.lang}): the source changed since it was "
-                                           "translated; the old translation is used", key_pointer(segments),
+                                           "translated; the old translation is used", key,
                                     code=STALE_TRANSLATION, language=self.lang)
 
     def multilingual(self, values: dict | None, fw_source: str, where: str, pointer: str,

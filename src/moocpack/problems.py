@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -56,7 +57,7 @@ class Report:
         return [p for p in self.problems if p.code == MISSING_TRANSLATION and language in (None, p.language)]
 
     def relative(self, file: str | Path) -> str:
-        return _relative(str(file), str(Path.cwd()))
+        return _relative(str(file), os.getcwd())  # a str: a Path per problem costs more than the rest
 
     @property
     def errors(self) -> list[Problem]:

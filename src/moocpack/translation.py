@@ -17,9 +17,18 @@ from .yamlfile import Document, escape
 TEXT, MARKDOWN = "text", "markdown"
 
 
+_KINDS = {schemas.TEXT: TEXT, schemas.MARKDOWN: MARKDOWN}
+_kind_memo: dict[tuple[int, str], tuple[dict, str | None]] = {}
+
+
 def text_kind(node: dict, base: str) -> str | None:
-    _, _, ref = schemas.resolve(node, base)
-    return {schemas.TEXT: TEXT, schemas.MARKDOWN: MARKDOWN}.get(ref)
+    """"text", "markdown" or None for a schema node; asked for every value of every file, so
+    remembered (the node is kept so that its id is not reused)."""
+    key = (id(node), base)
+    found = _kind_memo.get(key)
+    if found is None:
+        found = _kind_memo[key] = (node, _KINDS.get(schemas.resolve(node, base)[2]))
+    return found[1]
 
 
 def _children(node: dict, base: str):
@@ -57,6 +66,8 @@ class Merge:
     errors: list[tuple[str, str, tuple[int, int]]] = field(default_factory=list)  # message, pointer, pos
     # Untranslated texts: (id-based pointer, JSON pointer of the text in the source file).
     missing: list[tuple[str, str]] = field(default_factory=list)
+    # Translated texts: (id-based pointer, source text), to compare with the lock file.
+    done: list[tuple[str, str]] = field(default_factory=list)
     translated: int = 0
     total: int = 0
 
@@ -81,6 +92,7 @@ class Merge:
                 self._error("expected the translated text here", ptr)
                 return Text(source, self.source_lang)
             self.translated += 1
+            self.done.append((key_path or "/", source))
             return Text(target, self.lang)
         node, base, _ = schemas.resolve(node, base)
         if isinstance(source, dict):

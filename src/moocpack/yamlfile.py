@@ -68,7 +68,10 @@ class Document:
 
 
 def escape(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    token = str(token)
+    if "~" not in token and "/" not in token:  # almost every key and id: no copy
+        return token
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 def unescape(token: str) -> str:
@@ -121,6 +124,7 @@ def read(path: Path) -> Document:
     return doc
 
 
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
@@ -165,6 +169,12 @@ class _Converter:
     def scalar(self, node):
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError("mapping keys must be plain text", _mark(node), code="yaml.complex-key")
+        if node.tag == _STR:  # most values: the text as written (what the constructor would return)
+            value = node.value
+            if (bad := control_character(value)):
+                raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node),
+                                code="text.control-character")
+            return value
         try:
             value = self.constructor.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
