@@ -135,3 +135,31 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(work / "plugin.zip") as z:
         assert "moocpack/db/services.php" in z.namelist()
+
+
+def test_tar_headers_are_byte_for_byte_those_of_pythons_tarfile():
+    """Backups and OLX archives write their ustar headers directly (tens of thousands of entries);
+    the bytes are exactly those of the standard library's tarfile, directories and padding too."""
+    import gzip
+    import io
+    import tarfile
+    from pathlib import PurePosixPath
+
+    from moocpack import archive
+    files = {"a/b.xml": b"<x/>", "moodle_backup.xml": b"y" * 1000, "files/ab/abc": bytes(512), "empty": b"",
+             "x" * 100: b"a name of exactly 100 characters"}
+    for root, directories in (("", True), ("course", False)):
+        raw = io.BytesIO()
+        names = {f"{root}/{n}" if root else n for n in files if len(f"{root}/{n}") <= 100 or not root}
+        kept = {n: d for n, d in files.items() if (f"{root}/{n}" if root else n) in names}
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            if directories:
+                for name in sorted({str(p) for n in names for p in PurePosixPath(n).parents if str(p) != "."}):
+                    info = tarfile.TarInfo(name)
+                    info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, 1700000000
+                    tar.addfile(info)
+            for name in sorted(kept):
+                info = tarfile.TarInfo(f"{root}/{name}" if root else name)
+                info.size, info.mode, info.mtime = len(kept[name]), 0o644, 1700000000
+                tar.addfile(info, io.BytesIO(kept[name]))
+        assert gzip.decompress(archive.targz_bytes(kept, 1700000000, root, directories)) == raw.getvalue()
