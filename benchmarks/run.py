@@ -1,6 +1,10 @@
 """moocpack benchmark: validate and build the shipped course and a large synthetic one.
 
     python benchmarks/run.py [--units 500] [--questions 10] [--formats html,...]
+    python benchmarks/run.py --scale 250,500,1000,2000     # linearity: each size, and the fit
+
+Handouts are made into a fresh cache for the run (MOOCPACK_CACHE): the shipped course's first
+build is measured cold (every handout made) and the rest warm, as a designer's second build is.
 
 Each measurement runs in a fresh process so that its peak memory is its own; builds use every CPU
 (as `moocpack build` does). Prints one line per measurement: wall time, its ratio to the floor
@@ -13,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,6 +107,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--formats", default="")
+    parser.add_argument("--scale", default="", help="unit counts to measure for linearity, e.g. 250,500,1000,2000")
     parser.add_argument("--child", nargs=4, metavar=("ACTION", "COURSE", "FORMATS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -113,7 +119,13 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from synthetic import generate
 
-    print(f"moocpack benchmark  (python {sys.version.split()[0]}, formats: {', '.join(formats)})")
+    print(f"moocpack benchmark  (python {sys.version.split()[0]}, formats: {', '.join(formats)}, "
+          f"{os.cpu_count()} CPUs)")
+    cache = tempfile.TemporaryDirectory()
+    os.environ["MOOCPACK_CACHE"] = cache.name
+    if args.scale:
+        scale([int(n) for n in args.scale.split(",")], args.questions, formats)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         big = generate(Path(tmp) / "synthetic", args.units, args.questions)
@@ -124,6 +136,9 @@ def main() -> None:
                               (f"synthetic {args.units} units", big)):
             bound = child("floor", course, formats)
             floors[label] = bound
+            if len(formats) > 1:
+                rows.append((label, "build every format, cold cache", child("build", course, formats),
+                             bound["parse_seconds"] + bound["deflate_seconds"]))
             rows.append((label, "validate (all languages)", child("validate", course, formats),
                          bound["parse_seconds"]))
             for fmt in formats:
@@ -142,6 +157,50 @@ def main() -> None:
         ratio = f"{result['seconds'] / bound:>6.1f}" if bound else f"{'':>6}"
         print(f"{label:<30} {step:<32} {result['seconds']:>8.3f} {ratio} {result['exporter_seconds']:>9.3f} "
               f"{result['peak_mib']:>9.1f} {result['bytes']:>14,}")
+
+
+def scale(sizes: list[int], questions: int, formats: list[str]) -> None:
+    """Validate and build every format (handouts already made) at each size; how far each point
+    is from the straight line through them all (least squares), in time and in memory, and the
+    html package's size."""
+    sys.path.insert(0, str(HERE))
+    from synthetic import generate
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for units in sizes:
+            course = generate(Path(tmp) / f"synthetic-{units}", units, questions)
+            bound = child("floor", course, formats)
+            html = child("build", course, ["html"])  # first: it makes the handouts every build then reuses
+            validate = child("validate", course, formats)
+            build = child("build", course, formats)
+            rows.append((units, bound, validate, build, html))
+            print(f"  measured {units} units", flush=True)
+            shutil.rmtree(course)
+    print(f"{'units':>6} {'validate s':>10} {'ratio':>6} {'MiB':>6} {'build s':>8} {'ratio':>6} {'MiB':>6} "
+          f"{'html bytes':>12}")
+    for units, bound, validate, build, html in rows:
+        print(f"{units:>6} {validate['seconds']:>10.2f} {validate['seconds'] / bound['parse_seconds']:>6.1f} "
+              f"{validate['peak_mib']:>6.0f} {build['seconds']:>8.2f} "
+              f"{build['seconds'] / (bound['parse_seconds'] + bound['deflate_seconds']):>6.1f} "
+              f"{build['peak_mib']:>6.0f} {html['bytes']:>12,}")
+    xs = [r[0] for r in rows]
+    for label, ys in (("validate seconds", [r[2]["seconds"] for r in rows]),
+                      ("validate peak MiB", [r[2]["peak_mib"] for r in rows]),
+                      ("build seconds", [r[3]["seconds"] for r in rows]),
+                      ("build peak MiB", [r[3]["peak_mib"] for r in rows]),
+                      ("html package bytes", [r[4]["bytes"] for r in rows])):
+        print(f"linearity of {label:<20} largest distance from the fitted line: {off_line(xs, ys):5.1f} %")
+
+
+def off_line(xs: list[float], ys: list[float]) -> float:
+    """The largest relative distance of a point from the least-squares line through all points."""
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    spread = sum((x - mean_x) ** 2 for x in xs) or 1
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+    intercept = mean_y - slope * mean_x
+    return max(abs(y - (slope * x + intercept)) / (slope * x + intercept) * 100 for x, y in zip(xs, ys))
 
 
 if __name__ == "__main__":
