@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 import traceback
@@ -87,6 +88,10 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         models[lang] = loader.load(course_path, lang, lang_report, checked=checked)
         report.problems.extend(lang_report.problems)
         fallbacks[lang] = len(set(lang_report.untranslated(lang)))
+    # The checked source (every file's data and positions) is not needed to export: let it go
+    # before the workers start, so that none of them carries it.
+    checked = None
+    gc.collect()
     models = handout.with_handouts(models, jobs)
     tasks = [(name, lang) for lang in wanted for name in exporters]
     tasks += [(name, "mul") for name, exporter in exporters.items()
