@@ -20,8 +20,8 @@ from importlib import resources
 from typing import Callable
 
 from moocpack.model import (
-    AUDIO, ESSAY, FACILITATOR, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
-    Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet,
+    AUDIO, ESSAY, FACILITATOR, FILE, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
+    Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet, language_name,
 )
 
 DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
@@ -278,8 +278,7 @@ def media_block(course: Course, medium: Media) -> str:
             f'<track kind="subtitles" src="{esc(track.file.path)}" srclang="{esc(track.lang)}" '
             f'label="{esc(language_label_in_own(track.lang))}"{DEFAULT if i == 0 else ""} />'
             for i, track in enumerate(medium.tracks))
-        mime = {"mp4": "video/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
-                "oga": "audio/ogg", "wav": "audio/wav"}.get(file.path.rsplit(".", 1)[-1].lower(), "")
+        mime = MEDIA_TYPES.get(file.path.rsplit(".", 1)[-1].lower(), "")
         tag = "video" if medium.type == VIDEO else "audio"
         download = (f'<a href="{esc(file.path)}" download="">{esc(course.message("media_download", title=plain(title)))}</a>')
         parts.append(f'<{tag} controls="" preload="metadata"><source src="{esc(file.path)}" type="{mime}" />{tracks}'
@@ -295,7 +294,7 @@ def media_block(course: Course, medium: Media) -> str:
         parts.append(f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
                      f'<span class="size">({esc(file.path.rsplit(".", 1)[-1].upper())}, {size})</span></p>')
     caption = h(course, medium.caption) if medium.caption else ""
-    if medium.type != "file":
+    if medium.type != FILE:
         parts.append(f"<figcaption>{title}{caption}</figcaption>")
     elif caption:
         parts.append(caption)
@@ -310,11 +309,12 @@ def media_block(course: Course, medium: Media) -> str:
 
 
 DEFAULT = ' default=""'  # the track a player shows first: the learner's language
+MEDIA_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
+               "oga": "audio/ogg", "wav": "audio/wav"}
 
 
 def language_label_in_own(code: str) -> str:
     """A subtitle track is named in its own language ("norsk bokmål"), as players list them."""
-    from moocpack.model import language_name
     return language_name(code, code)
 
 
