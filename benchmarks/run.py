@@ -44,8 +44,8 @@ def measure(action: str, course: Path, formats: list[str], out: Path) -> dict:
     if action == "validate":
         checked = loader.check(course, report)
         assert checked is not None, [str(p) for p in report.errors[:5]]
-        for lang in checked.languages:
-            loader.load(course, lang, report, checked=checked)
+        for lang in checked.languages:  # as `moocpack validate` does
+            loader.report_translation(course, lang, report, checked)
     else:
         exporters = {name: r.exporter for name, r in registry().items() if name in formats}
         results = build(course, exporters, None, out, report, jobs=os.cpu_count() or 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import edit
+from conftest import MINI, SHIPPED, edit
 from moocpack import loader, markup, yamlfile
 from moocpack.problems import CourseError, Report
 
@@ -206,3 +206,17 @@ def test_the_compiled_schema_and_jsonschema_agree_on_what_is_valid():
             assert slow == fast, (path.name, kind)
             checked += 1
     assert checked >= 40
+
+
+@pytest.mark.parametrize("course_path", [SHIPPED, MINI], ids=["shipped", "mini"])
+def test_validate_reports_what_loading_reports_without_building_the_model(course_path):
+    """`validate` asks report_translation() for each language instead of loading it: the same
+    problems, missing and stale translations and framework fallbacks alike."""
+    from moocpack import loader
+    from moocpack.problems import Report
+    for lang in ("en", "nb", "fr") if course_path == SHIPPED else ("en", "nb"):
+        loaded, reported = Report(course_path), Report(course_path)
+        checked = loader.check(course_path, Report(course_path))
+        loader.load(course_path, lang, loaded, checked=checked)
+        loader.report_translation(course_path, lang, reported, loader.check(course_path, Report(course_path)))
+        assert reported.sorted() == loaded.sorted() and (lang == "en" or reported.problems)

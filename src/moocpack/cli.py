@@ -108,7 +108,7 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
             for lang in languages or checked.languages:
                 shown(f"checking {path}: language {lang}", transient=True)
                 try:
-                    loader.load(path, lang, report, checked=checked)
+                    loader.report_translation(path, lang, report, checked)
                 except CourseError:
                     break
         shown.close()
