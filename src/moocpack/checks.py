@@ -109,11 +109,12 @@ class _Checker:
         for index, item in enumerate(items or []):
             if isinstance(item, dict) and "id" in item:
                 if item["id"] in seen:
-                    self.error(rel, doc, f"duplicate {what} '{item['id']}' (also used at {seen[item['id']]})",
+                    first_rel, first_doc, first_path = seen[item["id"]]
+                    line, _ = first_doc.position(yamlfile.pointer_of(first_path))
+                    self.error(rel, doc, f"duplicate {what} '{item['id']}' (also used at {self.file(first_rel)}:{line})",
                                list(path) + [index, "id"], code="id.duplicate")
-                else:
-                    line, col = doc.position(yamlfile.pointer_of(list(path) + [index, "id"]))
-                    seen[item["id"]] = f"{self.file(rel)}:{line}"
+                else:  # where it is, worked out only if it is used twice
+                    seen[item["id"]] = (rel, doc, list(path) + [index, "id"])
         return seen
 
     def markdown(self, rel: str, doc: yamlfile.Document, kind: str):

@@ -144,10 +144,14 @@ class _Converter:
         if id(node) in self.seen:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node), code="yaml.alias")
         self.seen.add(id(node))
-        self.doc.positions[pointer] = _mark(node)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
+        mark = node.start_mark
+        self.doc.positions[pointer] = (mark.line + 1, mark.column + 1)
+        kind = node.id  # "scalar", "mapping" or "sequence": one string compare, not isinstance chains
+        if kind == "scalar":
+            return self.scalar(node)
+        if node.tag not in _PLAIN_COLLECTIONS:
             raise YamlError(f"unsupported YAML value: tag '{node.tag}' is not allowed", _mark(node), code="yaml.tag")
-        if isinstance(node, yaml.MappingNode):
+        if kind == "mapping":
             result = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
@@ -162,9 +166,7 @@ class _Converter:
                 self.doc.key_positions[child] = _mark(key_node)
                 result[key] = self.convert(value_node, child, depth + 1)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        return [self.convert(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
 
     def scalar(self, node):
         if not isinstance(node, yaml.ScalarNode):
