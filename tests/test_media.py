@@ -253,6 +253,10 @@ def test_moodle_pages_store_their_media_and_handouts_in_their_file_areas_once_ea
     content = media_page.findtext("content")
     assert '<source src="@@PLUGINFILE@@/clip.mp4"' in content and 'src="@@PLUGINFILE@@/clip.nb.vtt"' in content
     assert 'src="@@PLUGINFILE@@/drawing.nb.svg"' in content
+    # Moodle's media filter plays the <video> itself; the download link and the "watch on YouTube"
+    # link say nomediaplugin, so that it adds no second player (filter/mediaplugin reads that class).
+    assert '<a href="@@PLUGINFILE@@/clip.mp4" download="" class="nomediaplugin">' in content
+    assert f'<a href="https://www.youtube.com/watch?v={YOUTUBE_ID}" class="nomediaplugin">' in content
 
 
 # -- what is refused -------------------------------------------------------------------------------

@@ -280,7 +280,9 @@ def media_block(course: Course, medium: Media) -> str:
             for i, track in enumerate(medium.tracks))
         mime = MEDIA_TYPES.get(file.path.rsplit(".", 1)[-1].lower(), "")
         tag = "video" if medium.type == VIDEO else "audio"
-        download = (f'<a href="{esc(file.path)}" download="">{esc(course.message("media_download", title=plain(title)))}</a>')
+        # nomediaplugin: Moodle's media filter would turn a link to a media file into a second player.
+        download = (f'<a href="{esc(file.path)}" download="" class="nomediaplugin">'
+                    f'{esc(course.message("media_download", title=plain(title)))}</a>')
         parts.append(f'<{tag} controls="" preload="metadata"><source src="{esc(file.path)}" type="{mime}" />{tracks}'
                      f'{download}</{tag}>')
     elif medium.type == VIDEO and medium.remote is not None:
@@ -288,7 +290,8 @@ def media_block(course: Course, medium: Media) -> str:
         provider = "YouTube" if remote.provider == "youtube" else "Vimeo"
         parts.append(f'<div class="player"><iframe src="{esc(remote.embed)}" title="{esc(plain(title))}" '
                      'allow="fullscreen; picture-in-picture" loading="lazy"></iframe></div>'
-                     f'<p><a href="{esc(remote.watch)}">{esc(course.message("watch_on", title=plain(title), provider=provider))}</a></p>')
+                     f'<p><a href="{esc(remote.watch)}" class="nomediaplugin">'
+                     f'{esc(course.message("watch_on", title=plain(title), provider=provider))}</a></p>')
     else:  # a download
         size = file_size(course, len(file.data))
         parts.append(f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
