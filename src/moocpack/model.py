@@ -14,24 +14,41 @@ from dataclasses import dataclass, field
 
 
 class Text(str):
-    """Plain learner-facing text in a known language."""
+    """Plain learner-facing text in a known language.
 
-    lang: str
+    A course holds hundreds of thousands of texts, so a text carries no attribute of its own:
+    its language is that of its class, one small subclass per language (`Text("Hei", "nb")` is
+    a `Text[nb]`, still a `Text` and a `str`)."""
+
+    __slots__ = ()
+    lang: str = ""
+    family: type | None = None  # Text or Html, for a language's subclass
 
     def __new__(cls, value: str, lang: str):
-        obj = super().__new__(cls, value)
-        obj.lang = lang
-        return obj
+        return str.__new__(_in_language(cls.family or cls, lang), value)
 
     def __reduce__(self):
-        return (type(self), (str(self), self.lang))
+        return (self.family or type(self), (str(self), self.lang))
 
 
 class Html(Text):
     """Sanitised HTML rendered from Markdown, in a known language."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True)
+
+_LANGUAGE_CLASSES: dict[tuple[type, str], type] = {}
+
+
+def _in_language(family: type, lang: str) -> type:
+    cls = _LANGUAGE_CLASSES.get((family, lang))
+    if cls is None:
+        cls = _LANGUAGE_CLASSES[(family, lang)] = type(f"{family.__name__}[{lang}]", (family,),
+                                                       {"__slots__": (), "lang": lang, "family": family})
+    return cls
+
+
+@dataclass(frozen=True, slots=True)
 class Duration:
     """A duration or a range, in minutes."""
 
@@ -50,7 +67,7 @@ class Duration:
         return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Competence:
     """An item of a framework. `source_text` is its wording in the framework's own language, the
     same in every language version of a course (platforms that share one taxonomy use it)."""
@@ -63,7 +80,7 @@ class Competence:
     source_text: Text | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompetenceCategory:
     id: str
     number: str
@@ -72,7 +89,7 @@ class CompetenceCategory:
     source_title: Text | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Framework:
     id: str
     title: Text
@@ -87,14 +104,14 @@ class Framework:
         return tuple(item for category in self.categories for item in category.items)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     id: str
     text: Text
     competences: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListItem:
     id: str
     text: Text
@@ -105,7 +122,7 @@ class ListItem:
 LEARNER, FACILITATOR, BOTH = "learner", "facilitator", "both"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaFile:
     """A file a package carries: where it goes (a path relative to the package's content, as
     links in the text name it), its bytes, and the language it is in ("" if none)."""
@@ -119,7 +136,7 @@ class MediaFile:
         return self.path.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Track:
     """Subtitles of a video or audio in one language; their cues make its transcript."""
 
@@ -131,7 +148,7 @@ class Track:
 IMAGE, VIDEO, AUDIO, FILE = "image", "video", "audio", "file"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Media:
     """An image, a video, an audio or a downloadable file. `file` is the one for the course's
     language (its own variant, else the source language's); a video may instead be `remote`
@@ -151,7 +168,7 @@ class Media:
         return self.tracks[0] if self.tracks else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     id: str
     title: Text
@@ -160,7 +177,7 @@ class Page:
     media: tuple[Media, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Option:
     id: str
     text: Text
@@ -168,7 +185,7 @@ class Option:
     feedback: Html | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     id: str
     prompt: Text
@@ -201,7 +218,7 @@ def generated_question_id(source_id: str, item_id: str | None = None) -> str:
     return source_id if item_id is None else f"{source_id}.{item_id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One question. `options` holds choices (true/false too: ids `true` and `false`) and
     likert scale points; `pairs` matching pairs; `answers` accepted short-text answers."""
@@ -236,7 +253,7 @@ class Question:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quiz:
     id: str
     title: Text
@@ -254,20 +271,20 @@ class Quiz:
         return sum(q.points for q in self.questions if q.graded)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     id: str
     title: Text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     id: str
     cells: dict  # column id -> Text; a frozen mapping in spirit, never mutated after loading
     competences: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Worksheet:
     id: str
     number: str
@@ -280,7 +297,7 @@ class Worksheet:
     handout: MediaFile | None = None  # the worksheet printed, a PDF in the course's language
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activity:
     id: str
     title: Text
@@ -296,7 +313,7 @@ class Activity:
     learner: Html | None = None  # what a learner working alone does (the procedure is the trainer's)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     id: str
     title: Text
@@ -304,7 +321,7 @@ class Case:
     questions: tuple[Question, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     id: str
     title: str
@@ -314,7 +331,7 @@ class Reference:
     url: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Asset:
     id: str
     path: str  # relative to the course folder, forward slashes
@@ -323,7 +340,7 @@ class Asset:
     data: bytes = field(repr=False, default=b"")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     id: str
     number: str
@@ -366,7 +383,7 @@ class Unit:
         return tuple(found)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organisation:
     id: str
     name: Text
@@ -375,14 +392,14 @@ class Organisation:
     role: Text | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Licence:
     id: str
     url: str | None
     notice: Text | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Course:
     id: str
     version: str
