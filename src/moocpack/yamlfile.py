@@ -47,21 +47,30 @@ class YamlError(Exception):
         self.code = code
 
 
+_COLUMN_BITS = 20
+
+
+def _packed(line: int, column: int) -> int:
+    # One int per value instead of a tuple of two: a large course has hundreds of thousands.
+    return line << _COLUMN_BITS | column
+
+
 @dataclass
 class Document:
     path: Path
     data: object
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)  # pointer -> packed (line, column)
+    key_positions: dict[str, int] = field(default_factory=dict)
 
     def position(self, pointer: str, key: bool = False) -> tuple[int, int]:
         """Best known position for a JSON pointer: the node itself or its nearest ancestor."""
         table = self.key_positions if key else self.positions
         while True:
-            if pointer in table:
-                return table[pointer]
-            if pointer in self.positions:
-                return self.positions[pointer]
+            found = table.get(pointer)
+            if found is None:
+                found = self.positions.get(pointer)
+            if found is not None:
+                return (found >> _COLUMN_BITS, found & ((1 << _COLUMN_BITS) - 1))
             if not pointer:
                 return (1, 1)
             pointer = pointer.rsplit("/", 1)[0]
@@ -145,7 +154,7 @@ class _Converter:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node), code="yaml.alias")
         self.seen.add(id(node))
         mark = node.start_mark
-        self.doc.positions[pointer] = (mark.line + 1, mark.column + 1)
+        self.doc.positions[pointer] = _packed(mark.line + 1, mark.column + 1)
         kind = node.id  # "scalar", "mapping" or "sequence": one string compare, not isinstance chains
         if kind == "scalar":
             return self.scalar(node)
@@ -163,7 +172,7 @@ class _Converter:
                 if key in result:
                     raise YamlError(f"duplicate key '{key}'", _mark(key_node), code="yaml.duplicate-key")
                 child = f"{pointer}/{escape(key)}"
-                self.doc.key_positions[child] = _mark(key_node)
+                self.doc.key_positions[child] = _packed(*_mark(key_node))
                 result[key] = self.convert(value_node, child, depth + 1)
             return result
         return [self.convert(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
