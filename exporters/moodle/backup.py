@@ -52,6 +52,7 @@ class Backup:
         self.sections: list[dict] = []
         self.file_records: list[dict] = []
         self.categories: list[etree._Element] = []
+        self.entries: dict[int, list[bytes]] = {}  # category id -> its bank entries, serialised
         self.bank_entries: dict[str, int] = {}  # question id -> question bank entry id
         self.used_competences: dict[str, None] = {}
         self.tags: dict[str, int] = {}  # competence id -> tag id
@@ -371,10 +372,31 @@ class Backup:
             self.write(f"{directory}/section.xml", node)
             self.write(f"{directory}/inforef.xml", inforef(file_ids))
 
+    def keep_entry(self, category_id: int, entry: etree._Element) -> None:
+        """A question's bank entry, written out as soon as it is complete: thousands of questions
+        held as elements until the end took most of a large backup's memory."""
+        if not self.multilingual:
+            columns.fit([("questions.xml", entry)], self.warn)
+        self.entries.setdefault(category_id, []).append(etree.tostring(entry, encoding="UTF-8"))
+        entry.getparent().remove(entry)
+
     def write_questions(self) -> None:
+        # The categories with their entries put back in as written: the bytes a whole tree gives.
         root = document("question_categories")
         root.extend(self.categories)
-        self.write("questions.xml", root)
+        if not self.multilingual:
+            columns.fit([("questions.xml", root)], self.warn)
+        text = serialise(root)
+        empty = b"<question_bank_entries/>"
+        parts, start = [], 0
+        for category in self.categories:
+            at = text.index(empty, start)
+            entries = self.entries.get(int(category.get("id")))
+            parts += [text[start:at], *([b"<question_bank_entries>", *entries, b"</question_bank_entries>"]
+                                        if entries else [empty])]
+            start = at + len(empty)
+        parts.append(text[start:])
+        self.files["questions.xml"] = b"".join(parts)
 
     def write_root(self) -> None:
         course = self.course

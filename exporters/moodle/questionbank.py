@@ -108,6 +108,7 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
         backup.used_competences[cid] = None
         tag = add(tags, "tag", id=tag_id(backup, cid))
         fields(tag, name=cid.lower(), rawname=cid)
+    backup.keep_entry(category_id, entry)
 
 
 def tag_id(backup, cid: str) -> int:
