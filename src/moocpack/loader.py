@@ -78,6 +78,8 @@ class _Resolver:
         self.report = report
         self.messages = messages(lang)
         self._lock: dict | None = None
+        # One string for the thousands of warnings that say it (a large course has 30,000 per language).
+        self.not_translated = f"not translated into '{lang}' yet: shown in '{self.src}'"
 
     def merged(self, rel: str, doc: yamlfile.Document, kind: str) -> dict:
         target = doc if self.lang == self.src else self.checked.translations.get(self.lang, {}).get(rel)
@@ -90,7 +92,7 @@ class _Resolver:
         source = self.checked.folder.display(f"{self.src}/{rel}")
         for key, source_pointer in missing:
             # Points at the source string's own line (the translation file may not exist).
-            self.report.warning(source, f"not translated into '{self.lang}' yet: shown in '{self.src}'", key,
+            self.report.warning(source, self.not_translated, key,
                                 doc.position(source_pointer), code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, done, where)

@@ -17,7 +17,7 @@ MISSING_TRANSLATION = "translation.missing"
 STALE_TRANSLATION = "translation.stale"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Problem:
     file: str
     line: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,7 +169,7 @@ class _Converter:
                 key = self.scalar(key_node)
                 if isinstance(key, (dict, list)) or not isinstance(key_node, yaml.ScalarNode):
                     raise YamlError("mapping keys must be plain text", _mark(key_node), code="yaml.complex-key")
-                key = str(key)
+                key = sys.intern(str(key))  # "id", "text", "title"… one string each, however many times written
                 if key in result:
                     raise YamlError(f"duplicate key '{key}'", _mark(key_node), code="yaml.duplicate-key")
                 child = f"{pointer}/{escape(key)}"
