@@ -102,10 +102,16 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     try:
         if jobs > 1 and len(tasks) > 1:
             # Forked workers read the models the parent loaded (no copying them over); each
-            # writes its own package, so the output is the same as one after the other.
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
-                outcomes = pool.imap(_export, tasks)
-                _collect(outcomes, tasks, report, results, progress)
+            # writes its own package, so the output is the same as one after the other. Frozen,
+            # the models are left alone by the workers' cycle collector, which would otherwise
+            # walk them all and, touching each object, copy the pages they share.
+            gc.freeze()
+            try:
+                with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+                    outcomes = pool.imap(_export, tasks)
+                    _collect(outcomes, tasks, report, results, progress)
+            finally:
+                gc.unfreeze()
         else:
             _collect(map(_export, tasks), tasks, report, results, progress)
     finally:

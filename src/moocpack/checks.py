@@ -20,7 +20,7 @@ from .model import (
     ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, generated_question_id,
     inherited_competences,
 )
-from .problems import Report
+from .problems import Report, cycle_collector_paused
 from .schema import suggest
 from . import media
 from .translation import Merge, iter_units
@@ -166,6 +166,11 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False,
     Each reports everything it finds and goes on with what it can read, so one run shows every
     problem; a file that failed its schema is not judged further (no false second errors).
     """
+    with cycle_collector_paused():
+        return _check(path, report, allow_remote_media, progress)
+
+
+def _check(path, report, allow_remote_media, progress) -> Checked | None:
     folder = folders.open_folder(Path(path), report)
     if folder is None:
         return None

@@ -22,7 +22,7 @@ from .model import (
     Outcome, Page, Pair, Question, Quiz, Reference, Row, Text, Track, Unit, Worksheet, generated_question_id,
     inherited_competences,
 )
-from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
+from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report, cycle_collector_paused
 from .lockfile import digest
 from .translation import Merge
 
@@ -417,7 +417,8 @@ def load(path: str | Path, language: str | None = None, report: Report | None = 
     translations and the like) are added to `report`.
     """
     checked, lang, report = _prepare(path, language, report, checked)
-    return _Resolver(checked, lang, report).course()
+    with cycle_collector_paused():
+        return _Resolver(checked, lang, report).course()
 
 
 def report_translation(path: str | Path, language: str, report: Report, checked: Checked) -> None:
@@ -425,7 +426,11 @@ def report_translation(path: str | Path, language: str, report: Report, checked:
     translations, framework texts shown in another language) without building the model: what
     `validate` needs, in a fraction of the time on a large course."""
     checked, lang, report = _prepare(path, language, report, checked)
-    resolver = _Resolver(checked, lang, report)
+    with cycle_collector_paused():
+        _report_translation(checked, _Resolver(checked, lang, report))
+
+
+def _report_translation(checked: Checked, resolver: "_Resolver") -> None:
     course = resolver.merged("course.yaml", checked.course, "course")
     for fid, doc in checked.frameworks.items():
         resolver.framework(fid, doc)

@@ -143,7 +143,8 @@ class _Converter:
         self.doc = doc
         self.seen: set[int] = set()
         self.count = 0
-        self.constructor = yaml.SafeLoader("")
+        # The constructor alone: a whole SafeLoader per file is a reference cycle (its parser state).
+        self.constructor = yaml.constructor.SafeConstructor()
 
     def convert(self, node, pointer: str, depth: int = 0):
         self.count += 1
