@@ -214,10 +214,11 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     global _PENDING
     specs = {(lang, sheet.id): _spec(course, sheet)
              for lang, course in courses.items() for unit in course.units for sheet in unit.worksheets}
+    digests = {key: spec.key() for key, spec in specs.items()}
     folder = cache_folder()
     made: dict[tuple[str, str], bytes] = {}
-    for key, spec in specs.items():
-        data = _cached(folder, spec.key())
+    for key in specs:
+        data = _cached(folder, digests[key])
         if data is not None:
             made[key] = data
     missing = [key for key in specs if key not in made]
@@ -233,7 +234,7 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
         _PENDING = []
     for key, data in zip(missing, results):
         made[key] = data
-        _store(folder, specs[key].key(), data)
+        _store(folder, digests[key], data)
     return {lang: _attached(course, made) for lang, course in courses.items()}
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import yaml
 
 from . import markup, media, yamlfile
-from .checks import _PLACEHOLDER, Checked, check
+from .checks import _PLACEHOLDER, Checked, check, cycle_collector_paused
 from .model import (
     ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
     CompetenceCategory, Course, Duration, Framework, Html, Licence, ListItem, Media, MediaFile, Option, Organisation,
     Outcome, Page, Pair, Question, Quiz, Reference, Row, Text, Track, Unit, Worksheet, generated_question_id,
     inherited_competences,
 )
-from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report, cycle_collector_paused
+from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
 from .lockfile import digest
 from .translation import Merge
 
@@ -188,7 +188,7 @@ class _Resolver:
             for lang in dict.fromkeys(langs) if media.LANG in pattern else [self.src]:
                 path = media.path_for(pattern, lang)
                 if path in assets:
-                    tracks.append(Track(lang, MediaFile(path, assets[path], lang), _cues(assets[path])))
+                    tracks.append(Track(lang, MediaFile(path, assets[path], lang), self.checked.cues[path]))
         return Media(id=item["id"], type=item["type"], title=item["title"], alt=item.get("alt"),
                      caption=_html(item.get("caption")), file=file,
                      remote=media.remote_video(item["url"]) if "url" in item else None, tracks=tuple(tracks))
@@ -379,6 +379,7 @@ class _Resolver:
         worksheet_cache: dict = {}
         units = tuple(self.unit(uid, pass_mark, worksheet_cache, frameworks) for uid in c["units"])
         keywords = tuple(Text(k.strip(), c["keywords"].lang) for k in str(c.get("keywords", "")).split(",") if k.strip())
+        licence = c["licence"]
         return Course(
             id=c["id"], version=str(c["version"]), date=c.get("date", "1980-01-01"), language=self.lang,
             source_language=self.src, languages=tuple(c["languages"]), title=c["title"],
@@ -386,15 +387,10 @@ class _Resolver:
             project=_html(c.get("project")), acknowledgement=_html(c.get("acknowledgement")), keywords=keywords,
             organisations=tuple(Organisation(o["id"], Text(o["name"], ""), Text(o["place"], "") if o.get("place") else None, o.get("url"), o.get("role"))
                                 for o in c["organisations"]),
-            licence=Licence(c["licence"]["id"], c["licence"].get("url"), c["licence"].get("notice")),
+            licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,
             frameworks=tuple(frameworks[fid] for fid in c["frameworks"]), units=units,
             messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))})
-
-
-@lru_cache(maxsize=256)
-def _cues(data: bytes) -> tuple:
-    return media.read_vtt(data)
 
 
 def _escape(text) -> str:

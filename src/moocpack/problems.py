@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import gc
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -117,18 +115,3 @@ def _relative(file: str, cwd: str) -> str:
         except ValueError:
             return str(path)
     return str(path)
-
-
-@contextmanager
-def cycle_collector_paused():
-    """Reading a course makes millions of objects and almost no reference cycles, yet Python's
-    cycle collector keeps walking all of them as they pile up: paused, checking and loading a
-    large course take a fifth less time, growing in step with the course. What few cycles there
-    are (an exception caught) are collected when it resumes."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
