@@ -6,6 +6,7 @@ anchor resolves, and quizzes work by clicking. Screenshots go to test-artifacts/
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -47,12 +48,20 @@ def site(tmp_path_factory):
             archive.extractall(root / lang)
         with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-guide.zip") as archive:
             archive.extractall(root / f"guide-{lang}")
+    with serve(root) as base:
+        yield root, base
+
+
+@contextlib.contextmanager
+def serve(root: Path):
+    """A folder served on 127.0.0.1 (a package's pages as a browser meets them); its base URL."""
     handler = functools.partial(QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -196,20 +205,26 @@ def test_quiz_events_report_answers_for_other_runtimes(page, site):
 AXE = Path(__file__).parent / "lms" / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def axe_violations(page) -> list[dict]:
+    """What axe-core finds on the page against the WCAG 2.1 A and AA rules: each rule broken, its
+    impact, how many elements break it and the first of them."""
+    assert AXE.is_file(), "run 'npm ci --prefix tests/lms' (the README's test command does)"
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                       target: v.nodes[0].target.join(' ')}));
+    }""")
+
+
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_every_page_passes_the_axe_accessibility_engine(page, site, lang):
     """axe-core (the engine behind Lighthouse's accessibility audit), WCAG 2.1 A and AA rules."""
-    assert AXE.is_file(), "run 'npm ci --prefix tests/lms' (the README's test command does)"
     root, base = site
     found = {}
     for name in html_files(root, lang):
         page.goto(f"{base}/{lang}/{name}")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("""async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           target: v.nodes[0].target.join(' ')}));
-        }""")
+        result = axe_violations(page)
         if result:
             found[name] = result
     assert found == {}
@@ -280,14 +295,22 @@ def test_the_website_grows_linearly_with_the_course(tmp_path):
     assert sizes[80] / sizes[20] < 4.4  # 4 times the units, about 4 times the bytes
 
 
-@pytest.mark.parametrize("width,height", [(375, 667), (1280, 900)])
-def test_pages_read_well_on_a_phone_and_a_desktop(browser, site, width, height):
+@pytest.fixture(params=[(375, 667), (1280, 900)], ids=["375-667", "1280-900"])
+def sized(request, browser):
+    """A page at a phone's and at a desktop's size (a test using it runs at both): (page, width,
+    height). The screenshots' folder is there."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield context.new_page(), width, height
+    context.close()
+
+
+def test_pages_read_well_on_a_phone_and_a_desktop(sized, site):
     """The quiz page and the competence matrix at a phone's and a desktop's width: the header
     stays small, matching selects line up, nothing runs off the side but the matrix's own scroller."""
     _, base = site
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
+    page, width, height = sized
     page.goto(f"{base}/en/unit-09.html")
     header = page.locator("header.site").bounding_box()
     assert header["height"] < height / 4, header
@@ -302,17 +325,13 @@ def test_pages_read_well_on_a_phone_and_a_desktop(browser, site, width, height):
     cell.locator("summary").click()
     assert cell.locator("li").count() >= 2 and cell.locator("li a").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / f"html-competences-nb-{width}.png"), full_page=False)
-    context.close()
 
 
 
-@pytest.mark.parametrize("width,height", [(375, 667), (1280, 900)])
-def test_learner_and_facilitator_views_side_by_side(browser, site, width, height):
+def test_learner_and_facilitator_views_side_by_side(sized, site):
     """The same unit as a learner and as a facilitator sees it, on a phone and a desktop."""
     _, base = site
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
+    page, width, _ = sized
     for view, folder in (("learner", "en"), ("facilitator", "guide-en")):
         page.goto(f"{base}/{folder}/unit-02.html")
         activity = page.locator("section#a1-my-role-model")
@@ -322,7 +341,6 @@ def test_learner_and_facilitator_views_side_by_side(browser, site, width, height
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         activity.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"html-unit-02-{view}-{width}.png"))
-    context.close()
 
 
 def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, tmp_path, cli):
@@ -334,15 +352,11 @@ def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, t
     assert code == 0, stderr
     with zipfile.ZipFile(next((tmp_path / "out").glob("*-html.zip"))) as archive:
         archive.extractall(tmp_path / "site")
-    handler = functools.partial(QuietHandler, directory=str(tmp_path / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     # No outside requests in tests: the YouTube player is asked for and refused.
     context.route(lambda url: "127.0.0.1" not in url, lambda route: route.abort())
     page = context.new_page()
-    try:
+    with serve(tmp_path / "site") as base, contextlib.closing(context):
         page.goto(f"{base}/u1.html")
         for figure in ("photo", "drawing"):
             assert page.evaluate(f"document.querySelector('#{figure} img').complete && "
@@ -356,21 +370,12 @@ def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, t
         assert "La oss begynne." in page.locator("#clip details.transcript").inner_text()
         for href in page.eval_on_selector_all("a[download]", "links => links.map(a => a.href)"):
             assert page.request.get(href).status == 200, href
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v => v.id)""")
-        assert violations == []
-    finally:
-        context.close()
-        server.shutdown()
+        assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("width,height", [(375, 667), (1280, 900)])
-def test_unit_9s_diagrams_fit_a_phone_and_a_desktop_in_norwegian(browser, site, width, height):
+def test_unit_9s_diagrams_fit_a_phone_and_a_desktop_in_norwegian(sized, site):
     _, base = site
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
+    page, width, _ = sized
     page.goto(f"{base}/nb/unit-09.html")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for figure in ("helper-or-empowering-diagram", "triangles-diagram"):
@@ -380,4 +385,3 @@ def test_unit_9s_diagrams_fit_a_phone_and_a_desktop_in_norwegian(browser, site, 
         assert image.bounding_box()["width"] <= width
     page.locator("#triangles-diagram").scroll_into_view_if_needed()
     page.locator("#triangles-diagram").screenshot(path=str(ARTIFACTS / f"html-unit-09-diagram-nb-{width}.png"))
-    context.close()
