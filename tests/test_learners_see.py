@@ -3,7 +3,6 @@ learner's language (and keeps its own language for screen readers), and counts r
 
 from __future__ import annotations
 
-import io
 import re
 import tarfile
 import zipfile
