@@ -74,7 +74,7 @@ def index_page(course: Course, audience: str = LEARNER) -> str:
 
 def unit_page(course: Course, unit: Unit, audience: str = LEARNER) -> str:
     body = render.unit_body(course, unit, audience=audience)
-    index = course.units.index(unit)
+    index = next(i for i, u in enumerate(course.units) if u is unit)  # by identity: == compares whole units
     links = []
     if index > 0:
         prev = course.units[index - 1]

@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 
 class UnsafeEntry(ValueError):
@@ -23,9 +23,9 @@ class UnsafeEntry(ValueError):
 
 
 def check_entry(name: str) -> str:
-    path = PurePosixPath(name)
-    if (not name or name.startswith("/") or "\\" in name or ":" in path.parts[0]
-            or any(part in ("..", ".", "") for part in name.split("/"))):
+    parts = name.split("/")
+    if (not name or name.startswith("/") or "\\" in name or ":" in parts[0]
+            or any(part in ("..", ".", "") for part in parts)):
         raise UnsafeEntry(f"unsafe archive entry name: {name!r}")
     return name
 
@@ -71,7 +71,7 @@ def targz_bytes(files: dict[str, bytes], epoch: int, root: str = "", directories
     names = {f"{root}/{n}" if root else n for n in files}
     # Plain ustar (what Moodle's own backups use) unless a name needs PAX's longer or non-ASCII names.
     plain = all(n.isascii() and len(n) <= 100 for n in names)
-    dirs = sorted({str(p) for n in names for p in PurePosixPath(n).parents if str(p) != "."}) if directories else []
+    dirs = sorted({parent for n in names for parent in _parents(n)}) if directories else []
     out = io.BytesIO()
     with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=LEVEL, filename="") as gz:
         if plain:
@@ -87,6 +87,15 @@ def targz_bytes(files: dict[str, bytes], epoch: int, root: str = "", directories
                     info.size, info.mode, info.mtime = len(files[name]), 0o644, epoch
                     archive.addfile(info, io.BytesIO(files[name]))
     return out.getvalue()
+
+
+def _parents(name: str):
+    """The folders a name is in, "a" and "a/b" for "a/b/c" (string slicing: a Path per entry
+    costs more than the entry)."""
+    at = name.find("/")
+    while at != -1:
+        yield name[:at]
+        at = name.find("/", at + 1)
 
 
 _BLOCK = 512
@@ -107,20 +116,27 @@ def _ustar_header(name: str, size: int, mode: int, mtime: int, kind: bytes) -> b
 
 
 def _ustar(stream, dirs: list[str], files: dict[str, bytes], root: str, epoch: int) -> None:
-    written = 0
+    # Handed to gzip a megabyte at a time: one write per header, file and padding (a backup has
+    # tens of thousands of small files) costs more than compressing them. Same compressed bytes.
+    pending: list[bytes] = []
+    size = written = 0
     for name in dirs:
         block = _ustar_header(check_entry(name) + "/", 0, 0o755, epoch, b"5")
-        stream.write(block)
+        pending.append(block)
         written += len(block)
     for name in sorted(files):
         data = files[name]
-        stream.write(_ustar_header(check_entry(f"{root}/{name}" if root else name), len(data), 0o644, epoch, b"0"))
-        stream.write(data)
         padding = -len(data) % _BLOCK
-        stream.write(b"\0" * padding)
+        pending += (_ustar_header(check_entry(f"{root}/{name}" if root else name), len(data), 0o644, epoch, b"0"),
+                    data, b"\0" * padding)
         written += _BLOCK + len(data) + padding
+        size += _BLOCK + len(data)
+        if size > 1 << 20:
+            stream.write(b"".join(pending))
+            pending, size = [], 0
     end = written + 2 * _BLOCK  # two empty blocks end the archive, then it fills its last record
-    stream.write(b"\0" * (2 * _BLOCK + (-end % _RECORD)))
+    pending.append(b"\0" * (2 * _BLOCK + (-end % _RECORD)))
+    stream.write(b"".join(pending))
 
 
 class WriteError(OSError):

@@ -421,13 +421,15 @@ class Course:
     units: tuple[Unit, ...]
     messages: dict  # UI strings for `language`: key -> str
     platform: dict = field(default_factory=dict)  # per-platform settings from course.yaml, e.g. {"olx": {...}}
+    # competence id -> Competence, filled on first use (exporters look competences up by the thousand).
+    _competences: dict = field(default_factory=dict, compare=False, repr=False)
 
     def competence(self, competence_id: str) -> Competence:
-        for framework in self.frameworks:
-            for item in framework.items:
-                if item.id == competence_id:
-                    return item
-        raise KeyError(competence_id)
+        if not self._competences:
+            for framework in self.frameworks:
+                for item in framework.items:
+                    self._competences.setdefault(item.id, item)
+        return self._competences[competence_id]
 
     @property
     def questions(self) -> tuple[Question, ...]:
