@@ -242,6 +242,31 @@ def test_a_language_below_min_complete_is_not_packaged_unless_asked_for(course, 
     assert (out / "pat-peer-support-1.0.0-fr-html.zip").is_file()
 
 
+def test_the_builds_completeness_is_the_figure_status_gives(course):
+    """The build counts min_complete from the check's merges; status from a catalogue of every
+    text. The two agree, with texts stale, fuzzy, missing, and files untranslated."""
+    from moocpack import loader
+    from moocpack.l10n.catalog import collect, completeness
+    from moocpack.problems import Report
+
+    def both(lang: str) -> tuple[float, float]:
+        checked = loader.check(course, Report(course))
+        return completeness(checked, lang), collect(checked, lang).stats()["complete"]
+
+    before = {lang: both(lang) for lang in ("nb", "fr")}
+    assert all(fast == slow for fast, slow in before.values()), before
+    edit(course / "en" / "course.yaml", "It aimed to contribute", "It aimed to help")  # stale in nb and fr
+    lock = course / "fr" / "_l10n.lock.yaml"
+    lock.write_text(lock.read_text("utf-8").replace("target_sha:", "fuzzy: true\n    target_sha:", 3), "utf-8")
+    (course / "nb" / "units" / "unit-09.yaml").unlink()  # every text of a file missing
+    figures = {lang: both(lang) for lang in ("nb", "fr")}
+    assert all(fast == slow for fast, slow in figures.values()), figures
+    assert all(figures[lang][1] < before[lang][1] for lang in figures), (before, figures)
+    checked = loader.check(course, Report(course))
+    loader.load(course, "fr", Report(course), checked=checked)  # loading uses up the check's merges
+    assert completeness(checked, "fr") == figures["fr"][1]
+
+
 def test_status_also_checks_moocpacks_interface_catalogues(cli, course):
     code, text, _ = cli("l10n", "status", SHIPPED)
     assert "interface messages" in text

@@ -56,12 +56,12 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     wanted = list(languages or checked.languages)
     if not languages:
         # A translation below the course's bar is left out unless --lang names it.
-        from .l10n.catalog import collect
+        from .l10n.catalog import completeness
         bar = checked.course.data.get("min_complete", 80)
         for lang in list(wanted):
             if lang == checked.source_language:
                 continue
-            complete = collect(checked, lang).stats()["complete"]
+            complete = completeness(checked, lang)
             if complete < bar:
                 wanted.remove(lang)
                 report.warning(checked.folder.display(f"{checked.source_language}/course.yaml"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import markup, media, yamlfile
+from . import lockfile, markup, media, yamlfile
 from .checks import _PLACEHOLDER, Checked, check, cycle_collector_paused
 from .model import (
     ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
@@ -23,7 +23,6 @@ from .model import (
     inherited_competences,
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
-from .lockfile import digest
 from .translation import Merge
 
 __all__ = ["Checked", "CourseError", "check", "load"]
@@ -103,8 +102,7 @@ class _Resolver:
         if self._lock is None:
             self._lock = self.checked.locks.get(self.lang, {})
         for key, value in done:
-            entry = self._lock.get(f"{rel}#{key}")
-            if entry and (entry.get("fuzzy") or entry.get("source_sha") != digest(value)):
+            if lockfile.stale(self._lock.get(f"{rel}#{key}"), value):
                 self.report.warning(where, f"stale translation ({self.lang}): the source changed since it was "
                                            "translated; the old translation is used", key,
                                     code=STALE_TRANSLATION, language=self.lang)

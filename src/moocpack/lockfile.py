@@ -26,6 +26,11 @@ def digest(text: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
+def stale(entry: dict | None, source: str) -> bool:
+    """Whether an accepted translation's source has changed since (or it was marked fuzzy)."""
+    return bool(entry) and bool(entry.get("fuzzy") or entry.get("source_sha") != digest(source))
+
+
 def path(root: Path, lang: str) -> Path:
     return root / lang / LOCK
 
