@@ -28,6 +28,14 @@ RELEASES = {
 }
 
 
+# What every activity carries, empty, the same bytes each time: serialised once, not per
+# activity (a large course has thousands of activities).
+_EMPTY_ACTIVITY_FILES = {name: serialise(tree) for name, tree in (
+    ("calendar.xml", document("events")), ("comments.xml", document("comments")), ("xapistate.xml", document("states")),
+    ("filters.xml", empty_filters()), ("roles.xml", empty_roles()))}
+_NO_FILES = serialise(inforef([]))
+
+
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
@@ -142,10 +150,8 @@ class Backup:
                                      "contextid": contextid})
         file_ids = body_builder(root, instance, contextid)
         self.write(f"{directory}/{modulename}.xml", root)
-        for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("xapistate.xml", "states")):
-            self.write(f"{directory}/{name}", document(tag))
-        self.write(f"{directory}/filters.xml", empty_filters())
-        self.write(f"{directory}/roles.xml", empty_roles())
+        for name, data in _EMPTY_ACTIVITY_FILES.items():
+            self.files[f"{directory}/{name}"] = data
         gradebook = document("activity_gradebook")
         items = add(gradebook, "grade_items")
         if grade_item:
@@ -160,7 +166,10 @@ class Backup:
             fields(link, idnumber=cid, ruleoutcome=1, sortorder=order,
                    frameworkidnumber=self.course.competence(cid).framework_id, overridegrade=0)
         self.write(f"{directory}/competencies.xml", links)
-        self.write(f"{directory}/inforef.xml", inforef(file_ids))
+        if file_ids:
+            self.write(f"{directory}/inforef.xml", inforef(file_ids))
+        else:
+            self.files[f"{directory}/inforef.xml"] = _NO_FILES
 
     def grade_item(self, parent, modulename: str, instance: int, title: str, spec: dict) -> None:
         item = add(parent, "grade_item", id=self.next("grade_item"))
