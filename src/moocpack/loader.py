@@ -425,12 +425,16 @@ def report_translation(path: str | Path, language: str, report: Report, checked:
 
 
 def _report_translation(checked: Checked, resolver: "_Resolver") -> None:
-    course = resolver.merged("course.yaml", checked.course, "course")
+    def merged(rel: str, doc: yamlfile.Document, kind: str) -> dict:
+        # The source language's own text is never missing nor stale: nothing to merge for it.
+        return doc.data if resolver.lang == resolver.src else resolver.merged(rel, doc, kind)
+
+    course = merged("course.yaml", checked.course, "course")
     for fid, doc in checked.frameworks.items():
         resolver.framework(fid, doc)
     sheets: dict[str, None] = {}  # the worksheets load() resolves: those units use, in that order
     for uid in course["units"]:
-        unit = resolver.merged(f"units/{uid}.yaml", checked.units[uid], "unit")
+        unit = merged(f"units/{uid}.yaml", checked.units[uid], "unit")
         for activity in unit.get("activities", []):
             if "worksheet" in activity:
                 sheets.setdefault(activity["worksheet"])
@@ -440,7 +444,7 @@ def _report_translation(checked: Checked, resolver: "_Resolver") -> None:
                 if kind == "worksheet":
                     sheets.setdefault(target)
     for wid in sheets:
-        resolver.merged(f"worksheets/{wid}.yaml", checked.worksheets[wid], "worksheet")
+        merged(f"worksheets/{wid}.yaml", checked.worksheets[wid], "worksheet")
 
 
 def _prepare(path, language, report, checked) -> tuple[Checked, str, Report]:
