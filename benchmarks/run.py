@@ -42,9 +42,9 @@ def measure(action: str, course: Path, formats: list[str], out: Path) -> dict:
     written = 0
     exporting = 0.0
     if action == "validate":
-        checked = loader.check(course, report)
+        checked = loader.check(course, report, jobs=os.cpu_count() or 1)  # as `moocpack validate` does
         assert checked is not None, [str(p) for p in report.errors[:5]]
-        for lang in checked.languages:  # as `moocpack validate` does
+        for lang in checked.languages:
             loader.report_translation(course, lang, report, checked)
     else:
         exporters = {name: r.exporter for name, r in registry().items() if name in formats}

@@ -348,3 +348,41 @@ def test_schema_errors_are_found_in_a_course_large_enough_for_the_compiled_schem
     edit(mini / COURSE, "effort: 1 h\n", "")
     code, stdout, _ = cli("validate", mini)
     assert code == 2 and "not allowed here" in stdout and "missing required field 'effort'" in stdout
+
+
+def reading_ahead(monkeypatch) -> list[int]:
+    """Read ahead however small the course; the list hears how many files each read-ahead read."""
+    from moocpack import readahead
+    monkeypatch.setattr(readahead, "WORTH_IT", 0)
+    counts = []
+    original = readahead.prefetch
+
+    def spy(folder, languages, jobs):
+        original(folder, languages, jobs)
+        counts.append(len(folder.prefetched))
+    monkeypatch.setattr(readahead, "prefetch", spy)
+    return counts
+
+
+def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: Path, cli, monkeypatch):
+    counts = reading_ahead(monkeypatch)
+    one = cli("validate", mini, "--json", "--jobs", "1")
+    assert counts == []
+    two = cli("validate", mini, "--json", "--jobs", "2")
+    # Every unit, worksheet and framework file, and the translations (course.yaml files are read first).
+    expected = [p for p in mini.rglob("*.yaml") if p.name != "course.yaml" and not p.name.startswith("_")]
+    assert counts == [len(expected)]
+    assert one == two and one[0] in (0, 1)
+
+
+@pytest.mark.parametrize("case, mutate, where, pattern", CASES, ids=[c[0] for c in CASES])
+def test_reading_ahead_on_two_cores_reports_exactly_what_one_core_does(mini: Path, cli, monkeypatch, case, mutate,
+                                                                        where, pattern):
+    """A large course's files are read ahead on every core (readahead.py); whatever is broken,
+    the report is the same, line for line, as reading them one after the other."""
+    reading_ahead(monkeypatch)
+    mutate(mini)
+    one = cli("validate", mini, "--json", "--jobs", "1")
+    two = cli("validate", mini, "--json", "--jobs", "2")
+    assert one[0] == two[0] == 2
+    assert one[1] == two[1]

@@ -50,7 +50,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     `checking(message)` hears how the check goes; `progress(built)` each package written. A caller
     that has already checked the course (without errors) passes `checked`."""
     if checked is None:
-        checked = loader.check(course_path, report, allow_remote_media, progress=checking)
+        checked = loader.check(course_path, report, allow_remote_media, progress=checking, jobs=jobs)
         if checked is None:
             raise loader.CourseError(report)
     wanted = list(languages or checked.languages)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import archive
 from . import folder as folders
-from . import lockfile, markup, yamlfile
+from . import lockfile, markup, readahead, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
 from .model import (
@@ -98,6 +98,8 @@ class _Checker:
         self.report.warning(self.file(rel), message, pointer, doc.position(pointer, key=key), code=code)
 
     def schema(self, rel: str, doc: yamlfile.Document, kind: str) -> bool:
+        if doc.valid_as == kind:  # found valid when it was read ahead
+            return True
         errors = schemas.errors(kind, doc.data)
         for err in errors:
             message, path, key = schemas.explain(err)
@@ -121,9 +123,12 @@ class _Checker:
         return seen
 
     def markdown(self, rel: str, doc: yamlfile.Document, kind: str):
-        for _, pointer, text_kind, value in iter_units(doc.data, kind):
-            if text_kind != "markdown":
-                continue
+        if doc.markdown_notes is not None:  # read ahead: only the texts that have something to say
+            texts = doc.markdown_notes
+        else:
+            texts = [(pointer, value) for _, pointer, text_kind, value in iter_units(doc.data, kind)
+                     if text_kind == "markdown"]
+        for pointer, value in texts:
             path = [yamlfile.unescape(p) for p in pointer.split("/")[1:]]
             rendered = markup.render_cached(value)
             for what in rendered.removed:
@@ -176,22 +181,28 @@ def cycle_collector_paused():
 
 
 def check(path: str | Path, report: Report, allow_remote_media: bool = False,
-          progress: Callable[[str], None] | None = None) -> Checked | None:
+          progress: Callable[[str], None] | None = None, jobs: int = 1) -> Checked | None:
     """Check a whole course folder, every language; return None if there is any error.
 
     One checker per kind of file, in the order their references need: the course file, the
     competence frameworks, the units, the worksheets, the translations and their lock files.
     Each reports everything it finds and goes on with what it can read, so one run shows every
     problem; a file that failed its schema is not judged further (no false second errors).
+    With `jobs` above 1, a large course's files are first read on that many cores
+    (readahead.py): the same problems, sooner.
     """
     with cycle_collector_paused():
-        return _check(path, report, allow_remote_media, progress)
+        return _check(path, report, allow_remote_media, progress, jobs)
 
 
-def _check(path, report, allow_remote_media, progress) -> Checked | None:
+def _check(path, report, allow_remote_media, progress, jobs) -> Checked | None:
     folder = folders.open_folder(Path(path), report)
     if folder is None:
         return None
+    if jobs > 1:
+        languages = folder.documents[f"{folder.source_language}/course.yaml"].data.get("languages")
+        readahead.prefetch(folder, [x for x in languages if isinstance(x, str)] if isinstance(languages, list) else [],
+                           jobs)
     if progress:
         folder.progress = lambda n: progress(f"checking {path}: {n} files read")
     c = _Checker(folder, report, allow_remote_media)

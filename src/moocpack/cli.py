@@ -92,7 +92,9 @@ def main():
 @click.option("-l", "--lang", "languages", multiple=True, metavar="L",
               help="Also resolve these languages and report every missing string (repeatable).")
 @REMOTE_MEDIA
-def validate(course, strict, as_json, verbose, languages, allow_remote_media):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="CPUs",
+              help="Cores a large course's files are read on (1: one after the other). The report is the same.")
+def validate(course, strict, as_json, verbose, languages, allow_remote_media, jobs):
     """Check a course folder: YAML syntax, schema, references, translations and unsafe content.
 
     Every problem is reported at once as FILE:LINE:COLUMN: severity: message [JSON pointer].
@@ -103,7 +105,8 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media):
     shown = Progress(not as_json and sys.stderr.isatty())
     for path in course_paths(course):
         report = Report(path)
-        checked = loader.check(path, report, allow_remote_media, progress=lambda m: shown(m, transient=True))
+        checked = loader.check(path, report, allow_remote_media, progress=lambda m: shown(m, transient=True),
+                               jobs=jobs)
         if checked is not None:
             for lang in languages or checked.languages:
                 shown(f"checking {path}: language {lang}", transient=True)
@@ -150,7 +153,8 @@ def _human(size: int) -> str:
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="CPUs",
-              help="Packages built at the same time (1: one after the other, for debugging). Output is the same.")
+              help="Packages built at the same time, and cores a large course is read on (1: one after the other, "
+                   "for debugging). Output is the same.")
 @REMOTE_MEDIA
 def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug, jobs,
                   allow_remote_media):

@@ -32,6 +32,8 @@ class CourseFolder:
     display_root: Path
     source_language: str | None = None
     documents: dict[str, yamlfile.Document] = field(default_factory=dict)  # relative path -> doc
+    # Read ahead on other cores (see readahead.py), taken from here when the check reads them.
+    prefetched: dict[str, yamlfile.Document] = field(default_factory=dict, repr=False)
     # Told the number of files read so far (a progress display on a terminal), or None.
     progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
@@ -81,7 +83,7 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
                      "move the file into the course folder", code="file.outside-folder")
         return None
     try:
-        doc = yamlfile.read(path)
+        doc = folder.prefetched.pop(relative, None) or yamlfile.read(path)
     except yamlfile.YamlError as exc:
         report.error(folder.display(relative), exc.message, position=exc.position, code=exc.code)
         return None

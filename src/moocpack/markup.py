@@ -146,7 +146,20 @@ def render_inline(markdown: str) -> str:
     return html
 
 
-@lru_cache(maxsize=20000)
+_rendered: dict[str, Rendered] = {}
+CACHE_SIZE = 20000
+
+
 def render_cached(markdown: str) -> Rendered:
     """render(), remembered: the same text is rendered once per run, whatever the language."""
-    return render(markdown)
+    found = _rendered.get(markdown)
+    if found is None:
+        remember(markdown, found := render(markdown))
+    return found
+
+
+def remember(markdown: str, rendered: Rendered) -> None:
+    """Keep a rendering (made here, or by a process reading ahead) for render_cached()."""
+    if len(_rendered) >= CACHE_SIZE:  # a bound on memory, as a least-recently-used cache would
+        _rendered.clear()
+    _rendered[markdown] = rendered

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import sys
-from dataclasses import dataclass, field
+from array import array
 from pathlib import Path
 
 import yaml
@@ -56,20 +56,62 @@ def _packed(line: int, column: int) -> int:
     return line << _COLUMN_BITS | column
 
 
-@dataclass
 class Document:
-    path: Path
-    data: object
-    positions: dict[str, int] = field(default_factory=dict)  # pointer -> packed (line, column)
-    key_positions: dict[str, int] = field(default_factory=dict)
+    """One YAML file's data, and where each value of it was written."""
+
+    __slots__ = ("path", "data", "_positions", "_key_positions", "_packed", "valid_as", "markdown_notes")
+
+    def __init__(self, path: Path, data: object, positions: dict[str, int] | None = None,
+                 key_positions: dict[str, int] | None = None):
+        self.path = path
+        self.data = data
+        self._positions = {} if positions is None else positions  # pointer -> packed (line, column)
+        self._key_positions = {} if key_positions is None else key_positions
+        self._packed: tuple | None = None  # positions as read by another process, unpacked when asked for
+        self.valid_as: str | None = None  # the schema this data was found valid for, where known
+        # The Markdown texts that have something to report, (pointer, text), where known: None
+        # means not looked at yet.
+        self.markdown_notes: list[tuple[str, str]] | None = None
+
+    @property
+    def positions(self) -> dict[str, int]:
+        if self._packed is not None:
+            self._unpack()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[str, int]:
+        if self._packed is not None:
+            self._unpack()
+        return self._key_positions
+
+    def packed(self) -> tuple:
+        """The positions in a form that is cheap to send to another process: a pointer per value
+        costs more to pickle than to compute. Pointers hold no NUL (a control character the
+        reader refuses), so NUL separates them."""
+        return ("\0".join(self.positions), array("q", self.positions.values()),
+                "\0".join(self.key_positions), array("q", self.key_positions.values()))
+
+    @classmethod
+    def from_packed(cls, path: Path, data: object, packed: tuple) -> "Document":
+        doc = cls(path, data)
+        doc._packed = packed
+        return doc
+
+    def _unpack(self) -> None:
+        pointers, places, key_pointers, key_places = self._packed
+        self._packed = None
+        self._positions = dict(zip(pointers.split("\0"), places)) if places else {}
+        self._key_positions = dict(zip(key_pointers.split("\0"), key_places)) if key_places else {}
 
     def position(self, pointer: str, key: bool = False) -> tuple[int, int]:
         """Best known position for a JSON pointer: the node itself or its nearest ancestor."""
-        table = self.key_positions if key else self.positions
+        positions = self.positions
+        table = self.key_positions if key else positions
         while True:
             found = table.get(pointer)
             if found is None:
-                found = self.positions.get(pointer)
+                found = positions.get(pointer)
             if found is not None:
                 return (found >> _COLUMN_BITS, found & ((1 << _COLUMN_BITS) - 1))
             if not pointer:
@@ -140,7 +182,8 @@ _PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 class _Converter:
     def __init__(self, doc: Document):
-        self.doc = doc
+        self.positions = doc.positions
+        self.key_positions = doc.key_positions
         self.seen: set[int] = set()
         self.count = 0
         # The constructor alone: a whole SafeLoader per file is a reference cycle (its parser state).
@@ -156,7 +199,7 @@ class _Converter:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node), code="yaml.alias")
         self.seen.add(id(node))
         mark = node.start_mark
-        self.doc.positions[pointer] = _packed(mark.line + 1, mark.column + 1)
+        self.positions[pointer] = _packed(mark.line + 1, mark.column + 1)
         kind = node.id  # "scalar", "mapping" or "sequence": one string compare, not isinstance chains
         if kind == "scalar":
             return self.scalar(node)
@@ -174,7 +217,7 @@ class _Converter:
                 if key in result:
                     raise YamlError(f"duplicate key '{key}'", _mark(key_node), code="yaml.duplicate-key")
                 child = f"{pointer}/{escape(key)}"
-                self.doc.key_positions[child] = _packed(*_mark(key_node))
+                self.key_positions[child] = _packed(*_mark(key_node))
                 result[key] = self.convert(value_node, child, depth + 1)
             return result
         return [self.convert(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]

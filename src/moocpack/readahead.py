@@ -1,0 +1,122 @@
+"""Reading a large course's YAML files on every core, ahead of checking it.
+
+Checking a course reads every file, validates it against its schema and renders its Markdown,
+one file after another, yet none of that needs any other file. On a course of thousands of
+files, forked workers do that part first, each for a share of the files, and hand back what the
+check would have found: the data and its positions (packed: a pointer per value costs more to
+send than to make), whether it is valid for its schema, the Markdown renderings, and which texts
+have something to report (most have nothing). The check then runs as before and finds each file
+already read. Whatever a worker could not do (a file that is not YAML, a path that leaves the
+folder) it leaves alone: the check does it itself, and reports it as ever.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import multiprocessing
+from pathlib import Path
+
+from . import folder as folders
+from . import markup, yamlfile
+from . import schema as schemas
+from .translation import iter_units
+
+WORTH_IT = 200  # files; below this, starting workers costs more than it saves
+CHUNK = 40  # files per task: small enough to share the work out evenly
+
+# The kind of a source file by its folder, for its schema and its texts.
+KINDS = {"units": "unit", "worksheets": "worksheet"}
+
+
+def kind_of(relative: str, source_language: str, languages: set[str]) -> tuple[str | None, bool]:
+    """The kind of course file at a relative path, and whether it is a source file (validated
+    against its schema); (None, False) for files the check reads some other way or not at all."""
+    parts = relative.split("/")
+    if parts[0] == "competences" and len(parts) == 2:
+        return "competences", True
+    if parts[0] not in languages or parts[-1].startswith("_"):
+        return None, False
+    source = parts[0] == source_language
+    if len(parts) == 2 and parts[1] == "course.yaml":
+        return "course", source
+    if len(parts) == 3 and parts[1] in KINDS:
+        return KINDS[parts[1]], source
+    return None, False
+
+
+def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> None:
+    """Read the course's YAML files on `jobs` cores into `folder.prefetched`, when there are
+    enough of them to be worth it."""
+    if jobs < 2:
+        return
+    names = set(languages) | {folder.source_language}
+    files = []
+    # The folder's own children by name (a language named "../x" in course.yaml names none).
+    for top in sorted(p for p in folder.root.iterdir() if p.name in names | {"competences"}):
+        if top.is_dir() and not top.is_symlink():
+            for path in sorted(top.rglob("*.yaml")):
+                relative = path.relative_to(folder.root).as_posix()
+                kind, source = kind_of(relative, folder.source_language, names)
+                if kind is not None and relative not in folder.documents:
+                    files.append((relative, kind, source))
+    if len(files) < WORTH_IT:
+        return
+    for kind in {kind for _, kind, source in files if source}:
+        schemas._fast(kind)  # compiled once here, not once per worker
+    global _ROOT
+    _ROOT = folder.root
+    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            for results in pool.imap_unordered(_read_chunk, chunks):
+                for relative, data, packed, valid_as, notes, rendered in results:
+                    doc = yamlfile.Document.from_packed(folder.root / relative, data, packed)
+                    doc.valid_as, doc.markdown_notes = valid_as, notes
+                    folder.prefetched[relative] = doc
+                    for text, fields in rendered:
+                        markup.remember(text, markup.Rendered(*fields))
+    finally:
+        _ROOT = None
+
+
+_ROOT: Path | None = None  # the course folder the workers read (inherited when they fork)
+_RENDERED = [f.name for f in dataclasses.fields(markup.Rendered)]
+
+
+def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
+    gc.disable()  # as when checking: many objects, no cycles
+    results = []
+    sent: set[str] = set()
+    for relative, kind, source in files:
+        path = _ROOT / relative
+        if folders.dangling(path) or not folders.inside(_ROOT, path):
+            continue  # the check says why
+        try:
+            doc = yamlfile.read(path)
+        except (yamlfile.YamlError, OSError):
+            continue  # the check reads it again and says why
+        if not isinstance(doc.data, dict):
+            continue
+        valid_as = None
+        if source:
+            try:
+                schemas._fast(kind)(doc.data)
+                valid_as = kind
+            except Exception:  # noqa: BLE001 - not valid: the check explains it with jsonschema
+                pass
+        notes, rendered = [], []
+        try:
+            for _, pointer, text_kind, value in iter_units(doc.data, kind):
+                if text_kind != "markdown":
+                    continue
+                found = markup.render_cached(value)
+                if value not in sent:
+                    sent.add(value)
+                    rendered.append((value, tuple(getattr(found, name) for name in _RENDERED)))
+                if found.removed or found.remote_media or found.local_links:
+                    notes.append((pointer, value))
+        except Exception:  # noqa: BLE001 - data its schema refuses: the check looks itself
+            notes = None
+        results.append((relative, doc.data, doc.packed(), valid_as, notes, rendered))
+    return results
