@@ -70,7 +70,7 @@ class _Checker:
         self.broken: set[str] = set()  # source files that failed their schema: not judged further
         self.competence_ids: dict[str, str] = {}  # item id -> framework id
         self.category_ids: set[str] = set()
-        self.question_ids: dict[str, str] = {}  # question id -> where it was first defined
+        self.question_ids: dict[str, tuple] = {}  # question id -> where it was first defined (rel, doc, path)
         self.worksheet_users: dict[str, list] = {}  # worksheet id -> the activities and quizzes using it
         self.local_links: list[tuple[str, yamlfile.Document, list, str]] = []  # checked once assets are known
 
@@ -532,10 +532,12 @@ def _competence_lists(data, path):
 
 def _claim(c: _Checker, rel, doc, seen: dict, qid: str, path):
     if qid in seen:
-        c.error(rel, doc, f"duplicate question id '{qid}' (also used at {seen[qid]})", path, code="question.duplicate-id")
-    else:
-        line, _ = doc.position(yamlfile.pointer_of(path))
-        seen[qid] = f"{c.file(rel)}:{line}"
+        first_rel, first_doc, first_path = seen[qid]
+        line, _ = first_doc.position(yamlfile.pointer_of(first_path))
+        c.error(rel, doc, f"duplicate question id '{qid}' (also used at {c.file(first_rel)}:{line})", path,
+                code="question.duplicate-id")
+    else:  # where it is, worked out only if it is used twice (a position is costly to find)
+        seen[qid] = (rel, doc, path)
 
 
 def _effective(q: dict, outcome_ids: dict) -> tuple[str, ...]:

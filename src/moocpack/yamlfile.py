@@ -86,11 +86,12 @@ class Document:
         return self._key_positions
 
     def packed(self) -> tuple:
-        """The positions in a form that is cheap to send to another process: a pointer per value
-        costs more to pickle than to compute. Pointers hold no NUL (a control character the
-        reader refuses), so NUL separates them."""
-        return ("\0".join(self.positions), array("q", self.positions.values()),
-                "\0".join(self.key_positions), array("q", self.key_positions.values()))
+        """The positions in a form that is cheap to send to another process (a pointer per value
+        costs more to pickle than to compute): the pointers joined by NUL (which the reader
+        refuses in text, so none holds one), each one's position, and its key's (0: none)."""
+        positions, keys = self.positions, self.key_positions
+        return ("\0".join(positions), array("q", positions.values()),
+                array("q", [keys.get(pointer, 0) for pointer in positions]))
 
     @classmethod
     def from_packed(cls, path: Path, data: object, packed: tuple) -> "Document":
@@ -99,10 +100,12 @@ class Document:
         return doc
 
     def _unpack(self) -> None:
-        pointers, places, key_pointers, key_places = self._packed
+        pointers, places, key_places = self._packed
         self._packed = None
-        self._positions = dict(zip(pointers.split("\0"), places)) if places else {}
-        self._key_positions = dict(zip(key_pointers.split("\0"), key_places)) if key_places else {}
+        pointers = pointers.split("\0") if places else []
+        self._positions = dict(zip(pointers, places))
+        # The same pointer strings in both tables, as the reader makes them.
+        self._key_positions = {pointer: place for pointer, place in zip(pointers, key_places) if place}
 
     def position(self, pointer: str, key: bool = False) -> tuple[int, int]:
         """Best known position for a JSON pointer: the node itself or its nearest ancestor."""
