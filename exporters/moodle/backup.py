@@ -6,6 +6,7 @@ Ids are small counters: Moodle remaps every id on restore, and counters keep bui
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 import re
 from collections.abc import Callable
@@ -395,17 +396,25 @@ class Backup:
         root.extend(self.categories)
         if not self.multilingual:
             columns.fit([("questions.xml", root)], self.warn)
-        text = serialise(root)
+        text = memoryview(serialise(root))
         empty = b"<question_bank_entries/>"
-        parts, start = [], 0
+        # Written out category by category, each one's entries let go once written: joined at
+        # once, the entries and the whole file were both held (a bank is a backup's largest file).
+        out, start = io.BytesIO(), 0
         for category in self.categories:
-            at = text.index(empty, start)
-            entries = self.entries.get(int(category.get("id")))
-            parts += [text[start:at], *([b"<question_bank_entries>", *entries, b"</question_bank_entries>"]
-                                        if entries else [empty])]
+            at = text.obj.index(empty, start)
+            out.write(text[start:at])
+            entries = self.entries.pop(int(category.get("id")), None)
+            if entries:
+                out.write(b"<question_bank_entries>")
+                for entry in entries:
+                    out.write(entry)
+                out.write(b"</question_bank_entries>")
+            else:
+                out.write(empty)
             start = at + len(empty)
-        parts.append(text[start:])
-        self.files["questions.xml"] = b"".join(parts)
+        out.write(text[start:])
+        self.files["questions.xml"] = out.getvalue()
 
     def write_root(self) -> None:
         course = self.course

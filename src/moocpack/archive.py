@@ -99,6 +99,7 @@ def _parents(name: str):
 
 
 _BLOCK = 512
+_BATCH = 1 << 20  # bytes handed to the compressor at a time
 _RECORD = 20 * _BLOCK
 
 
@@ -127,11 +128,18 @@ def _ustar(stream, dirs: list[str], files: dict[str, bytes], root: str, epoch: i
     for name in sorted(files):
         data = files[name]
         padding = -len(data) % _BLOCK
-        pending += (_ustar_header(check_entry(f"{root}/{name}" if root else name), len(data), 0o644, epoch, b"0"),
-                    data, b"\0" * padding)
+        pending.append(_ustar_header(check_entry(f"{root}/{name}" if root else name), len(data), 0o644, epoch, b"0"))
+        if len(data) > _BATCH:  # a large file goes straight in, never copied into a batch
+            stream.write(b"".join(pending))
+            stream.write(data)
+            pending, size = [], 0
+        else:
+            pending.append(data)
+            size += len(data)
+        pending.append(b"\0" * padding)
         written += _BLOCK + len(data) + padding
-        size += _BLOCK + len(data)
-        if size > 1 << 20:
+        size += _BLOCK
+        if size > _BATCH:
             stream.write(b"".join(pending))
             pending, size = [], 0
     end = written + 2 * _BLOCK  # two empty blocks end the archive, then it fills its last record
