@@ -364,7 +364,8 @@ def reading_ahead(monkeypatch) -> list[int]:
     return counts
 
 
-def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: Path, cli, monkeypatch):
+def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: Path, tmp_path: Path, cli,
+                                                                          monkeypatch):
     counts = reading_ahead(monkeypatch)
     one = cli("validate", mini, "--json", "--jobs", "1")
     assert counts == []
@@ -373,6 +374,13 @@ def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: P
     expected = [p for p in mini.rglob("*.yaml") if p.name != "course.yaml" and not p.name.startswith("_")]
     assert counts == [len(expected)]
     assert one == two and one[0] in (0, 1)
+    # And the packages built from it (translations merged ahead, then again with their text).
+    for jobs in ("1", "2"):
+        assert cli("build", mini, "--out", tmp_path / jobs, "--jobs", jobs)[0] == 0
+    assert counts == [len(expected)] * 2
+    built = sorted(p.name for p in (tmp_path / "1").iterdir())
+    assert built and built == sorted(p.name for p in (tmp_path / "2").iterdir())
+    assert all((tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes() for name in built)
 
 
 @pytest.mark.parametrize("case, mutate, where, pattern", CASES, ids=[c[0] for c in CASES])

@@ -737,10 +737,15 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
         if doc is None:
             continue
         source_doc, kind = sources[rel]
-        merge = Merge(checked.source_language, lang, rel, doc)
-        # Loading this language reuses the merge (the text of a large course is merged once).
-        checked.merges[(lang, rel)] = (merge.run(source_doc.data, kind), merge.missing, merge.done)
-        for message, pointer, position in merge.errors:
+        if doc.merge is not None:  # merged when it was read ahead: what is missing and done came back
+            missing, done, errors = doc.merge
+            checked.merges[(lang, rel)] = (None, missing, done)
+        else:
+            merge = Merge(checked.source_language, lang, rel, doc)
+            # Loading this language reuses the merge (the text of a large course is merged once).
+            checked.merges[(lang, rel)] = (merge.run(source_doc.data, kind), merge.missing, merge.done)
+            errors = merge.errors
+        for message, pointer, position in errors:
             c.report.error(c.file(full), message, pointer, position, code="translation.invalid")
         docs[rel] = doc
         c.markdown(full, doc, kind)

@@ -80,13 +80,17 @@ class _Resolver:
         # One string for the thousands of warnings that say it (a large course has 30,000 per language).
         self.not_translated = f"not translated into '{lang}' yet: shown in '{self.src}'"
 
-    def merged(self, rel: str, doc: yamlfile.Document, kind: str) -> dict:
+    def merged(self, rel: str, doc: yamlfile.Document, kind: str, text_needed: bool = True) -> dict:
+        """The file's data with this language's text; without `text_needed`, what is missing and
+        stale is reported and the source's data (the same structure) may be returned."""
         target = doc if self.lang == self.src else self.checked.translations.get(self.lang, {}).get(rel)
-        if (self.lang, rel) in self.checked.merges:  # merged when the translation was checked
-            data, missing, done = self.checked.merges.pop((self.lang, rel))  # used once: not kept twice
-        else:
+        # Merged when the translation was checked (used once: not kept twice); merged ahead on
+        # another core, only what it found came back (data None).
+        found = self.checked.merges.pop((self.lang, rel), None)
+        if found is None or (text_needed and found[0] is None):
             merge = Merge(self.src, self.lang, rel, target)
-            data, missing, done = merge.run(doc.data, kind), merge.missing, merge.done
+            found = (merge.run(doc.data, kind), merge.missing, merge.done)
+        data, missing, done = found
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
         for key, source_pointer in missing:
@@ -95,7 +99,7 @@ class _Resolver:
                                 doc.position(source_pointer), code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, done, where)
-        return data
+        return doc.data if data is None else data
 
     def stale_warnings(self, rel: str, done: list[tuple[str, str]], where: str) -> None:
         """A translation whose source changed since it was accepted is still used, with a warning."""
@@ -427,7 +431,7 @@ def report_translation(path: str | Path, language: str, report: Report, checked:
 def _report_translation(checked: Checked, resolver: "_Resolver") -> None:
     def merged(rel: str, doc: yamlfile.Document, kind: str) -> dict:
         # The source language's own text is never missing nor stale: nothing to merge for it.
-        return doc.data if resolver.lang == resolver.src else resolver.merged(rel, doc, kind)
+        return doc.data if resolver.lang == resolver.src else resolver.merged(rel, doc, kind, text_needed=False)
 
     course = merged("course.yaml", checked.course, "course")
     for fid, doc in checked.frameworks.items():

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import folder as folders
 from . import markup, yamlfile
 from . import schema as schemas
-from .translation import iter_units
+from .translation import Merge, iter_units
 
 WORTH_IT = 200  # files; below this, starting workers costs more than it saves
 CHUNK = 40  # files per task: small enough to share the work out evenly
@@ -64,33 +64,46 @@ def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> N
         return
     for kind in {kind for _, kind, source in files if source}:
         schemas._fast(kind)  # compiled once here, not once per worker
-    global _ROOT
-    _ROOT = folder.root
-    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    # A source file and its translations go to the same worker, which merges them.
+    groups: dict[str, list] = {}
+    for file in files:
+        inside_language = file[0].split("/", 1)[1] if not file[0].startswith("competences/") else file[0]
+        groups.setdefault(inside_language, []).append(file)
+    chunks, chunk = [], []
+    for group in groups.values():
+        chunk += sorted(group, key=lambda file: not file[2])  # the source first, then its translations
+        if len(chunk) >= CHUNK:
+            chunks.append(chunk)
+            chunk = []
+    chunks += [chunk] if chunk else []
+    global _JOB
+    _JOB = (folder.root, folder.source_language)
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
             for results in pool.imap_unordered(_read_chunk, chunks):
-                for relative, data, packed, valid_as, notes, rendered in results:
+                for relative, data, packed, valid_as, notes, merge, rendered in results:
                     doc = yamlfile.Document.from_packed(folder.root / relative, data, packed)
-                    doc.valid_as, doc.markdown_notes = valid_as, notes
+                    doc.valid_as, doc.markdown_notes, doc.merge = valid_as, notes, merge
                     folder.prefetched[relative] = doc
                     for text, fields in rendered:
                         markup.remember(text, markup.Rendered(*fields))
     finally:
-        _ROOT = None
+        _JOB = None
 
 
-_ROOT: Path | None = None  # the course folder the workers read (inherited when they fork)
+_JOB: tuple[Path, str] | None = None  # the course folder and its source language (inherited by the workers)
 _RENDERED = [f.name for f in dataclasses.fields(markup.Rendered)]
 
 
 def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
     gc.disable()  # as when checking: many objects, no cycles
+    root, source_language = _JOB
+    read: dict[str, yamlfile.Document] = {}
     results = []
     sent: set[str] = set()
     for relative, kind, source in files:
-        path = _ROOT / relative
-        if folders.dangling(path) or not folders.inside(_ROOT, path):
+        path = root / relative
+        if folders.dangling(path) or not folders.inside(root, path):
             continue  # the check says why
         try:
             doc = yamlfile.read(path)
@@ -98,11 +111,12 @@ def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
             continue  # the check reads it again and says why
         if not isinstance(doc.data, dict):
             continue
+        read[relative] = doc
         valid_as = None
         if source:
             try:
                 schemas._fast(kind)(doc.data)
-                valid_as = kind
+                valid_as = doc.valid_as = kind
             except Exception:  # noqa: BLE001 - not valid: the check explains it with jsonschema
                 pass
         notes, rendered = [], []
@@ -118,5 +132,15 @@ def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
                     notes.append((pointer, value))
         except Exception:  # noqa: BLE001 - data its schema refuses: the check looks itself
             notes = None
-        results.append((relative, doc.data, doc.packed(), valid_as, notes, rendered))
+        merge = None
+        language, _, inside_language = relative.partition("/")
+        original = read.get(f"{source_language}/{inside_language}")
+        if not source and original is not None and original.valid_as == kind:
+            merging = Merge(source_language, language, inside_language, doc)
+            try:
+                merging.run(original.data, kind)
+                merge = (merging.missing, merging.done, merging.errors)
+            except Exception:  # noqa: BLE001 - the check merges it itself, and says what is wrong
+                pass
+        results.append((relative, doc.data, doc.packed(), valid_as, notes, merge, rendered))
     return results

@@ -59,7 +59,7 @@ def _packed(line: int, column: int) -> int:
 class Document:
     """One YAML file's data, and where each value of it was written."""
 
-    __slots__ = ("path", "data", "_positions", "_key_positions", "_packed", "valid_as", "markdown_notes")
+    __slots__ = ("path", "data", "_positions", "_key_positions", "_packed", "valid_as", "markdown_notes", "merge")
 
     def __init__(self, path: Path, data: object, positions: dict[str, int] | None = None,
                  key_positions: dict[str, int] | None = None):
@@ -72,6 +72,9 @@ class Document:
         # The Markdown texts that have something to report, (pointer, text), where known: None
         # means not looked at yet.
         self.markdown_notes: list[tuple[str, str]] | None = None
+        # A translation merged with its source when it was read ahead: (missing, done, errors) as
+        # translation.Merge finds them, or None.
+        self.merge: tuple | None = None
 
     @property
     def positions(self) -> dict[str, int]:
