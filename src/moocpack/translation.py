@@ -74,10 +74,17 @@ class Merge:
     def run(self, source, kind: str):
         root = schemas.schema(kind)
         target = self.target.data if self.target else None
-        return self._merge(source, target, root, root["$id"], [], "", "")
+        return self._merge(source, target, root, root["$id"], None, "", "")
 
-    def _error(self, message: str, ptr: list, key: bool = False):
-        pointer = "".join("/" + escape(p) for p in ptr)
+    # `ptr`, where a value is in the translation file, is a chain (parent chain, key or index)
+    # rather than a list: it is needed only to place an error, and copying a list at every
+    # level cost more than the rest of the merge.
+    def _error(self, message: str, ptr, key: bool = False):
+        parts = []
+        while ptr is not None:
+            ptr, part = ptr
+            parts.append(part)
+        pointer = "".join("/" + escape(p) for p in reversed(parts))
         position = self.target.position(pointer, key=key) if self.target else (0, 0)
         self.errors.append((message, pointer, position))
 
@@ -104,28 +111,27 @@ class Merge:
         return source
 
     def _merge_mapping(self, source, target, node, base, ptr, key_path, source_ptr):
-        props = node.get("properties", {})
-        extra = node.get("additionalProperties")
+        props, extra, texts, extra_text = _layout(node, base)
         if target is not None and not isinstance(target, dict):
             self._error("expected a mapping of fields, as in the source file", ptr)
             target = None
         target = target or {}
         for key in target:
-            if key == "id" and ptr:
+            if key == "id" and ptr is not None:
                 continue
-            sub = props.get(key, extra if isinstance(extra, dict) else None)
             if key not in source:
-                texts = [k for k in source if translatable(props.get(k, extra if isinstance(extra, dict) else None), base)]
-                self._error(f"'{key}' is not in the source file{suggest(key, texts)}", ptr + [key], key=True)
-            elif not translatable(sub, base):
+                candidates = [k for k in source if (texts.get(k) if k in props else extra_text) is not None]
+                self._error(f"'{key}' is not in the source file{suggest(key, candidates)}", (ptr, key), key=True)
+            elif (texts.get(key) if key in props else extra_text) is None:
                 self._error(f"'{key}' is structure, not text: it belongs in the source-language file only",
-                            ptr + [key], key=True)
+                            (ptr, key), key=True)
         result = {}
         for key, value in source.items():
-            sub = props.get(key, extra if isinstance(extra, dict) else None)
-            if sub is not None and translatable(sub, base):
-                result[key] = self._merge(value, target.get(key), sub, base, ptr + [key],
-                                          f"{key_path}/{escape(key)}", f"{source_ptr}/{escape(key)}")
+            sub = texts.get(key) if key in props else extra_text
+            if sub is not None:
+                escaped = escape(key)
+                result[key] = self._merge(value, target.get(key), sub, base, (ptr, key),
+                                          f"{key_path}/{escaped}", f"{source_ptr}/{escaped}")
             else:
                 result[key] = value
         return result
@@ -139,22 +145,39 @@ class Merge:
         source_ids = [item["id"] for item in source]
         for index, item in enumerate(target or []):
             if not isinstance(item, dict) or "id" not in item:
-                self._error("each item needs the 'id' of the source item it translates", ptr + [index])
+                self._error("each item needs the 'id' of the source item it translates", (ptr, index))
                 continue
             if item["id"] not in source_ids:
                 self._error(f"no item with id '{item['id']}' in the source file{suggest(item['id'], source_ids)}",
-                            ptr + [index, "id"])
+                            ((ptr, index), "id"))
                 continue
             if item["id"] in by_id:
-                self._error(f"id '{item['id']}' is translated twice", ptr + [index, "id"])
+                self._error(f"id '{item['id']}' is translated twice", ((ptr, index), "id"))
             by_id[item["id"]] = (index, item)
         result = []
         for position, item in enumerate(source):
             index, translated = by_id.get(item["id"], (None, None))
-            item_ptr = ptr + [index] if index is not None else ptr
+            item_ptr = (ptr, index) if index is not None else ptr
             result.append(self._merge(item, translated, item_schema, base, item_ptr,
                                       f"{key_path}/{escape(item['id'])}", f"{source_ptr}/{position}"))
         return result
+
+
+_layouts: dict[tuple[int, str], tuple] = {}
+
+
+def _layout(node: dict, base: str) -> tuple[dict, dict | None, dict, dict | None]:
+    """A mapping schema's fields: every property, the schema of other keys (or None), the
+    properties that hold text at or below them, and the schema of other keys if they do."""
+    key = (id(node), base)
+    found = _layouts.get(key)
+    if found is None:
+        props = node.get("properties", {})
+        extra = node.get("additionalProperties")
+        extra = extra if isinstance(extra, dict) else None
+        texts = {name: sub for name, sub in props.items() if translatable(sub, base)}
+        found = _layouts[key] = (node, props, extra, texts, extra if translatable(extra, base) else None)
+    return found[1:]
 
 
 def iter_units(data, kind: str):
