@@ -360,3 +360,24 @@ def test_each_language_version_has_a_course_name_of_its_own(shipped, tmp_path, c
     cli("build", SHIPPED, "--format", "moodle", "--set", "moodle_multilang=1", "--out", tmp_path)
     mul = read_mbz((tmp_path / "pat-peer-support-1.0.0-mul-moodle.mbz").read_bytes())
     assert xml(mul, "course/course.xml").findtext("fullname") == names["en"] + " (English · norsk bokmål · français)"
+
+
+@pytest.mark.parametrize("value", ["", "plain", '<b class="x">Tom & Jerry\'s</b> > 2', "line\r\nbreak\tand tab",
+                                   "é ü ∑ 😀 ‐", "answer " * 50, None])
+def test_rows_written_as_text_are_the_bytes_of_an_element_tree_fitted_to_its_columns(value):
+    """Questions are written as text (xmltext.py), not as an lxml tree: byte for byte the same,
+    and a field longer than its column shortened with the same warning."""
+    from moocpack_exporters.moodle import columns, xmlparts, xmltext
+    tree_warnings, text_warnings = [], []
+    row = xmlparts.document("match", {"id": 7})
+    xmlparts.fields(row, questiontext=value, questiontextformat=1, answertext=value)
+    columns.fit([("questions.xml", row)], tree_warnings.append)
+    written = xmltext.element("match", xmltext.Fields("questions.xml", text_warnings.append)(
+        "match", questiontext=value, questiontextformat=1, answertext=value), id=7)
+    assert written.encode() == etree.tostring(row, encoding="UTF-8")
+    assert text_warnings == tree_warnings
+    if value and len(value) > 255:
+        assert text_warnings and "<match><answertext> has 350 characters" in text_warnings[0]
+    if value is not None:  # and attributes, as lxml escapes them
+        assert xmltext.element("a", label=value).encode() == etree.tostring(etree.Element("a", label=value),
+                                                                             encoding="UTF-8")

@@ -294,10 +294,10 @@ class Backup:
             section = {"id": self.next("section"), "number": number, "name": render.plain(render.unit_heading(course, unit)),
                        "summary": summary, "sequence": []}
             self.sections.append(section)
-            category, category_id = questionbank.category(self, section["name"], unit.id, top_id)
+            _, category_id = questionbank.category(self, section["name"], unit.id, top_id)
             for question in unit.questions:
                 if question.id not in self.bank_entries:
-                    questionbank.question(self, category, category_id, question)
+                    questionbank.question(self, category_id, question)
             notes = (render.list_block(course, "materials", unit.materials)
                      + render.list_block(course, "conceptual_contents", unit.conceptual_contents))
             if notes:  # Facilitator content: a page teachers see and students do not.
@@ -382,13 +382,10 @@ class Backup:
             self.write(f"{directory}/section.xml", node)
             self.write(f"{directory}/inforef.xml", inforef(file_ids))
 
-    def keep_entry(self, category_id: int, entry: etree._Element) -> None:
+    def keep_entry(self, category_id: int, entry: bytes) -> None:
         """A question's bank entry, written out as soon as it is complete: thousands of questions
         held as elements until the end took most of a large backup's memory."""
-        if not self.multilingual:
-            columns.fit([("questions.xml", entry)], self.warn)
-        self.entries.setdefault(category_id, []).append(etree.tostring(entry, encoding="UTF-8"))
-        entry.getparent().remove(entry)
+        self.entries.setdefault(category_id, []).append(entry)
 
     def write_questions(self) -> None:
         # The categories with their entries put back in as written: the bytes a whole tree gives.

@@ -12,6 +12,7 @@ from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEX
 from moocpack import render
 
 from .xmlparts import NULL, add, fields, fraction
+from .xmltext import Fields, element
 
 
 def category(backup, name: str, idnumber: str, parent: int, info: str = "") -> tuple[etree._Element, int]:
@@ -25,16 +26,16 @@ def category(backup, name: str, idnumber: str, parent: int, info: str = "") -> t
     return category, cat_id
 
 
-def question(backup, category: etree._Element, category_id: int, q: Question) -> None:
+def question(backup, category_id: int, q: Question) -> None:
+    """A question's bank entry, written as text (xmltext.py) and kept by the backup."""
     course = backup.course
+    field = Fields("questions.xml", backup.warn, fit=not backup.multilingual)
     entry_id = backup.next("bank_entry")
     backup.bank_entries[q.id] = entry_id
-    entry = add(category.find("question_bank_entries"), "question_bank_entry", id=entry_id)
-    fields(entry, questioncategoryid=category_id, idnumber=q.id[:100], ownerid=NULL)
-    versions = add(add(entry, "question_version"), "question_versions", id=backup.next("question_version"))
-    fields(versions, version=1, status="ready")
+    entry_fields = field("question_bank_entry", questioncategoryid=category_id, idnumber=q.id[:100], ownerid=NULL)
+    version_id = backup.next("question_version")
+    version_fields = field("question_versions", version=1, status="ready")
     question_id = backup.next("question")
-    question = add(add(versions, "questions"), "question", id=question_id)
     qtype = {SINGLE_CHOICE: "multichoice", MULTIPLE_RESPONSE: "multichoice", TRUE_FALSE: "truefalse",
              MATCHING: "match", SHORT_TEXT: "shortanswer", ESSAY: "essay", LIKERT: "multichoice"}[q.type]
     if qtype == "truefalse" and all(o.correct for o in q.options):
@@ -45,24 +46,25 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
     # Moodle shows each question on its own page: the notice of untranslated text goes with it.
     stem = render.h(course, q.stem) if getattr(q.stem, "lang", course.language) != course.language else str(q.stem)
     text = render.fallback_notice(course, q.stem, *(o.text for o in q.options), *(p.prompt for p in q.pairs)) + stem
-    fields(question, parent=0, name=(render.plain(q.stem)[:80] or q.id), questiontext=text, questiontextformat=1,
-           generalfeedback=general, generalfeedbackformat=1, defaultmark=f"{q.points:.7f}",
-           penalty="0.3333333" if qtype != "essay" else "0.0000000", qtype=qtype, length=1,
-           stamp=f"moocpack+{course.id}+{q.id}", timecreated=backup.time, timemodified=backup.time,
-           createdby=NULL, modifiedby=NULL)
-    plugin = add(question, f"plugin_qtype_{qtype}_question")
+    question_fields = field(
+        "question", parent=0, name=(render.plain(q.stem)[:80] or q.id), questiontext=text, questiontextformat=1,
+        generalfeedback=general, generalfeedbackformat=1, defaultmark=f"{q.points:.7f}",
+        penalty="0.3333333" if qtype != "essay" else "0.0000000", qtype=qtype, length=1,
+        stamp=f"moocpack+{course.id}+{q.id}", timecreated=backup.time, timemodified=backup.time,
+        createdby=NULL, modifiedby=NULL)
+    plugin = []
     correct = str(q.correct_feedback or "")
     incorrect = str(q.incorrect_feedback or "")
 
     def answers(rows):
-        holder = add(plugin, "answers")
-        ids = []
+        ids, written = [], []
         for text, value, feedback, textformat in rows:
             answer_id = backup.next("answer")
             ids.append(answer_id)
-            answer = add(holder, "answer", id=answer_id)
-            fields(answer, answertext=text, answerformat=textformat, fraction=fraction(value),
-                   feedback=feedback, feedbackformat=1)
+            written.append(element("answer", field("answer", answertext=text, answerformat=textformat,
+                                                   fraction=fraction(value), feedback=feedback, feedbackformat=1),
+                                   id=answer_id))
+        plugin.append(element("answers", "".join(written)))
         return ids
 
     if qtype == "multichoice":
@@ -72,43 +74,46 @@ def question(backup, category: etree._Element, category_id: int, q: Question) ->
         rows = [(render.esc(o.text), (1.0 if single else share) if (o.correct or q.type == LIKERT) else
                  (0.0 if single else -1.0), str(o.feedback or ""), 1) for o in q.options]
         answers(rows)
-        options = add(plugin, "multichoice", id=backup.next("multichoice"))
-        fields(options, layout=0, single=1 if single else 0, shuffleanswers=0, correctfeedback=correct,
-               correctfeedbackformat=1, partiallycorrectfeedback="", partiallycorrectfeedbackformat=1,
-               incorrectfeedback=incorrect, incorrectfeedbackformat=1, answernumbering="abc", shownumcorrect=1,
-               showstandardinstruction=0)
+        plugin.append(element("multichoice", field(
+            "multichoice", layout=0, single=1 if single else 0, shuffleanswers=0, correctfeedback=correct,
+            correctfeedbackformat=1, partiallycorrectfeedback="", partiallycorrectfeedbackformat=1,
+            incorrectfeedback=incorrect, incorrectfeedbackformat=1, answernumbering="abc", shownumcorrect=1,
+            showstandardinstruction=0), id=backup.next("multichoice")))
     elif qtype == "truefalse":
         true_option, false_option = q.options
         ids = answers([(str(true_option.text), 1.0 if true_option.correct else 0.0, general if true_option.correct
                         else incorrect, 0),
                        (str(false_option.text), 1.0 if false_option.correct else 0.0, general if
                         false_option.correct else incorrect, 0)])
-        options = add(plugin, "truefalse", id=backup.next("truefalse"))
-        fields(options, trueanswer=ids[0], falseanswer=ids[1], showstandardinstruction=0)
+        plugin.append(element("truefalse", field("truefalse", trueanswer=ids[0], falseanswer=ids[1],
+                                                 showstandardinstruction=0), id=backup.next("truefalse")))
     elif qtype == "shortanswer":
         answers([(str(a), 1.0, "", 0) for a in q.answers])
-        fields(add(plugin, "shortanswer", id=backup.next("shortanswer")), usecase=1 if q.case_sensitive else 0)
+        plugin.append(element("shortanswer", field("shortanswer", usecase=1 if q.case_sensitive else 0),
+                              id=backup.next("shortanswer")))
     elif qtype == "match":
-        options = add(plugin, "matchoptions", id=backup.next("matchoptions"))
-        fields(options, shuffleanswers=1, correctfeedback=correct, correctfeedbackformat=1,
-               partiallycorrectfeedback="", partiallycorrectfeedbackformat=1, incorrectfeedback=incorrect,
-               incorrectfeedbackformat=1, shownumcorrect=1)
-        matches = add(plugin, "matches")
-        for pair in q.pairs:
-            match = add(matches, "match", id=backup.next("match"))
-            fields(match, questiontext=render.esc(pair.prompt), questiontextformat=1, answertext=str(pair.answer))
+        plugin.append(element("matchoptions", field(
+            "matchoptions", shuffleanswers=1, correctfeedback=correct, correctfeedbackformat=1,
+            partiallycorrectfeedback="", partiallycorrectfeedbackformat=1, incorrectfeedback=incorrect,
+            incorrectfeedbackformat=1, shownumcorrect=1), id=backup.next("matchoptions")))
+        matches = [element("match", field("match", questiontext=render.esc(pair.prompt), questiontextformat=1,
+                                          answertext=str(pair.answer)), id=backup.next("match"))
+                   for pair in q.pairs]
+        plugin.append(element("matches", "".join(matches)))
     elif qtype == "essay":
-        essay = add(plugin, "essay", id=backup.next("essay"))
-        fields(essay, responseformat="editor", responserequired=1, responsefieldlines=10, minwordlimit=NULL,
-               maxwordlimit=NULL, attachments=0, attachmentsrequired=0, graderinfo="", graderinfoformat=1,
-               responsetemplate="", responsetemplateformat=1, filetypeslist="", maxbytes=0)
-    add(question, "question_hints")
-    tags = add(question, "tags")
+        plugin.append(element("essay", field(
+            "essay", responseformat="editor", responserequired=1, responsefieldlines=10, minwordlimit=NULL,
+            maxwordlimit=NULL, attachments=0, attachmentsrequired=0, graderinfo="", graderinfoformat=1,
+            responsetemplate="", responsetemplateformat=1, filetypeslist="", maxbytes=0), id=backup.next("essay")))
+    tags = []
     for cid in q.competences:
         backup.used_competences[cid] = None
-        tag = add(tags, "tag", id=tag_id(backup, cid))
-        fields(tag, name=cid.lower(), rawname=cid)
-    backup.keep_entry(category_id, entry)
+        tags.append(element("tag", field("tag", name=cid.lower(), rawname=cid), id=tag_id(backup, cid)))
+    question = element("question", question_fields + element(f"plugin_qtype_{qtype}_question", "".join(plugin))
+                       + "<question_hints/>" + element("tags", "".join(tags)), id=question_id)
+    versions = element("question_versions", version_fields + element("questions", question), id=version_id)
+    backup.keep_entry(category_id, element("question_bank_entry", entry_fields + element("question_version", versions),
+                                           id=entry_id).encode())
 
 
 def tag_id(backup, cid: str) -> int:

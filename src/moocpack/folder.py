@@ -73,6 +73,9 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
     """Read a YAML file of the course once; problems go to the report, None is returned."""
     if relative in folder.documents:
         return folder.documents[relative]
+    doc = folder.prefetched.pop(relative, None)
+    if doc is not None:  # read ahead, after the same checks of its path as below
+        return _keep(folder, relative, doc)
     path = folder.root / relative
     if dangling(path):
         report.error(folder.display(relative), "this is a symbolic link that leads nowhere (a loop, or its target "
@@ -83,13 +86,17 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
                      "move the file into the course folder", code="file.outside-folder")
         return None
     try:
-        doc = folder.prefetched.pop(relative, None) or yamlfile.read(path)
+        doc = yamlfile.read(path)
     except yamlfile.YamlError as exc:
         report.error(folder.display(relative), exc.message, position=exc.position, code=exc.code)
         return None
     if not isinstance(doc.data, dict):
         report.error(folder.display(relative), "expected a mapping of fields at the top of the file", position=(1, 1), code="file.not-a-mapping")
         return None
+    return _keep(folder, relative, doc)
+
+
+def _keep(folder: CourseFolder, relative: str, doc: yamlfile.Document) -> yamlfile.Document:
     folder.documents[relative] = doc
     if folder.progress and len(folder.documents) % 25 == 0:
         folder.progress(len(folder.documents))

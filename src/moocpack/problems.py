@@ -17,7 +17,9 @@ MISSING_TRANSLATION = "translation.missing"
 STALE_TRANSLATION = "translation.stale"
 
 
-@dataclass(frozen=True, order=True, slots=True)
+# Not frozen (a frozen dataclass sets each field through object.__setattr__, and a large course
+# has tens of thousands of problems), yet hashable: nothing changes a problem once made.
+@dataclass(order=True, slots=True, unsafe_hash=True)
 class Problem:
     file: str
     line: int
@@ -40,6 +42,9 @@ class Report:
 
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    # Problems name files relative to where the command runs (a large course has tens of
+    # thousands of problems: the directory is asked once).
+    cwd: str = field(default_factory=os.getcwd, repr=False, compare=False)
 
     def add(self, severity: str, file: str | Path, message: str, pointer: str = "",
             position: tuple[int, int] | None = None, code: str = "", language: str = "") -> None:
@@ -57,7 +62,7 @@ class Report:
         return [p for p in self.problems if p.code == MISSING_TRANSLATION and language in (None, p.language)]
 
     def relative(self, file: str | Path) -> str:
-        return _relative(str(file), os.getcwd())  # a str: a Path per problem costs more than the rest
+        return _relative(str(file), self.cwd)  # a str: a Path per problem costs more than the rest
 
     @property
     def errors(self) -> list[Problem]:
