@@ -19,7 +19,8 @@ from moocpack import render
 
 from . import columns, questionbank
 from .multilang import moodle_lang
-from .xmlparts import NULL, add, document, empty_filters, empty_roles, fields, inforef, serialise
+from .xmlparts import DECLARATION, NULL, add, document, empty_filters, empty_roles, fields, inforef, serialise
+from .xmltext import Fields, element
 
 NO_LINKS = render.Links(worksheet=None, competence=None)
 RELEASES = {
@@ -84,6 +85,14 @@ class Backup:
             columns.fit([(name, root)], self.warn)
         self.files[name] = serialise(root)
 
+    def write_text(self, name: str, xml: str) -> None:
+        self.files[name] = DECLARATION + xml.encode()
+
+    def fields(self, name: str) -> Fields:
+        """Writes rows' fields into the file `name`, fitted to their columns (a multi-language
+        backup is fitted once its languages are merged, see multilang.py)."""
+        return Fields(name, self.warn, fit=not self.multilingual)
+
     def next(self, kind: str, start: int = 1) -> int:
         self.counters[kind] = self.counters.get(kind, start - 1) + 1
         return self.counters[kind]
@@ -126,6 +135,9 @@ class Backup:
     # -- activities -------------------------------------------------------------------------
     def activity(self, section: dict, modulename: str, title: str, body_builder, competences=(),
                  completion: dict | None = None, grade_item: dict | None = None, visible: bool = True) -> None:
+        """An activity's files, written as text (xmltext.py): a backup has thousands.
+        `body_builder(field, instance, contextid)` gives the activity's own element and the ids
+        of the files it uses."""
         moduleid = self.next("module", 10)
         instance = self.next(f"instance-{modulename}")
         contextid = self.next("context", 200)
@@ -137,95 +149,91 @@ class Backup:
                       "completionpassgrade": 0, **(completion or {})}
         if not visible:  # facilitator content: hidden from students, and no completion to wait for
             completion.update(completion=0, completionview=0)
-        module = document("module", {"id": moduleid, "version": self.version})
-        fields(module, modulename=modulename, sectionid=section["id"], sectionnumber=section["number"], idnumber="",
-               added=self.time, score=0, indent=0, visible=int(visible), visibleoncoursepage=1, visibleold=int(visible),
-               groupmode=0,
-               groupingid=0, completion=completion["completion"],
-               completiongradeitemnumber=completion["completiongradeitemnumber"],
-               completionpassgrade=completion["completionpassgrade"], completionview=completion["completionview"],
-               completionexpected=0, availability=NULL, showdescription=0, downloadcontent=1, lang=NULL)
-        add(module, "tags")
-        self.write(f"{directory}/module.xml", module)
-        root = document("activity", {"id": instance, "moduleid": moduleid, "modulename": modulename,
-                                     "contextid": contextid})
-        file_ids = body_builder(root, instance, contextid)
-        self.write(f"{directory}/{modulename}.xml", root)
+        field = self.fields(f"{directory}/module.xml")
+        self.write_text(f"{directory}/module.xml", element("module", field(
+            "module", modulename=modulename, sectionid=section["id"], sectionnumber=section["number"], idnumber="",
+            added=self.time, score=0, indent=0, visible=int(visible), visibleoncoursepage=1, visibleold=int(visible),
+            groupmode=0, groupingid=0, completion=completion["completion"],
+            completiongradeitemnumber=completion["completiongradeitemnumber"],
+            completionpassgrade=completion["completionpassgrade"], completionview=completion["completionview"],
+            completionexpected=0, availability=NULL, showdescription=0, downloadcontent=1, lang=NULL) + "<tags/>",
+            id=moduleid, version=self.version))
+        name = f"{directory}/{modulename}.xml"
+        body, file_ids = body_builder(self.fields(name), instance, contextid)
+        self.write_text(name, element("activity", body, id=instance, moduleid=moduleid, modulename=modulename,
+                                      contextid=contextid))
         for name, data in _EMPTY_ACTIVITY_FILES.items():
             self.files[f"{directory}/{name}"] = data
-        gradebook = document("activity_gradebook")
-        items = add(gradebook, "grade_items")
-        if grade_item:
-            self.grade_item(items, modulename, instance, title, grade_item)
-        add(gradebook, "grade_letters")
-        self.write(f"{directory}/grades.xml", gradebook)
-        links = document("course_module_competencies")
-        holder = add(links, "competencies")
+        items = self.grade_item(f"{directory}/grades.xml", modulename, instance, title, grade_item) if grade_item else ""
+        self.write_text(f"{directory}/grades.xml",
+                        element("activity_gradebook", element("grade_items", items) + "<grade_letters/>"))
+        field, links = self.fields(f"{directory}/competencies.xml"), []
         for order, cid in enumerate(dict.fromkeys(competences)):
             self.used_competences[cid] = None
-            link = add(holder, "competency")
-            fields(link, idnumber=cid, ruleoutcome=1, sortorder=order,
-                   frameworkidnumber=self.course.competence(cid).framework_id, overridegrade=0)
-        self.write(f"{directory}/competencies.xml", links)
+            links.append(element("competency", field(
+                "competency", idnumber=cid, ruleoutcome=1, sortorder=order,
+                frameworkidnumber=self.course.competence(cid).framework_id, overridegrade=0)))
+        self.write_text(f"{directory}/competencies.xml",
+                        element("course_module_competencies", element("competencies", "".join(links))))
         if file_ids:
-            self.write(f"{directory}/inforef.xml", inforef(file_ids))
+            refs = "".join(element("file", element("id", str(file_id))) for file_id in file_ids)
+            self.write_text(f"{directory}/inforef.xml", element("inforef", element("fileref", refs)))
         else:
             self.files[f"{directory}/inforef.xml"] = _NO_FILES
 
-    def grade_item(self, parent, modulename: str, instance: int, title: str, spec: dict) -> None:
-        item = add(parent, "grade_item", id=self.next("grade_item"))
-        fields(item, categoryid=NULL, itemname=title, itemtype="mod", itemmodule=modulename, iteminstance=instance,
-               itemnumber=0, iteminfo=NULL, idnumber="", calculation=NULL, gradetype=spec.get("gradetype", 1),
-               grademax=f"{spec['grademax']:.5f}", grademin="0.00000", scaleid=NULL, outcomeid=NULL,
-               gradepass=f"{spec.get('gradepass', 0):.5f}", multfactor="1.00000", plusfactor="0.00000",
-               aggregationcoef="0.00000", aggregationcoef2="0.00000", weightoverride=0,
-               sortorder=self.next("grade_sort"), display=0, decimals=NULL, hidden=0, locked=0, locktime=0,
-               needsupdate=0, timecreated=self.time, timemodified=self.time)
-        add(item, "grade_grades")
+    def grade_item(self, file: str, modulename: str, instance: int, title: str, spec: dict) -> str:
+        item_id = self.next("grade_item")
+        return element("grade_item", self.fields(file)(
+            "grade_item", categoryid=NULL, itemname=title, itemtype="mod", itemmodule=modulename,
+            iteminstance=instance, itemnumber=0, iteminfo=NULL, idnumber="", calculation=NULL,
+            gradetype=spec.get("gradetype", 1), grademax=f"{spec['grademax']:.5f}", grademin="0.00000", scaleid=NULL,
+            outcomeid=NULL, gradepass=f"{spec.get('gradepass', 0):.5f}", multfactor="1.00000", plusfactor="0.00000",
+            aggregationcoef="0.00000", aggregationcoef2="0.00000", weightoverride=0,
+            sortorder=self.next("grade_sort"), display=0, decimals=NULL, hidden=0, locked=0, locktime=0,
+            needsupdate=0, timecreated=self.time, timemodified=self.time) + "<grade_grades/>", id=item_id)
 
     def page(self, section: dict, title: str, html: str, competences=(), visible: bool = True) -> None:
-        def body(root, instance, contextid):
+        def body(field, instance, contextid):
             content, file_ids = self.embed(render.fallback_notice(self.course, html) + html, contextid, "mod_page",
                                            "content", 0)
-            page = add(root, "page", id=instance)
-            fields(page, name=title, intro="", introformat=1, content=content, contentformat=1, legacyfiles=0,
-                   legacyfileslast=NULL, display=5,
-                   displayoptions='a:2:{s:10:"printintro";s:1:"0";s:17:"printlastmodified";s:1:"0";}',
-                   revision=1, timemodified=self.time)
-            return file_ids
+            return element("page", field(
+                "page", name=title, intro="", introformat=1, content=content, contentformat=1, legacyfiles=0,
+                legacyfileslast=NULL, display=5,
+                displayoptions='a:2:{s:10:"printintro";s:1:"0";s:17:"printlastmodified";s:1:"0";}',
+                revision=1, timemodified=self.time), id=instance), file_ids
         self.activity(section, "page", title, body, competences, visible=visible)
 
     def url(self, section: dict, title: str, address: str) -> None:
-        def body(root, instance, contextid):
-            url = add(root, "url", id=instance)
-            fields(url, name=title, intro="", introformat=1, externalurl=address, display=0,
-                   displayoptions='a:1:{s:10:"printintro";i:0;}', parameters="a:0:{}", timemodified=self.time)
-            return []
+        def body(field, instance, contextid):
+            return element("url", field(
+                "url", name=title, intro="", introformat=1, externalurl=address, display=0,
+                displayoptions='a:1:{s:10:"printintro";i:0;}', parameters="a:0:{}", timemodified=self.time),
+                id=instance), []
         self.activity(section, "url", title, body)
 
     def feedback(self, section: dict, quiz: Quiz) -> None:
         """Ungraded reflections and self-assessments: Moodle's feedback activity, no grade."""
-        def body(root, instance, contextid):
+        def body(field, instance, contextid):
             intro, file_ids = self.embed(render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz),
                                          contextid, "mod_feedback", "intro", 0)
-            feedback = add(root, "feedback", id=instance)
-            fields(feedback, name=str(quiz.title), intro=intro, introformat=1, anonymous=2, email_notification=0,
-                   multiple_submit=1, autonumbering=1, site_after_submit="", page_after_submit="",
-                   page_after_submitformat=1, publish_stats=0, timeopen=0, timeclose=0, timemodified=self.time,
-                   completionsubmit=1)
-            items = add(feedback, "items")
+            own = field("feedback", name=str(quiz.title), intro=intro, introformat=1, anonymous=2,
+                        email_notification=0, multiple_submit=1, autonumbering=1, site_after_submit="",
+                        page_after_submit="", page_after_submitformat=1, publish_stats=0, timeopen=0, timeclose=0,
+                        timemodified=self.time, completionsubmit=1)
+            items = []
             for position, question in enumerate(quiz.questions, 1):
-                item = add(items, "item", id=self.next("feedback_item"))
+                item_id = self.next("feedback_item")
                 label = question.id[:255]
                 if question.type == LIKERT:
                     presentation = "r>>>>>" + "|".join(str(o.text).replace("|", "/") for o in question.options)
                     typ, options = "multichoice", "h"
                 else:
                     presentation, typ, options = "60|8", "textarea", ""
-                fields(item, template=0, name=str(question.stem), label=label, presentation=presentation, typ=typ,
-                       hasvalue=1, position=position, required=0, dependitem=0, dependvalue="", options=options)
-            add(feedback, "completeds")
-            return file_ids
+                items.append(element("item", field(
+                    "item", template=0, name=str(question.stem), label=label, presentation=presentation, typ=typ,
+                    hasvalue=1, position=position, required=0, dependitem=0, dependvalue="", options=options),
+                    id=item_id))
+            return element("feedback", own + element("items", "".join(items)) + "<completeds/>", id=instance), file_ids
         competences = [c for q in quiz.questions for c in q.competences]
         self.activity(section, "feedback", str(quiz.title), body, competences,
                       completion={"completion": 2, "completionview": 0})
@@ -237,43 +245,45 @@ class Backup:
         max_points = quiz.max_points if graded else 0.0
         pass_points = round(max_points * quiz.pass_mark / 100, 5)
 
-        def body(root, instance, contextid):
+        def body(field, instance, contextid):
             intro, file_ids = self.embed(render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz),
                                          contextid, "mod_quiz", "intro", 0)
-            node = add(root, "quiz", id=instance)
             review = 69904  # during, immediately after, later, after close: everything
-            fields(node, name=str(quiz.title), intro=intro, introformat=1, timeopen=0, timeclose=0, timelimit=0,
-                   overduehandling="autosubmit", graceperiod=0, preferredbehaviour="deferredfeedback",
-                   canredoquestions=0, attempts_number=quiz.max_attempts, attemptonlast=0, grademethod=1,
-                   decimalpoints=2, questiondecimalpoints=-1, reviewattempt=review, reviewcorrectness=review,
-                   reviewmaxmarks=review, reviewmarks=review, reviewspecificfeedback=review,
-                   reviewgeneralfeedback=review, reviewrightanswer=review, reviewoverallfeedback=4368,
-                   questionsperpage=1, navmethod="free", shuffleanswers=1, sumgrades=f"{max_points:.5f}",
-                   grade=f"{max_points:.5f}", timecreated=self.time, timemodified=self.time, password="",
-                   subnet="", browsersecurity="-", delay1=0, delay2=0, showuserpicture=0, showblocks=0,
-                   completionattemptsexhausted=0, completionminattempts=0, allowofflineattempts=0)
-            instances = add(node, "question_instances")
+            own = field("quiz", name=str(quiz.title), intro=intro, introformat=1, timeopen=0, timeclose=0, timelimit=0,
+                        overduehandling="autosubmit", graceperiod=0, preferredbehaviour="deferredfeedback",
+                        canredoquestions=0, attempts_number=quiz.max_attempts, attemptonlast=0, grademethod=1,
+                        decimalpoints=2, questiondecimalpoints=-1, reviewattempt=review, reviewcorrectness=review,
+                        reviewmaxmarks=review, reviewmarks=review, reviewspecificfeedback=review,
+                        reviewgeneralfeedback=review, reviewrightanswer=review, reviewoverallfeedback=4368,
+                        questionsperpage=1, navmethod="free", shuffleanswers=1, sumgrades=f"{max_points:.5f}",
+                        grade=f"{max_points:.5f}", timecreated=self.time, timemodified=self.time, password="",
+                        subnet="", browsersecurity="-", delay1=0, delay2=0, showuserpicture=0, showblocks=0,
+                        completionattemptsexhausted=0, completionminattempts=0, allowofflineattempts=0)
+            instances = []
             for slot, q in enumerate(quiz.questions, 1):
-                instance_node = add(instances, "question_instance", id=self.next("slot"))
-                fields(instance_node, quizid=instance, slot=slot, page=slot, displaynumber=NULL, requireprevious=0,
-                       maxmark=f"{q.points if graded and q.graded else 0:.7f}", quizgradeitemid=NULL)
-                reference = add(instance_node, "question_reference", id=self.next("reference"))
-                fields(reference, usingcontextid=contextid, component="mod_quiz", questionarea="slot",
-                       questionbankentryid=self.bank_entries[q.id], version=NULL)
-            sections = add(node, "sections")
-            quiz_section = add(sections, "section", id=self.next("quiz_section"))
-            fields(quiz_section, firstslot=1, heading="", shufflequestions=0)
-            feedbacks = add(node, "feedbacks")
+                slot_id = self.next("slot")
+                slot_fields = field("question_instance", quizid=instance, slot=slot, page=slot, displaynumber=NULL,
+                                    requireprevious=0, maxmark=f"{q.points if graded and q.graded else 0:.7f}",
+                                    quizgradeitemid=NULL)
+                reference = element("question_reference", field(
+                    "question_reference", usingcontextid=contextid, component="mod_quiz", questionarea="slot",
+                    questionbankentryid=self.bank_entries[q.id], version=NULL), id=self.next("reference"))
+                instances.append(element("question_instance", slot_fields + reference, id=slot_id))
+            sections = element("sections", element("section", field("section", firstslot=1, heading="",
+                                                                     shufflequestions=0),
+                                                   id=self.next("quiz_section")))
             # Overall feedback by grade band; like Moodle, the top band ends at grade + 1.
             bands = ((0.0, pass_points, "not_passed"), (pass_points, max_points + 1, "passed")) if graded else ()
+            feedbacks = []
             for low, high, key in bands:
-                overall = add(feedbacks, "feedback", id=self.next("quiz_feedback"))
+                feedback_id = self.next("quiz_feedback")
                 text = course.message(key, pass_mark=quiz.pass_mark)
-                fields(overall, quizid=instance, feedbacktext=f"<p>{render.esc(text)}</p>", feedbacktextformat=1,
-                       mingrade=f"{low:.5f}", maxgrade=f"{high:.5f}")
-            for tag in ("overrides", "grades", "attempts"):
-                add(node, tag)
-            return file_ids
+                feedbacks.append(element("feedback", field(
+                    "feedback", quizid=instance, feedbacktext=f"<p>{render.esc(text)}</p>", feedbacktextformat=1,
+                    mingrade=f"{low:.5f}", maxgrade=f"{high:.5f}"), id=feedback_id))
+            return element("quiz", own + element("question_instances", "".join(instances)) + sections
+                           + element("feedbacks", "".join(feedbacks)) + "<overrides/><grades/><attempts/>",
+                           id=instance), file_ids
         competences = [c for q in quiz.questions for c in q.competences]
         if graded:
             completion = {"completion": 2, "completionview": 0, "completiongradeitemnumber": 0, "completionpassgrade": 1}

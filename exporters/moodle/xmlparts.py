@@ -54,9 +54,12 @@ def empty_roles() -> etree._Element:
     return node
 
 
+# Moodle recognises a backup by this exact declaration (double quotes) at the very start.
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
 def serialise(root: etree._Element) -> bytes:
-    # Moodle recognises a backup by this exact declaration (double quotes) at the very start.
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8")
+    return DECLARATION + etree.tostring(root, encoding="UTF-8")
 
 
 def fraction(value: float) -> str:
