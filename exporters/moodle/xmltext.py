@@ -64,6 +64,9 @@ class Fields:
             if value is None:
                 parts.append(f"<{tag}/>")
                 continue
+            if type(value) is int:  # most fields: ids, flags, times; nothing to escape or fit
+                parts.append(f"<{tag}>{value}</{tag}>")
+                continue
             value = value if type(value) is str else str(value)
             if limits and tag in limits and len(value) > limits[tag]:
                 length = limits[tag]

@@ -103,17 +103,16 @@ _BATCH = 1 << 20  # bytes handed to the compressor at a time
 _RECORD = 20 * _BLOCK
 
 
+_USTAR_TAIL = (b"\0" * 100 + b"ustar\x0000").ljust(_BLOCK - 157, b"\0")  # no link, owner names or device
+_USTAR_CONSTANT = sum(b" " * 8) + sum(_USTAR_TAIL)  # the checksum counts its own field as spaces
+
+
 def _ustar_header(name: str, size: int, mode: int, mtime: int, kind: bytes) -> bytes:
     """One POSIX ustar header, byte for byte as Python's tarfile writes it (tests compare the
-    two), without its per-entry object copies: a backup has tens of thousands of entries."""
-    def number(value: int, digits: int) -> bytes:
-        return b"%0*o\0" % (digits - 1, value)
-    header = b"".join((
-        name.encode("ascii").ljust(100, b"\0"), number(mode, 8), number(0, 8), number(0, 8), number(size, 12),
-        number(mtime, 12), b" " * 8, kind, b"\0" * 100, b"ustar\x0000", b"\0" * 32, b"\0" * 32,
-        b"\0" * 16, b"\0" * 155)).ljust(_BLOCK, b"\0")  # no device numbers: not a device
-    checksum = b"%06o\0" % sum(header)
-    return header[:148] + checksum + header[155:]
+    two), without its per-entry object copies: a backup has tens of thousands of entries.
+    Only the first 148 bytes vary; the checksum sums those and a constant for the rest."""
+    front = b"%s%07o\0%07o\0%07o\0%011o\0%011o\0" % (name.encode("ascii").ljust(100, b"\0"), mode, 0, 0, size, mtime)
+    return b"%s%06o\0 %s%s" % (front, sum(front) + kind[0] + _USTAR_CONSTANT, kind, _USTAR_TAIL)
 
 
 def _ustar(stream, dirs: list[str], files: dict[str, bytes], root: str, epoch: int) -> None:
