@@ -93,7 +93,9 @@ def fallback_notice(course: Course, *parts) -> str:
     `parts` are model texts (their .lang tells) or markup (its lang attributes tell)."""
     found = []
     for part in parts:
-        langs = [getattr(part, "lang", None)] + (_lang_attributes(str(part)) if part else [])
+        # Markup says its languages in lang attributes; plain text has none, whatever it reads.
+        markup = part and (isinstance(part, Html) or not isinstance(part, Text))
+        langs = [getattr(part, "lang", None)] + (_lang_attributes(str(part)) if markup else [])
         for lang in langs:
             if lang and lang != course.language and lang not in found:
                 found.append(lang)
