@@ -394,3 +394,25 @@ def test_reading_ahead_on_two_cores_reports_exactly_what_one_core_does(mini: Pat
     two = cli("validate", mini, "--json", "--jobs", "2")
     assert one[0] == two[0] == 2
     assert one[1] == two[1]
+
+
+@pytest.mark.parametrize("failure", ["no-fork", "worker-error"])
+def test_reading_ahead_that_fails_leaves_the_check_to_read_the_files_itself(mini: Path, cli, monkeypatch, failure):
+    from moocpack import readahead
+    reading_ahead(monkeypatch)
+    edit(mini / U1, "type: single_choice", "type: single")  # something to report
+    expected = cli("validate", mini, "--json", "--jobs", "1")
+    if failure == "no-fork":
+        def no_fork(method):
+            raise ValueError(f"cannot find context for {method!r}")
+        monkeypatch.setattr(readahead.multiprocessing, "get_context", no_fork)
+    else:
+        original = readahead._read_ahead
+
+        def failing(root, source_language, relative, *rest):
+            if relative == U1:
+                raise RuntimeError("a bug in reading ahead")
+            return original(root, source_language, relative, *rest)
+        monkeypatch.setattr(readahead, "_read_ahead", failing)
+    assert cli("validate", mini, "--json", "--jobs", "2") == expected
+    assert expected[0] == 2

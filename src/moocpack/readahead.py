@@ -87,6 +87,8 @@ def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> N
                     folder.prefetched[relative] = doc
                     for text, fields in rendered:
                         markup.remember(text, markup.Rendered(*fields))
+    except (OSError, ValueError, multiprocessing.ProcessError):
+        pass  # no fork here, or no process to be had: the check reads every file itself, as ever
     finally:
         _JOB = None
 
@@ -102,45 +104,53 @@ def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
     results = []
     sent: set[str] = set()
     for relative, kind, source in files:
-        path = root / relative
-        if folders.dangling(path) or not folders.inside(root, path):
-            continue  # the check says why
         try:
-            doc = yamlfile.read(path)
-        except (yamlfile.YamlError, OSError):
-            continue  # the check reads it again and says why
-        if not isinstance(doc.data, dict):
-            continue
-        read[relative] = doc
-        valid_as = None
-        if source:
-            try:
-                schemas._fast(kind)(doc.data)
-                valid_as = doc.valid_as = kind
-            except Exception:  # noqa: BLE001 - not valid: the check explains it with jsonschema
-                pass
-        notes, rendered = [], []
+            results.append(_read_ahead(root, source_language, relative, kind, source, read, sent))
+        except Exception:  # noqa: BLE001 - whatever it is, the check reads the file itself and says it
+            pass
+    return [result for result in results if result is not None]
+
+
+def _read_ahead(root: Path, source_language: str, relative: str, kind: str, source: bool,
+                read: dict[str, yamlfile.Document], sent: set[str]) -> tuple | None:
+    path = root / relative
+    if folders.dangling(path) or not folders.inside(root, path):
+        return None  # the check says why
+    try:
+        doc = yamlfile.read(path)
+    except (yamlfile.YamlError, OSError):
+        return None  # the check reads it again and says why
+    if not isinstance(doc.data, dict):
+        return None
+    read[relative] = doc
+    valid_as = None
+    if source:
         try:
-            for _, pointer, text_kind, value in iter_units(doc.data, kind):
-                if text_kind != "markdown":
-                    continue
-                found = markup.render_cached(value)
-                if value not in sent:
-                    sent.add(value)
-                    rendered.append((value, tuple(getattr(found, name) for name in _RENDERED)))
-                if found.removed or found.remote_media or found.local_links:
-                    notes.append((pointer, value))
-        except Exception:  # noqa: BLE001 - data its schema refuses: the check looks itself
-            notes = None
-        merge = None
-        language, _, inside_language = relative.partition("/")
-        original = read.get(f"{source_language}/{inside_language}")
-        if not source and original is not None and original.valid_as == kind:
-            merging = Merge(source_language, language, inside_language, doc)
-            try:
-                merging.run(original.data, kind)
-                merge = (merging.missing, merging.done, merging.errors)
-            except Exception:  # noqa: BLE001 - the check merges it itself, and says what is wrong
-                pass
-        results.append((relative, doc.data, doc.packed(), valid_as, notes, merge, rendered))
-    return results
+            schemas._fast(kind)(doc.data)
+            valid_as = doc.valid_as = kind
+        except Exception:  # noqa: BLE001 - not valid: the check explains it with jsonschema
+            pass
+    notes, rendered = [], []
+    try:
+        for _, pointer, text_kind, value in iter_units(doc.data, kind):
+            if text_kind != "markdown":
+                continue
+            found = markup.render_cached(value)
+            if value not in sent:
+                sent.add(value)
+                rendered.append((value, tuple(getattr(found, name) for name in _RENDERED)))
+            if found.removed or found.remote_media or found.local_links:
+                notes.append((pointer, value))
+    except Exception:  # noqa: BLE001 - data its schema refuses: the check looks itself
+        notes = None
+    merge = None
+    language, _, inside_language = relative.partition("/")
+    original = read.get(f"{source_language}/{inside_language}")
+    if not source and original is not None and original.valid_as == kind:
+        merging = Merge(source_language, language, inside_language, doc)
+        try:
+            merging.run(original.data, kind)
+            merge = (merging.missing, merging.done, merging.errors)
+        except Exception:  # noqa: BLE001 - the check merges it itself, and says what is wrong
+            pass
+    return (relative, doc.data, doc.packed(), valid_as, notes, merge, rendered)
