@@ -25,7 +25,7 @@ from .model import (
 from .problems import Report
 from .schema import suggest
 from . import media
-from .translation import Merge, iter_units
+from .translation import Merge, markdown_texts, path_of
 
 
 @dataclass
@@ -123,13 +123,11 @@ class _Checker:
         return seen
 
     def markdown(self, rel: str, doc: yamlfile.Document, kind: str):
-        if doc.markdown_notes is not None:  # read ahead: only the texts that have something to say
-            texts = doc.markdown_notes
-        else:
-            texts = [(pointer, value) for _, pointer, text_kind, value in iter_units(doc.data, kind)
-                     if text_kind == "markdown"]
-        for pointer, value in texts:
-            path = [yamlfile.unescape(p) for p in pointer.split("/")[1:]]
+        notes = doc.markdown_notes  # read ahead: only the texts that have something to say
+        if notes is None:
+            notes = [(path_of(where), value) for where, value in markdown_texts(doc.data, kind)
+                     if markup.render_cached(value).noteworthy]
+        for path, value in notes:
             rendered = markup.render_cached(value)
             for what in rendered.removed:
                 if what in rendered.dangerous:

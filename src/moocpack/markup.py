@@ -84,6 +84,11 @@ class Rendered:
     dangerous: tuple[str, ...] = ()  # what of `removed` is an attack or a mistake to refuse, not tidy up
     remote_media: tuple[str, ...] = ()  # images fetched from outside the package when shown
 
+    @property
+    def noteworthy(self) -> bool:
+        """Whether checking has anything to say about this text."""
+        return bool(self.removed or self.remote_media or self.local_links)
+
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:

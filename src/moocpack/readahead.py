@@ -20,7 +20,7 @@ from pathlib import Path
 from . import folder as folders
 from . import markup, yamlfile
 from . import schema as schemas
-from .translation import Merge, iter_units
+from .translation import Merge, markdown_texts, path_of
 
 WORTH_IT = 200  # files; below this, starting workers costs more than it saves
 CHUNK = 40  # files per task: small enough to share the work out evenly
@@ -132,15 +132,13 @@ def _read_ahead(root: Path, source_language: str, relative: str, kind: str, sour
             pass
     notes, rendered = [], []
     try:
-        for _, pointer, text_kind, value in iter_units(doc.data, kind):
-            if text_kind != "markdown":
-                continue
+        for where, value in markdown_texts(doc.data, kind):
             found = markup.render_cached(value)
             if value not in sent:
                 sent.add(value)
                 rendered.append((value, tuple(getattr(found, name) for name in _RENDERED)))
-            if found.removed or found.remote_media or found.local_links:
-                notes.append((pointer, value))
+            if found.noteworthy:
+                notes.append((path_of(where), value))
     except Exception:  # noqa: BLE001 - data its schema refuses: the check looks itself
         notes = None
     merge = None

@@ -210,6 +210,44 @@ def _units(data, node, base, segments, ptr):
                 yield from _units(value, node["items"], base, segments + [("id", value["id"])], ptr + [index])
 
 
+def markdown_texts(data, kind: str):
+    """Yield (where, value) for every Markdown text in a file's data, as iter_units() finds
+    them but without naming the others: checking a large course's Markdown walks every file.
+    `where` is a chain, made into a path by path_of() only for a text that needs one."""
+    root = schemas.schema(kind)
+    yield from _markdown(data, root, root["$id"], None)
+
+
+def path_of(chain) -> list:
+    """The keys and indexes from a file's root to a value, from a (parent chain, key) chain."""
+    parts = []
+    while chain is not None:
+        chain, part = chain
+        parts.append(part)
+    parts.reverse()
+    return parts
+
+
+def _markdown(data, node, base, chain):
+    kind = text_kind(node, base)
+    if kind:
+        if kind == MARKDOWN and isinstance(data, str):
+            yield chain, data
+        return
+    node, base, _ = schemas.resolve(node, base)
+    if isinstance(data, dict):
+        props, _, texts, extra_text = _layout(node, base)
+        for key, value in data.items():
+            sub = texts.get(key) if key in props else extra_text
+            if sub is not None:
+                yield from _markdown(value, sub, base, (chain, key))
+    elif isinstance(data, list) and isinstance(node.get("items"), dict):
+        items = node["items"]
+        for index, value in enumerate(data):
+            if isinstance(value, dict) and isinstance(value.get("id"), str):
+                yield from _markdown(value, items, base, (chain, index))
+
+
 def key_pointer(segments) -> str:
     """The id-based pointer of a text: `/activities/a1/title` for segments from iter_units."""
     return "".join("/" + escape(name) for _, name in segments)
