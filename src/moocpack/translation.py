@@ -74,7 +74,27 @@ class Merge:
     def run(self, source, kind: str):
         root = schemas.schema(kind)
         target = self.target.data if self.target else None
+        if target is source:  # the source language's own file: each text is its own translation
+            return self._own(source, root, root["$id"])
         return self._merge(source, target, root, root["$id"], None, "", "")
+
+    def _own(self, source, node, base):
+        """What _merge gives for a file merged with itself (nothing missing, nothing to say),
+        without comparing the file with itself: loading the source language merges every file."""
+        if text_kind(node, base):
+            return Text(source, self.lang)
+        node, base, _ = schemas.resolve(node, base)
+        if isinstance(source, dict):
+            props, _, texts, extra_text = _layout(node, base)
+            result = {}
+            for key, value in source.items():
+                sub = texts.get(key) if key in props else extra_text
+                result[key] = value if sub is None else self._own(value, sub, base)
+            return result
+        if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
+            items = node.get("items", {})
+            return [self._own(item, items, base) for item in source]
+        return source
 
     # `ptr`, where a value is in the translation file, is a chain (parent chain, key or index)
     # rather than a list: it is needed only to place an error, and copying a list at every
