@@ -438,7 +438,7 @@ RESERVED = {";": ",", " > ": " – ", "\t": " "}
 def tag_value(text: str) -> str:
     for reserved, replacement in RESERVED.items():
         text = text.replace(reserved, replacement)
-    return re.sub(r"\s+", " ", text).strip()[:500]
+    return " ".join(text.split())[:500]  # whitespace folded
 
 
 def taxonomy_value(course: Course, competence_id: str) -> str:
