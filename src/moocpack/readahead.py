@@ -1,13 +1,15 @@
 """Reading a large course's YAML files on every core, ahead of checking it.
 
 Checking a course reads every file, validates it against its schema and renders its Markdown,
-one file after another, yet none of that needs any other file. On a course of thousands of
-files, forked workers do that part first, each for a share of the files, and hand back what the
-check would have found: the data and its positions (packed: a pointer per value costs more to
-send than to make), whether it is valid for its schema, the Markdown renderings, and which texts
-have something to report (most have nothing). The check then runs as before and finds each file
-already read. Whatever a worker could not do (a file that is not YAML, a path that leaves the
-folder) it leaves alone: the check does it itself, and reports it as ever.
+one file after another, and merges each translation with its source; none of that needs more
+than a file and its translations. On a course of thousands of files, forked workers do that part
+first, each for a share of the files (a file and its translations together), and hand back what
+the check would have found: the data and its positions (packed: a pointer per value costs more
+to send than to make), whether it is valid for its schema, the Markdown renderings, which texts
+have something to report (most have nothing), and what each translation's merge found (missing,
+translated, wrong). The check then runs as before and finds each file already read. Whatever a
+worker could not do (a file that is not YAML, a path that leaves the folder) it leaves alone:
+the check does it itself, and reports it as ever.
 """
 
 from __future__ import annotations
