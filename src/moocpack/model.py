@@ -468,6 +468,7 @@ def _locale(language: str):
         return Locale.parse("en")
 
 
+@lru_cache(maxsize=4096)  # the same few counts, asked for on every page of a large course
 def plural_category(language: str, count: float) -> str:
     """CLDR's plural category of a number in a language: "one", "few", "many", "other" …"""
     number = int(count) if float(count).is_integer() else count
