@@ -197,12 +197,12 @@ def _check(path, report, allow_remote_media, progress, jobs) -> Checked | None:
     folder = folders.open_folder(Path(path), report)
     if folder is None:
         return None
+    if progress:
+        folder.progress = lambda n: progress(f"checking {path}: {n} files read")
     if jobs > 1:
         languages = folder.documents[f"{folder.source_language}/course.yaml"].data.get("languages")
         readahead.prefetch(folder, [x for x in languages if isinstance(x, str)] if isinstance(languages, list) else [],
                            jobs)
-    if progress:
-        folder.progress = lambda n: progress(f"checking {path}: {n} files read")
     c = _Checker(folder, report, allow_remote_media)
     data = _check_course(c)
     _check_frameworks(c, data)

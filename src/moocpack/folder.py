@@ -99,7 +99,7 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
 def _keep(folder: CourseFolder, relative: str, doc: yamlfile.Document) -> yamlfile.Document:
     folder.documents[relative] = doc
     if folder.progress and len(folder.documents) % 25 == 0:
-        folder.progress(len(folder.documents))
+        folder.progress(len(folder.documents) + len(folder.prefetched))  # those read ahead are read too
     return doc
 
 

@@ -89,6 +89,8 @@ def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> N
                     folder.prefetched[relative] = doc
                     for text, fields in rendered:
                         markup.remember(text, markup.Rendered(*fields))
+                if folder.progress:  # a person at a terminal sees the files being read
+                    folder.progress(len(folder.documents) + len(folder.prefetched))
     except (OSError, ValueError, multiprocessing.ProcessError):
         pass  # no fork here, or no process to be had: the check reads every file itself, as ever
     finally:
