@@ -39,7 +39,11 @@ def attribute(value) -> str:
 
 
 def start(tag: str, **attrs) -> str:
-    return f"<{tag}" + "".join(f' {name}="{attribute(value)}"' for name, value in attrs.items()) + ">"
+    if not attrs:
+        return f"<{tag}>"
+    # Most attributes are ids: nothing to escape.
+    return f"<{tag}" + "".join(f' {name}="{value}"' if type(value) is int else f' {name}="{attribute(value)}"'
+                               for name, value in attrs.items()) + ">"
 
 
 def element(tag: str, inner: str = "", **attrs) -> str:
