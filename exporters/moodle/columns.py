@@ -51,7 +51,12 @@ def fit(trees: Iterable[tuple[str, etree._Element]], warn: Callable[[str], None]
             for field, length in COLUMN_LENGTHS[row.tag].items():
                 node = row.find(field)
                 if node is not None and node.text and len(node.text) > length:
-                    fitted = short(node.text, length)
-                    warn(f"{name}: <{row.tag}><{field}> has {len(node.text)} characters, more than "
-                         f"Moodle's {length}-character column: shortened to '{fitted[:60]}…'")
-                    node.text = fitted
+                    node.text = shortened(name, row.tag, field, node.text, length, warn)
+
+
+def shortened(file: str, row: str, field: str, text: str, length: int, warn: Callable[[str], None]) -> str:
+    """A field's text cut to its column's length, saying which and where."""
+    fitted = short(text, length)
+    warn(f"{file}: <{row}><{field}> has {len(text)} characters, more than Moodle's {length}-character column: "
+         f"shortened to '{fitted[:60]}…'")
+    return fitted

@@ -12,7 +12,7 @@ from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEX
 from moocpack import render
 
 from .xmlparts import NULL, add, fields, fraction
-from .xmltext import Fields, element
+from .xmltext import element
 
 
 def category(backup, name: str, idnumber: str, parent: int, info: str = "") -> tuple[etree._Element, int]:
@@ -29,7 +29,7 @@ def category(backup, name: str, idnumber: str, parent: int, info: str = "") -> t
 def question(backup, category_id: int, q: Question) -> None:
     """A question's bank entry, written as text (xmltext.py) and kept by the backup."""
     course = backup.course
-    field = Fields("questions.xml", backup.warn, fit=not backup.multilingual)
+    field = backup.fields("questions.xml")
     entry_id = backup.next("bank_entry")
     backup.bank_entries[q.id] = entry_id
     entry_fields = field("question_bank_entry", questioncategoryid=category_id, idnumber=q.id[:100], ownerid=NULL)

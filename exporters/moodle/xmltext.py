@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from moocpack.render import short
-
-from .columns import COLUMN_LENGTHS
+from .columns import COLUMN_LENGTHS, shortened
 
 
 def text(value) -> str:
@@ -73,10 +71,6 @@ class Fields:
                 continue
             value = value if type(value) is str else str(value)
             if limits and tag in limits and len(value) > limits[tag]:
-                length = limits[tag]
-                fitted = short(value, length)
-                self.warn(f"{self.file}: <{row}><{tag}> has {len(value)} characters, more than Moodle's "
-                          f"{length}-character column: shortened to '{fitted[:60]}…'")
-                value = fitted
+                value = shortened(self.file, row, tag, value, limits[tag], self.warn)
             parts.append(f"<{tag}>{text(value)}</{tag}>" if value else f"<{tag}></{tag}>")
         return "".join(parts)
