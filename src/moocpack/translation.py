@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from . import schema as schemas
 from .model import Text
 from .schema import suggest
-from .yamlfile import Document, escape
+from .yamlfile import Document, escape, pointer_of
 
 TEXT, MARKDOWN = "text", "markdown"
 
@@ -85,10 +85,10 @@ class Merge:
             return Text(source, self.lang)
         node, base, _ = schemas.resolve(node, base)
         if isinstance(source, dict):
-            props, _, texts, extra_text = _layout(node, base)
+            fields, others = _layout(node, base)
             result = {}
             for key, value in source.items():
-                sub = texts.get(key) if key in props else extra_text
+                sub = fields.get(key, others)
                 result[key] = value if sub is None else self._own(value, sub, base)
             return result
         if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
@@ -100,11 +100,7 @@ class Merge:
     # rather than a list: it is needed only to place an error, and copying a list at every
     # level cost more than the rest of the merge.
     def _error(self, message: str, ptr, key: bool = False):
-        parts = []
-        while ptr is not None:
-            ptr, part = ptr
-            parts.append(part)
-        pointer = "".join("/" + escape(p) for p in reversed(parts))
+        pointer = pointer_of(path_of(ptr))
         position = self.target.position(pointer, key=key) if self.target else (0, 0)
         self.errors.append((message, pointer, position))
 
@@ -131,7 +127,7 @@ class Merge:
         return source
 
     def _merge_mapping(self, source, target, node, base, ptr, key_path, source_ptr):
-        props, extra, texts, extra_text = _layout(node, base)
+        fields, others = _layout(node, base)
         if target is not None and not isinstance(target, dict):
             self._error("expected a mapping of fields, as in the source file", ptr)
             target = None
@@ -140,14 +136,14 @@ class Merge:
             if key == "id" and ptr is not None:
                 continue
             if key not in source:
-                candidates = [k for k in source if (texts.get(k) if k in props else extra_text) is not None]
+                candidates = [k for k in source if fields.get(k, others) is not None]
                 self._error(f"'{key}' is not in the source file{suggest(key, candidates)}", (ptr, key), key=True)
-            elif (texts.get(key) if key in props else extra_text) is None:
+            elif fields.get(key, others) is None:
                 self._error(f"'{key}' is structure, not text: it belongs in the source-language file only",
                             (ptr, key), key=True)
         result = {}
         for key, value in source.items():
-            sub = texts.get(key) if key in props else extra_text
+            sub = fields.get(key, others)
             if sub is not None:
                 escaped = escape(key)
                 result[key] = self._merge(value, target.get(key), sub, base, (ptr, key),
@@ -186,17 +182,17 @@ class Merge:
 _layouts: dict[tuple[int, str], tuple] = {}
 
 
-def _layout(node: dict, base: str) -> tuple[dict, dict | None, dict, dict | None]:
-    """A mapping schema's fields: every property, the schema of other keys (or None), the
-    properties that hold text at or below them, and the schema of other keys if they do."""
+def _layout(node: dict, base: str) -> tuple[dict, dict | None]:
+    """Where text lives under a mapping schema: each property's schema if text lives at or below
+    it (else None), and the schema of other keys if text lives under them (else None). A key's
+    is `fields.get(key, others)`."""
     key = (id(node), base)
     found = _layouts.get(key)
     if found is None:
-        props = node.get("properties", {})
         extra = node.get("additionalProperties")
-        extra = extra if isinstance(extra, dict) else None
-        texts = {name: sub for name, sub in props.items() if translatable(sub, base)}
-        found = _layouts[key] = (node, props, extra, texts, extra if translatable(extra, base) else None)
+        fields = {name: sub if translatable(sub, base) else None for name, sub in node.get("properties", {}).items()}
+        others = extra if isinstance(extra, dict) and translatable(extra, base) else None
+        found = _layouts[key] = (node, fields, others)  # the node kept: its id is not reused
     return found[1:]
 
 
@@ -218,11 +214,10 @@ def _units(data, node, base, segments, ptr):
         return
     node, base, _ = schemas.resolve(node, base)
     if isinstance(data, dict):
-        props = node.get("properties", {})
-        extra = node.get("additionalProperties")
+        fields, others = _layout(node, base)
         for key, value in data.items():
-            sub = props.get(key, extra if isinstance(extra, dict) else None)
-            if sub is not None and translatable(sub, base):
+            sub = fields.get(key, others)
+            if sub is not None:
                 yield from _units(value, sub, base, segments + [("key", key)], ptr + [key])
     elif isinstance(data, list) and isinstance(node.get("items"), dict):
         for index, value in enumerate(data):
@@ -256,9 +251,9 @@ def _markdown(data, node, base, chain):
         return
     node, base, _ = schemas.resolve(node, base)
     if isinstance(data, dict):
-        props, _, texts, extra_text = _layout(node, base)
+        fields, others = _layout(node, base)
         for key, value in data.items():
-            sub = texts.get(key) if key in props else extra_text
+            sub = fields.get(key, others)
             if sub is not None:
                 yield from _markdown(value, sub, base, (chain, key))
     elif isinstance(data, list) and isinstance(node.get("items"), dict):

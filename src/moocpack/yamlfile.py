@@ -69,8 +69,8 @@ class Document:
         self._key_positions = {} if key_positions is None else key_positions
         self._packed: tuple | None = None  # positions as read by another process, unpacked when asked for
         self.valid_as: str | None = None  # the schema this data was found valid for, where known
-        # The Markdown texts that have something to report, (pointer, text), where known: None
-        # means not looked at yet.
+        # The Markdown texts that have something to report, (path from the root, text), where
+        # known: None means not looked at yet.
         self.markdown_notes: list[tuple[str, str]] | None = None
         # A translation merged with its source when it was read ahead: (missing, done, errors) as
         # translation.Merge finds them, or None.
@@ -130,10 +130,6 @@ def escape(token: str) -> str:
     if "~" not in token and "/" not in token:  # almost every key and id: no copy
         return token
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def pointer_of(parts) -> str:
