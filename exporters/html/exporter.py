@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 
 from moocpack import render
-from moocpack.exporter import ExportOptions, Exporter
+from moocpack.exporter import ExportOptions, Exporter, for_last_course
 from moocpack.model import FACILITATOR, LEARNER, Course, Unit, Worksheet
 from moocpack.render import competences_body, esc, footer, h, t, unit_file, worksheet_file
 
@@ -101,8 +101,12 @@ def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, audience: str =
                            footer=footer(course), banner=banner(course, audience))
 
 
+# The same in the website and the guide (one family), and a large course's largest page.
+shared_competences_body = for_last_course(competences_body)
+
+
 def competences_page(course: Course, audience: str = LEARNER) -> str:
-    return render.document(course, f"{course.message('frameworks')} – {course.title}", competences_body(course),
+    return render.document(course, f"{course.message('frameworks')} – {course.title}", shared_competences_body(course),
                            nav=navigation(course, "competences.html"), scripts=NAV_SCRIPTS, footer=footer(course),
                            banner=banner(course, audience))
 
@@ -132,6 +136,7 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
 class HtmlExporter(Exporter):
     name = "html"
     extension = "zip"
+    family = "site"
     description = "Static, offline, accessible website of the course (open index.html)."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
@@ -144,6 +149,7 @@ class GuideExporter(Exporter):
 
     name = "guide"
     extension = "zip"
+    family = "site"
     description = "Facilitator guide: the website with every trainer instruction, for running the sessions."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:

@@ -8,9 +8,10 @@ and static/scorm.js for the runtime.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib import resources
 
-from moocpack.exporter import ExportOptions, Exporter
+from moocpack.exporter import ExportOptions, Exporter, for_last_course
 from moocpack.model import Course, Unit
 from moocpack import render
 
@@ -31,7 +32,7 @@ def xsd_files(version: str) -> dict[str, bytes]:
 LINKS = render.Links(new_window=True)
 
 
-def sco_config(course: Course, unit: Unit, version: str) -> dict:
+def sco_config(course: Course, unit: Unit) -> dict:
     questions = {}
     for quiz in unit.quizzes:
         data = render.quiz_data(course, quiz)
@@ -44,13 +45,13 @@ def sco_config(course: Course, unit: Unit, version: str) -> dict:
                          description=render.plain(question.stem)[:250])
             questions[question.id] = entry
     graded_quizzes = [quiz.id for quiz in unit.quizzes if quiz.graded and quiz.max_points > 0]
-    return {"version": version, "unit": unit.id, "passMark": manifest.pass_mark(unit, course),
+    return {"unit": unit.id, "passMark": manifest.pass_mark(unit, course),
             "gradedQuizzes": graded_quizzes, "questions": questions, "order": list(questions),
             "messages": {key: course.messages[key] for key in ("not_connected", "connected", "answer_shortened")}}
 
 
-def sco_page(course: Course, unit: Unit, version: str) -> str:
-    config = render.script_json(sco_config(course, unit, version))
+def sco_page(course: Course, unit: Unit) -> str:
+    config = render.script_json(sco_config(course, unit))
     body = render.unit_body(course, unit, LINKS)
     body += (f'<div id="end-of-unit"></div><p class="print-hide"><button type="button" id="lms-exit">'
              f'{render.esc(course.message("exit"))}</button></p>')
@@ -67,38 +68,63 @@ def outside_links_in_new_window(page: str) -> str:
     return re.sub(r'<a href="(https?://[^"]*)"', r'<a target="_blank" rel="noopener" href="\1"', page)
 
 
+def runtime(version: str) -> bytes:
+    """The LMS runtime, told which version's API to look for: the one file of a package's pages
+    and scripts that differs between the versions."""
+    return _static("scorm.js").replace(b'var version = "";', b'var version = "%s";' % version.encode(), 1)
+
+
 def side_page(course: Course, title: str, body: str) -> str:
     """Worksheets and the competence page: opened in a new window, no links to SCOs."""
     return outside_links_in_new_window(
         render.document(course, title, body, scripts=("quiz.js",), home=None, footer=render.footer(course)))
 
 
+@dataclass(frozen=True)
+class Pages:
+    """What both versions' packages of one course hold alike: every page, style and script but
+    the runtime, and which files make each unit's SCO."""
+
+    files: dict[str, bytes]
+    sco_files: dict[str, list[str]]
+    shared: list[str]  # the asset resource's files
+
+
+@for_last_course
+def pages(course: Course) -> Pages:
+    """The course's pages, made once for both versions (one family): rendering them is most of
+    the work of either package."""
+    files: dict[str, bytes] = {}
+    shared = {"style.css": render.static_file("style.css"), "quiz.js": render.static_file("quiz.js")}
+    shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
+                                           render.competences_body(course, unit_links=False)).encode()
+    sco_files: dict[str, list[str]] = {}
+    for unit in course.units:
+        launch = render.unit_file(unit)
+        files[launch] = sco_page(course, unit).encode()
+        sco_files[unit.id] = [launch]
+        for sheet in unit.worksheets:
+            name = render.worksheet_file(sheet)
+            body = (f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
+                    f'{render.worksheet_body(course, sheet)}</article>'
+                    f'<p class="print-hide"><button type="button" class="print">'
+                    f'{render.esc(course.message("print"))}</button></p>')
+            shared.setdefault(name, side_page(course, f"{sheet.title} – {course.title}", body).encode())
+        for asset in unit.assets:
+            shared[asset.path] = asset.data
+    files.update(shared)
+    return Pages(files, sco_files, sorted([*shared, "scorm.js"]))
+
+
 class ScormExporter(Exporter):
     version = "1.2"
     extension = "zip"
+    family = "scorm"
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
-        files: dict[str, bytes] = dict(xsd_files(self.version))
-        shared = {"style.css": render.static_file("style.css"), "quiz.js": render.static_file("quiz.js"),
-                  "scorm.js": _static("scorm.js")}
-        shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
-                                               render.competences_body(course, unit_links=False)).encode()
-        sco_files: dict[str, list[str]] = {}
-        for unit in course.units:
-            launch = render.unit_file(unit)
-            files[launch] = sco_page(course, unit, self.version).encode()
-            sco_files[unit.id] = [launch]
-            for sheet in unit.worksheets:
-                name = render.worksheet_file(sheet)
-                body = (f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
-                        f'{render.worksheet_body(course, sheet)}</article>'
-                        f'<p class="print-hide"><button type="button" class="print">'
-                        f'{render.esc(course.message("print"))}</button></p>')
-                shared.setdefault(name, side_page(course, f"{sheet.title} – {course.title}", body).encode())
-            for asset in unit.assets:
-                shared[asset.path] = asset.data
-        files.update(shared)
-        files["imsmanifest.xml"] = manifest.build(course, self.version, sco_files, sorted(shared))
+        common = pages(course)
+        files = {**xsd_files(self.version), **common.files, "scorm.js": runtime(self.version)}
+        files["imsmanifest.xml"] = manifest.build(course, self.version, common.sco_files, common.shared)
         return files
 
 

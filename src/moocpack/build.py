@@ -90,13 +90,15 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         report.problems.extend(lang_report.problems)
         fallbacks[lang] = len(set(lang_report.untranslated(lang)))
     # The checked source (every file's data and positions) is not needed to export: let it go
-    # before the workers start, so that none of them carries it.
+    # before the workers start, so that none of them carries it. (It holds no reference cycle:
+    # a collection here found nothing to free, and took 0.17 s on a 500-unit course.)
     checked = None
-    gc.collect()
     _return_free_memory()
     models = handout.with_handouts(models, jobs)
-    tasks = [(name, lang) for lang in wanted for name in exporters]
-    tasks += [(name, "mul") for name, exporter in exporters.items()
+    # Largest first (see Exporter.cost), each language's in the same order.
+    families = sorted(_families(exporters), key=lambda names: -sum(exporters[name].cost for name in names))
+    tasks = [(names, lang) for names in families for lang in wanted]
+    tasks += [((name,), "mul") for name, exporter in exporters.items()
               if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]
     global _JOB
     _JOB = (models, exporters, out, options, fallbacks)
@@ -118,7 +120,9 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             _collect(map(_export, tasks), tasks, report, results, progress)
     finally:
         _JOB = None
-    return results
+    # Listed by language, then format, whatever order they were made in.
+    order = {key: i for i, key in enumerate((name, lang) for lang in [*wanted, "mul"] for name in exporters)}
+    return sorted(results, key=lambda built: order[(built.format, built.language)])
 
 
 def _return_free_memory() -> None:
@@ -134,10 +138,28 @@ def _return_free_memory() -> None:
 _JOB = None
 
 
-def _export(task: tuple[str, str]):
-    """One package: (Built, warnings) or ("error", kind, message); never raises, so that a
-    worker's failure comes back to the parent as data."""
-    name, lang = task
+def _families(exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
+    """The formats grouped by family, in the order given: a language's packages of one family
+    are made in one process, one after the other, so that what they share is made once."""
+    families: dict[str, list[str]] = {}
+    for name, exporter in exporters.items():
+        families.setdefault(exporter.family or name, []).append(name)
+    return [tuple(names) for names in families.values()]
+
+
+def _export(task: tuple[tuple[str, ...], str]) -> list:
+    """The packages of one task, each (Built, warnings) or ("error", kind, message); never
+    raises, so that a worker's failure comes back to the parent as data."""
+    names, lang = task
+    outcomes = []
+    for name in names:
+        outcomes.append(_export_one(name, lang))
+        if outcomes[-1][0] == "error":
+            break
+    return outcomes
+
+
+def _export_one(name: str, lang: str):
     models, exporters, out, options, fallbacks = _JOB
     exporter = exporters[name]
     warnings: list[tuple[str, str, str]] = []
@@ -158,17 +180,18 @@ def _export(task: tuple[str, str]):
 
 
 def _collect(outcomes, tasks, report: Report, results: list, progress) -> None:
-    for (name, lang), outcome in zip(tasks, outcomes):
-        if outcome[0] == "error":
-            if outcome[1] == "output":
-                raise OutputError(outcome[2], results)
-            raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
-        built, warnings = outcome
-        for package, message, code in warnings:
-            report.warning(package, message, code=code)
-        results.append(built)
-        if progress:
-            progress(built)
+    for (names, lang), task_outcomes in zip(tasks, outcomes):
+        for name, outcome in zip(names, task_outcomes):
+            if outcome[0] == "error":
+                if outcome[1] == "output":
+                    raise OutputError(outcome[2], results)
+                raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
+            built, warnings = outcome
+            for package, message, code in warnings:
+                report.warning(package, message, code=code)
+            results.append(built)
+            if progress:
+                progress(built)
 
 
 class ExporterFailure(Exception):

@@ -9,13 +9,17 @@ own, without touching moocpack.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TypeVar
 
 from . import archive
 from .model import Course
+
+T = TypeVar("T")
 
 GROUP = "moocpack.exporters"
 
@@ -79,6 +83,14 @@ class Exporter:
     # The format's own options (`--set NAME=VALUE`); by convention each name starts with the
     # format's name. Their parsed values reach files() in options.settings.
     settings: tuple[Setting, ...] = ()
+    # Formats of one family (SCORM 1.2 and 2004) share work: the build makes a language's packages
+    # of a family in one process, one after the other, so that what one made for the course
+    # (remembered with `for_last_course`) serves the next. By default a format is a family of its own.
+    family: str = ""
+    # Roughly how much work a package is, relative to the others (the website's is 1): the build
+    # starts the largest first, so that the cores finish together rather than one waiting for
+    # the other's last large package.
+    cost: float = 1.0
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         """The package's files by archive path. Override this."""
@@ -123,6 +135,22 @@ class Exporter:
             archive.write_atomic(out_dir / name, content)
             written.append(out_dir / name)
         return Package(target, len(data), tuple(written))
+
+
+def for_last_course(make: Callable[[Course], T]) -> Callable[[Course], T]:
+    """`make(course)`, remembered for the last course it was made for: what formats of one family
+    share (see Exporter.family) is made once per language. The course model never changes, so
+    the same object gives the same result."""
+    last: tuple[Course, T] | None = None
+
+    @functools.wraps(make)
+    def remembered(course: Course) -> T:
+        nonlocal last
+        if last is None or last[0] is not course:
+            last = (course, make(course))
+        return last[1]
+
+    return remembered
 
 
 @dataclass(frozen=True)

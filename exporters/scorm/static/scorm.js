@@ -5,8 +5,9 @@
  * not connected, and keeps nothing. */
 (function () {
   "use strict";
+  var version = "";  // the exporter writes "1.2" or "2004" here
   var config = JSON.parse(document.getElementById("moocpack-sco").textContent);
-  var v12 = config.version === "1.2";
+  var v12 = version === "1.2";
   var SUSPEND_LIMIT = v12 ? 4096 : 64000;
   var api = null;
   var active = false;

@@ -1,0 +1,83 @@
+"""How a build shares its work out: formats of one family are made together, the largest
+packages start first, and what the user sees is in the same order whatever the schedule."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+
+from conftest import SHIPPED
+from moocpack.build import build
+from moocpack.exporter import Exporter, for_last_course, registry
+from moocpack.problems import Report
+
+
+class _Toy(Exporter):
+    """A third-party-like format that says which process made it."""
+
+    family = "toys"
+
+    def files(self, course, options):
+        time.sleep(0.1)  # long enough that, made apart, the two would go to both workers
+        return {"made-by.txt": str(os.getpid()).encode()}
+
+
+class ToyA(_Toy):
+    name = "toy-a"
+
+
+class ToyB(_Toy):
+    name = "toy-b"
+
+
+class Big(Exporter):
+    name = "big"
+    cost = 5.0
+
+    def files(self, course, options):
+        return {"index.txt": str(course.title).encode()}
+
+
+def made_by(path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("made-by.txt").decode()
+
+
+def test_a_languages_packages_of_one_family_are_made_in_one_process(tmp_path):
+    exporters = {"toy-a": ToyA(), "toy-b": ToyB(), "big": Big()}
+    results = build(SHIPPED, exporters, None, tmp_path, Report(SHIPPED), jobs=2)
+    for lang in ("en", "nb", "fr"):
+        a, b = (next(r for r in results if (r.format, r.language) == (name, lang)) for name in ("toy-a", "toy-b"))
+        assert made_by(a.package.path) == made_by(b.package.path) != str(os.getpid()), lang
+
+
+def test_packages_are_listed_by_language_then_format_whatever_order_they_were_made_in(tmp_path):
+    # "big" costs most, so it is made first; the listing still follows the order given.
+    exporters = {"toy-a": ToyA(), "toy-b": ToyB(), "big": Big()}
+    results = build(SHIPPED, exporters, None, tmp_path, Report(SHIPPED), jobs=2)
+    assert [(r.language, r.format) for r in results] == [
+        (lang, name) for lang in ("en", "nb", "fr") for name in ("toy-a", "toy-b", "big")]
+
+
+def test_what_a_family_shares_is_made_once_per_course():
+    made = []
+    pages = for_last_course(lambda course: made.append(course) or len(made))
+    first, second = object(), object()
+    assert [pages(first), pages(first), pages(second), pages(second), pages(first)] == [1, 1, 2, 2, 3]
+
+
+def test_both_scorm_versions_show_the_same_pages(tmp_path):
+    """SCORM 1.2 and 2004 differ in their manifest, the version's schemas, and which API the
+    runtime looks for; every page a learner sees is the same bytes in both."""
+    exporters = {name: registry()[name].exporter for name in ("scorm12", "scorm2004")}
+    build(SHIPPED, exporters, ["nb"], tmp_path, Report(SHIPPED), jobs=1)
+    packages = {}
+    for version in ("scorm12", "scorm2004"):
+        with zipfile.ZipFile(tmp_path / f"pat-peer-support-1.0.0-nb-{version}.zip") as archive:
+            packages[version] = {name: archive.read(name) for name in archive.namelist()}
+    pages = {name for name in packages["scorm12"] if name.endswith(".html")}
+    assert pages and pages == {name for name in packages["scorm2004"] if name.endswith(".html")}
+    assert all(packages["scorm12"][name] == packages["scorm2004"][name] for name in pages)
+    assert b'var version = "1.2";' in packages["scorm12"]["scorm.js"]
+    assert b'var version = "2004";' in packages["scorm2004"]["scorm.js"]
