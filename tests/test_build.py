@@ -81,3 +81,60 @@ def test_both_scorm_versions_show_the_same_pages(tmp_path):
     assert all(packages["scorm12"][name] == packages["scorm2004"][name] for name in pages)
     assert b'var version = "1.2";' in packages["scorm12"]["scorm.js"]
     assert b'var version = "2004";' in packages["scorm2004"]["scorm.js"]
+
+
+def test_each_language_is_loaded_and_exported_by_one_worker_when_there_are_enough(tmp_path):
+    exporters = {"toy-a": ToyA(), "toy-b": ToyB(), "big": Big()}
+
+    class Own(Exporter):
+        name = "own"
+
+        def files(self, course, options):
+            time.sleep(0.05)
+            return {"made-by.txt": str(os.getpid()).encode()}
+    exporters["own"] = Own()
+    results = build(SHIPPED, exporters, ["en", "nb"], tmp_path, Report(SHIPPED), jobs=2)
+    by_language = {lang: {made_by(r.package.path) for r in results if r.language == lang and r.format != "big"}
+                   for lang in ("en", "nb")}
+    assert all(len(pids) == 1 for pids in by_language.values()), by_language
+    assert by_language["en"] != by_language["nb"]
+
+
+def test_a_parallel_build_reports_what_one_after_the_other_does(cli, tmp_path):
+    """Workers load quietly; what loading says about translations the build reports itself."""
+    import json
+    one = json.loads(cli("build", SHIPPED, "--json", "--jobs", "1", "--out", tmp_path / "1")[1])
+    two = json.loads(cli("build", SHIPPED, "--json", "--jobs", "2", "--out", tmp_path / "2")[1])
+    assert one["problems"] == two["problems"] and one["untranslated"] > 0
+    packages = [[(p["format"], p["language"], p["fallback_strings"]) for p in run["packages"]] for run in (one, two)]
+    assert packages[0] == packages[1] and any(fallbacks for _, _, fallbacks in packages[0])
+
+
+# -- the worker processes themselves -------------------------------------------------------
+
+def _square_or_die(task):
+    group, number = task
+    if number < 0:
+        os._exit(7)  # as if killed: no answer, no exception
+    return (os.getpid(), number * number)
+
+
+def test_workers_keep_to_a_group_and_a_new_group_gets_a_fresh_process():
+    from moocpack import workers
+    tasks = [("a", 1), ("b", 2), ("a", 3), ("b", 4), ("c", 5), ("c", 6)]
+    with workers.Workers(2, _square_or_die) as pool:
+        results = dict(pool.run(tasks, group=lambda task: task[0], lost=lambda task, code: code))
+    assert [results[i][1] for i in range(len(tasks))] == [1, 4, 9, 16, 25, 36]
+    pid = {i: results[i][0] for i in results}
+    assert pid[0] == pid[2] and pid[1] == pid[3] and pid[0] != pid[1]
+    # Both workers then share "c", each as a new process.
+    assert {pid[4], pid[5]}.isdisjoint({pid[0], pid[1]})
+
+
+def test_a_worker_that_dies_loses_only_its_own_task():
+    from moocpack import workers
+    tasks = [("a", 1), ("b", -1), ("a", 2), ("b", 3)]
+    with workers.Workers(2, _square_or_die) as pool:
+        results = dict(pool.run(tasks, group=lambda task: task[0], lost=lambda task, code: ("lost", code)))
+    assert results[1] == ("lost", 7)
+    assert [results[i][1] for i in (0, 2, 3)] == [1, 4, 9]

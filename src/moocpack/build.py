@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import multiprocessing
 import time
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import archive, handout, loader
+from . import archive, handout, loader, workers
 from .exporter import ExportOptions, Exporter, Package
 from .problems import Report
 
@@ -83,59 +81,75 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     _check_output(out, checked.folder.root)
     archive.clean_stale(out, f"{checked.course.data['id']}-")
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
-    models, fallbacks = {}, {}
-    for lang in wanted:
-        lang_report = Report(report.root)
-        models[lang] = loader.load(course_path, lang, lang_report, checked=checked)
-        report.problems.extend(lang_report.problems)
-        fallbacks[lang] = len(set(lang_report.untranslated(lang)))
-    # The checked source (every file's data and positions) is not needed to export: let it go
-    # before the workers start, so that none of them carries it. (It holds no reference cycle:
-    # a collection here found nothing to free, and took 0.17 s on a 500-unit course.)
-    checked = None
-    _return_free_memory()
-    models = handout.with_handouts(models, jobs)
     # Largest first (see Exporter.cost), each language's in the same order.
     families = sorted(_families(exporters), key=lambda names: -sum(exporters[name].cost for name in names))
     tasks = [(names, lang) for names in families for lang in wanted]
     tasks += [((name,), "mul") for name, exporter in exporters.items()
               if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]
     global _JOB
-    _JOB = (models, exporters, out, options, fallbacks)
+    _JOB = (course_path, checked, wanted, exporters, out, options)
     results: list[Built] = []
     try:
         if jobs > 1 and len(tasks) > 1:
-            # Forked workers read the models the parent loaded (no copying them over); each
-            # writes its own package, so the output is the same as one after the other. Frozen,
-            # the models are left alone by the workers' cycle collector, which would otherwise
-            # walk them all and, touching each object, copy the pages they share.
+            # Each forked worker loads the languages it works on from the checked course it
+            # inherits (see workers.py): loading runs on every core. Frozen, what the parent has
+            # is left alone by the workers' cycle collector, which would otherwise walk it all
+            # and, touching each object, copy the memory pages they share.
             gc.freeze()
             try:
-                with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
-                    outcomes = pool.imap(_export, tasks)
-                    _collect(outcomes, tasks, report, results, progress)
+                with workers.Workers(min(jobs, len(tasks)), _export) as pool:
+                    outcomes = pool.run(tasks, group=lambda task: task[1], lost=_lost)
+                    # The workers were forked with the checked course as it was before this report.
+                    fallbacks = _translation_report(course_path, checked, wanted, report)
+                    _collect(outcomes, tasks, report, results, progress, fallbacks)
             finally:
                 gc.unfreeze()
         else:
-            _collect(map(_export, tasks), tasks, report, results, progress)
+            fallbacks = _translation_report(course_path, checked, wanted, report)
+            tasks.sort(key=lambda task: wanted.index(task[1]) if task[1] in wanted else len(wanted))
+            _collect(enumerate(map(_export, tasks)), tasks, report, results, progress, fallbacks)
     finally:
         _JOB = None
+        _MODELS.clear()
     # Listed by language, then format, whatever order they were made in.
     order = {key: i for i, key in enumerate((name, lang) for lang in [*wanted, "mul"] for name in exporters)}
     return sorted(results, key=lambda built: order[(built.format, built.language)])
 
 
-def _return_free_memory() -> None:
-    """Hand the memory freed so far back to the system (glibc keeps it for reuse otherwise):
-    every forked worker starts from the parent's resident size, so each one is smaller by it."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
+def _translation_report(course_path: Path, checked: loader.Checked, wanted: list[str], report: Report) -> dict[str, int]:
+    """What loading each language says (missing and stale translations), added to `report`,
+    and how many texts each shows in the source language; reported apart from loading, which
+    happens in the workers."""
+    fallbacks = {}
+    for lang in wanted:
+        lang_report = Report(report.root)
+        loader.report_translation(course_path, lang, lang_report, checked)
+        report.problems.extend(lang_report.problems)
+        fallbacks[lang] = len(set(lang_report.untranslated(lang)))
+    return fallbacks
 
 
 # What the export tasks share: set by build() before they run (inherited by forked workers).
 _JOB = None
+# The model of the language a process last worked on, with its handouts: {language: Course}.
+_MODELS: dict = {}
+
+
+def _model(lang: str):
+    """The language's model, loaded by the process that exports it (one at a time: a large
+    course's model is tens of megabytes; a worker process works on one language)."""
+    if lang not in _MODELS:
+        course_path, checked, *_ = _JOB
+        _MODELS.clear()
+        model = loader.load(course_path, lang, Report(checked.folder.root), checked=checked, quiet=True)
+        _MODELS[lang] = handout.with_handouts({lang: model})[lang]
+    return _MODELS[lang]
+
+
+def _lost(task, exitcode: int | None):
+    names, lang = task
+    return [("error", "internal", f"the process making the {lang} packages ({', '.join(names)}) ended without "
+                                  f"finishing (exit code {exitcode})", "")]
 
 
 def _families(exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
@@ -160,33 +174,40 @@ def _export(task: tuple[tuple[str, ...], str]) -> list:
 
 
 def _export_one(name: str, lang: str):
-    models, exporters, out, options, fallbacks = _JOB
+    course_path, checked, wanted, exporters, out, options = _JOB
     exporter = exporters[name]
     warnings: list[tuple[str, str, str]] = []
-    first = next(iter(models.values()))
-    package_name = f"{exporter.basename(models.get(lang, first), lang if lang == 'mul' else None)}.{exporter.extension}"
-    local = replace(options, warn=lambda message: warnings.append((package_name, message, f"export.{name}")))
-    started = time.perf_counter()
     try:
+        if lang == "mul":
+            models = handout.with_handouts({code: loader.load(course_path, code, Report(checked.folder.root),
+                                                               checked=checked, quiet=True) for code in wanted})
+            package_name = f"{exporter.basename(next(iter(models.values())), 'mul')}.{exporter.extension}"
+        else:
+            model = _model(lang)
+            package_name = f"{exporter.basename(model)}.{exporter.extension}"
+        local = replace(options, warn=lambda message: warnings.append((package_name, message, f"export.{name}")))
+        started = time.perf_counter()
         if lang == "mul":
             package = exporter.export_multilingual(models, out, local)
         else:
-            package = exporter.export(models[lang], out, local)
+            package = exporter.export(model, out, local)
     except archive.WriteError as exc:
         return ("error", "output", str(exc))
     except Exception as exc:  # an exporter's bug: reported, the package not written
         return ("error", "internal", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
-    return (Built(name, lang, package, time.perf_counter() - started, fallbacks.get(lang, 0)), warnings)
+    return (Built(name, lang, package, time.perf_counter() - started, 0), warnings)
 
 
-def _collect(outcomes, tasks, report: Report, results: list, progress) -> None:
-    for (names, lang), task_outcomes in zip(tasks, outcomes):
+def _collect(outcomes, tasks, report: Report, results: list, progress, fallbacks: dict[str, int]) -> None:
+    for index, task_outcomes in outcomes:
+        names, lang = tasks[index]
         for name, outcome in zip(names, task_outcomes):
             if outcome[0] == "error":
                 if outcome[1] == "output":
                     raise OutputError(outcome[2], results)
                 raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
             built, warnings = outcome
+            built = replace(built, fallbacks=fallbacks.get(lang, 0))
             for package, message, code in warnings:
                 report.warning(package, message, code=code)
             results.append(built)

@@ -70,11 +70,12 @@ def _own(values: dict, lang: str) -> Text:
 
 
 class _Resolver:
-    def __init__(self, checked: Checked, lang: str, report: Report):
+    def __init__(self, checked: Checked, lang: str, report: Report, quiet: bool = False):
         self.checked = checked
         self.lang = lang
         self.src = checked.source_language
         self.report = report
+        self.quiet = quiet  # the model only: nothing said about missing and stale translations
         self.messages = messages(lang)
         self._lock: dict | None = None
         # One string for the thousands of warnings that say it (a large course has 30,000 per language).
@@ -91,6 +92,8 @@ class _Resolver:
             merge = Merge(self.src, self.lang, rel, target)
             found = (merge.run(doc.data, kind), merge.missing, merge.done)
         data, missing, done = found
+        if self.quiet:
+            return doc.data if data is None else data
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
         for key, source_pointer in missing:
@@ -119,7 +122,7 @@ class _Resolver:
             return None
         for candidate in (self.lang, self.src, fw_source):
             if candidate in values:
-                if candidate != self.lang:
+                if candidate != self.lang and not self.quiet:
                     self.report.warning(where, f"not translated into '{self.lang}' yet: shown in '{candidate}'",
                                         pointer, position, code=MISSING_TRANSLATION, language=self.lang)
                 return Text(values[candidate], candidate)
@@ -408,15 +411,16 @@ def _join(*parts) -> Html | None:
 
 
 def load(path: str | Path, language: str | None = None, report: Report | None = None,
-         checked: Checked | None = None) -> Course:
+         checked: Checked | None = None, quiet: bool = False) -> Course:
     """Load a course for one language (default: the source language).
 
     Raises CourseError, carrying every problem, if the folder has errors. Warnings (missing
-    translations and the like) are added to `report`.
+    translations and the like) are added to `report`, unless `quiet`: then the model is all
+    (what the warnings would be, report_translation says; placing each costs time and memory).
     """
     checked, lang, report = _prepare(path, language, report, checked)
     with cycle_collector_paused():
-        return _Resolver(checked, lang, report).course()
+        return _Resolver(checked, lang, report, quiet).course()
 
 
 def report_translation(path: str | Path, language: str, report: Report, checked: Checked) -> None:

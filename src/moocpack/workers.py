@@ -1,0 +1,142 @@
+"""Running tasks on forked worker processes, each worker kept to one group of tasks where it can.
+
+The build's tasks are grouped by language, and a worker first loads the model of its language:
+work that every task of the language shares, and that costs as much as a package. So an idle
+worker takes, in the order given, the next task of the group it last worked on; else one of a
+group no worker has begun; else one of the group with the most tasks left (which it then shares).
+A pool that hands tasks out in order instead would have every worker load every language.
+
+Workers are forked: what `work` reads (the checked course, the exporters) they inherit, and only
+tasks and results go through the pipes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Hashable, Iterator
+from multiprocessing.connection import wait
+from typing import Any
+
+
+class Workers:
+    """`jobs` forked processes that run `work(task)`; use as a context manager (leaving it stops
+    them), and give them tasks with `run`."""
+
+    def __init__(self, jobs: int, work: Callable[[Any], Any]):
+        self.context = multiprocessing.get_context("fork")
+        self.work = work
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(jobs):
+                self.workers.append(self._fork())
+        except BaseException:
+            self.close()
+            raise
+
+    def _fork(self) -> "_Worker":
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs, self.work), daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive() and not worker.dead:
+                try:
+                    worker.connection.send(None)
+                except OSError:
+                    pass
+        for worker in self.workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join()
+            worker.connection.close()
+
+    def run(self, tasks: list, group: Callable[[Any], Hashable],
+            lost: Callable[[Any, int | None], Any]) -> Iterator[tuple[int, Any]]:
+        """Yields (index of the task, its result) as tasks finish. A worker that ends without
+        answering (killed, out of memory) gives `lost(task, exit code)` for its task."""
+        pending = list(range(len(tasks)))
+        begun: set[Hashable] = set()
+        for worker in self.workers:  # at once, not when the first result is asked for
+            self._hand_out(worker, tasks, pending, begun, group)
+        return self._results(tasks, group, lost, pending, begun)
+
+    def _results(self, tasks, group, lost, pending, begun):
+        workers = self.workers
+        while any(worker.task is not None for worker in workers):
+            busy = {worker.connection: worker for worker in workers if worker.task is not None}
+            for connection in wait(list(busy)):
+                worker = busy[connection]
+                index, worker.task = worker.task, None
+                try:
+                    result = connection.recv()
+                except (EOFError, OSError):
+                    worker.process.join()
+                    worker.dead = True
+                    result = lost(tasks[index], worker.process.exitcode)
+                yield index, result
+            for worker in list(workers):
+                if worker.task is None and not worker.dead:
+                    self._hand_out(worker, tasks, pending, begun, group)
+            if pending and all(worker.dead for worker in workers):
+                for index in pending:
+                    yield index, lost(tasks[index], None)
+                pending.clear()
+
+    def _hand_out(self, worker: "_Worker", tasks: list, pending: list[int], begun: set, group) -> None:
+        if not pending:
+            return
+        chosen = next((i for i in pending if group(tasks[i]) == worker.group), None)
+        if chosen is None:
+            chosen = next((i for i in pending if group(tasks[i]) not in begun), None)
+        if chosen is None:
+            left: dict[Hashable, int] = {}
+            for i in pending:
+                left[group(tasks[i])] = left.get(group(tasks[i]), 0) + 1
+            most = max(left.values())
+            chosen = next(i for i in pending if left[group(tasks[i])] == most)
+        if worker.group is not None and group(tasks[chosen]) != worker.group:
+            # A new group, a new process, forked afresh: what the last group left in memory
+            # (its language's model) goes with the old one, which returns nothing to the system
+            # otherwise (Python keeps the partly used memory it got).
+            self._retire(worker)
+            place = self.workers.index(worker)
+            worker = self.workers[place] = self._fork()
+        pending.remove(chosen)
+        worker.task, worker.group = chosen, group(tasks[chosen])
+        begun.add(worker.group)
+        worker.connection.send(tasks[chosen])
+
+    @staticmethod
+    def _retire(worker: "_Worker") -> None:
+        worker.connection.send(None)
+        worker.process.join()
+        worker.connection.close()
+
+
+class _Worker:
+    def __init__(self, process, connection):
+        self.process, self.connection = process, connection
+        self.task: int | None = None  # the index of the task it is working on
+        self.group: Hashable = None  # the group of its last task
+        self.dead = False
+
+
+def _serve(connection, work) -> None:
+    while True:
+        try:
+            task = connection.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        connection.send(work(task))
