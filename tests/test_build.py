@@ -9,7 +9,7 @@ import zipfile
 
 from conftest import SHIPPED
 from moocpack.build import build
-from moocpack.exporter import Exporter, for_last_course, registry
+from moocpack.exporter import Exporter, for_last_course, forget_courses, registry
 from moocpack.problems import Report
 
 
@@ -65,6 +65,8 @@ def test_what_a_family_shares_is_made_once_per_course():
     pages = for_last_course(lambda course: made.append(course) or len(made))
     first, second = object(), object()
     assert [pages(first), pages(first), pages(second), pages(second), pages(first)] == [1, 1, 2, 2, 3]
+    forget_courses()  # as the build does after each family: nothing of it is kept
+    assert pages(first) == 4
 
 
 def test_both_scorm_versions_show_the_same_pages(tmp_path):

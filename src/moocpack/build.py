@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import archive, handout, loader, workers
-from .exporter import ExportOptions, Exporter, Package
+from .exporter import ExportOptions, Exporter, Package, forget_courses
 from .problems import Report
 
 
@@ -166,10 +166,13 @@ def _export(task: tuple[tuple[str, ...], str]) -> list:
     raises, so that a worker's failure comes back to the parent as data."""
     names, lang = task
     outcomes = []
-    for name in names:
-        outcomes.append(_export_one(name, lang))
-        if outcomes[-1][0] == "error":
-            break
+    try:
+        for name in names:
+            outcomes.append(_export_one(name, lang))
+            if outcomes[-1][0] == "error":
+                break
+    finally:
+        forget_courses()  # what the family shared: the next family shares other things
     return outcomes
 
 

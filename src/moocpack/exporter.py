@@ -140,7 +140,7 @@ class Exporter:
 def for_last_course(make: Callable[[Course], T]) -> Callable[[Course], T]:
     """`make(course)`, remembered for the last course it was made for: what formats of one family
     share (see Exporter.family) is made once per language. The course model never changes, so
-    the same object gives the same result."""
+    the same object gives the same result. `forget_courses()` lets go of them all."""
     last: tuple[Course, T] | None = None
 
     @functools.wraps(make)
@@ -150,7 +150,21 @@ def for_last_course(make: Callable[[Course], T]) -> Callable[[Course], T]:
             last = (course, make(course))
         return last[1]
 
+    def forget() -> None:
+        nonlocal last
+        last = None
+
+    _REMEMBERED.append(forget)
     return remembered
+
+
+_REMEMBERED: list[Callable[[], None]] = []
+
+
+def forget_courses() -> None:
+    """Let go of every course remembered by for_last_course (a build does, when it is done)."""
+    for forget in _REMEMBERED:
+        forget()
 
 
 @dataclass(frozen=True)

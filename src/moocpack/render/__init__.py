@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
 
+from moocpack.exporter import for_last_course
 from moocpack.model import (
     AUDIO, ESSAY, FACILITATOR, FILE, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
     Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet, language_name,
@@ -452,7 +453,20 @@ def quiz_credits(course: Course, quiz: Quiz) -> str:
                    for key, author in quiz.credits)
 
 
+# A quiz shows the same in the website and the facilitator guide (one family, see
+# Exporter.family); its markup is most of a unit page's.
+_quiz_blocks = for_last_course(lambda course: {})
+
+
 def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
+    made = _quiz_blocks(course)
+    key = (id(quiz), links)  # the course, remembered with them, keeps its quizzes and their ids
+    if key not in made:
+        made[key] = _quiz_block(course, quiz, links)
+    return made[key]
+
+
+def _quiz_block(course: Course, quiz: Quiz, links: Links) -> str:
     data = script_json(quiz_data(course, quiz))
     questions = "".join(question_block(course, q, i, links) for i, q in enumerate(quiz.questions, 1))
     note = "" if quiz.graded else f'<p class="hint">{esc(course.message("reflection_kept_here"))}</p>'
