@@ -150,6 +150,7 @@ class GuideExporter(Exporter):
     name = "guide"
     extension = "zip"
     family = "site"
+    cost = 0.5  # with the website, one family: the pair shares quizzes and the competence page
     description = "Facilitator guide: the website with every trainer instruction, for running the sessions."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:

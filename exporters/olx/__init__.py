@@ -27,12 +27,16 @@ from moocpack import media, render
 from moocpack.render import plain
 
 NO_LINKS = render.Links(worksheet=None, competence=None)
+_LAST_PARAGRAPH = re.compile(r"<p>((?:(?!<p>).)*)</p>\s*$", re.S)
 _LINK = re.compile(r'\b(src|href)="([^"]+)"')
+
+
+_NOT_URL_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def url_name(*parts: str) -> str:
     """Stable url_names from model ids: letters, digits, '-' and '_' only."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", "_".join(parts))
+    return _NOT_URL_NAME.sub("_", "_".join(parts))
 
 
 def xml(element: etree._Element) -> bytes:
@@ -45,9 +49,14 @@ def fragment(markup: str) -> list:
     return [wrapper]
 
 
+_VOID = re.compile(r"<(br|hr|img)([^>]*?)\s*/?>")
+
+
 def _xmlish(markup: str) -> str:
-    # nh3 emits HTML5 void elements without a slash; make them XML.
-    return re.sub(r"<(br|hr|img)([^>]*?)\s*/?>", r"<\1\2/>", markup)
+    # nh3 emits HTML5 void elements without a slash; make them XML. (Most texts have none.)
+    if "<br" in markup or "<hr" in markup or "<img" in markup:
+        return _VOID.sub(r"<\1\2/>", markup)
+    return markup
 
 
 class Olx:
@@ -70,6 +79,9 @@ class Olx:
     # -- components ------------------------------------------------------------------------
     def static(self, markup: str) -> str:
         """Course assets are served from the course's static files as /static/<name>."""
+        if not self.asset_paths or '="' not in markup:
+            return markup
+
         def served(match):
             path = unquote(match.group(2))  # Markdown writes "my%20pic.png"
             if path not in self.asset_paths:
@@ -135,7 +147,7 @@ class Olx:
             problem.append(fragment(stem)[0])
         else:
             # A long stem (a situation to judge, then the question) keeps its layout above the label.
-            last = re.search(r"<p>((?:(?!<p>).)*)</p>\s*$", stem, re.S)
+            last = _LAST_PARAGRAPH.search(stem)
             if last and stem.strip() != last.group(0).strip():
                 problem.append(fragment(stem[: last.start()])[0])
                 label_text = plain(last.group(1))

@@ -131,10 +131,12 @@ class ScormExporter(Exporter):
 class Scorm12Exporter(ScormExporter):
     name = "scorm12"
     version = "1.2"
+    cost = 1.4
     description = "SCORM 1.2 package: one SCO per unit, score, status, interactions and bookmarks."
 
 
 class Scorm2004Exporter(ScormExporter):
     name = "scorm2004"
     version = "2004"
+    cost = 0.4  # with SCORM 1.2, one family: the pair shares every page
     description = "SCORM 2004 4th edition package: one SCO per unit, objectives per competence."
