@@ -140,3 +140,32 @@ def test_a_worker_that_dies_loses_only_its_own_task():
         results = dict(pool.run(tasks, group=lambda task: task[0], lost=lambda task, code: ("lost", code)))
     assert results[1] == ("lost", 7)
     assert [results[i][1] for i in (0, 2, 3)] == [1, 4, 9]
+
+
+PREPARED: dict = {}
+
+
+def _what_was_prepared(task):
+    group, number = task
+    time.sleep(0.05)
+    return PREPARED.get(group)
+
+
+def test_a_group_begun_later_is_prepared_once_in_the_parent_and_inherited():
+    """The build's use: the model of the third language is loaded once, before its workers fork."""
+    from moocpack import workers
+    calls = []
+
+    def prepare(group):
+        calls.append(group)
+        PREPARED[group] = os.getpid()
+
+    tasks = [("a", 1), ("b", 2), ("c", 3), ("c", 4), ("c", 5)]
+    try:
+        with workers.Workers(2, _what_was_prepared, prepare=prepare) as pool:
+            results = dict(pool.run(tasks, group=lambda task: task[0], lost=lambda task, code: code))
+    finally:
+        PREPARED.clear()
+    assert calls == ["c"]  # "a" and "b" were begun by the first workers, which made their own
+    assert results[0] is None and results[1] is None
+    assert results[2] == results[3] == results[4] == os.getpid()

@@ -97,7 +97,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             # and, touching each object, copy the memory pages they share.
             gc.freeze()
             try:
-                with workers.Workers(min(jobs, len(tasks)), _export) as pool:
+                with workers.Workers(min(jobs, len(tasks)), _export, prepare=_prepare) as pool:
                     outcomes = pool.run(tasks, group=lambda task: task[1], lost=_lost)
                     # The workers were forked with the checked course as it was before this report.
                     fallbacks = _translation_report(course_path, checked, wanted, report)
@@ -144,6 +144,14 @@ def _model(lang: str):
         model = loader.load(course_path, lang, Report(checked.folder.root), checked=checked, quiet=True)
         _MODELS[lang] = handout.with_handouts({lang: model})[lang]
     return _MODELS[lang]
+
+
+def _prepare(lang: str) -> None:
+    """In the parent, before the first worker for a language that comes after the first ones is
+    forked: its model, which that worker and any that comes to share the language inherit."""
+    if lang != "mul":
+        _model(lang)
+        gc.freeze()  # as what the parent had before: left alone by the workers' cycle collector
 
 
 def _lost(task, exitcode: int | None):

@@ -22,9 +22,13 @@ class Workers:
     """`jobs` forked processes that run `work(task)`; use as a context manager (leaving it stops
     them), and give them tasks with `run`."""
 
-    def __init__(self, jobs: int, work: Callable[[Any], Any]):
+    def __init__(self, jobs: int, work: Callable[[Any], Any], prepare: Callable[[Hashable], None] | None = None):
+        """`prepare(group)`, if given, runs here before a worker is forked for a group that
+        none has begun, so that it and any other worker that comes to share the group
+        inherit what it made (the build: the language's model) instead of each making it."""
         self.context = multiprocessing.get_context("fork")
         self.work = work
+        self.prepare = prepare
         self.workers: list[_Worker] = []
         try:
             for _ in range(jobs):
@@ -109,6 +113,8 @@ class Workers:
             # (its language's model) goes with the old one, which returns nothing to the system
             # otherwise (Python keeps the partly used memory it got).
             self._retire(worker)
+            if self.prepare is not None and group(tasks[chosen]) not in begun:
+                self.prepare(group(tasks[chosen]))
             place = self.workers.index(worker)
             worker = self.workers[place] = self._fork()
         pending.remove(chosen)
