@@ -55,6 +55,20 @@ def test_a_page_with_fallback_text_says_so_once_at_its_top(built):
     assert NOTICE_NB in unit  # one language named once, however many blocks are English
 
 
+def test_the_notice_names_each_language_markup_is_in_once_in_order_of_appearance():
+    from moocpack import loader, render
+    from moocpack.model import Html, Text
+    course = loader.load(SHIPPED, "nb")
+    page = ('<p hreflang="de"><a hreflang="de" href="x">x</a></p><span lang="nb">hei</span>'
+            '<div lang="fr">un</div><span lang="en">one</span><div lang="fr">deux</div>')
+    notice = render.fallback_notice(course, page)
+    assert "fransk, engelsk" in notice  # not German: hreflang names the linked page's language
+    assert render.fallback_notice(course, '<a hreflang="de" href="x">x</a>', Text("hei", "nb")) == ""
+    # A text's own language first, then what its markup holds; plain text has no markup.
+    assert "engelsk, fransk" in render.fallback_notice(course, Html('<b lang="fr">un</b>', "en"))
+    assert render.fallback_notice(course, Text('Write lang="fr" in the tag', "nb")) == ""
+
+
 def test_points_follow_each_languages_plural_rules(built):
     english = members(next(built.glob("*-en-html.zip")))
     norwegian = members(next(built.glob("*-nb-html.zip")))

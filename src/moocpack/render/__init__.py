@@ -87,9 +87,21 @@ def h(course: Course, value: Html | None, tag: str = "div", cls: str = "") -> st
 _LANG_ATTRIBUTE = re.compile(r'lang="([^"]+)"')
 
 
-def _lang_attributes(markup: str) -> list[str]:
-    return [m.group(1) for m in _LANG_ATTRIBUTE.finditer(markup)
-            if not (m.start() and (markup[m.start() - 1].isalnum() or markup[m.start() - 1] == "_"))]
+def _other_languages(markup: str, own: str) -> list[str]:
+    """The languages other than `own` that markup's lang attributes name, in order of first
+    appearance. A page in a half-translated language has a lang attribute on every fallback:
+    each language is looked at once, not each attribute."""
+    if 'lang="' not in markup:
+        return []
+    first = {}
+    for lang in set(_LANG_ATTRIBUTE.findall(markup)) - {own}:
+        attribute = f'lang="{lang}"'
+        at = markup.find(attribute)
+        while at > 0 and (markup[at - 1].isalnum() or markup[at - 1] == "_"):  # hreflang="…"
+            at = markup.find(attribute, at + 1)
+        if at != -1:
+            first[lang] = at
+    return sorted(first, key=first.__getitem__)
 
 
 def fallback_notice(course: Course, *parts) -> str:
@@ -97,13 +109,16 @@ def fallback_notice(course: Course, *parts) -> str:
     language because it is not translated yet (as documentation sites say it); empty if none.
     `parts` are model texts (their .lang tells) or markup (its lang attributes tell)."""
     found = []
+    own = course.language
     for part in parts:
+        lang = getattr(part, "lang", None)
+        if lang and lang != own and lang not in found:
+            found.append(lang)
         # Markup says its languages in lang attributes; plain text has none, whatever it reads.
-        markup = part and (isinstance(part, Html) or not isinstance(part, Text))
-        langs = [getattr(part, "lang", None)] + (_lang_attributes(str(part)) if markup else [])
-        for lang in langs:
-            if lang and lang != course.language and lang not in found:
-                found.append(lang)
+        if part and (isinstance(part, Html) or not isinstance(part, Text)):
+            for lang in _other_languages(str(part), own):
+                if lang not in found:
+                    found.append(lang)
     if not found:
         return ""
     names = ", ".join(course.language_label(lang) for lang in found)
