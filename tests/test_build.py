@@ -169,3 +169,20 @@ def test_a_group_begun_later_is_prepared_once_in_the_parent_and_inherited():
     assert calls == ["c"]  # "a" and "b" were begun by the first workers, which made their own
     assert results[0] is None and results[1] is None
     assert results[2] == results[3] == results[4] == os.getpid()
+
+
+def test_a_quiz_made_once_for_the_website_and_scorm_opens_its_links_as_each_needs(tmp_path):
+    """One family makes each quiz once; SCORM opens its competence links in a new window (leaving
+    the SCO's page would end its session), the website in place."""
+    exporters = {name: registry()[name].exporter for name in ("html", "scorm12")}
+    build(SHIPPED, exporters, ["en"], tmp_path, Report(SHIPPED), jobs=1)
+    pages = {}
+    for fmt in ("html", "scorm12"):
+        with zipfile.ZipFile(tmp_path / f"pat-peer-support-1.0.0-en-{fmt}.zip") as archive:
+            pages[fmt] = archive.read("unit-02.html").decode()
+    link = '<a href="competences.html#'
+    assert pages["html"].count(link) > 0 and pages["scorm12"].count(link) == pages["html"].count(link)
+    assert 'target="_blank"' not in pages["html"].split('<section class="quiz"', 1)[1]
+    quiz = pages["scorm12"].split('<section class="quiz"', 1)[1]
+    assert quiz.count(link) == quiz.count('" target="_blank" rel="noopener">')
+    assert "\0" not in pages["html"] + pages["scorm12"]

@@ -101,7 +101,7 @@ def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, audience: str =
                            footer=footer(course), banner=banner(course, audience))
 
 
-# The same in the website and the guide (one family), and a large course's largest page.
+# The same in the website and the guide (one family, with SCORM), and a large course's largest page.
 shared_competences_body = for_last_course(competences_body)
 
 
@@ -136,7 +136,7 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
 class HtmlExporter(Exporter):
     name = "html"
     extension = "zip"
-    family = "site"
+    family = "pages"
     description = "Static, offline, accessible website of the course (open index.html)."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
@@ -149,8 +149,8 @@ class GuideExporter(Exporter):
 
     name = "guide"
     extension = "zip"
-    family = "site"
-    cost = 0.5  # with the website, one family: the pair shares quizzes and the competence page
+    family = "pages"
+    cost = 0.5  # in one family with the website, it reuses its quizzes and competence page
     description = "Facilitator guide: the website with every trainer instruction, for running the sessions."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:

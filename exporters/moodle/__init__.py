@@ -28,7 +28,7 @@ __all__ = ["MoodleExporter"]
 class MoodleExporter(Exporter):
     name = "moodle"
     extension = "mbz"
-    cost = 2.6
+    cost = 2.4
     description = "Moodle course backup (restore it as a course): sections, pages, quizzes, question bank, competencies."
     settings = (
         Setting("moodle_release", "The backup format: 4.5 (for 4.5 and 5.x) or 4.1 (for 4.1 to 4.4).", "4.5",

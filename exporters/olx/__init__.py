@@ -477,7 +477,7 @@ def taxonomy_csv(course: Course, framework_id: str) -> bytes:
 class OlxExporter(Exporter):
     name = "olx"
     extension = "tar.gz"
-    cost = 1.8
+    cost = 1.5
     description = "Open edX course export (Studio → Tools → Import), with CAPA problems and competence tags."
     settings = (
         Setting("olx_org", "Organisation of the course key (default: olx.org in course.yaml, else moocpack)."),

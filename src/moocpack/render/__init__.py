@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Callable
 
@@ -39,11 +39,15 @@ class Links:
 
     worksheet: Callable[[Worksheet], str] | None = lambda sheet: f"worksheet-{sheet.id}.html"
     competence: Callable[[str], str] | None = lambda cid: f"competences.html#{cid}"
-    new_window: bool = False
+    new_window: bool | None = False  # None: not yet known (see quiz_block)
 
     def a(self, href: str, label: str) -> str:
-        target = ' target="_blank" rel="noopener"' if self.new_window else ""
+        target = _NEW_WINDOW if self.new_window else "" if self.new_window is False else _LATER
         return f'<a href="{esc(href)}"{target}>{label}</a>'
+
+
+_NEW_WINDOW = ' target="_blank" rel="noopener"'
+_LATER = "\0"  # where a link's target goes, once known; no course text holds a NUL
 
 
 SITE = Links()
@@ -468,17 +472,19 @@ def quiz_credits(course: Course, quiz: Quiz) -> str:
                    for key, author in quiz.credits)
 
 
-# A quiz shows the same in the website and the facilitator guide (one family, see
-# Exporter.family); its markup is most of a unit page's.
+# A quiz shows the same in the website, the facilitator guide and SCORM (one family, see
+# Exporter.family), but that SCORM opens its links in a new window; its markup is most of a
+# unit page's. Made once, with a mark where a link's target goes.
 _quiz_blocks = for_last_course(lambda course: {})
 
 
 def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
     made = _quiz_blocks(course)
-    key = (id(quiz), links)  # the course, remembered with them, keeps its quizzes and their ids
-    if key not in made:
-        made[key] = _quiz_block(course, quiz, links)
-    return made[key]
+    key = (id(quiz), links.worksheet, links.competence)  # the course, remembered with them, keeps its quizzes
+    markup = made.get(key)
+    if markup is None:
+        markup = made[key] = _quiz_block(course, quiz, replace(links, new_window=None))
+    return markup.replace(_LATER, _NEW_WINDOW if links.new_window else "")
 
 
 def _quiz_block(course: Course, quiz: Quiz, links: Links) -> str:
