@@ -137,6 +137,27 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
         assert "moocpack/db/services.php" in z.namelist()
 
 
+@pytest.mark.parametrize("epoch", [0, 1_700_000_000, archive.LATEST_EPOCH])
+def test_zips_are_byte_for_byte_those_of_pythons_zipfile(epoch):
+    """Zips are written directly (so that a file deflated for one package can be reused by
+    another); the bytes are exactly those the standard library's zipfile writes for the same
+    entries: UTF-8 names flagged, empty files, sorted, fixed date and permissions."""
+    import time
+    files = {"index.html": b"<p>hei</p>" * 300, "\u00e9t\u00e9/\u00fcber.html": "ç".encode() * 50, "empty": b"",
+             "files/data.bin": bytes(range(256)) * 40}
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as expected:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=time.gmtime(max(epoch, 315532800))[:6])
+            info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 3, 0o100644 << 16
+            expected.writestr(info, files[name], compresslevel=6)
+    assert archive.zip_bytes(files, epoch) == raw.getvalue()
+    deflated = {}
+    assert archive.zip_bytes(files, epoch, deflated) == raw.getvalue()
+    assert archive.zip_bytes(dict(files, extra=b"new"), epoch, deflated) != raw.getvalue()
+    assert len(deflated) == len(files) + 1  # each content deflated once, reused by the second zip
+
+
 def test_tar_headers_are_byte_for_byte_those_of_pythons_tarfile():
     """Backups and OLX archives write their ustar headers directly (tens of thousands of entries);
     the bytes are exactly those of the standard library's tarfile, directories and padding too."""

@@ -8,12 +8,12 @@ and static/scorm.js for the runtime.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from moocpack.exporter import ExportOptions, Exporter, for_last_course
 from moocpack.model import Course, Unit
-from moocpack import render
+from moocpack import archive, render
 
 from . import manifest
 
@@ -88,6 +88,9 @@ class Pages:
     files: dict[str, bytes]
     sco_files: dict[str, list[str]]
     shared: list[str]  # the asset resource's files
+    # Each file deflated once for both packages, by content (the files above, which the family
+    # holds anyway, are the keys): see archive.zip_bytes.
+    deflated: dict[bytes, tuple[int, bytes]] = field(default_factory=dict)
 
 
 @for_last_course
@@ -126,6 +129,9 @@ class ScormExporter(Exporter):
         files = {**xsd_files(self.version), **common.files, "scorm.js": runtime(self.version)}
         files["imsmanifest.xml"] = manifest.build(course, self.version, common.sco_files, common.shared)
         return files
+
+    def archive(self, files: dict[str, bytes], course: Course, options: ExportOptions) -> bytes:
+        return archive.zip_bytes(files, options.epoch, deflated=pages(course).deflated)
 
 
 class Scorm12Exporter(ScormExporter):
