@@ -19,7 +19,7 @@ from moocpack import render
 
 from . import columns, questionbank
 from .multilang import moodle_lang
-from .xmlparts import DECLARATION, NULL, add, document, empty_filters, empty_roles, fields, inforef, serialise
+from .xmlparts import DECLARATION, NULL, add, document, empty_roles, fields, inforef, serialise
 from .xmltext import Fields, element
 
 NO_LINKS = render.Links(worksheet=None, competence=None)
@@ -32,9 +32,10 @@ RELEASES = {
 
 # What every activity carries, empty, the same bytes each time: serialised once, not per
 # activity (a large course has thousands of activities).
-_EMPTY_ACTIVITY_FILES = {name: serialise(tree) for name, tree in (
-    ("calendar.xml", document("events")), ("comments.xml", document("comments")), ("xapistate.xml", document("states")),
-    ("filters.xml", empty_filters()), ("roles.xml", empty_roles()))}
+# The backup declares no filters, comments, calendar events, xAPI states or content bank (root
+# settings 0): as Moodle's own backup then does, it writes no file for them, and restore reads
+# none (restore_activity_task, restore_course_task). Roles are always read.
+_EMPTY_ACTIVITY_FILES = {"roles.xml": serialise(empty_roles())}
 _NO_FILES = serialise(inforef([]))
 
 
@@ -357,9 +358,6 @@ class Backup:
         fields(category, name="", description="")
         add(node, "tags")
         self.write("course/course.xml", node)
-        for name, tag in (("calendar.xml", "events"), ("comments.xml", "comments"), ("contentbank.xml", "contents")):
-            self.write(f"course/{name}", document(tag))
-        self.write("course/filters.xml", empty_filters())
         self.write("course/roles.xml", empty_roles())
         course_refs = inforef(file_ids)
         # Question categories count only if an inforef lists them; else the bank is skipped silently.

@@ -40,13 +40,6 @@ def inforef(file_ids) -> etree._Element:
     return node
 
 
-def empty_filters() -> etree._Element:
-    node = document("filters")
-    add(node, "filter_actives")
-    add(node, "filter_configs")
-    return node
-
-
 def empty_roles() -> etree._Element:
     node = document("roles")
     add(node, "role_overrides")
