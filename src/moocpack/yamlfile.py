@@ -17,9 +17,30 @@ from pathlib import Path
 import yaml
 
 try:  # the C composer is several times faster and just as safe
-    _Loader = yaml.CSafeLoader
+    _Composer = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Composer = yaml.SafeLoader
+
+
+class _Loader(_Composer):
+    """The safe loader, its tags resolved as PyYAML's Resolver resolves them (no path resolvers:
+    the safe loader has none), without joining two lists for every value: the composer asks
+    once per value, and a large course has hundreds of thousands."""
+
+    _implicit = {first: [*found, *_Composer.yaml_implicit_resolvers.get(None, [])]
+                 for first, found in _Composer.yaml_implicit_resolvers.items() if first is not None}
+    _wildcard = _Composer.yaml_implicit_resolvers.get(None, [])
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._implicit.get(value[:1], self._wildcard):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        if self.yaml_path_resolvers:  # pragma: no cover - none are registered on the safe loader
+            return super().resolve(kind, value, implicit)
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
@@ -201,7 +222,7 @@ class _Converter:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node), code="yaml.alias")
         self.seen.add(id(node))
         mark = node.start_mark
-        self.positions[pointer] = _packed(mark.line + 1, mark.column + 1)
+        self.positions[pointer] = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)  # _packed, inline
         kind = node.id  # "scalar", "mapping" or "sequence": one string compare, not isinstance chains
         if kind == "scalar":
             return self.scalar(node)
@@ -229,7 +250,8 @@ class _Converter:
             raise YamlError("mapping keys must be plain text", _mark(node), code="yaml.complex-key")
         if node.tag == _STR:  # most values: the text as written (what the constructor would return)
             value = node.value
-            if (bad := control_character(value)):
+            # Printable ASCII (ids, most titles) holds no control character: no search needed.
+            if not (value.isascii() and value.isprintable()) and (bad := control_character(value)):
                 raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node),
                                 code="text.control-character")
             return value
