@@ -233,21 +233,19 @@ class _Converter:
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise YamlError("YAML merge keys (<<) are not allowed", _mark(key_node), code="yaml.merge-key")
-                key = self.scalar(key_node)
-                if isinstance(key, (dict, list)) or not isinstance(key_node, yaml.ScalarNode):
+                if key_node.id != "scalar":  # a scalar's value is never a mapping or a list
                     raise YamlError("mapping keys must be plain text", _mark(key_node), code="yaml.complex-key")
-                key = sys.intern(str(key))  # "id", "text", "title"… one string each, however many times written
+                key = sys.intern(str(self.scalar(key_node)))  # "id", "title"… one string each, however often written
                 if key in result:
                     raise YamlError(f"duplicate key '{key}'", _mark(key_node), code="yaml.duplicate-key")
                 child = f"{pointer}/{escape(key)}"
-                self.key_positions[child] = _packed(*_mark(key_node))
+                key_mark = key_node.start_mark
+                self.key_positions[child] = (key_mark.line + 1) << _COLUMN_BITS | (key_mark.column + 1)
                 result[key] = self.convert(value_node, child, depth + 1)
             return result
         return [self.convert(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
 
     def scalar(self, node):
-        if not isinstance(node, yaml.ScalarNode):
-            raise YamlError("mapping keys must be plain text", _mark(node), code="yaml.complex-key")
         if node.tag == _STR:  # most values: the text as written (what the constructor would return)
             value = node.value
             # Printable ASCII (ids, most titles) holds no control character: no search needed.
