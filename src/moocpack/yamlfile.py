@@ -69,12 +69,9 @@ class YamlError(Exception):
         self.code = code
 
 
+# A position is one int per value, line << _COLUMN_BITS | column, instead of a tuple of two: a
+# large course has hundreds of thousands.
 _COLUMN_BITS = 20
-
-
-def _packed(line: int, column: int) -> int:
-    # One int per value instead of a tuple of two: a large course has hundreds of thousands.
-    return line << _COLUMN_BITS | column
 
 
 class Document:
@@ -222,7 +219,7 @@ class _Converter:
             raise YamlError("YAML aliases (*name) are not allowed; write the value out", _mark(node), code="yaml.alias")
         self.seen.add(id(node))
         mark = node.start_mark
-        self.positions[pointer] = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)  # _packed, inline
+        self.positions[pointer] = (mark.line + 1) << _COLUMN_BITS | (mark.column + 1)
         kind = node.id  # "scalar", "mapping" or "sequence": one string compare, not isinstance chains
         if kind == "scalar":
             return self.scalar(node)
