@@ -186,3 +186,29 @@ def test_a_quiz_made_once_for_the_website_and_scorm_opens_its_links_as_each_need
     quiz = pages["scorm12"].split('<section class="quiz"', 1)[1]
     assert quiz.count(link) == quiz.count('" target="_blank" rel="noopener">')
     assert "\0" not in pages["html"] + pages["scorm12"]
+
+
+class Slow(Exporter):
+    name = "slow"
+    cost = 9.0  # started first
+
+    def files(self, course, options):
+        time.sleep(3)
+        return {"index.txt": b"late"}
+
+
+class Broken(Exporter):
+    name = "broken"
+
+    def files(self, course, options):
+        raise RuntimeError("broken on purpose")
+
+
+def test_a_failed_build_stops_its_other_workers_at_once(tmp_path):
+    """What the other workers are making is not wanted once the build has failed: they are
+    stopped, not waited for, and write nothing more."""
+    import pytest
+    from moocpack.build import BuildError
+    with pytest.raises(BuildError, match="broken on purpose"):
+        build(SHIPPED, {"slow": Slow(), "broken": Broken()}, ["en"], tmp_path, Report(SHIPPED), jobs=2)
+    assert not list(tmp_path.glob("*-slow.zip"))

@@ -99,21 +99,23 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             try:
                 with workers.Workers(min(jobs, len(tasks)), _export, prepare=_prepare) as pool:
                     outcomes = pool.run(tasks, group=lambda task: task[1], lost=_lost)
-                    # The workers were forked with the checked course as it was before this report.
+                    # Meanwhile: the workers were forked with the checked course as it was before.
                     fallbacks = _translation_report(course_path, checked, wanted, report)
-                    _collect(outcomes, tasks, report, results, progress, fallbacks)
+                    _collect(outcomes, tasks, report, results, progress)
             finally:
                 gc.unfreeze()
         else:
-            fallbacks = _translation_report(course_path, checked, wanted, report)
             tasks.sort(key=lambda task: wanted.index(task[1]) if task[1] in wanted else len(wanted))
-            _collect(enumerate(map(_export, tasks)), tasks, report, results, progress, fallbacks)
+            _collect(enumerate(map(_export, tasks)), tasks, report, results, progress)
+            # After loading, which uses the merges the check kept and this report lets go of.
+            fallbacks = _translation_report(course_path, checked, wanted, report)
     finally:
         _JOB = None
         _MODELS.clear()
     # Listed by language, then format, whatever order they were made in.
     order = {key: i for i, key in enumerate((name, lang) for lang in [*wanted, "mul"] for name in exporters)}
-    return sorted(results, key=lambda built: order[(built.format, built.language)])
+    return [replace(built, fallbacks=fallbacks.get(built.language, 0))
+            for built in sorted(results, key=lambda built: order[(built.format, built.language)])]
 
 
 def _translation_report(course_path: Path, checked: loader.Checked, wanted: list[str], report: Report) -> dict[str, int]:
@@ -209,7 +211,7 @@ def _export_one(name: str, lang: str):
     return (Built(name, lang, package, time.perf_counter() - started, 0), warnings)
 
 
-def _collect(outcomes, tasks, report: Report, results: list, progress, fallbacks: dict[str, int]) -> None:
+def _collect(outcomes, tasks, report: Report, results: list, progress) -> None:
     for index, task_outcomes in outcomes:
         names, lang = tasks[index]
         for name, outcome in zip(names, task_outcomes):
@@ -218,7 +220,6 @@ def _collect(outcomes, tasks, report: Report, results: list, progress, fallbacks
                     raise OutputError(outcome[2], results)
                 raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
             built, warnings = outcome
-            built = replace(built, fallbacks=fallbacks.get(lang, 0))
             for package, message, code in warnings:
                 report.warning(package, message, code=code)
             results.append(built)

@@ -47,12 +47,17 @@ class Workers:
     def __enter__(self) -> "Workers":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, error, trace) -> None:
+        self.close(abort=kind is not None)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: once idle, or at once with `abort` (the caller failed, and what
+        they are making is not wanted; a package half written stays a temporary file, which
+        archive.clean_stale removes)."""
         for worker in self.workers:
-            if worker.process.is_alive() and not worker.dead:
+            if abort and worker.process.is_alive():
+                worker.process.terminate()
+            elif worker.process.is_alive() and not worker.dead:
                 try:
                     worker.connection.send(None)
                 except OSError:
