@@ -7,7 +7,10 @@ group no worker has begun; else one of the group with the most tasks left (which
 A pool that hands tasks out in order instead would have every worker load every language.
 
 Workers are forked: what `work` reads (the checked course, the exporters) they inherit, and only
-tasks and results go through the pipes.
+tasks and results go through the pipes. A worker that moves to another group is replaced by a
+fresh fork, so that the last group's memory goes with it; `prepare(group)` lets the parent make
+what every worker of a group begun late needs (the build: its language's model) once, for all
+of them to inherit.
 """
 
 from __future__ import annotations
