@@ -83,9 +83,10 @@ class Exporter:
     # The format's own options (`--set NAME=VALUE`); by convention each name starts with the
     # format's name. Their parsed values reach files() in options.settings.
     settings: tuple[Setting, ...] = ()
-    # Formats of one family (SCORM 1.2 and 2004) share work: the build makes a language's packages
-    # of a family in one process, one after the other, so that what one made for the course
-    # (remembered with `for_last_course`) serves the next. By default a format is a family of its own.
+    # Formats of one family share work (the website, the guide and SCORM show the same quizzes):
+    # the build makes a language's packages of a family in one process, one after the other, so
+    # that what one made for the course (remembered with `for_last_course`) serves the next. By
+    # default a format is a family of its own.
     family: str = ""
     # Roughly how much work a package is, relative to the others (the website's is 1): the build
     # starts the largest first, so that the cores finish together rather than one waiting for
