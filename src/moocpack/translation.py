@@ -203,26 +203,12 @@ def iter_units(data, kind: str):
     ("id", item id) for a list item; `pointer` is the JSON pointer by position, to find the line.
     """
     root = schemas.schema(kind)
-    yield from _units(data, root, root["$id"], [], [])
-
-
-def _units(data, node, base, segments, ptr):
-    kind = text_kind(node, base)
-    if kind:
-        if isinstance(data, str):
-            yield tuple(segments), "".join("/" + escape(p) for p in ptr), kind, data
-        return
-    node, base, _ = schemas.resolve(node, base)
-    if isinstance(data, dict):
-        fields, others = _layout(node, base)
-        for key, value in data.items():
-            sub = fields.get(key, others)
-            if sub is not None:
-                yield from _units(value, sub, base, segments + [("key", key)], ptr + [key])
-    elif isinstance(data, list) and isinstance(node.get("items"), dict):
-        for index, value in enumerate(data):
-            if isinstance(value, dict) and isinstance(value.get("id"), str):
-                yield from _units(value, node["items"], base, segments + [("id", value["id"])], ptr + [index])
+    for chain, found, value in _texts(data, root, root["$id"], None):
+        path, segments, here = path_of(chain), [], data
+        for part in path:
+            here = here[part]
+            segments.append(("id", here["id"]) if isinstance(part, int) else ("key", part))
+        yield tuple(segments), pointer_of(path), found, value
 
 
 def markdown_texts(data, kind: str):
@@ -230,7 +216,7 @@ def markdown_texts(data, kind: str):
     them but without naming the others: checking a large course's Markdown walks every file.
     `where` is a chain, made into a path by path_of() only for a text that needs one."""
     root = schemas.schema(kind)
-    yield from _markdown(data, root, root["$id"], None)
+    return ((chain, value) for chain, found, value in _texts(data, root, root["$id"], None) if found == MARKDOWN)
 
 
 def path_of(chain) -> list:
@@ -243,11 +229,13 @@ def path_of(chain) -> list:
     return parts
 
 
-def _markdown(data, node, base, chain):
+def _texts(data, node, base, chain):
+    """(chain, text kind, value) for every text with a value, walked as the schema says where
+    text lives: mapping fields by `_layout`, list items by their ids."""
     kind = text_kind(node, base)
     if kind:
-        if kind == MARKDOWN and isinstance(data, str):
-            yield chain, data
+        if isinstance(data, str):
+            yield chain, kind, data
         return
     node, base, _ = schemas.resolve(node, base)
     if isinstance(data, dict):
@@ -255,12 +243,12 @@ def _markdown(data, node, base, chain):
         for key, value in data.items():
             sub = fields.get(key, others)
             if sub is not None:
-                yield from _markdown(value, sub, base, (chain, key))
+                yield from _texts(value, sub, base, (chain, key))
     elif isinstance(data, list) and isinstance(node.get("items"), dict):
         items = node["items"]
         for index, value in enumerate(data):
             if isinstance(value, dict) and isinstance(value.get("id"), str):
-                yield from _markdown(value, items, base, (chain, index))
+                yield from _texts(value, items, base, (chain, index))
 
 
 def key_pointer(segments) -> str:
