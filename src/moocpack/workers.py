@@ -116,18 +116,19 @@ class Workers:
                 left[group(tasks[i])] = left.get(group(tasks[i]), 0) + 1
             most = max(left.values())
             chosen = next(i for i in pending if left[group(tasks[i])] == most)
-        if worker.group is not None and group(tasks[chosen]) != worker.group:
+        chosen_group = group(tasks[chosen])
+        if worker.group is not None and chosen_group != worker.group:
             # A new group, a new process, forked afresh: what the last group left in memory
             # (its language's model) goes with the old one, which returns nothing to the system
             # otherwise (Python keeps the partly used memory it got).
             self._retire(worker)
-            if self.prepare is not None and group(tasks[chosen]) not in begun:
-                self.prepare(group(tasks[chosen]))
+            if self.prepare is not None and chosen_group not in begun:
+                self.prepare(chosen_group)
             place = self.workers.index(worker)
             worker = self.workers[place] = self._fork()
         pending.remove(chosen)
-        worker.task, worker.group = chosen, group(tasks[chosen])
-        begun.add(worker.group)
+        worker.task, worker.group = chosen, chosen_group
+        begun.add(chosen_group)
         worker.connection.send(tasks[chosen])
 
     @staticmethod
