@@ -703,10 +703,12 @@ def _check_coverage(c: _Checker, checked: Checked):
                           ["outcomes", oi], code="outcome.unassessed")
 
 
-def _source_files(checked: Checked) -> dict[str, tuple[yamlfile.Document, str]]:
-    files = {"course.yaml": (checked.course, "course")}
-    files.update({f"units/{uid}.yaml": (doc, "unit") for uid, doc in checked.units.items()})
-    files.update({f"worksheets/{wid}.yaml": (doc, "worksheet") for wid, doc in checked.worksheets.items()})
+def source_files(checked: Checked) -> list[tuple[str, yamlfile.Document, str]]:
+    """The source files that translations mirror, (path in the language folder, document, kind),
+    in the order catalogues list them."""
+    files = [("course.yaml", checked.course, "course")]
+    files += [(f"units/{uid}.yaml", doc, "unit") for uid, doc in checked.units.items()]
+    files += [(f"worksheets/{wid}.yaml", doc, "worksheet") for wid, doc in sorted(checked.worksheets.items())]
     return files
 
 
@@ -716,7 +718,7 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
         c.report.warning(c.file(lang), f"no folder for language '{lang}': every text falls back to "
                                        f"'{checked.source_language}' (create it with the same files, text only)", code="translation.no-folder")
         return
-    sources = _source_files(checked)
+    sources = {rel: (doc, kind) for rel, doc, kind in source_files(checked)}
     docs = checked.translations.setdefault(lang, {})
     for rel in folders.translation_files(folder, lang):
         full = f"{lang}/{rel}"

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import lockfile, yamlfile
-from ..checks import Checked
+from .. import lockfile
+from ..checks import Checked, source_files
 from ..translation import iter_units, key_of
 
 LOCK = lockfile.LOCK
@@ -104,13 +104,6 @@ def _state(unit: Unit, entry: dict | None) -> str:
     if unit.target.strip() == unit.source.strip():
         return SAME
     return OK
-
-
-def source_files(checked: Checked) -> list[tuple[str, yamlfile.Document, str]]:
-    files = [("course.yaml", checked.course, "course")]
-    files += [(f"units/{uid}.yaml", doc, "unit") for uid, doc in checked.units.items()]
-    files += [(f"worksheets/{wid}.yaml", doc, "worksheet") for wid, doc in sorted(checked.worksheets.items())]
-    return files
 
 
 def collect(checked: Checked, lang: str) -> Catalog:
