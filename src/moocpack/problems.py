@@ -45,6 +45,9 @@ class Report:
     # Problems name files relative to where the command runs (a large course has tens of
     # thousands of problems: the directory is asked once).
     cwd: str = field(default_factory=os.getcwd, repr=False, compare=False)
+    # The problems in order, kept until more are added: a command asks for the errors, then the
+    # warnings, of tens of thousands of problems (problems are only ever added).
+    _sorted: tuple[int, list[Problem]] = field(default=(-1, []), init=False, repr=False, compare=False)
 
     def add(self, severity: str, file: str | Path, message: str, pointer: str = "",
             position: tuple[int, int] | None = None, code: str = "", language: str = "") -> None:
@@ -73,7 +76,11 @@ class Report:
         return [p for p in self.sorted() if p.severity == WARNING]
 
     def sorted(self) -> list[Problem]:
-        return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.pointer, p.message))
+        count, in_order = self._sorted
+        if count != len(self.problems):
+            in_order = sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.pointer, p.message))
+            self._sorted = (len(self.problems), in_order)
+        return list(in_order)
 
     def as_json(self) -> str:
         return json.dumps(envelope([self]), ensure_ascii=False, indent=2)
