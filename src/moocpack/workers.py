@@ -32,6 +32,7 @@ class Workers:
         self.context = multiprocessing.get_context("fork")
         self.work = work
         self.prepare = prepare
+        self.ready: Hashable = None  # the group last prepared: what the next fork inherits
         self.workers: list[_Worker] = []
         try:
             for _ in range(jobs):
@@ -85,6 +86,7 @@ class Workers:
     def _results(self, tasks, group, lost, pending, begun):
         workers = self.workers
         while any(worker.task is not None for worker in workers):
+            self._prepare_ahead(tasks, group, pending, begun)
             busy = {worker.connection: worker for worker in workers if worker.task is not None}
             for connection in wait(list(busy)):
                 worker = busy[connection]
@@ -122,14 +124,25 @@ class Workers:
             # (its language's model) goes with the old one, which returns nothing to the system
             # otherwise (Python keeps the partly used memory it got).
             self._retire(worker)
-            if self.prepare is not None and chosen_group not in begun:
+            if self.prepare is not None and chosen_group not in begun and chosen_group != self.ready:
                 self.prepare(chosen_group)
+                self.ready = chosen_group
             place = self.workers.index(worker)
             worker = self.workers[place] = self._fork()
         pending.remove(chosen)
         worker.task, worker.group = chosen, chosen_group
         begun.add(chosen_group)
         worker.connection.send(tasks[chosen])
+
+    def _prepare_ahead(self, tasks, group, pending, begun) -> None:
+        """While every worker is busy, the parent prepares the next group none has begun: the
+        worker that finishes first then starts on it at once instead of waiting for it."""
+        if self.prepare is None or (self.ready is not None and self.ready not in begun):
+            return  # one group ahead at most: what the parent keeps is one group's
+        upcoming = next((group(tasks[i]) for i in pending if group(tasks[i]) not in begun), None)
+        if upcoming is not None:
+            self.prepare(upcoming)
+            self.ready = upcoming
 
     @staticmethod
     def _retire(worker: "_Worker") -> None:
