@@ -62,15 +62,22 @@ class Fields:
     def __call__(self, row: str, /, **values) -> str:
         limits = COLUMN_LENGTHS.get(row) if self.fit else None
         parts = []
+        add = parts.append
         for tag, value in values.items():
-            if value is None:
-                parts.append(f"<{tag}/>")
-                continue
-            if type(value) is int:  # most fields: ids, flags, times; nothing to escape or fit
-                parts.append(f"<{tag}>{value}</{tag}>")
-                continue
-            value = value if type(value) is str else str(value)
-            if limits and tag in limits and len(value) > limits[tag]:
-                value = shortened(self.file, row, tag, value, limits[tag], self.warn)
-            parts.append(f"<{tag}>{text(value)}</{tag}>" if value else f"<{tag}></{tag}>")
+            kind = type(value)
+            if kind is int:  # most fields: ids, flags, times; nothing to escape or fit
+                add(f"<{tag}>{value}</{tag}>")
+            elif value is None:
+                add(f"<{tag}/>")
+            else:
+                if kind is not str:
+                    value = str(value)
+                if limits and tag in limits and len(value) > limits[tag]:
+                    value = shortened(self.file, row, tag, value, limits[tag], self.warn)
+                if not value:
+                    add(f"<{tag}></{tag}>")
+                elif "&" in value or "<" in value or ">" in value or "\r" in value:
+                    add(f"<{tag}>{text(value)}</{tag}>")
+                else:
+                    add(f"<{tag}>{value}</{tag}>")
         return "".join(parts)
