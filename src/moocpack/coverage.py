@@ -23,10 +23,18 @@ class Cell:
         return {kind: sum(1 for k, _ in self.refs if k == kind) for kind in KINDS}
 
 
+EMPTY = Cell()
+
+
 @dataclass(frozen=True)
 class ItemRow:
     item: Competence
-    cells: dict[str, Cell] = field(default_factory=dict)  # by unit id
+    # By unit id, in the course's order: only the units that cover the item (a framework of a
+    # hundred items across five hundred units is mostly empty cells).
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    def cell(self, unit_id: str) -> Cell:
+        return self.cells.get(unit_id, EMPTY)
 
     @property
     def total(self) -> int:
@@ -49,8 +57,8 @@ def matrix(course: Course, framework: Framework) -> tuple[CategoryRows, ...]:
     found = course.coverage()
     categories = []
     for category in framework.categories:
-        rows = tuple(ItemRow(item, {unit.id: Cell(tuple(found.get(item.id, {}).get(unit.id, ())))
-                                    for unit in course.units}) for item in category.items)
+        rows = tuple(ItemRow(item, {unit: Cell(tuple(refs)) for unit, refs in found.get(item.id, {}).items()})
+                     for item in category.items)
         categories.append(CategoryRows(category.id, category.number, category.title, rows))
     return tuple(categories)
 

@@ -626,22 +626,21 @@ def competences_body(course: Course, unit_links: bool = True) -> str:
         head = "".join(f'<th scope="col">{link(unit_file(u), esc(unit_label(course, u) or u.title))}</th>'
                        for u in course.units)
         rows = []
+        units = {unit.id: (place, unit) for place, unit in enumerate(course.units)}
         for c in categories:
             rows.append(f'<tr class="category" id="{esc(c.id)}"><th scope="colgroup" colspan="{len(course.units) + 1}">'
                         f'{esc(c.number)} {t(course, c.title)}</th></tr>')
             for row in c.rows:
-                cells = []
-                for unit in course.units:
-                    cell = row.cells[unit.id]
-                    if not cell.count:
-                        cells.append('<td class="level-0"></td>')
-                        continue
+                # Most cells are empty: a row of them, then the few that cover the item.
+                cells = ['<td class="level-0"></td>'] * len(units)
+                for uid, cell in row.cells.items():
+                    place, unit = units[uid]
                     where = esc(course.message("coverage_cell", n=cell.count, unit=unit_label(course, unit) or unit.title))
                     refs = "".join(f"<li>{esc(kinds[kind])}: {link(anchor(unit, kind, ref), t(course, labels.get((kind, ref), ref)))}</li>"
                                    for kind, ref in cell.refs)
-                    cells.append(f'<td class="level-{coverage.level(cell.count)}"><details><summary>'
-                                 f'<span aria-hidden="true">{cell.count}</span><span class="visually-hidden">{where}'
-                                 f'</span></summary><ul>{refs}</ul></details></td>')
+                    cells[place] = (f'<td class="level-{coverage.level(cell.count)}"><details><summary>'
+                                    f'<span aria-hidden="true">{cell.count}</span><span class="visually-hidden">{where}'
+                                    f'</span></summary><ul>{refs}</ul></details></td>')
                 state = "" if row.total else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
                 rows.append(f'<tr id="{esc(row.item.id)}"><th scope="row">{t(course, row.item.text)} '
                             f'<span class="competence-id">{esc(row.item.id)}</span>{state}</th>{"".join(cells)}</tr>')
