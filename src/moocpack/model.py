@@ -475,6 +475,7 @@ def plural_category(language: str, count: float) -> str:
     return _locale(language).plural_form(number)
 
 
+@lru_cache(maxsize=1024)  # babel builds its table of names again on each asking (a third of a ms)
 def language_name(in_language: str, code: str) -> str:
     names = _locale(in_language).languages
     return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
