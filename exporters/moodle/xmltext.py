@@ -37,18 +37,22 @@ def attribute(value) -> str:
 
 
 def start(tag: str, **attrs) -> str:
-    if not attrs:
-        return f"<{tag}>"
+    return f"<{tag}{_attributes(attrs)}>"
+
+
+def _attributes(attrs: dict) -> str:
     # Most attributes are ids: nothing to escape.
-    return f"<{tag}" + "".join(f' {name}="{value}"' if type(value) is int else f' {name}="{attribute(value)}"'
-                               for name, value in attrs.items()) + ">"
+    return "".join(f' {name}="{value}"' if type(value) is int else f' {name}="{attribute(value)}"'
+                   for name, value in attrs.items()) if attrs else ""
 
 
 def element(tag: str, inner: str = "", **attrs) -> str:
     """An element with its (already written) content; empty, it is written <tag/> as lxml does."""
-    if not inner:
-        return start(tag, **attrs)[:-1] + "/>"
-    return f"{start(tag, **attrs)}{inner}</{tag}>"
+    if len(attrs) == 1 and type(attrs.get("id")) is int:  # a row: its id, then its fields
+        head = f'<{tag} id="{attrs["id"]}"'
+    else:
+        head = f"<{tag}{_attributes(attrs)}"
+    return f"{head}>{inner}</{tag}>" if inner else f"{head}/>"
 
 
 class Fields:
