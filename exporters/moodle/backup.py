@@ -450,11 +450,7 @@ class Backup:
         detail = add(details, "detail", backup_id=hashlib.md5(self.shortname.encode()).hexdigest())
         fields(detail, type="course", format="moodle2", interactive=1, mode=10, execution=1, executiontime=0)
         contents = add(info, "contents")
-        activities = add(contents, "activities")
-        for a in self.activities:
-            node = add(activities, "activity")
-            fields(node, moduleid=a["moduleid"], sectionid=a["sectionid"], modulename=a["modulename"], title=a["title"],
-                   directory=a["directory"])
+        add(contents, "activities")  # thousands: written as text, put in below
         sections = add(contents, "sections")
         for s in self.sections:
             node = add(sections, "section")
@@ -462,23 +458,30 @@ class Backup:
                    directory=f"sections/section_{s['id']}")
         course_node = add(contents, "course")
         fields(course_node, courseid=1, title=self.shortname, directory="course")
-        settings = add(info, "settings")
+        add(info, "settings")  # as the activities
         root_settings = {"filename": f"{course.id}.mbz", "users": 0, "anonymize": 0, "role_assignments": 0,
                          "activities": 1, "blocks": 0, "files": 1, "filters": 0, "comments": 0, "badges": 0,
                          "calendarevents": 0, "userscompletion": 0, "logs": 0, "grade_histories": 0,
                          "questionbank": 1, "groups": 0, "competencies": 1, "customfield": 0,
                          "contentbankcontent": 0, "xapistate": 0, "legacyfiles": 0}
-        for name, value in root_settings.items():
-            setting = add(settings, "setting")
-            fields(setting, level="root", name=name, value=value)
+        field = self.fields("moodle_backup.xml")
+        activities = "".join(element("activity", field(
+            "activity", moduleid=a["moduleid"], sectionid=a["sectionid"], modulename=a["modulename"], title=a["title"],
+            directory=a["directory"])) for a in self.activities)
+        settings = [element("setting", field("setting", level="root", name=name, value=value))
+                    for name, value in root_settings.items()]
         for s in self.sections:
             for suffix, value in (("included", 1), ("userinfo", 0)):
-                setting = add(settings, "setting")
-                fields(setting, level="section", section=f"section_{s['id']}", name=f"section_{s['id']}_{suffix}",
-                       value=value)
+                settings.append(element("setting", field(
+                    "setting", level="section", section=f"section_{s['id']}", name=f"section_{s['id']}_{suffix}",
+                    value=value)))
         for a in self.activities:
             key = f"{a['modulename']}_{a['moduleid']}"
             for suffix, value in (("included", 1), ("userinfo", 0)):
-                setting = add(settings, "setting")
-                fields(setting, level="activity", activity=key, name=f"{key}_{suffix}", value=value)
+                settings.append(element("setting", field("setting", level="activity", activity=key,
+                                                         name=f"{key}_{suffix}", value=value)))
         self.write("moodle_backup.xml", backup)
+        # Texts cannot hold a tag (their < is escaped): the first of each empty element is the one.
+        self.files["moodle_backup.xml"] = self.files["moodle_backup.xml"].replace(
+            b"<activities/>", element("activities", activities).encode(), 1).replace(
+            b"<settings/>", element("settings", "".join(settings)).encode(), 1)
