@@ -104,10 +104,10 @@ class _Resolver:
             return doc.data if data is None else data
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
-        for key, source_pointer in missing:
-            # Points at the source string's own line (the translation file may not exist).
-            self.report.warning(source, self.not_translated, key,
-                                doc.position(source_pointer), code=MISSING_TRANSLATION, language=self.lang)
+        # Each points at the source string's own line (the translation file may not exist).
+        self.report.warnings_at(source, self.not_translated,
+                                [(key, doc.position(source_pointer)) for key, source_pointer in missing],
+                                code=MISSING_TRANSLATION, language=self.lang)
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, done, where)
         return doc.data if data is None else data

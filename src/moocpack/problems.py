@@ -61,6 +61,13 @@ class Report:
     def warning(self, file, message, pointer="", position=None, code="", language="") -> None:
         self.add(WARNING, file, message, pointer, position, code, language)
 
+    def warnings_at(self, file: str | Path, message: str, places, code: str = "", language: str = "") -> None:
+        """One warning at many places of one file, each place (pointer, position): a large
+        course's missing translations are tens of thousands, a few dozen per file."""
+        file = self.relative(file)
+        self.problems.extend(Problem(file, *(position or (1, 1)), WARNING, message, pointer, code, language)
+                             for pointer, position in places)
+
     def untranslated(self, language: str | None = None) -> list[Problem]:
         """Strings shown in the source language because no translation exists (per language)."""
         return [p for p in self.problems if p.code == MISSING_TRANSLATION and language in (None, p.language)]
