@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import archive, handout, loader, workers
+from . import archive, checks, handout, loader, workers
 from .exporter import ExportOptions, Exporter, Package, forget_courses
 from .problems import Report
 
@@ -112,6 +112,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     finally:
         _JOB = None
         _MODELS.clear()
+        gc.unfreeze()  # what _model froze (one after the other) goes back to the collector
     # Listed by language, then format, whatever order they were made in.
     order = {key: i for i, key in enumerate((name, lang) for lang in [*wanted, "mul"] for name in exporters)}
     return [replace(built, fallbacks=fallbacks.get(built.language, 0))
@@ -145,6 +146,9 @@ def _model(lang: str):
         _MODELS.clear()
         model = loader.load(course_path, lang, Report(checked.folder.root), checked=checked, quiet=True)
         _MODELS[lang] = handout.with_handouts({lang: model})[lang]
+        # Frozen, the model (millions of objects, no cycles) is left alone by the cycle
+        # collector, which walked all of it on every full collection during the exports.
+        gc.freeze()
     return _MODELS[lang]
 
 
@@ -153,7 +157,6 @@ def _prepare(lang: str) -> None:
     forked: its model, which that worker and any that comes to share the language inherit."""
     if lang != "mul":
         _model(lang)
-        gc.freeze()  # as what the parent had before: left alone by the workers' cycle collector
 
 
 def _lost(task, exitcode: int | None):
@@ -177,12 +180,16 @@ def _export(task: tuple[tuple[str, ...], str]) -> list:
     names, lang = task
     outcomes = []
     try:
-        for name in names:
-            outcomes.append(_export_one(name, lang))
-            if outcomes[-1][0] == "error":
-                break
+        # Exporting makes millions of short-lived objects and almost no cycles: the collector,
+        # paused, runs once at the end instead of hundreds of times (a tenth of the exports' time).
+        with checks.cycle_collector_paused():
+            for name in names:
+                outcomes.append(_export_one(name, lang))
+                if outcomes[-1][0] == "error":
+                    break
     finally:
         forget_courses()  # what the family shared: the next family shares other things
+        gc.collect()
     return outcomes
 
 
