@@ -427,7 +427,7 @@ def load(path: str | Path, language: str | None = None, report: Report | None = 
     (what the warnings would be, report_translation says; placing each costs time and memory).
     """
     checked, lang, report = _prepare(path, language, report, checked)
-    with cycle_collector_paused():
+    with cycle_collector_paused(keep=True):
         return _Resolver(checked, lang, report, quiet).course()
 
 
@@ -436,7 +436,7 @@ def report_translation(path: str | Path, language: str, report: Report, checked:
     translations, framework texts shown in another language) without building the model: what
     `validate` needs, in a fraction of the time on a large course."""
     checked, lang, report = _prepare(path, language, report, checked)
-    with cycle_collector_paused():
+    with cycle_collector_paused(keep=True):  # the problems are kept
         _report_translation(checked, _Resolver(checked, lang, report))
 
 
