@@ -36,10 +36,6 @@ def attribute(value) -> str:
     return value
 
 
-def start(tag: str, **attrs) -> str:
-    return f"<{tag}{_attributes(attrs)}>"
-
-
 def _attributes(attrs: dict) -> str:
     # Most attributes are ids: nothing to escape.
     return "".join(f' {name}="{value}"' if type(value) is int else f' {name}="{attribute(value)}"'
@@ -78,10 +74,5 @@ class Fields:
                     value = str(value)
                 if limits and tag in limits and len(value) > limits[tag]:
                     value = shortened(self.file, row, tag, value, limits[tag], self.warn)
-                if not value:
-                    add(f"<{tag}></{tag}>")
-                elif "&" in value or "<" in value or ">" in value or "\r" in value:
-                    add(f"<{tag}>{text(value)}</{tag}>")
-                else:
-                    add(f"<{tag}>{value}</{tag}>")
+                add(f"<{tag}>{text(value)}</{tag}>" if value else f"<{tag}></{tag}>")
         return "".join(parts)

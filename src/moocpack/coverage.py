@@ -23,18 +23,12 @@ class Cell:
         return {kind: sum(1 for k, _ in self.refs if k == kind) for kind in KINDS}
 
 
-EMPTY = Cell()
-
-
 @dataclass(frozen=True)
 class ItemRow:
     item: Competence
     # By unit id, in the course's order: only the units that cover the item (a framework of a
     # hundred items across five hundred units is mostly empty cells).
     cells: dict[str, Cell] = field(default_factory=dict)
-
-    def cell(self, unit_id: str) -> Cell:
-        return self.cells.get(unit_id, EMPTY)
 
     @property
     def total(self) -> int:

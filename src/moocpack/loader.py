@@ -51,8 +51,8 @@ def parse_duration(value: str | None) -> Duration | None:
 @lru_cache(maxsize=None)
 def messages(lang: str) -> dict:
     """moocpack's own interface strings (buttons, labels) for a language, falling back to English."""
-    english = _catalogue("en")
-    own = _catalogue(lang)
+    english = catalogue("en") or {}
+    own = catalogue(lang) or {}
     if not own and "-" in lang:
         return messages(lang.split("-")[0])
     # Without a catalogue of its own a language still must not call itself "English".
@@ -60,12 +60,13 @@ def messages(lang: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _catalogue(lang: str) -> dict:
-    """One catalogue file as it is, read once (English is every language's fallback) and with
-    the C parser where there is one (the pure-Python one took a tenth of a small course's build)."""
+def catalogue(lang: str) -> dict | None:
+    """One interface catalogue as it is (not to be changed), None if there is no file for the
+    language; read once (English is every language's fallback) and with the C parser where
+    there is one (the pure-Python one took a tenth of a small course's build)."""
     path = resources.files("moocpack.messages").joinpath(f"{lang}.yaml")
     if not path.is_file():
-        return {}
+        return None
     return yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 

@@ -135,15 +135,10 @@ def status(course, course_option, languages, listing, as_json, fail_under):
 
 def interface_messages(lang: str) -> tuple[list[str], int, str]:
     """Keys of the English catalogue that the language's catalogue lacks (English shows instead)."""
-    from importlib import resources
-
-    import yaml
-    folder = resources.files("moocpack.messages")
-    english = yaml.safe_load(folder.joinpath("en.yaml").read_text("utf-8"))
+    english = loader.catalogue("en")
     for candidate in (lang, lang.split("-")[0]):
-        path = folder.joinpath(f"{candidate}.yaml")
-        if path.is_file():
-            own = yaml.safe_load(path.read_text("utf-8")) or {}
+        own = loader.catalogue(candidate)
+        if own is not None:
             return sorted(set(english) - set(own)), len(english), candidate
     return sorted(english), len(english), "en"
 
