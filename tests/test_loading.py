@@ -220,3 +220,49 @@ def test_validate_reports_what_loading_reports_without_building_the_model(course
         loader.load(course_path, lang, loaded, checked=checked)
         loader.report_translation(course_path, lang, reported, loader.check(course_path, Report(course_path)))
         assert reported.sorted() == loaded.sorted() and (lang == "en" or reported.problems)
+
+
+def _tagged(value):
+    """A merged file's data with each text's language made visible (Text == str ignores it)."""
+    if isinstance(value, dict):
+        return {key: _tagged(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_tagged(item) for item in value]
+    return (type(value).__name__, getattr(value, "lang", None), value)
+
+
+@pytest.mark.parametrize("course_path", [SHIPPED, MINI], ids=["shipped", "mini"])
+def test_the_model_merges_translations_as_the_check_does(course_path):
+    """Loading a checked course merges each file without noting what is missing (the check said
+    it): the same text, in the same language, value for value, for every file and language."""
+    from moocpack.translation import Merge, merged_text
+    checked = loader.check(course_path, Report(course_path))
+    files = [("course.yaml", checked.course, "course")]
+    files += [(f"units/{uid}.yaml", doc, "unit") for uid, doc in checked.units.items()]
+    files += [(f"worksheets/{wid}.yaml", doc, "worksheet") for wid, doc in checked.worksheets.items()]
+    compared = 0
+    for lang in checked.languages:
+        for rel, doc, kind in files:
+            target = doc if lang == checked.source_language else checked.translations.get(lang, {}).get(rel)
+            full = Merge(checked.source_language, lang, rel, target).run(doc.data, kind)
+            assert _tagged(merged_text(doc.data, target, kind, checked.source_language, lang)) == _tagged(full), (lang, rel)
+            compared += 1
+    assert compared >= 6
+
+
+def test_the_quiet_merge_falls_back_where_the_full_merge_reports(tmp_path):
+    """Translations the check would refuse (wrong types, unknown or repeated ids, blank text)
+    fall back to the source in both merges alike: the model never depends on which one ran."""
+    from moocpack.translation import Merge, merged_text
+    (tmp_path / "source.yaml").write_text(
+        "id: u1\ntitle: Unit\nsummary: Short\noutcomes:\n  - id: lo-1\n    text: One\n  - id: lo-2\n    text: Two\n"
+        "activities:\n  - id: a1\n    title: Act\n    duration: 10 min\n")
+    (tmp_path / "target.yaml").write_text(
+        "title: '  '\nsummary: [not, text]\nduration: 5 min\noutcomes:\n  - id: lo-2\n    text: To\n"
+        "  - id: lo-2\n    text: Zwei\n  - id: lo-9\n    text: Ni\n  - text: no id\nactivities: {a1: wrong}\n")
+    source, target = yamlfile.read(tmp_path / "source.yaml"), yamlfile.read(tmp_path / "target.yaml")
+    full = Merge("en", "nb", "units/u1.yaml", target)
+    expected = full.run(source.data, "unit")
+    assert full.errors  # what the check reports; the model does not repeat it
+    assert _tagged(merged_text(source.data, target, "unit", "en", "nb")) == _tagged(expected)
+    assert [(str(o["text"]), o["text"].lang) for o in expected["outcomes"]] == [("One", "en"), ("Zwei", "nb")]

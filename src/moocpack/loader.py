@@ -23,7 +23,7 @@ from .model import (
     inherited_competences,
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
-from .translation import Merge
+from .translation import Merge, merged_text
 
 __all__ = ["Checked", "CourseError", "check", "load"]
 
@@ -97,6 +97,8 @@ class _Resolver:
         # Merged when the translation was checked (used once: not kept twice); merged ahead on
         # another core, only what it found came back (data None).
         found = self.checked.merges.pop((self.lang, rel), None)
+        if self.quiet and (found is None or found[0] is None):
+            return merged_text(doc.data, target, kind, self.src, self.lang)
         if found is None or (text_needed and found[0] is None):
             merge = Merge(self.src, self.lang, rel, target)
             found = (merge.run(doc.data, kind), merge.missing, merge.done)
