@@ -74,27 +74,10 @@ class Merge:
     def run(self, source, kind: str):
         root = schemas.schema(kind)
         target = self.target.data if self.target else None
+        plan = _Plan.of(root, root["$id"])
         if target is source:  # the source language's own file: each text is its own translation
-            return self._own(source, root, root["$id"])
-        return self._merge(source, target, root, root["$id"], None, "", "")
-
-    def _own(self, source, node, base):
-        """What _merge gives for a file merged with itself (nothing missing, nothing to say),
-        without comparing the file with itself: loading the source language merges every file."""
-        if text_kind(node, base):
-            return Text(source, self.lang)
-        node, base, _ = schemas.resolve(node, base)
-        if isinstance(source, dict):
-            fields, others = _layout(node, base)
-            result = {}
-            for key, value in source.items():
-                sub = fields.get(key, others)
-                result[key] = value if sub is None else self._own(value, sub, base)
-            return result
-        if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
-            items = node.get("items", {})
-            return [self._own(item, items, base) for item in source]
-        return source
+            return _merged_text(source, source, plan, self.source_lang, self.lang)
+        return self._merge(source, target, plan, None, "", "")
 
     # `ptr`, where a value is in the translation file, is a chain (parent chain, key or index)
     # rather than a list: it is needed only to place an error, and copying a list at every
@@ -104,9 +87,8 @@ class Merge:
         position = self.target.position(pointer, key=key) if self.target else (0, 0)
         self.errors.append((message, pointer, position))
 
-    def _merge(self, source, target, node, base, ptr, key_path, source_ptr):
-        kind = text_kind(node, base)
-        if kind:
+    def _merge(self, source, target, plan: "_Plan", ptr, key_path, source_ptr):
+        if plan.text:
             self.total += 1
             if target is None:
                 self.missing.append((key_path or "/", source_ptr))
@@ -117,17 +99,16 @@ class Merge:
             self.translated += 1
             self.done.append((key_path or "/", source))
             return Text(target, self.lang)
-        node, base, _ = schemas.resolve(node, base)
         if isinstance(source, dict):
-            return self._merge_mapping(source, target, node, base, ptr, key_path, source_ptr)
+            return self._merge_mapping(source, target, plan, ptr, key_path, source_ptr)
         if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
-            return self._merge_list(source, target, node, base, ptr, key_path, source_ptr)
+            return self._merge_list(source, target, plan, ptr, key_path, source_ptr)
         if target is not None:
             self._error("this is not translatable text; it belongs in the source-language file only", ptr)
         return source
 
-    def _merge_mapping(self, source, target, node, base, ptr, key_path, source_ptr):
-        fields, others = _layout(node, base)
+    def _merge_mapping(self, source, target, plan: "_Plan", ptr, key_path, source_ptr):
+        fields, others = plan.fields, plan.others
         if target is not None and not isinstance(target, dict):
             self._error("expected a mapping of fields, as in the source file", ptr)
             target = None
@@ -146,14 +127,14 @@ class Merge:
             sub = fields.get(key, others)
             if sub is not None:
                 escaped = escape(key)
-                result[key] = self._merge(value, target.get(key), sub, base, (ptr, key),
+                result[key] = self._merge(value, target.get(key), sub, (ptr, key),
                                           f"{key_path}/{escaped}", f"{source_ptr}/{escaped}")
             else:
                 result[key] = value
         return result
 
-    def _merge_list(self, source, target, node, base, ptr, key_path, source_ptr):
-        item_schema = node.get("items", {})
+    def _merge_list(self, source, target, plan: "_Plan", ptr, key_path, source_ptr):
+        item_plan = plan.items
         by_id = {}
         if target is not None and not isinstance(target, list):
             self._error("expected a list of items with ids, as in the source file", ptr)
@@ -174,7 +155,7 @@ class Merge:
         for position, item in enumerate(source):
             index, translated = by_id.get(item["id"], (None, None))
             item_ptr = (ptr, index) if index is not None else ptr
-            result.append(self._merge(item, translated, item_schema, base, item_ptr,
+            result.append(self._merge(item, translated, item_plan, item_ptr,
                                       f"{key_path}/{escape(item['id'])}", f"{source_ptr}/{position}"))
         return result
 
