@@ -305,3 +305,20 @@ def test_escaping_and_unicode_survive(mini, tmp_path):
     assert problem.find(".//label").text == 'Pick right & "one" – æøå'  # <the> is HTML, sanitised away
     assert problem.find(".//choice").text == "R&D <ok> «ça»"
     assert olxcleaner_findings(folder) == []
+
+
+def test_non_breaking_spaces_in_question_markup_export(mini, tmp_path):
+    """French typography puts a non-breaking space before ? ! : ; and translators' tools type it.
+    The sanitiser writes it as &nbsp;, which is HTML, not XML: problems embed it as the character."""
+    edit(mini / "en/units/u1.yaml", "stem: Pick the right one.",
+         'stem: "Situation\\u00a0: a door is open.\\n\\nPick the right one\\u00a0?"')
+    edit(mini / "en/units/u1.yaml", "{id: a, text: Right, correct: true, feedback: Well done.}",
+         '{id: a, text: Right, correct: true, feedback: "Bravo\\u00a0!"}')
+    edit(mini / "en/units/u1.yaml", "    outcomes: [lo-1]\n    options:",
+         '    outcomes: [lo-1]\n    feedback: "Voilà\\u00a0: **why**."\n    options:')
+    folder = next(iter(export(mini, tmp_path, lang="en").values()))
+    problem = etree.parse(str(folder / "problem" / "p_q-single.xml")).getroot()
+    assert problem.find("div/p").text == "Situation\u00a0: a door is open."
+    assert "Voilà\u00a0: " in etree.tostring(problem.find("solution"), encoding="unicode")
+    assert problem.find(".//choicehint").text == "Bravo !"  # a hint is plain text, spaces folded
+    assert olxcleaner_findings(folder) == []

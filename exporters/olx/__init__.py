@@ -53,7 +53,10 @@ _VOID = re.compile(r"<(br|hr|img)([^>]*?)\s*/?>")
 
 
 def _xmlish(markup: str) -> str:
-    # nh3 emits HTML5 void elements without a slash; make them XML. (Most texts have none.)
+    # nh3 writes HTML5: void elements without a slash, and a non-breaking space (French puts
+    # one before ? ! : ;) as &nbsp;, which XML does not define. Make them XML.
+    if "&nbsp;" in markup:
+        markup = markup.replace("&nbsp;", "\u00a0")
     if "<br" in markup or "<hr" in markup or "<img" in markup:
         return _VOID.sub(r"<\1\2/>", markup)
     return markup
