@@ -10,30 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from moocpack.xmlescape import attribute, text
+
 from .columns import COLUMN_LENGTHS, shortened
-
-
-def text(value) -> str:
-    """Element text escaped as lxml escapes it."""
-    value = value if type(value) is str else str(value)
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
-    return value
-
-
-def attribute(value) -> str:
-    """An attribute value escaped as lxml escapes it (it is written between double quotes)."""
-    value = text(value)
-    for char, reference in (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;")):
-        if char in value:
-            value = value.replace(char, reference)
-    return value
 
 
 def _attributes(attrs: dict) -> str:

@@ -153,7 +153,7 @@ def script_json(data) -> str:
 def short(text: str, length: int = 100) -> str:
     """At most `length` characters, with an ellipsis when cut: at a word when one ends in the
     last 40 %, else mid-word (a name or a URL)."""
-    text = re.sub(r"\s+", " ", str(text)).strip()
+    text = " ".join(str(text).split())  # whitespace folded (as plain() does)
     if len(text) <= length:
         return text
     cut = text[: length - 1]
