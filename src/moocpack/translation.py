@@ -174,7 +174,7 @@ class _Plan:
     for a mapping the plan of each field that holds text (None: structure), for a list its
     items'. Plans are kept by node, so a merge does no schema lookups."""
 
-    __slots__ = ("node", "text", "fields", "others", "items")
+    __slots__ = ("node", "kind", "text", "fields", "others", "items")
     _made: dict[tuple[int, str], "_Plan"] = {}
 
     @classmethod
@@ -183,7 +183,8 @@ class _Plan:
         if plan is None:
             plan = cls._made[(id(node), base)] = cls()
             plan.node = node  # kept: its id is not reused
-            plan.text = bool(text_kind(node, base))
+            plan.kind = text_kind(node, base)  # "text", "markdown" or None
+            plan.text = bool(plan.kind)
             resolved, base, _ = schemas.resolve(node, base)
             fields, others = _layout(resolved, base)
             plan.fields = {key: None if sub is None else cls.of(sub, base) for key, sub in fields.items()}
@@ -195,7 +196,7 @@ class _Plan:
 
 
 _NOTHING = _Plan()  # a node under which nothing is text
-_NOTHING.node, _NOTHING.text, _NOTHING.fields, _NOTHING.others = None, False, {}, None
+_NOTHING.node, _NOTHING.kind, _NOTHING.text, _NOTHING.fields, _NOTHING.others = None, None, False, {}, None
 _NOTHING.items = _NOTHING
 
 
@@ -250,7 +251,7 @@ def iter_units(data, kind: str):
     ("id", item id) for a list item; `pointer` is the JSON pointer by position, to find the line.
     """
     root = schemas.schema(kind)
-    for chain, found, value in _texts(data, root, root["$id"], None):
+    for chain, found, value in _texts(data, _Plan.of(root, root["$id"]), None, []):
         path, segments, here = path_of(chain), [], data
         for part in path:
             here = here[part]
@@ -258,12 +259,12 @@ def iter_units(data, kind: str):
         yield tuple(segments), pointer_of(path), found, value
 
 
-def markdown_texts(data, kind: str):
-    """Yield (where, value) for every Markdown text in a file's data, as iter_units() finds
+def markdown_texts(data, kind: str) -> list:
+    """(where, value) for every Markdown text in a file's data, as iter_units() finds
     them but without naming the others: checking a large course's Markdown walks every file.
     `where` is a chain, made into a path by path_of() only for a text that needs one."""
     root = schemas.schema(kind)
-    return ((chain, value) for chain, found, value in _texts(data, root, root["$id"], None) if found == MARKDOWN)
+    return [(chain, value) for chain, found, value in _texts(data, _Plan.of(root, root["$id"]), None, []) if found == MARKDOWN]
 
 
 def path_of(chain) -> list:
@@ -276,26 +277,24 @@ def path_of(chain) -> list:
     return parts
 
 
-def _texts(data, node, base, chain):
-    """(chain, text kind, value) for every text with a value, walked as the schema says where
-    text lives: mapping fields by `_layout`, list items by their ids."""
-    kind = text_kind(node, base)
-    if kind:
+def _texts(data, plan: "_Plan", chain, out: list) -> list:
+    """(chain, text kind, value) for every text with a value, added to `out`, walked as the
+    schema says where text lives (its plans): mapping fields, list items by their ids."""
+    if plan.kind:
         if isinstance(data, str):
-            yield chain, kind, data
-        return
-    node, base, _ = schemas.resolve(node, base)
-    if isinstance(data, dict):
-        fields, others = _layout(node, base)
+            out.append((chain, plan.kind, data))
+    elif isinstance(data, dict):
+        fields, others = plan.fields, plan.others
         for key, value in data.items():
             sub = fields.get(key, others)
             if sub is not None:
-                yield from _texts(value, sub, base, (chain, key))
-    elif isinstance(data, list) and isinstance(node.get("items"), dict):
-        items = node["items"]
+                _texts(value, sub, (chain, key), out)
+    elif isinstance(data, list) and plan.items is not _NOTHING:
+        items = plan.items
         for index, value in enumerate(data):
             if isinstance(value, dict) and isinstance(value.get("id"), str):
-                yield from _texts(value, items, base, (chain, index))
+                _texts(value, items, (chain, index), out)
+    return out
 
 
 def key_pointer(segments) -> str:
