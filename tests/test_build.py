@@ -45,11 +45,26 @@ def made_by(path) -> str:
 
 
 def test_a_languages_packages_of_one_family_are_made_in_one_process(tmp_path):
+    """So that what the family shares is made once; except for the language that the workers
+    share at the end (three languages, two workers: the third), whose family is cut in two
+    so that the workers finish together."""
     exporters = {"toy-a": ToyA(), "toy-b": ToyB(), "big": Big()}
     results = build(SHIPPED, exporters, None, tmp_path, Report(SHIPPED), jobs=2)
-    for lang in ("en", "nb", "fr"):
-        a, b = (next(r for r in results if (r.format, r.language) == (name, lang)) for name in ("toy-a", "toy-b"))
-        assert made_by(a.package.path) == made_by(b.package.path) != str(os.getpid()), lang
+    made = {(r.format, r.language): made_by(r.package.path) for r in results if r.format != "big"}
+    for lang in ("en", "nb"):
+        assert made[("toy-a", lang)] == made[("toy-b", lang)] != str(os.getpid()), lang
+    assert {(r.format, r.language) for r in results} >= {("toy-a", "fr"), ("toy-b", "fr"), ("big", "fr")}
+
+
+def test_the_languages_workers_share_at_the_end_are_those_left_over_by_whole_rounds():
+    from moocpack.build import _halves, _shared
+    assert _shared(["en", "nb", "fr"], 2) == ["fr"]
+    assert _shared(["en"], 2) == ["en"] and _shared(["en", "nb"], 2) == []
+    assert _shared(list("abcde"), 4) == ["e"] and _shared(["en", "nb", "fr"], 1) == []
+    exporters = {name: registered.exporter for name, registered in registry().items()}
+    # Cut by cost, in order: SCORM 1.2 and 2004, which share every page, stay together.
+    assert _halves(("guide", "html", "scorm12", "scorm2004"), exporters) == [("guide", "html"), ("scorm12", "scorm2004")]
+    assert _halves(("moodle",), exporters) == [("moodle",)]
 
 
 def test_packages_are_listed_by_language_then_format_whatever_order_they_were_made_in(tmp_path):

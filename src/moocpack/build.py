@@ -83,7 +83,13 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
     # Largest first (see Exporter.cost), each language's in the same order.
     families = sorted(_families(exporters), key=lambda names: -sum(exporters[name].cost for name in names))
-    tasks = [(names, lang) for names in families for lang in wanted]
+    tasks = [(names, lang) for names in families for lang in wanted if lang not in _shared(wanted, jobs)]
+    # A language that several workers share at the end is cut finer, so that they finish
+    # together: each family in two halves (what the halves both need is made twice, a few per
+    # cent of the family's time), largest first.
+    tasks += sorted(((half, lang) for names in families for half in _halves(names, exporters)
+                     for lang in wanted if lang in _shared(wanted, jobs)),
+                    key=lambda task: -sum(exporters[name].cost for name in task[0]))
     tasks += [((name,), "mul") for name, exporter in exporters.items()
               if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]
     global _JOB
@@ -172,6 +178,23 @@ def _families(exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
     for name, exporter in exporters.items():
         families.setdefault(exporter.family or name, []).append(name)
     return [tuple(names) for names in families.values()]
+
+
+def _shared(wanted: list[str], jobs: int) -> list[str]:
+    """The languages more than one worker works on: with a worker per language in turn, those
+    left over for the last round (none with one worker, or as many languages as workers)."""
+    left_over = len(wanted) % jobs if jobs > 1 else 0
+    return wanted[len(wanted) - left_over:] if left_over else []
+
+
+def _halves(names: tuple[str, ...], exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
+    """A family as two tasks of about equal cost, its formats kept in order (so that SCORM 1.2
+    and 2004, next to each other, stay together); a family of one format as it is."""
+    if len(names) < 2:
+        return [names]
+    costs = [exporters[name].cost for name in names]
+    cut = min(range(1, len(names)), key=lambda at: abs(sum(costs[:at]) - sum(costs[at:])))
+    return [names[:cut], names[cut:]]
 
 
 def _export(task: tuple[tuple[str, ...], str]) -> list:
