@@ -133,7 +133,7 @@ class Olx:
 
     def problem(self, question: Question, quiz: Quiz, title: str) -> etree._Element:
         # Written as text and parsed once: the tree lxml would have built element by element
-        # (so the same file), in a third of the time; a course has thousands of problems.
+        # (so the same file), in less time; a course has thousands of problems.
         course = self.course
         name = url_name("p", question.id)
         weight = f"{question.points:g}" if question.graded else "0"

@@ -83,12 +83,12 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
     # Largest first (see Exporter.cost), each language's in the same order.
     families = sorted(_families(exporters), key=lambda names: -sum(exporters[name].cost for name in names))
-    tasks = [(names, lang) for names in families for lang in wanted if lang not in _shared(wanted, jobs)]
+    shared = _shared(wanted, jobs)
+    tasks = [(names, lang) for names in families for lang in wanted if lang not in shared]
     # A language that several workers share at the end is cut finer, so that they finish
     # together: each family in two halves (what the halves both need is made twice, a few per
     # cent of the family's time), largest first.
-    tasks += sorted(((half, lang) for names in families for half in _halves(names, exporters)
-                     for lang in wanted if lang in _shared(wanted, jobs)),
+    tasks += sorted(((half, lang) for names in families for half in _halves(names, exporters) for lang in shared),
                     key=lambda task: -sum(exporters[name].cost for name in task[0]))
     tasks += [((name,), "mul") for name, exporter in exporters.items()
               if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]

@@ -18,17 +18,11 @@ TEXT, MARKDOWN = "text", "markdown"
 
 
 _KINDS = {schemas.TEXT: TEXT, schemas.MARKDOWN: MARKDOWN}
-_kind_memo: dict[tuple[int, str], tuple[dict, str | None]] = {}
 
 
 def text_kind(node: dict, base: str) -> str | None:
-    """"text", "markdown" or None for a schema node; asked for every value of every file, so
-    remembered (the node is kept so that its id is not reused)."""
-    key = (id(node), base)
-    found = _kind_memo.get(key)
-    if found is None:
-        found = _kind_memo[key] = (node, _KINDS.get(schemas.resolve(node, base)[2]))
-    return found[1]
+    """"text", "markdown" or None for a schema node (asked once per node: see _Plan)."""
+    return _KINDS.get(schemas.resolve(node, base)[2])
 
 
 def _children(node: dict, base: str):
@@ -72,9 +66,8 @@ class Merge:
     total: int = 0
 
     def run(self, source, kind: str):
-        root = schemas.schema(kind)
         target = self.target.data if self.target else None
-        plan = _Plan.of(root, root["$id"])
+        plan = _Plan.for_kind(kind)
         if target is source:  # the source language's own file: each text is its own translation
             return _merged_text(source, source, plan, self.source_lang, self.lang)
         return self._merge(source, target, plan, None, "", "")
@@ -88,7 +81,7 @@ class Merge:
         self.errors.append((message, pointer, position))
 
     def _merge(self, source, target, plan: "_Plan", ptr, key_path, source_ptr):
-        if plan.text:
+        if plan.kind:
             self.total += 1
             if target is None:
                 self.missing.append((key_path or "/", source_ptr))
@@ -101,7 +94,7 @@ class Merge:
             return Text(target, self.lang)
         if isinstance(source, dict):
             return self._merge_mapping(source, target, plan, ptr, key_path, source_ptr)
-        if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
+        if _items_with_ids(source):
             return self._merge_list(source, target, plan, ptr, key_path, source_ptr)
         if target is not None:
             self._error("this is not translatable text; it belongs in the source-language file only", ptr)
@@ -162,47 +155,57 @@ class Merge:
 
 def merged_text(source, target: Document | None, kind: str, source_lang: str, lang: str):
     """What `Merge(...).run(source, kind)` returns, without noting what is missing, translated
-    or wrong: a checked course's model, whose check has said all that (in half the time)."""
-    root = schemas.schema(kind)
+    or wrong: a checked course's model, whose check has said all that (a quarter less time)."""
     target = target.data if target else None
     # The source language's own file (target is source) gives each text in its own language.
-    return _merged_text(source, target, _Plan.of(root, root["$id"]), source_lang, lang)
+    return _merged_text(source, target, _Plan.for_kind(kind), source_lang, lang)
+
+
+def _items_with_ids(value) -> bool:
+    """A list whose items translations match by id (never by position)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) and "id" in i for i in value)
 
 
 class _Plan:
-    """Where text lives under one schema node, worked out once: whether the node is text, and
-    for a mapping the plan of each field that holds text (None: structure), for a list its
-    items'. Plans are kept by node, so a merge does no schema lookups."""
+    """Where text lives under one schema node, worked out once: its text kind if it is text;
+    for a mapping the plan of each field that holds text at or below it (None: structure) and
+    of other keys' values; for a list its items'. Plans are kept by node, so walking a file
+    does no schema lookups."""
 
-    __slots__ = ("node", "kind", "text", "fields", "others", "items")
+    __slots__ = ("node", "kind", "fields", "others", "items")
     _made: dict[tuple[int, str], "_Plan"] = {}
+
+    def __init__(self, node=None, kind=None, fields=None, others=None, items=None):
+        self.node, self.kind, self.fields, self.others, self.items = node, kind, fields or {}, others, items
+
+    @classmethod
+    def for_kind(cls, kind: str) -> "_Plan":
+        root = schemas.schema(kind)
+        return cls.of(root, root["$id"])
 
     @classmethod
     def of(cls, node: dict, base: str) -> "_Plan":
         plan = cls._made.get((id(node), base))
         if plan is None:
-            plan = cls._made[(id(node), base)] = cls()
-            plan.node = node  # kept: its id is not reused
-            plan.kind = text_kind(node, base)  # "text", "markdown" or None
-            plan.text = bool(plan.kind)
+            # Made and kept before its children: a recursive schema comes back to it.
+            plan = cls._made[(id(node), base)] = cls(node, text_kind(node, base))  # node kept: its id is not reused
             resolved, base, _ = schemas.resolve(node, base)
-            fields, others = _layout(resolved, base)
-            plan.fields = {key: None if sub is None else cls.of(sub, base) for key, sub in fields.items()}
-            plan.others = None if others is None else cls.of(others, base)
-            items = resolved.get("items")
+            plan.fields = {name: cls.of(sub, base) if translatable(sub, base) else None
+                           for name, sub in resolved.get("properties", {}).items()}
+            extra, items = resolved.get("additionalProperties"), resolved.get("items")
+            plan.others = cls.of(extra, base) if isinstance(extra, dict) and translatable(extra, base) else None
             # No items schema: nothing below is text (a list of such items is kept as it is).
-            plan.items = cls.of(items, base) if isinstance(items, dict) and not plan.text else _NOTHING
+            plan.items = cls.of(items, base) if isinstance(items, dict) and not plan.kind else _NOTHING
         return plan
 
 
 _NOTHING = _Plan()  # a node under which nothing is text
-_NOTHING.node, _NOTHING.kind, _NOTHING.text, _NOTHING.fields, _NOTHING.others = None, None, False, {}, None
 _NOTHING.items = _NOTHING
 
 
 def _merged_text(source, target, plan: _Plan, source_lang: str, lang: str):
     # Merge._merge, value for value, less the bookkeeping.
-    if plan.text:
+    if plan.kind:
         if target is None or not isinstance(target, str) or not target.strip():
             return Text(source, source_lang)
         return Text(target, lang)
@@ -215,7 +218,7 @@ def _merged_text(source, target, plan: _Plan, source_lang: str, lang: str):
             sub = fields.get(key, others)
             result[key] = value if sub is None else _merged_text(value, target.get(key), sub, source_lang, lang)
         return result
-    if isinstance(source, list) and source and all(isinstance(i, dict) and "id" in i for i in source):
+    if _items_with_ids(source):
         by_id = {}
         if isinstance(target, list):
             source_ids = [item["id"] for item in source]
@@ -227,31 +230,13 @@ def _merged_text(source, target, plan: _Plan, source_lang: str, lang: str):
     return source
 
 
-_layouts: dict[tuple[int, str], tuple] = {}
-
-
-def _layout(node: dict, base: str) -> tuple[dict, dict | None]:
-    """Where text lives under a mapping schema: each property's schema if text lives at or below
-    it (else None), and the schema of other keys if text lives under them (else None). A key's
-    is `fields.get(key, others)`."""
-    key = (id(node), base)
-    found = _layouts.get(key)
-    if found is None:
-        extra = node.get("additionalProperties")
-        fields = {name: sub if translatable(sub, base) else None for name, sub in node.get("properties", {}).items()}
-        others = extra if isinstance(extra, dict) and translatable(extra, base) else None
-        found = _layouts[key] = (node, fields, others)  # the node kept: its id is not reused
-    return found[1:]
-
-
 def iter_units(data, kind: str):
     """Yield (segments, pointer, text kind, value) for every text field present in a file's data.
 
     `segments` name the text by ids, never positions: ("key", name) for a mapping field and
     ("id", item id) for a list item; `pointer` is the JSON pointer by position, to find the line.
     """
-    root = schemas.schema(kind)
-    for chain, found, value in _texts(data, _Plan.of(root, root["$id"]), None, []):
+    for chain, found, value in _texts(data, _Plan.for_kind(kind), None, []):
         path, segments, here = path_of(chain), [], data
         for part in path:
             here = here[part]
@@ -263,8 +248,7 @@ def markdown_texts(data, kind: str) -> list:
     """(where, value) for every Markdown text in a file's data, as iter_units() finds
     them but without naming the others: checking a large course's Markdown walks every file.
     `where` is a chain, made into a path by path_of() only for a text that needs one."""
-    root = schemas.schema(kind)
-    return [(chain, value) for chain, found, value in _texts(data, _Plan.of(root, root["$id"]), None, []) if found == MARKDOWN]
+    return [(chain, value) for chain, found, value in _texts(data, _Plan.for_kind(kind), None, []) if found == MARKDOWN]
 
 
 def path_of(chain) -> list:
