@@ -105,16 +105,18 @@ class Progress:
     rewrites itself while waiting. Silent for scripts (not a terminal, or --json): the summary
     and the JSON are the record."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, mask=None):
         self.enabled = enabled
         self.transient = False
+        self.mask = mask  # publishing: masks secrets in whatever a server put into a message
+
 
     def __call__(self, message: str, transient: bool = False) -> None:
         if not self.enabled:
             return
         if self.transient:
             click.echo("\r\033[K", nl=False, err=True)
-        click.echo(f"  {message}", nl=not transient, err=True)
+        click.echo(f"  {self.mask(message) if self.mask else message}", nl=not transient, err=True)
         self.transient = transient
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from ..console import EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, Progress, choose_expo
 from ..problems import CourseError, Report, envelope
 from . import moodle as moodle_target
 from . import openedx as openedx_target
-from .http import Http, PublishError
+from .http import Http, PublishError, hide, hide_all, require_secure
 from .packages import prepare
 from .plugin import plugin_version, plugin_zip
 
@@ -56,16 +56,55 @@ def common(function):
     return function
 
 
+SECRET_FILE_LIMIT = 64 * 1024  # a token is tens of bytes, a JWT a few kB
+
+
 def read_secret(value: str | None, file: str | None, name: str, env: str) -> str:
+    """The secret from its option or environment variable, or from a file. Giving both, or
+    neither, is a usage error (64); a file that cannot hold a secret is a PublishError (2)."""
     if value and file:
         raise click.UsageError(f"give the {name} once: {env} (or its option) or the file, not both")
-    if file:
-        secret = Path(file).read_text("utf-8").strip()
-    else:
-        secret = (value or "").strip()
+    secret = read_secret_file(file, name) if file else (value or "").strip()
     if not secret:
         raise click.UsageError(f"no {name}: set {env}, or give a file that holds it")
     return secret
+
+
+def read_secret_file(file: str, name: str) -> str:
+    """A regular file of at most SECRET_FILE_LIMIT bytes of UTF-8 text: a device (/dev/zero), a
+    pipe or a folder would never end or mean nothing."""
+    import stat
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can see what it is.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise PublishError(f"{file}: cannot read the {name} file ({exc.strerror})", code="secret-file") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PublishError(f"{file}: the {name} file is not a regular file", code="secret-file")
+        data = handle.read(SECRET_FILE_LIMIT + 1)
+    if len(data) > SECRET_FILE_LIMIT:
+        raise PublishError(f"{file}: the {name} file is larger than {SECRET_FILE_LIMIT // 1024} KiB; it should hold "
+                           "only the secret", code="secret-file")
+    try:
+        return data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as exc:
+        raise PublishError(f"{file}: the {name} file is not UTF-8 text (byte {exc.start})",
+                           code="secret-file") from None
+
+
+def _refuse(format_name: str, exc: PublishError, as_json: bool, course: str | None) -> None:
+    """Stop before anything is built or sent (a bad address, an unreadable secret file): exit 2,
+    with the --json envelope for scripts."""
+    report = Report(Path(course or "."))
+    report.error(str(course or "."), str(exc), code=f"publish.{format_name}.{exc.code or 'failed'}")
+    if as_json:
+        click.echo(json.dumps(envelope([report], ok=False, frameworks=[], published=[], done=[]),
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"moocpack: not published: {exc}", err=True)
+    sys.exit(EXIT_ERRORS)
 
 
 @click.group(name="publish")
@@ -98,7 +137,11 @@ def publish_moodle(course, languages, from_dir, settings, update, dry_run, ca_bu
     Imports each competency framework first, then restores each language's backup as a course
     with idnumber moocpack:<course>:<language>; with --update, over the course already there.
     """
-    secret = read_secret(token, token_file, "Moodle token", "MOODLE_TOKEN")
+    try:
+        url = require_secure(url, "--url")
+        secret = read_secret(token, token_file, "Moodle token", "MOODLE_TOKEN")
+    except PublishError as exc:
+        _refuse("moodle", exc, as_json, course)
 
     def send(items, sides, http, progress, exporter, settings):
         site = moodle_target.Moodle(url, secret, http)
@@ -128,7 +171,12 @@ def publish_openedx(course, languages, from_dir, settings, update, dry_run, ca_b
                     studio, lms, client_id, client_secret, client_secret_file, wait):
     """Publish to Open edX: taxonomies through the tagging API, then each language's course
     through Studio's import API (course runs made when missing)."""
-    secret = read_secret(client_secret, client_secret_file, "client secret", "OPENEDX_CLIENT_SECRET")
+    try:
+        studio = require_secure(studio, "--studio")
+        lms = require_secure(lms, "--lms")
+        secret = read_secret(client_secret, client_secret_file, "client secret", "OPENEDX_CLIENT_SECRET")
+    except PublishError as exc:
+        _refuse("olx", exc, as_json, course)
 
     def send(items, sides, http, progress, exporter, settings):
         target = openedx_target.Studio(studio, lms, client_id, secret, http, wait=wait)
@@ -147,8 +195,14 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
          dry_run=False):
     exporters = choose_exporters((format_name,))
     parsed = parse_settings(settings, exporters)
+    # Every secret, including one learnt on the way (Open edX's JWT), is masked in everything
+    # printed: servers echo them back in messages, names and addresses.
+    known = list(secrets)
+
+    def mask(text: str) -> str:
+        return hide(text, known)
     # A dry run's steps are its answer: shown on any stream (to stderr; stdout keeps the summary).
-    progress = Progress(not as_json and (dry_run or sys.stderr.isatty()))
+    progress = Progress(not as_json and (dry_run or sys.stderr.isatty()), mask=mask)
     status, reports, published, frameworks, done = EXIT_OK, [], [], [], []
     for path in course_paths(course):
         report = Report(path)
@@ -160,7 +214,7 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
                 items, sides = prepare(path, format_name, exporters[format_name], list(languages) or None, parsed,
                                        report, Path(work), Path(from_dir) if from_dir else None,
                                        jobs=os.cpu_count() or 1)
-                http = Http(secrets=secrets, ca_bundle=ca_bundle, timeout=timeout, retries=retries)
+                http = Http(secrets=known, ca_bundle=ca_bundle, timeout=timeout, retries=retries)
                 result = send(items, sides, http, progress, exporters[format_name], parsed)
                 published.extend({"course": str(path), **c} for c in result["courses"])
                 frameworks.extend({"course": str(path), **f} for f in result["frameworks"])
@@ -172,12 +226,12 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
             except PublishError as exc:
                 progress.close()
                 code = getattr(exc, "code", "") or "failed"
-                report.error(str(path), str(exc), code=f"publish.{format_name}.{code}")
-                done.extend(exc.done)
+                report.error(str(path), mask(str(exc)), code=f"publish.{format_name}.{code}")
+                done.extend(mask(entry) for entry in exc.done)
                 if not as_json:
-                    click.echo(f"{path}: not published: {exc}", err=True)
-                    click.echo("already done on the server: " + ("; ".join(exc.done) if exc.done else "nothing"),
-                               err=True)
+                    click.echo(f"{path}: not published: {mask(str(exc))}", err=True)
+                    click.echo("already done on the server: " + ("; ".join(mask(d) for d in exc.done) if exc.done
+                                                                  else "nothing"), err=True)
                 status = max(status, EXIT_ERRORS)
             except (OutputError, archive.WriteError) as exc:
                 report.error(str(path), str(exc), code="publish.output")
@@ -190,15 +244,16 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
             finally:
                 progress.close()
     if as_json:
-        click.echo(json.dumps(envelope(reports, ok=status == EXIT_OK, frameworks=frameworks, published=published, done=done),
+        click.echo(json.dumps(hide_all(envelope(reports, ok=status == EXIT_OK, frameworks=frameworks,
+                                                published=published, done=done), known),
                               ensure_ascii=False, indent=2))
     else:
         for entry in frameworks:
             counts = (f" ({entry['competencies']} competencies, {entry['created']} new, {entry['updated']} changed)"
                       if "competencies" in entry else "")
-            click.echo(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}{counts}")
+            click.echo(mask(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}{counts}"))
         for entry in published:
-            click.echo(f"{entry['language']:<5} {entry['action']:<15} {entry.get('url') or ''}")
+            click.echo(mask(f"{entry['language']:<5} {entry['action']:<15} {entry.get('url') or ''}"))
     sys.exit(status)
 
 

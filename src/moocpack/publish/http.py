@@ -1,12 +1,15 @@
 """HTTP for publishing: every call has a time-out, failed connections and server errors are
-retried with back-off, TLS is always verified, and no secret ever reaches a message."""
+retried with back-off, TLS is always verified, secrets go only over HTTPS (loopback excepted)
+and only to the origin the person named, and no secret ever reaches a message."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 if TYPE_CHECKING:
     import requests
@@ -16,12 +19,55 @@ class PublishError(Exception):
     """Publishing stopped. `done` says what had already happened on the server, so that the
     person can tell what state the LMS is in."""
 
-    def __init__(self, message: str, done: list[str] | None = None):
+    def __init__(self, message: str, done: list[str] | None = None, code: str = ""):
         super().__init__(message)
         self.done = list(done or [])
+        self.code = code
 
 
 RETRY_STATUS = frozenset(range(500, 600))
+REDIRECT_STATUS = frozenset((301, 302, 303, 307, 308))
+MAX_REDIRECTS = 5
+
+
+def origin(url: str) -> str:
+    """scheme://host:port, the unit a browser (and moocpack) trusts: the default port written out,
+    the host in lower case, so that two spellings of one site compare equal."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme, 0)
+    except ValueError:
+        port = 0
+    host = (parts.hostname or "").lower()
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+def is_loopback(host: str) -> bool:
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secure(url: str, option: str) -> str:
+    """The address a secret may be sent to: https, or http on this machine (a local test site).
+    Anything else is refused before the secret is read or anything is built."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise PublishError(f"{option} {url!r} is not a web address (https://…)", code="bad-url")
+    if parts.username or parts.password:
+        raise PublishError(f"{option} must not carry a user name or password; secrets come from the "
+                           "environment or a file", code="bad-url")
+    if scheme == "http" and not is_loopback(parts.hostname):
+        raise PublishError(f"{option} {url} is plain http: the secret would cross the network in clear text; use "
+                           "https:// (plain http is accepted only for localhost, 127.0.0.0/8 and ::1)",
+                           code="insecure-url")
+    return url.strip()
 
 
 @dataclass
@@ -34,7 +80,7 @@ class Http:
     work may have run, and running it twice is the LMS's decision, not ours.
     """
 
-    secrets: tuple[str, ...] = ()
+    secrets: list[str] = field(default_factory=list)  # shared with whoever prints: a secret learnt later joins it
     ca_bundle: str | None = None
     timeout: float = 60.0
     connect_timeout: float = 10.0
@@ -52,21 +98,20 @@ class Http:
         time.sleep(seconds)
 
     def hide(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, "****")
-        return text
+        return hide(text, self.secrets)
 
     def request(self, method: str, url: str, *, once: bool = False, timeout: float | None = None,
                 **kwargs) -> requests.Response:
         requests = _requests()
-        attempt = 0
+        attempt = hops = 0
         while True:
             rewind(kwargs)
             try:
+                # Redirects are followed here, not by requests: a redirect to another origin would
+                # otherwise receive the POST body (Moodle's token) or the upload.
                 response = self.session.request(
                     method, url, timeout=(self.connect_timeout, timeout or self.timeout),
-                    verify=self.ca_bundle if self.ca_bundle else True, **kwargs)
+                    verify=self.ca_bundle if self.ca_bundle else True, allow_redirects=False, **kwargs)
             except requests.exceptions.SSLError as exc:
                 raise PublishError(self.hide(
                     f"TLS certificate of {host(url)} not accepted ({reason(exc)}); if the site uses a private "
@@ -86,7 +131,51 @@ class Http:
                 attempt += 1
                 self.pause(self.backoff * 2 ** (attempt - 1))
                 continue
+            if response.status_code in REDIRECT_STATUS and response.headers.get("Location"):
+                target = urljoin(url, response.headers["Location"])
+                same_site(url, target, self.secrets, "redirected")
+                hops += 1
+                if hops > MAX_REDIRECTS:
+                    raise PublishError(self.hide(f"{host(url)} redirected more than {MAX_REDIRECTS} times"),
+                                       code="redirect")
+                if response.status_code == 303 or (response.status_code in (301, 302) and method != "GET"):
+                    # What browsers and requests do: the next request is a GET, without the body.
+                    method = "GET"
+                    for key in ("data", "files", "json"):
+                        kwargs.pop(key, None)
+                url = target
+                continue
             return response
+
+
+def same_site(named: str, target: str, secrets, verb: str) -> None:
+    """Stop before a credential-bearing request goes to an origin the person did not name."""
+    if origin(target) != origin(named):
+        raise PublishError(hide(
+            f"{host(named)} {verb} to {host(target)}, another origin; moocpack sends credentials only to the "
+            f"site you named ({host(named)}). If the site has moved, give its new address", secrets),
+            code="other-origin")
+
+
+def hide(text: str, secrets) -> str:
+    """`text` with every secret masked, also as a URL or form would carry it."""
+    text = str(text)
+    for secret in secrets:
+        if secret:
+            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+                text = text.replace(form, "****")
+    return text
+
+
+def hide_all(value, secrets):
+    """Every string in a JSON-like value masked (keys too): what --json prints."""
+    if isinstance(value, str):
+        return hide(value, secrets)
+    if isinstance(value, dict):
+        return {hide_all(k, secrets): hide_all(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [hide_all(v, secrets) for v in value]
+    return value
 
 
 def _requests():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+from .answers import field, need
 from .http import Http, PublishError
 
 PLUGIN_FUNCTIONS = ("local_moocpack_import_framework", "local_moocpack_restore_course",
@@ -43,8 +44,7 @@ def idnumber(course_id: str, language: str) -> str:
 
 class MoodleError(PublishError):
     def __init__(self, message: str, code: str = "", done=None):
-        super().__init__(message, done)
-        self.code = code
+        super().__init__(message, done, code)
 
 
 @dataclass
@@ -77,7 +77,7 @@ class Moodle:
                               f"{response.headers.get('Content-Type', 'no content type')}); is it a Moodle site?",
                               "not-moodle") from None
         if isinstance(answer, dict) and "exception" in answer:
-            code = answer.get("errorcode", "")
+            code = str(answer.get("errorcode", ""))
             message = self.http.hide(str(answer.get("message", "")))
             if answer.get("debuginfo"):  # only when the site shows debugging, but then it says exactly why
                 message += f" ({self.http.hide(str(answer['debuginfo']).strip())})"
@@ -89,8 +89,9 @@ class Moodle:
         return answer
 
     def site_info(self) -> dict:
-        info = self.call("core_webservice_get_site_info")
-        available = {f["name"] for f in info.get("functions", [])}
+        what = "core_webservice_get_site_info"
+        info = need(self.call(what), dict, what)
+        available = {field(f, "name", str, what) for f in field(info, "functions", list, what, [])}
         missing = [f for f in PLUGIN_FUNCTIONS if f not in available]
         if missing:
             raise MoodleError(
@@ -120,20 +121,21 @@ class Moodle:
         if response.status_code == 413:
             raise MoodleError(f"{path.name} ({size:,} bytes) is larger than the web server accepts (HTTP 413)",
                               "too-large")
-        answer = self._answer(response, f"upload of {path.name}")
+        what = f"upload of {path.name}"
+        answer = self._answer(response, what)
         if isinstance(answer, dict) and answer.get("error"):
-            raise MoodleError(f"upload of {path.name}: {answer['error']}", answer.get("errorcode", "upload"))
+            raise MoodleError(self.http.hide(f"{what}: {answer['error']}"), "upload")
         if not isinstance(answer, list) or not answer:
             # PHP drops a body over post_max_size without a word: no file arrives at all.
             raise MoodleError(f"upload of {path.name}: the site received no file; it is probably larger than "
                               "PHP's post_max_size on the server", "too-large")
-        first = answer[0]
+        first = need(answer[0], dict, what, "its first entry")
         if first.get("errortype") == "fileoversized":
-            raise MoodleError(f"{path.name} is larger than this site's maximum upload size ({first.get('error')})",
-                              "too-large")
+            raise MoodleError(self.http.hide(f"{path.name} is larger than this site's maximum upload size "
+                                             f"({first.get('error')})"), "too-large")
         if first.get("error"):
-            raise MoodleError(f"upload of {path.name}: {first['error']}", first.get("errortype", "upload"))
-        return int(first["itemid"])
+            raise MoodleError(self.http.hide(f"{what}: {first['error']}"), "upload")
+        return field(first, "itemid", int, what)
 
 
 def flatten(params: dict, prefix: str = "") -> dict:
@@ -160,17 +162,21 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
     done: list[str] = []
     try:
         info = site.site_info()
-        limit = int(info.get("usermaxuploadfilesize", 0) or 0)
-        progress(f"connected to {info.get('sitename', site.url)} (Moodle {info.get('release', '?')}) "
-                 f"as {info.get('username', '?')}")
+        what = "core_webservice_get_site_info"
+        limit = max(0, field(info, "usermaxuploadfilesize", int, what, 0))
+        progress(f"connected to {field(info, 'sitename', str, what, site.url)} (Moodle "
+                 f"{field(info, 'release', str, what, '?')}) as {field(info, 'username', str, what, '?')}")
         found = {}
         for item in items:
             number = idnumber(item.course_id, item.language)
-            found[number] = site.call("local_moocpack_course_status", idnumber=number)
-            if found[number].get("found") and not update:
+            what = f"local_moocpack_course_status for {number}"
+            status = need(site.call("local_moocpack_course_status", idnumber=number), dict, what)
+            there = field(status, "found", bool, what)
+            found[number] = {"found": there, "url": field(status, "url", str, what) if there else None}
+            if there and not update:
                 raise MoodleError(f"a course with idnumber {number} is already on the site ({found[number]['url']}); "
                                   "publish with --update to replace its content (enrolments are kept)", "exists")
-            if not found[number].get("found") and category is None:
+            if not there and category is None:
                 raise MoodleError(f"course {number} is not on the site yet: give --category ID, the category "
                                   "new courses go into (Site administration > Courses > Manage courses and "
                                   "categories shows the ids)", "no-category")
@@ -182,10 +188,14 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
                          + (" (or update it)" if update else " (unless it is there)"))
                 continue
             progress(f"importing competency framework {framework_id}", transient=True)
-            result = site.call("local_moocpack_import_framework", once=True, csv=csv_path.read_text("utf-8"),
+            what = f"local_moocpack_import_framework for {framework_id}"
+            answer = site.call("local_moocpack_import_framework", once=True, csv=csv_path.read_text("utf-8"),
                                update=update)
+            done.append(f"framework {framework_id}: sent (the site's answer follows)")
+            result = {"idnumber": field(answer, "idnumber", str, what), "action": field(answer, "action", str, what),
+                      **{key: field(answer, key, int, what) for key in ("competencies", "created", "updated")}}
             framework_records.append(result)
-            done.append(f"framework {result['idnumber']}: {result['action']} ({result['competencies']} "
+            done[-1] = (f"framework {result['idnumber']}: {result['action']} ({result['competencies']} "
                         f"competencies, {result['created']} new, {result['updated']} changed)")
             progress(done[-1])
         courses = []
@@ -206,15 +216,18 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
             params = {"draftitemid": draft, "idnumber": number, "update": update}
             if category is not None:
                 params["categoryid"] = category
-            result = site.call("local_moocpack_restore_course", once=True, timeout=max(site.http.timeout, 900),
+            answer = site.call("local_moocpack_restore_course", once=True, timeout=max(site.http.timeout, 900),
                                **params)
-            action = "created" if result["created"] else "updated"
-            done.append(f"course {number}: {action} at {result['url']}")
+            what = f"local_moocpack_restore_course for {number}"
+            done.append(f"course {number}: restore sent (the site's answer follows)")
+            action = "created" if field(answer, "created", bool, what) else "updated"
+            url = field(answer, "url", str, what)
+            done[-1] = f"course {number}: {action} at {url}"
             progress(done[-1])
-            courses.append({"language": item.language, "idnumber": number, "url": result["url"], "action": action,
-                            **{key: result[key] for key in ("courseid", "quizzes", "activities", "course_competencies",
-                                                            "activity_competencies")},
-                            "warnings": result.get("warnings", [])})
+            courses.append({"language": item.language, "idnumber": number, "url": url, "action": action,
+                            **{key: field(answer, key, int, what) for key in (
+                                "courseid", "quizzes", "activities", "course_competencies", "activity_competencies")},
+                            "warnings": [str(w) for w in field(answer, "warnings", list, what, [])]})
         return {"frameworks": framework_records, "courses": courses}
     except PublishError as exc:
         exc.done = done + exc.done

@@ -16,16 +16,20 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from .. import render
-from .http import Http, PublishError
+from . import answers
+from .answers import need
+from .http import Http, PublishError, same_site
 
 TAXONOMIES = "api/content_tagging/v1/taxonomies/"
 COURSE_RUNS = "api/v1/course_runs/"
 IMPORT = "api/courses/v0/import/{key}/"
 DONE_STATES = {"Succeeded": True, "Failed": False, "Canceled": False}
+MAX_PAGES = 200  # 200 pages of taxonomies: far more than any site has; a longer chain is a loop or an attack
 
 
 class StudioError(PublishError):
-    pass
+    def __init__(self, message: str, code: str = "failed"):
+        super().__init__(message, code=code)
 
 
 @dataclass
@@ -52,10 +56,11 @@ class Studio:
                               f"{self._detail(response)}); check --client-id and the secret of the OAuth2 "
                               "application (Django admin > OAuth2 > Applications, grant type client credentials)")
         body = self._json(response, "the access token")
-        if not body.get("access_token"):
+        token = answers.field(body, "access_token", str, "the access token", "")
+        if not token.strip():
             raise StudioError(f"{self.lms} gave no access token")
-        self._token = body["access_token"]
-        self.http.secrets = (*self.http.secrets, self._token)
+        self._token = token
+        self.http.secrets.append(token)
 
     def _headers(self) -> dict:
         return {"Authorization": f"JWT {self._token}", "Accept": "application/json"}
@@ -64,12 +69,13 @@ class Studio:
         try:
             body = response.json()
         except ValueError:
-            return self.http.hide(response.text[:200].strip()) or "no details"
+            # Masked before it is cut: a cut could leave half a secret that no longer matches.
+            return self.http.hide(response.text)[:200].strip() or "no details"
         if isinstance(body, dict):
             for key in ("developer_message", "detail", "error_description", "error", "message"):
                 if body.get(key):
-                    return self.http.hide(str(body[key]))
-        return self.http.hide(str(body)[:300])
+                    return self.http.hide(str(body[key]))[:300]
+        return self.http.hide(str(body))[:300]
 
     def _json(self, response, what: str):
         if response.status_code == 401:
@@ -89,13 +95,28 @@ class Studio:
                               f"{self.studio} an Open edX Studio?") from None
 
     def taxonomies(self) -> list[dict]:
-        found, url = [], urljoin(self.studio, TAXONOMIES)
-        params = {"enabled": "true"}
+        """Every enabled taxonomy, page after page; a `next` link is followed only on Studio's own
+        origin (it would receive the JWT), never twice, and at most MAX_PAGES times."""
+        what = "listing taxonomies"
+        found, url = [], urljoin(self.studio, TAXONOMIES) + "?enabled=true"
+        seen = set()
         while url:
-            body = self._json(self.http.request("GET", url, params=params, headers=self._headers()),
-                              "listing taxonomies")
-            found.extend(body.get("results", []) if isinstance(body, dict) else body)
-            url, params = (body.get("next") if isinstance(body, dict) else None), None
+            same_site(self.studio, url, self.http.secrets, "sent the next page of taxonomies")
+            if url in seen or len(seen) >= MAX_PAGES:
+                raise StudioError(f"{what}: the pages never end ({len(seen)} read, the next one "
+                                  f"{'seen before' if url in seen else 'beyond the limit'}); the site's answer is "
+                                  "not what Studio sends", "unexpected-answer")
+            seen.add(url)
+            body = self._json(self.http.request("GET", url, headers=self._headers()), what)
+            page = answers.field(body, "results", list, what, []) if isinstance(body, dict) else need(body, list, what)
+            for taxonomy in page:
+                need(taxonomy, dict, what, "a taxonomy")
+                if taxonomy.get("export_id") is not None:
+                    answers.field(taxonomy, "export_id", str, what)
+                    answers.field(taxonomy, "id", int, what)
+            found.extend(page)
+            following = answers.field(body, "next", str, what, "") if isinstance(body, dict) else ""
+            url = urljoin(url, following) if following else ""
         return found
 
     def import_taxonomy(self, export_id: str, name: str, description: str, csv_path: Path,
@@ -118,7 +139,7 @@ class Studio:
                                      headers=self._headers())
         if response.status_code == 404:
             return None
-        return self._json(response, f"looking up {key}")
+        return need(self._json(response, f"looking up {key}"), dict, f"looking up {key}")
 
     def create_course_run(self, org: str, number: str, run: str, title: str) -> dict:
         response = self.http.request("POST", urljoin(self.studio, COURSE_RUNS), headers=self._headers(), once=True,
@@ -132,24 +153,29 @@ class Studio:
             body = self._json(self.http.request(
                 "POST", url, headers=self._headers(), once=True, timeout=self.http.timeout * 5,
                 files={"course_data": (tarball.name, handle, "application/gzip")}), f"uploading {tarball.name}")
-        task = body.get("task_id")
+        task = answers.field(body, "task_id", str, f"uploading {tarball.name}", "")
         if not task:
             raise StudioError(f"Studio started no import task for {key}")
         started = time.monotonic()
         state = "Pending"
+        polls = 0
+        # Bounded twice: by the time the person allows, and by a count, in case a clock misbehaves.
+        most = int(self.wait / max(self.poll_every, 0.001)) + 10
         while True:
+            what = f"import status of {key}"
             status = self._json(self.http.request("GET", url, headers=self._headers(),
-                                                  params={"task_id": task, "filename": tarball.name}),
-                                f"import status of {key}")
-            state = status.get("state", "?")
+                                                  params={"task_id": task, "filename": tarball.name}), what)
+            state = answers.field(status, "state", str, what, "?")
+            polls += 1
             if state in DONE_STATES:
                 if not DONE_STATES[state]:
-                    raise StudioError(f"Studio's import of {key} ended '{state}'"
-                                      + (f": {status['message']}" if status.get("message") else "")
-                                      + "; Studio > Tools > Import shows the task's log")
+                    message = answers.field(status, "message", str, what, "")
+                    raise StudioError(self.http.hide(f"Studio's import of {key} ended '{state}'"
+                                                     + (f": {message}" if message else "")
+                                                     + "; Studio > Tools > Import shows the task's log"))
                 return state
             waited = time.monotonic() - started
-            if waited > self.wait:
+            if waited > self.wait or polls >= most:
                 raise StudioError(f"the import of {key} is still '{state}' after {waited:.0f} s; it may still "
                                   "finish: Studio > Tools > Import shows it")
             progress(f"importing {key}: {state} ({waited:.0f} s)", transient=True)
@@ -163,7 +189,7 @@ def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, 
     try:
         studio.authenticate()
         progress(f"authenticated at {studio.lms}")
-        existing = {t.get("export_id"): t for t in studio.taxonomies()}
+        existing = {t.get("export_id"): t for t in studio.taxonomies() if t.get("export_id") is not None}
         course = items[0].course
         records = []
         runs = {}

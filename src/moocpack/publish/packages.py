@@ -12,6 +12,7 @@ from ..build import build
 from ..exporter import ExportOptions, Exporter
 from ..model import Course
 from ..problems import CourseError, Report
+from . import verify
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,18 @@ def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[st
         model = models.get(lang, models[source_language])
         base = exporter.basename(model, lang if lang == "mul" else None)
         package = folder / f"{base}.{exporter.extension}"
-        if not package.is_file():
+        if not package.is_file() and not package.is_symlink():
             if from_dir is not None and not languages and lang != "mul":
                 continue  # --from without --lang: whatever languages that build made
             report.error(str(package), f"no {name} package for language '{lang}' in {folder}: build it first "
                          f"(moocpack build --format {name}) or leave out --from", code="publish.missing-package")
             continue
+        if from_dir is not None:
+            try:
+                verify.check(package, folder, name, expected(exporter, model, lang, package, settings))
+            except verify.NotAPackage as exc:
+                report.error(str(package), f"not sent: it {exc}", code="publish.bad-package")
+                continue
         items.append(Item(lang, model, package))
     # The frameworks every language version shares, in the source language whichever languages
     # are published: publishing one translation must not turn the site's framework into it.
@@ -69,3 +76,11 @@ def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[st
     if report.errors:
         raise CourseError(report)
     return items, sides
+
+
+def expected(exporter: Exporter, model: Course, lang: str, package: Path, settings: dict) -> dict[str, str]:
+    """What a package of this course must say about itself (see verify.check)."""
+    if exporter.name == "olx":
+        org, number, run = exporter.key_and_essays(model, ExportOptions(settings=settings))[:3]
+        return {"org": org, "course": number, "run": run, "language": lang}
+    return {"name": package.name}
