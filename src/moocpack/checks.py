@@ -419,8 +419,9 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
         ext = media.extension(pattern)
         allowed = {"vtt"} if field_name == "subtitles" else media.EXTENSIONS.get(kind)
         if allowed and ext not in allowed:
-            c.error(rel, doc, f"'{pattern}' is not {_a(kind)} {kind} file this tool "
-                              f"packages; use {', '.join(sorted(allowed))}", path + [field_name],
+            what = ("a kind of download this tool packages (a web page, script or program would run on the "
+                    "LMS's site as the learner)" if kind == "file" else f"{_a(kind)} {kind} file this tool packages")
+            c.error(rel, doc, f"'{pattern}' is not {what}; use {', '.join(sorted(allowed))}", path + [field_name],
                     code="media.file-type")
             continue
         pointer = yamlfile.pointer_of(path + [field_name])
@@ -441,8 +442,13 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
             elif ext == "vtt":
                 try:
                     c.checked.cues[relative] = media.read_vtt(content)
-                except ValueError as exc:
-                    problems = [f"{relative}: {exc}"]
+                except media.VttError as exc:
+                    problems = [f"{relative}:{exc.line}: {exc}" if exc.line else f"{relative}: {exc}"]
+            else:
+                wrong = media.content_problem(ext, content)
+                if wrong:
+                    c.error(rel, doc, f"{relative} {wrong}", path + [field_name], code="media.content")
+                    continue
             for problem in problems:
                 c.error(rel, doc, problem, path + [field_name], code=f"media.{ext}")
             if not problems:
