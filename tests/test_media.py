@@ -347,7 +347,7 @@ def test_handouts_are_the_same_bytes_with_or_without_the_cache_and_in_parallel(t
     from moocpack import handout, loader
     monkeypatch.setenv("MOOCPACK_CACHE", str(tmp_path / "cache"))
     first = first_handout(SHIPPED, "nb")
-    assert list((tmp_path / "cache" / "handouts").rglob("*.pdf")), "the handout was not kept"
+    assert list((tmp_path / "cache" / "handouts").rglob("*.entry")), "the handout was not kept"
     cached = first_handout(SHIPPED, "nb")
     monkeypatch.setenv("MOOCPACK_CACHE", "")
     assert handout.cache_folder() is None

@@ -210,3 +210,89 @@ def test_a_control_character_in_a_subtitle_is_refused_with_its_line(mini, cli, t
 def test_the_shipped_course_still_validates(cli):
     code, out, err = cli("validate", SHIPPED)
     assert code == 0, err
+
+
+# -- handouts ------------------------------------------------------------------------------------
+
+LONG = ("confidential " * 160)[:2000].strip()
+
+
+def with_long_cells(course: Path, title: str = "C") -> Path:
+    sheet = course / "en" / "worksheets" / "w1.yaml"
+    edit(sheet, "    - {id: who, title: Who hears}\n",
+         f'    - {{id: who, title: Who hears}}\n    - {{id: a, title: A}}\n    - {{id: b, title: B}}\n'
+         f'    - {{id: c, title: "{title}"}}\n')
+    edit(sheet, "who: Everyone}", f'who: Everyone, c: "{LONG}"}}')
+    return course
+
+
+@pytest.mark.parametrize("title", ["C", LONG[:1500]])
+def test_a_cell_or_heading_as_long_as_the_schema_allows_prints_on_several_pages(mini, cli, tmp_path, title):
+    from test_media import pdf_text
+    import zipfile
+    course = with_long_cells(mini, title)
+    code, out, err = cli("build", course, "--out", tmp_path / "out", "--format", "html", "--lang", "en")
+    assert code == 0, out + err
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*-en-html.zip"))) as package:
+        text = pdf_text(package.read("handouts/w1.en.pdf"))
+    assert text.count("confidential") == LONG.count("confidential") + title.count("confidential")
+    assert "Page 3 of" in text
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "handouts").rglob("*.entry"))
+
+
+@pytest.mark.parametrize("how", ["truncated", "emptied", "replaced", "link to /etc/passwd", "folder"])
+def test_a_damaged_or_planted_cache_entry_is_never_packaged(monkeypatch, tmp_path, how):
+    from test_media import first_handout
+    monkeypatch.setenv("MOOCPACK_CACHE", "")
+    fresh = first_handout(SHIPPED, "en").data
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MOOCPACK_CACHE", str(cache))
+    first_handout(SHIPPED, "en")
+    for entry in entries(cache):
+        data = entry.read_bytes()
+        entry.unlink()
+        if how == "truncated":
+            entry.write_bytes(data[: len(data) // 2])
+        elif how == "emptied":
+            entry.write_bytes(b"")
+        elif how == "replaced":
+            entry.write_bytes(data.split(b"\n", 1)[0] + b"\n%PDF-1.4 another document")
+        elif how == "link to /etc/passwd":
+            entry.symlink_to("/etc/passwd")
+        else:
+            entry.mkdir()
+    assert first_handout(SHIPPED, "en").data == fresh
+    if how != "folder":  # a folder in the way stays; the handout is made each time
+        for entry in entries(cache):
+            from moocpack import handout
+            assert not entry.is_symlink() and handout._cached(cache, entry.stem) is not None  # made again
+
+
+def test_a_full_cache_disk_leaves_no_part_file(monkeypatch, tmp_path):
+    import errno
+    import tempfile
+    from test_media import first_handout
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MOOCPACK_CACHE", str(cache))
+    real = tempfile.NamedTemporaryFile
+
+    class Full:
+        def __init__(self, *args, **kwargs):
+            self.handle = real(*args, **kwargs)
+            self.name = self.handle.name
+
+        def __enter__(self):
+            return self
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    monkeypatch.setattr("moocpack.handout.tempfile.NamedTemporaryFile", Full)
+    assert first_handout(SHIPPED, "en").data.startswith(b"%PDF-")
+    assert list(cache.rglob("*.part")) == [] and entries(cache) == []

@@ -16,10 +16,12 @@ digest of everything that goes into it: a second build of an unchanged course ma
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import os
 import re
+import stat
 import tempfile
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -30,7 +32,7 @@ from pathlib import Path
 from .model import Asset, Course, Html, MediaFile, Worksheet, language_name
 
 ENCODING = "windows-1252"
-FORMAT_VERSION = "4"  # bump when the layout changes, so cached handouts are made again
+FORMAT_VERSION = "5"  # bump when the layout changes, so cached handouts are made again
 
 
 @lru_cache(maxsize=1)
@@ -146,10 +148,15 @@ class Handout:
             first = 0.4 if len(self.columns) > 1 else 1.0
             rest = (1 - first) / max(len(self.columns) - 1, 1)
             widths = [first] + [rest] * (len(self.columns) - 1)
+            cell_widths = [share * width - 5 for share in widths]  # minus the padding, and a margin
+            # A row taller than a page cannot be drawn (fpdf refuses it): anything the schema allows
+            # must print, so a long row goes on in continuation rows, a page's worth of lines each.
+            heading = _split_row(pdf, self.columns, cell_widths, _HEADING_LINES)
+            rows = [part for row in self.rows for part in _split_row(pdf, row, cell_widths, _ROW_LINES)]
             with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, padding=2,
-                           min_row_height=18, repeat_headings=1) as table:
-                table.row(self.columns)
-                for row in self.rows:
+                           min_row_height=18, repeat_headings=1 if len(heading) == 1 else 0,
+                           first_row_as_headings=len(heading) == 1) as table:
+                for row in heading + rows:
                     table.row(row)
         for index, prompt in enumerate(self.prompts, 1):
             pdf.set_font(family, "B", 11)
@@ -162,6 +169,21 @@ class Handout:
         return bytes(pdf.output())
 
 
+# Lines of 5 mm: a heading repeated on every page gets at most 12, so that a row of up to 36 still
+# fits under it on an A4 page (263 mm between the margins).
+_HEADING_LINES, _ROW_LINES = 12, 36
+
+
+def _split_row(pdf, cells: list[str], widths: list[float], most: int) -> list[list[str]]:
+    """The row as it wraps in the table's columns, cut into rows of at most `most` lines."""
+    wrapped = [pdf.multi_cell(w, 5, text, dry_run=True, output="LINES") if text else [""]
+               for w, text in zip(widths, cells)]
+    if max(len(lines) for lines in wrapped) <= most:
+        return [cells]
+    parts = -(-max(len(lines) for lines in wrapped) // most)
+    return [["\n".join(lines[i * most:(i + 1) * most]) for lines in wrapped] for i in range(parts)]
+
+
 def cache_folder() -> Path | None:
     """Where made handouts are kept: $MOOCPACK_CACHE, else the user's cache folder; None (no
     caching) if MOOCPACK_CACHE is empty."""
@@ -172,26 +194,65 @@ def cache_folder() -> Path | None:
     return Path(base) / "moocpack"
 
 
+# A cache entry is a header line with the SHA-256 of the PDF that follows: an entry cut short,
+# emptied or altered is noticed and the handout made again. Entries are read only as regular files
+# of this user, never through a link, and never larger than a handout can be.
+_MAGIC = b"moocpack-handout sha256="
+_MAX_ENTRY = 64 * 1024 * 1024
+
+
+def _entry(folder: Path, key: str) -> Path:
+    return folder / "handouts" / key[:2] / f"{key}.entry"
+
+
 def _cached(folder: Path | None, key: str) -> bytes | None:
+    """The cached handout for `key`, or None when there is none or it cannot be trusted."""
     if folder is None:
         return None
+    path = _entry(folder, key)
     try:
-        return (folder / "handouts" / key[:2] / f"{key}.pdf").read_bytes()
+        for parent in (path.parent.parent, path.parent):
+            if not stat.S_ISDIR(os.lstat(parent).st_mode):
+                return None  # a link where a cache folder belongs
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY
+                or (hasattr(os, "getuid") and info.st_uid != os.getuid())):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            entry = handle.read(_MAX_ENTRY + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    header, _, data = entry.partition(b"\n")
+    if not header.startswith(_MAGIC) or header[len(_MAGIC):] != hashlib.sha256(data).hexdigest().encode():
+        return None
+    if not data.startswith(b"%PDF-"):
+        return None
+    return data
 
 
 def _store(folder: Path | None, key: str, data: bytes) -> None:
     if folder is None:
         return
-    path = folder / "handouts" / key[:2] / f"{key}.pdf"
+    path = _entry(folder, key)
+    part = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as part:
-            part.write(data)
-        os.replace(part.name, path)  # another build reading it sees all of it or none
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as handle:
+            part = handle.name
+            handle.write(_MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        os.replace(part, path)  # another build reading it sees all of it or none; a link there is replaced
     except OSError:
-        pass  # a read-only home: the handout is simply made again next time
+        # A full disk or a read-only home: the handout is simply made again next time, and no
+        # half-written part is left behind.
+        if part is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(part)
 
 
 def _spec(course: Course, sheet: Worksheet) -> Handout:
