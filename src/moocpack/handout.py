@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from . import workers
 from .model import Asset, Course, Html, MediaFile, Worksheet, language_name
 
 ENCODING = "windows-1252"
@@ -287,7 +288,8 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     try:
         if jobs > 1 and len(missing) > 2:
             import multiprocessing
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(missing))) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                    min(jobs, len(missing)), initializer=workers.die_with_parent, initargs=(os.getpid(),)) as pool:
                 results = pool.map(_make, range(len(missing)), chunksize=max(1, len(missing) // (jobs * 4)))
         else:
             results = [_make(i) for i in range(len(missing))]

@@ -17,10 +17,11 @@ from __future__ import annotations
 import dataclasses
 import gc
 import multiprocessing
+import os
 from pathlib import Path
 
 from . import folder as folders
-from . import markup, yamlfile
+from . import markup, workers, yamlfile
 from . import schema as schemas
 from .translation import Merge, markdown_texts, path_of
 
@@ -81,7 +82,8 @@ def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> N
     global _JOB
     _JOB = (folder.root, folder.source_language)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                min(jobs, len(chunks)), initializer=workers.die_with_parent, initargs=(os.getpid(),)) as pool:
             for results in pool.imap_unordered(_read_chunk, chunks):
                 for relative, data, packed, valid_as, notes, merge, rendered in results:
                     doc = yamlfile.Document.from_packed(folder.root / relative, data, packed)
