@@ -74,7 +74,7 @@ CASES = [
     ("alias", replace(COURSE, "short_description: A small", "short_description: &s A small"), None, None),
     ("python-object-tag", replace(U1, "title: First unit", "title: !!python/object/apply:os.system [echo hi]"),
      U1, r"unsupported YAML value"),
-    ("not-utf8", write(W1, "id: w1\ntitle: caf\xe9\n".encode("latin-1")), W1, r"not valid UTF-8"),
+    ("not-utf8", write(W1, "id: w1\ntitle: caf\xe9\n".encode("latin-1")), W1, r"not UTF-8: byte 0xE9"),
     ("oversized-file", append(U1, "# " + "x" * (2 * 1024 * 1024) + "\n"), U1, r"the limit is"),
     ("top-level-list", write(W1, "- id: w1\n"), W1, r"expected a mapping"),
     # Schema

@@ -172,6 +172,9 @@ class WriteError(OSError):
     """A package could not be written where it was asked for (a full disk, no permission, a
     folder in the way); says which file and why."""
 
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()  # the message alone, without "[Errno 28]"
+
 
 def _write_temp(path: Path, data: bytes) -> str:
     """The data, on disk, in a temporary file beside `path` whose name carries this process's id."""
@@ -193,8 +196,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     build never replaces a good package. The temporary file's name carries this process's id,
     so a later build can tell a killed build's leftovers from a running build's (clean_stale)."""
     temp = None
+    made: list[Path] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        made = _make_folders(path.parent)
         if path.is_dir():
             raise IsADirectoryError(f"a folder named {path.name} is in the way")
         if path.exists() and not path.is_file():
@@ -208,12 +212,42 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         if temp:
             Path(temp).unlink(missing_ok=True)
+        _remove_folders(made)
         reason = exc.strerror or str(exc)
         raise WriteError(exc.errno, f"cannot write {path}: {reason}") from exc
     except BaseException:
         if temp:
             Path(temp).unlink(missing_ok=True)
+        _remove_folders(made)
         raise
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """mkdir -p, returning the folders it made (deepest last), for a failed write to take back."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    made = []
+    for each in reversed(missing):
+        try:
+            each.mkdir()
+        except FileExistsError:
+            continue  # made meanwhile by another process: not ours to remove
+        except OSError:
+            _remove_folders(made)
+            raise
+        made.append(each)
+    return made
+
+
+def _remove_folders(made: list[Path]) -> None:
+    """Take back the folders a failed write made, if they are still empty."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def write_all_atomic(files: dict[Path, bytes]) -> None:
@@ -223,14 +257,16 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
     the one case this cannot cover.)"""
     temps: dict[Path, str] = {}
     originals: dict[Path, bytes | None] = {}
+    made: list[Path] = []
     try:
         for path, data in files.items():
             originals[path] = path.read_bytes() if path.is_file() else None
-            path.parent.mkdir(parents=True, exist_ok=True)
+            made += _make_folders(path.parent)
             temps[path] = _write_temp(path, data)
     except OSError as exc:
         for temp in temps.values():
             Path(temp).unlink(missing_ok=True)
+        _remove_folders(made)
         raise WriteError(exc.errno, f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}; "
                                     "nothing was changed") from exc
     replaced: list[Path] = []
@@ -246,6 +282,7 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
                 path.write_bytes(originals[path])
         for path, temp in temps.items():
             Path(temp).unlink(missing_ok=True)
+        _remove_folders(made)
         raise WriteError(exc.errno, f"cannot write {path}: {exc.strerror or exc}; nothing was changed") from exc
 
 

@@ -107,7 +107,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
                     outcomes = pool.run(tasks, group=lambda task: task[1], lost=_lost)
                     # Meanwhile: the workers were forked with the checked course as it was before.
                     fallbacks = _translation_report(course_path, checked, wanted, report)
-                    _collect(outcomes, tasks, report, results, progress)
+                    _collect(outcomes, tasks, report, results, progress, stop=pool.stop)
             finally:
                 gc.unfreeze()
         else:
@@ -241,13 +241,21 @@ def _export_one(name: str, lang: str):
     return (Built(name, lang, package, time.perf_counter() - started, 0), warnings)
 
 
-def _collect(outcomes, tasks, report: Report, results: list, progress) -> None:
+def _collect(outcomes, tasks, report: Report, results: list, progress, stop=None) -> None:
+    """Results into `results` as they come. An exporter's failure stops at once; a package that
+    cannot be written (a full disk) stops new work, but what the other workers are writing is
+    waited for, so that the error lists every package that was written (`stop`: the pool's)."""
+    unwritable = None
     for index, task_outcomes in outcomes:
         names, lang = tasks[index]
         for name, outcome in zip(names, task_outcomes):
             if outcome[0] == "error":
                 if outcome[1] == "output":
-                    raise OutputError(outcome[2], results)
+                    unwritable = unwritable or outcome[2]
+                    if stop is None:
+                        raise OutputError(unwritable, results)
+                    stop()
+                    continue
                 raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
             built, warnings = outcome
             for package, message, code in warnings:
@@ -255,6 +263,8 @@ def _collect(outcomes, tasks, report: Report, results: list, progress) -> None:
             results.append(built)
             if progress:
                 progress(built)
+    if unwritable:
+        raise OutputError(unwritable, results)
 
 
 class ExporterFailure(Exception):

@@ -144,8 +144,8 @@ def _human(size: int) -> str:
               help="Format to build (repeatable); default every registered format. See 'moocpack formats'.")
 @click.option("-l", "--lang", "languages", multiple=True, metavar="L",
               help="Language to build (repeatable); default every language of the course.")
-@click.option("-o", "--out", default="dist", show_default=True, type=click.Path(file_okay=False),
-              help="Folder the packages are written to.")
+@click.option("-o", "--out", default="dist", show_default=True, type=click.Path(),
+              help="Folder the packages are written to (one that cannot be is exit 2, as any unwritable output).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="A setting of one format, e.g. --set olx_org=PAT (repeatable); 'moocpack formats' lists them.")
 @STRICT

@@ -63,6 +63,7 @@ class Workers:
         self.prepare = prepare
         self.ready: Hashable = None  # the group last prepared: what the next fork inherits
         self.workers: list[_Worker] = []
+        self._pending: list[int] = []
         try:
             for _ in range(jobs):
                 self.workers.append(self._fork())
@@ -106,11 +107,15 @@ class Workers:
             lost: Callable[[Any, int | None], Any]) -> Iterator[tuple[int, Any]]:
         """Yields (index of the task, its result) as tasks finish. A worker that ends without
         answering (killed, out of memory) gives `lost(task, exit code)` for its task."""
-        pending = list(range(len(tasks)))
+        pending = self._pending = list(range(len(tasks)))
         begun: set[Hashable] = set()
         for worker in self.workers:  # at once, not when the first result is asked for
             self._hand_out(worker, tasks, pending, begun, group)
         return self._results(tasks, group, lost, pending, begun)
+
+    def stop(self) -> None:
+        """Hand out no more tasks; the tasks being worked on still give their results."""
+        self._pending.clear()
 
     def _results(self, tasks, group, lost, pending, begun):
         workers = self.workers

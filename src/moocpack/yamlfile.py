@@ -170,10 +170,13 @@ def read(path: Path) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode("utf-8").lstrip("\ufeff")) + 1
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError("file is not valid UTF-8", (line, 1), code="file.not-utf8") from exc
+        raise YamlError(f"not UTF-8: byte 0x{raw[exc.start]:02X} here is not part of a UTF-8 character; save the "
+                        "file as UTF-8 (most editors: Save with encoding)", (line, column), code="file.not-utf8") from None
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text = text[1:]  # a byte order mark, which Windows editors write: not part of the YAML
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -183,6 +186,12 @@ def read(path: Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(f"YAML syntax error: {exc.problem or exc.context}", pos, code="yaml.syntax") from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, other controls)
+        before = text[: exc.position]
+        position = (before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlError(f"control character U+{character:04X} is not allowed in a course file; remove it", position,
+                        code="text.control-character") from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}", code="yaml.syntax") from exc
     finally:

@@ -150,7 +150,7 @@ def interface_messages(lang: str) -> tuple[list[str], int, str]:
               help="Exchange file format (default: from the -o file name's ending, else xliff).")
 @click.option("-f", "--format", "old_fmt", type=click.Choice(["xliff", "po"]), hidden=True)
 @click.option("--only", metavar="STATES", help="Comma-separated states to export, e.g. missing,stale.")
-@click.option("-o", "--out", "--output", "output", type=click.Path(dir_okay=False),
+@click.option("-o", "--out", "--output", "output", type=click.Path(),
               help="Write here instead of standard output.")
 def export(course, course_option, language, fmt, old_fmt, only, output):
     """Write an XLIFF 2.0 or PO file of the strings to translate into L."""
@@ -355,18 +355,21 @@ def init(values, course_option):
     course, language = _course_and(values, course_option, "LANGUAGE")
     _, checked, _ = _checked(course)
     pattern = documents()["common.schema.json"]["$defs"]["language"]["pattern"]
-    if not re.match(pattern, language):
-        raise click.UsageError(f"'{language}' is not a BCP 47 language code such as 'de' or 'pt-BR'")
+    # fullmatch: the schema's '$' lets a final line feed through ("de\n"), which validate refuses.
+    if not re.fullmatch(pattern.removeprefix("^").removesuffix("$"), language):
+        raise click.UsageError(f"{language!r} is not a BCP 47 language code such as 'de' or 'pt-BR'")
     folder = checked.folder.root / language
     if folder.exists():
         raise click.UsageError(f"{checked.folder.display(language)} already exists")
+    files = {}
     for rel, _, _ in cat.source_files(checked):
         header = (f"# {language} translation of {checked.source_language}/{rel}: the same ids, text only.\n"
                   f"# moocpack l10n export --lang {language} gives a file for your CAT tool.\n{{}}\n")
-        write_atomic(folder / rel, header.encode())
+        files[folder / rel] = header.encode()
     course_file = checked.folder.root / checked.source_language / "course.yaml"
     data = writer.load(course_file)
     data["languages"].append(language)
-    write_atomic(course_file, writer.dump(data))
-    cat.write_lock(checked, language, {})
+    files[course_file] = writer.dump(data)
+    files[cat.lock_path(checked, language)] = lockfile.dump(checked.source_language, {})
+    write_all_atomic(files)  # the folder, its files, the course's languages and the lock: all or none
     click.echo(f"created {checked.folder.display(language)}/ and added '{language}' to languages", err=True)

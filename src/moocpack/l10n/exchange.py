@@ -93,8 +93,15 @@ def read_xliff(data: bytes) -> tuple[dict, list[Entry]]:
     ns = {"x": namespace}
     header = {"srcLang": root.get("srcLang"), "trgLang": root.get("trgLang"), "version": root.get("version")}
     entries = []
+    files: dict[str, int] = {}
     for file_node in root.iterfind("x:file", ns):
         original = file_node.get("original") or ""
+        if original in files:
+            # Two <file>s for one source file could translate one string twice, differently: which
+            # one a tool meant cannot be told, so neither is taken.
+            raise ValueError(f"line {file_node.sourceline}: a second <file> for '{original}' (the first is on line "
+                             f"{files[original]}); merge them into one")
+        files[original] = file_node.sourceline
         for unit in file_node.iter(f"{{{namespace}}}unit"):
             name = unit.get("name")
             if not name:
@@ -109,7 +116,19 @@ def read_xliff(data: bytes) -> tuple[dict, list[Entry]]:
             stale = any(s.get("subState") == "moocpack:stale" and s.get("state", "initial") == "initial"
                         for s in segments)
             entries.append(Entry(f"{original}#{name}", source, target, states == {"final"}, stale, unit.sourceline))
+    _refuse_repeats(entries)
     return header, entries
+
+
+def _refuse_repeats(entries: list[Entry]) -> None:
+    """One translation per string: a key given twice is refused, naming both lines, rather than
+    letting the last one win without a word."""
+    first: dict[str, int] = {}
+    for entry in entries:
+        if entry.key in first:
+            raise ValueError(f"line {entry.line}: '{entry.key}' is translated a second time (first on line "
+                             f"{first[entry.key]}); keep one")
+        first[entry.key] = entry.line
 
 
 def write_po(catalog: Catalog, source_lang: str, course: str, version: str, only: set[str] | None = None) -> bytes:
@@ -165,5 +184,9 @@ def read_po(text: str) -> tuple[dict, list[Entry]]:
     for entry in po:
         if entry.obsolete or not entry.msgctxt:
             continue
+        if entry.msgid_plural or entry.msgstr_plural:
+            raise ValueError(f"line {entry.linenum}: '{entry.msgctxt}' has plural forms (msgid_plural, msgstr[n]); "
+                             "course text has none: translate it as one msgstr")
         entries.append(Entry(entry.msgctxt, entry.msgid, entry.msgstr or None, False, entry.fuzzy, entry.linenum, "po"))
+    _refuse_repeats(entries)
     return header, entries

@@ -258,7 +258,7 @@ def _run(format_name, course, languages, from_dir, settings, ca_bundle, timeout,
 
 
 @click.command(name="moodle-plugin")
-@click.option("-o", "--out", default="local_moocpack.zip", show_default=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--out", default="local_moocpack.zip", show_default=True, type=click.Path(),
               help="Where to write the plugin's zip.")
 def moodle_plugin(out):
     """Write the Moodle plugin that `publish moodle` needs, as a zip for Site administration >
