@@ -377,3 +377,22 @@ def test_a_secret_file_with_a_byte_order_mark_works(cli, moodle, tmp_path):
     code, out, _ = run(cli, "moodle", SHIPPED, "--url", moodle.url, "--token-file", path, "--category", "1",
                        "--lang", "en")
     assert code == 0, out
+
+
+@pytest.mark.parametrize("body", ["huge", "json bomb", "trickle"])
+def test_an_answer_too_large_too_deep_or_too_slow_is_a_clear_error(cli, moodle, body):
+    if body == "huge":
+        answer = Response(b" " * (17 * 1024 * 1024), content_type="application/json")
+    elif body == "json bomb":
+        answer = Response("[" * 200_000 + "]" * 200_000, content_type="application/json")
+    else:
+        def drip():
+            for _ in range(40):
+                time.sleep(0.25)
+                yield b" "
+        answer = Response(drip(), content_type="application/json")
+    moodle.overrides["core_webservice_get_site_info"] = answer
+    started = time.monotonic()
+    code, out, _ = moodle_publish(cli, moodle, "--category", "1", "--timeout", "1", "--retries", "0")
+    assert code == 2 and out["problems"][0]["code"].startswith("publish.moodle."), out
+    assert time.monotonic() - started < 8

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from time import monotonic  # bound here: a body's deadline is its own clock
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ class PublishError(Exception):
 
 
 RETRY_STATUS = frozenset(range(500, 600))
+# No LMS answer publishing reads is more than a few kB: a larger body is read no further, so that a
+# hostile or broken server cannot fill the memory. Nor may a body trickle in forever.
+MAX_ANSWER = 16 * 1024 * 1024
 REDIRECT_STATUS = frozenset((301, 302, 303, 307, 308))
 MAX_REDIRECTS = 5
 
@@ -111,7 +115,9 @@ class Http:
                 # otherwise receive the POST body (Moodle's token) or the upload.
                 response = self.session.request(
                     method, url, timeout=(self.connect_timeout, timeout or self.timeout),
-                    verify=self.ca_bundle if self.ca_bundle else True, allow_redirects=False, **kwargs)
+                    verify=self.ca_bundle if self.ca_bundle else True, allow_redirects=False, stream=True,
+                    **kwargs)
+                self._read_body(response, url, 2 * (timeout or self.timeout))
             except requests.exceptions.SSLError as exc:
                 raise PublishError(self.hide(
                     f"TLS certificate of {host(url)} not accepted ({reason(exc)}); if the site uses a private "
@@ -146,6 +152,35 @@ class Http:
                 url = target
                 continue
             return response
+
+
+    def _read_body(self, response, url: str, allowed: float) -> None:
+        """The body, at most MAX_ANSWER bytes and `allowed` seconds in all (each read has its own
+        time-out too), kept where requests keeps it."""
+        deadline = monotonic() + allowed
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > MAX_ANSWER:
+                    raise PublishError(self.hide(f"{host(url)} answered with more than {MAX_ANSWER // 2**20} MiB; "
+                                                 "no LMS answer is that large"), code="unexpected-answer")
+                if monotonic() > deadline:
+                    raise PublishError(self.hide(f"{host(url)} took more than {allowed:.0f} s to send its answer"),
+                                       code="unexpected-answer")
+                chunks.append(chunk)
+        finally:
+            response.close()
+        response._content = b"".join(chunks)
+
+
+def json_of(response):
+    """The answer's JSON; ValueError for anything else, a document nested deeper than the parser
+    goes (a JSON bomb) included."""
+    try:
+        return response.json()
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def same_site(named: str, target: str, secrets, verb: str) -> None:

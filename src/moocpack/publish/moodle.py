@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from .answers import field, need
-from .http import Http, PublishError
+from .http import Http, PublishError, json_of
 
 PLUGIN_FUNCTIONS = ("local_moocpack_import_framework", "local_moocpack_restore_course",
                     "local_moocpack_course_status")
@@ -71,7 +71,7 @@ class Moodle:
             raise MoodleError(f"no Moodle web service at {self.url} (HTTP 404); give the site's address, the one "
                               "whose /login/index.php is the login page", "not-moodle")
         try:
-            answer = response.json()
+            answer = json_of(response)
         except ValueError:
             raise MoodleError(f"{self.url} did not answer {what} as Moodle does (HTTP {response.status_code}, "
                               f"{response.headers.get('Content-Type', 'no content type')}); is it a Moodle site?",

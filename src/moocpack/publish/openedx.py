@@ -18,7 +18,7 @@ from urllib.parse import quote, urljoin
 from .. import render
 from . import answers
 from .answers import need
-from .http import Http, PublishError, same_site
+from .http import Http, PublishError, json_of, same_site
 
 TAXONOMIES = "api/content_tagging/v1/taxonomies/"
 COURSE_RUNS = "api/v1/course_runs/"
@@ -67,7 +67,7 @@ class Studio:
 
     def _detail(self, response) -> str:
         try:
-            body = response.json()
+            body = json_of(response)
         except ValueError:
             # Masked before it is cut: a cut could leave half a secret that no longer matches.
             return self.http.hide(response.text)[:200].strip() or "no details"
@@ -89,7 +89,7 @@ class Studio:
         if response.status_code >= 400:
             raise StudioError(f"{what} failed (HTTP {response.status_code}: {self._detail(response)})")
         try:
-            return response.json()
+            return json_of(response)
         except ValueError:
             raise StudioError(f"{what}: the answer is not JSON (HTTP {response.status_code}); is "
                               f"{self.studio} an Open edX Studio?") from None
