@@ -296,3 +296,15 @@ def test_a_full_cache_disk_leaves_no_part_file(monkeypatch, tmp_path):
     monkeypatch.setattr("moocpack.handout.tempfile.NamedTemporaryFile", Full)
     assert first_handout(SHIPPED, "en").data.startswith(b"%PDF-")
     assert list(cache.rglob("*.part")) == [] and entries(cache) == []
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("page.html", b"<script>alert(1)</script>", "is not a kind of file this tool packages"),
+    ("drawing.svg", HOSTILE["onload"][0].encode(), "event handler 'onload' on <svg>"),
+    ("dot.png", b"<html><script>alert(1)</script></html>", "does not hold PNG data"),
+])
+def test_a_unit_asset_gets_the_checks_media_get(mini, cli, name, content, expected):
+    (mini / "assets" / name).write_bytes(content)
+    edit(mini / U1, "    path: assets/dot.png\n", f"    path: assets/{name}\n")
+    code, out, _ = cli("validate", mini)
+    assert code == 2 and re.search(rf"u1\.yaml:\d+:\d+: error: .*{re.escape(expected)}", out), out

@@ -377,8 +377,13 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
                         code="quiz.unknown-question")
     for si, asset in enumerate(u.get("assets", [])):
         pointer = yamlfile.pointer_of(["assets", si, "path"])
+        if media.extension(asset["path"]) not in media.FILE_TYPES:
+            c.error(rel, doc, f"'{asset['path']}' is not a kind of file this tool packages (a web page, script or "
+                              f"program would run on the LMS's site as the learner); use "
+                              f"{', '.join(sorted(media.FILE_TYPES))}", ["assets", si, "path"], code="media.file-type")
+            continue
         content = folders.asset_bytes(c.folder, asset["path"], c.report, c.file(rel), pointer, doc.position(pointer))
-        if content is not None:
+        if content is not None and _safe_file(c, rel, doc, ["assets", si, "path"], asset["path"], content):
             c.checked.assets[asset["path"]] = content
     for pi, page in enumerate(u.get("pages", [])):
         c.unique_ids(rel, doc, page.get("media"), ["pages", pi, "media"], local)
@@ -434,25 +439,29 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
                                      doc.position(pointer), code="media.variant-missing", language=lang)
                 continue
             content = folders.asset_bytes(c.folder, relative, c.report, c.file(rel), pointer, doc.position(pointer))
-            if content is None:
-                continue
-            problems = []
-            if ext == "svg":
-                problems = [f"{relative}:{line}: {message}" for line, message in media.svg_problems(content, labels)]
-            elif ext == "vtt":
-                try:
-                    c.checked.cues[relative] = media.read_vtt(content)
-                except media.VttError as exc:
-                    problems = [f"{relative}:{exc.line}: {exc}" if exc.line else f"{relative}: {exc}"]
-            else:
-                wrong = media.content_problem(ext, content)
-                if wrong:
-                    c.error(rel, doc, f"{relative} {wrong}", path + [field_name], code="media.content")
-                    continue
-            for problem in problems:
-                c.error(rel, doc, problem, path + [field_name], code=f"media.{ext}")
-            if not problems:
+            if content is not None and _safe_file(c, rel, doc, path + [field_name], relative, content, labels):
                 c.checked.assets[relative] = content
+
+
+def _safe_file(c: _Checker, rel: str, doc: yamlfile.Document, path: list, relative: str, content: bytes,
+               labels: list[str] = ()) -> bool:
+    """A file that goes into packages holds what its extension says, and a drawing or subtitles
+    nothing that could run, fetch or break a format; each problem an error at `path`."""
+    ext = media.extension(relative)
+    problems, code = [], f"media.{ext}"
+    if ext == "svg":
+        problems = [f"{relative}:{line}: {message}" for line, message in media.svg_problems(content, list(labels))]
+    elif ext == "vtt":
+        try:
+            c.checked.cues[relative] = media.read_vtt(content)
+        except media.VttError as exc:
+            problems = [f"{relative}:{exc.line}: {exc}" if exc.line else f"{relative}: {exc}"]
+    else:
+        wrong = media.content_problem(ext, content)
+        problems, code = ([f"{relative} {wrong}"] if wrong else []), "media.content"
+    for problem in problems:
+        c.error(rel, doc, problem, path, code=code)
+    return not problems
 
 
 def _a(kind: str) -> str:
