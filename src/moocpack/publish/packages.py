@@ -59,10 +59,12 @@ def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[st
             continue
         if from_dir is not None:
             try:
-                verify.check(package, folder, name, expected(exporter, model, lang, package, settings))
+                private = verify.take(package, folder, workdir)
+                verify.check(private, name, expected(exporter, model, lang, package, settings))
             except verify.NotAPackage as exc:
                 report.error(str(package), f"not sent: it {exc}", code="publish.bad-package")
                 continue
+            package = private  # what was checked is what is sent
         items.append(Item(lang, model, package))
     # The frameworks every language version shares, in the source language whichever languages
     # are published: publishing one translation must not turn the site's framework into it.

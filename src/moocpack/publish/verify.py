@@ -5,12 +5,14 @@ in from another course, or a link planted where a package should be. A package i
 it is a regular file inside DIR (not a link, not a device), a complete gzip-compressed tar archive
 (every member read, so a truncated file fails its checksum), with no member that could leave the
 folder it is extracted into, and made by moocpack for this very course, version, language and
-format (the names the exporters write inside the package).
+format (the names the exporters write inside the package). The file is copied into the publish's
+private folder first and the copy checked and sent, so that what was checked is what is sent.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tarfile
 import zlib
@@ -30,9 +32,10 @@ class NotAPackage(Exception):
     """Why a file is not the package it is named as; the message completes '<file>: …'."""
 
 
-def check(path: Path, folder: Path, format_name: str, expected: dict[str, str]) -> None:
-    """Raise NotAPackage unless `path` is the package `expected` describes: for "moodle" the
-    backup's own name; for "olx" the course key (org, course, run) and language."""
+def take(path: Path, folder: Path, workdir: Path) -> Path:
+    """A private copy (in `workdir`) of the regular file `path` of `folder`: what is checked is
+    then what is sent, whatever happens to DIR in between. Raises NotAPackage for a link, a
+    device or a file that is not in `folder` itself."""
     try:
         info = os.lstat(path)
     except OSError as exc:
@@ -43,6 +46,22 @@ def check(path: Path, folder: Path, format_name: str, expected: dict[str, str]) 
         raise NotAPackage("is not a regular file")
     if path.resolve().parent != folder.resolve():
         raise NotAPackage(f"is not inside {folder}")
+    copy = workdir / path.name
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as source:
+            if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                raise NotAPackage("is not a regular file")
+            with copy.open("wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+    except OSError as exc:
+        raise NotAPackage(f"cannot be read ({exc.strerror or exc})") from None
+    return copy
+
+
+def check(path: Path, format_name: str, expected: dict[str, str]) -> None:
+    """Raise NotAPackage unless `path` is the package `expected` describes: for "moodle" the
+    backup's own name; for "olx" the course key (org, course, run) and language."""
     wanted = {"moodle": {"moodle_backup.xml"}, "olx": {"course/course.xml"}}[format_name]
     if format_name == "olx":
         wanted.add(f"course/course/{expected['run']}.xml")
