@@ -91,7 +91,8 @@ def test_https_or_loopback_addresses_are_accepted(url):
 
 @pytest.mark.parametrize("url", ["http://lms.example.org", "http://10.0.0.1", "http://localhost.example.org",
                                  "http://127.0.0.1.nip.io", "ftp://lms.example.org", "lms.example.org",
-                                 "https://admin:pw@lms.example.org"])
+                                 "https://admin:pw@lms.example.org", "https://[::1", "https://lms.example.org:99999",
+                                 "https://lms.example.org:port", "https://"])
 def test_plain_http_off_this_machine_and_odd_addresses_are_refused(url):
     with pytest.raises(PublishError):
         require_secure(url, "--url")

@@ -60,7 +60,11 @@ def is_loopback(host: str) -> bool:
 def require_secure(url: str, option: str) -> str:
     """The address a secret may be sent to: https, or http on this machine (a local test site).
     Anything else is refused before the secret is read or anything is built."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise PublishError(f"{option} {url!r} is not a web address ({exc})", code="bad-url") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise PublishError(f"{option} {url!r} is not a web address (https://…)", code="bad-url")
