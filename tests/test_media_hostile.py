@@ -21,6 +21,7 @@ import pytest
 from conftest import SHIPPED, edit
 from test_media import U1, VTT_EN, with_media
 from moocpack import media
+from test_browser import browser as chromium  # noqa: F401 - the fixture: one headless Chromium
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
        'width="200" height="100">\n')
@@ -127,17 +128,6 @@ def served(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from test_browser import ARGS, CHROMIUM
-    assert CHROMIUM, "Chromium is needed: apt-get install -y chromium (the README's test command does this)"
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def requests_made(chromium, url: str) -> list[str]:
