@@ -397,3 +397,13 @@ def test_an_answer_too_large_too_deep_or_too_slow_is_a_clear_error(cli, moodle, 
     code, out, _ = moodle_publish(cli, moodle, "--category", "1", "--timeout", "1", "--retries", "0")
     assert code == 2 and out["problems"][0]["code"].startswith("publish.moodle."), out
     assert time.monotonic() - started < 8
+
+
+def test_a_token_echoed_by_a_failed_upload_is_masked(cli, moodle):
+    replace_handler(moodle.server, "/webservice/upload.php", lambda request: Response(json.dumps(
+        [{"error": f"upload refused for token {request.form.get('token')}", "errortype": "x"}]),
+        content_type="application/json"))
+    code, out, _ = moodle_publish(cli, moodle, "--category", "1", "--lang", "en")
+    assert code == 2 and "token ****" in out["problems"][0]["message"]
+    code, text, err = moodle_publish(cli, moodle, "--category", "1", "--lang", "en", as_json=False)
+    assert code == 2 and "token ****" in err
