@@ -107,7 +107,8 @@ def browser():
 class Session:
     """One LMS page with one SCO launched in its iframe."""
 
-    def __init__(self, browser, base: str, version: str, unit: str, lang: str = "en", preload=None):
+    def __init__(self, browser, base: str, version: str, unit: str, lang: str = "en", preload=None,
+                 moodle: bool = False):
         self.version = version
         self.context = browser.new_context(viewport={"width": 1100, "height": 800})
         self.page = self.context.new_page()
@@ -116,6 +117,8 @@ class Session:
         self.page.on("pageerror", lambda e: self.problems.append(str(e)))
         self.page.on("request", self._request)
         self.page.goto(f"{base}/lms.html")
+        if moodle:  # what Moodle's player page defines (mod/scorm/module.js), by which the SCO knows it
+            self.page.evaluate("window.M = {mod_scorm: {init: function () {}}}")
         self.page.evaluate("([v, p, u]) => window.launch(v, p, u)",
                            [version, preload, f"/{FORMATS[version]}/{lang}/{unit}.html"])
         self.frame = self.page.frame_locator("#sco")
@@ -467,12 +470,12 @@ SWITCH = """async ([first, second]) => {
 }"""
 
 
-def test_switching_units_through_an_lms_with_one_2004_api_keeps_saving(browser, server):
+def test_switching_units_in_moodles_player_keeps_saving(browser, server):
     """Moodle's player keeps one SCORM 2004 API object for every SCO and switches units by
     replacing the SCO's frame; after a Terminate that object refuses every Initialize (104).
     (SCORM 1.2 APIs initialise again after LMSFinish; the real-Moodle tests play both.)"""
     version = "2004"
-    session = Session(browser, server, version, "unit-09")
+    session = Session(browser, server, version, "unit-09", moodle=True)
     session.page.evaluate(SWITCH, [None, f"/{FORMATS[version]}/en/unit-02.html"])
     frame = session.page.frame_locator("#sco")
     frame.locator("#lms-status").wait_for()
@@ -493,6 +496,56 @@ def test_switching_units_through_an_lms_with_one_2004_api_keeps_saving(browser, 
     # Its own exit button still ends the session properly.
     frame.locator("#lms-exit").click()
     assert [c["call"] for c in session.journal()][-1] == "Terminate"
+    session.close()
+
+
+SWITCH_STANDARD = """async ([version, preload, second]) => {
+  // As most LMSs do: the SCO's frame goes (the SCO terminates), the LMS keeps what it committed,
+  // and the next SCO gets an API of its own, with its own stored data.
+  const old = document.getElementById('sco');
+  const api = window.lmsApi;
+  old.remove();
+  window.stored = window.stored || [];
+  window.stored.push(JSON.parse(JSON.stringify(api.cmi)));
+  const frame = document.createElement('iframe');
+  frame.id = 'sco';
+  frame.style.cssText = 'width:1000px;height:700px';
+  document.body.prepend(frame);
+  window.launch(version, preload, second);
+}"""
+
+
+def test_switching_units_in_a_standard_lms_terminates_each_sco_and_resumes(browser, server):
+    """The SCORM 2004 RTE as a strict runtime (scorm-again: calls after Terminate refused, every
+    error journaled): each SCO commits and terminates when the LMS swaps it out, with cmi.exit
+    suspend, and a later launch of it with cmi.entry resume brings its answers back."""
+    version, sco = "2004", f"/{FORMATS['2004']}/en/"
+    session = Session(browser, server, version, "unit-02")
+    question = "ws3-secrecy-confidentiality.shelter-access"
+    field = session.frame.locator(f'fieldset[data-question="{question}"]')
+    field.locator('input[value="true"]').click()
+    field.locator("button.check").click()
+    session.page.evaluate(SWITCH_STANDARD, [version, None, sco + "unit-09.html"])
+    session.page.wait_for_function("window.journal.filter(c => c.call === 'Initialize').length === 2")
+    calls = session.journal()
+    first = calls[:[i for i, c in enumerate(calls) if c["call"] == "Initialize"][1]]
+    assert [c["call"] for c in first].count("Terminate") == 1 and first[-1]["call"] == "Terminate"
+    assert first[-1]["error"] == "0" and all(c["error"] in ("0", "403") for c in calls)
+    stored = session.page.evaluate("window.stored[0]")
+    assert stored["exit"] == "suspend" and stored["suspend_data"]
+    # Back to the first unit: the LMS resumes it from what it stored.
+    session.page.evaluate(SWITCH_STANDARD, [version, {"suspend_data": stored["suspend_data"],
+                                                      "location": stored["location"], "entry": "resume"},
+                                            sco + "unit-02.html"])
+    session.page.wait_for_function("window.journal.filter(c => c.call === 'Initialize').length === 3")
+    session.page.wait_for_function(
+        "document.getElementById('sco').contentWindow.moocpackScorm && "
+        "Object.keys(document.getElementById('sco').contentWindow.moocpackScorm.state().a).length > 0")
+    frame = session.page.frame_locator("#sco")
+    assert frame.locator(f'fieldset[data-question="{question}"] input[value="true"]').is_checked()
+    terminations = [c for c in session.journal() if c["call"] == "Terminate"]
+    assert len(terminations) == 2 and all(c["error"] == "0" for c in terminations)
+    assert session.problems == []
     session.close()
 
 

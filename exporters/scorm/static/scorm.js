@@ -25,10 +25,11 @@
   var restoredShort = {};  // position -> characters kept, for reflections that came back shortened
 
   // ---- API discovery: the standard walk up the parents, then the opener and its parents ----
+  var apiWindow = null;  // the window whose API we use: where the LMS is recognised
   function search(win, name) {
     for (var depth = 0; win && depth < 12; depth += 1) {
       try {
-        if (win[name]) { return win[name]; }
+        if (win[name]) { apiWindow = win; return win[name]; }
       } catch (e) { /* cross-origin frame: keep walking */ }
       try {
         if (!win.parent || win.parent === win) { break; }
@@ -44,6 +45,17 @@
       try { found = search(window.opener, name); } catch (e) { found = null; }
     }
     return found;
+  }
+
+  // Moodle's SCORM player, recognised by what its page defines: its player module (M.mod_scorm,
+  // mod/scorm/module.js) and the constructor of its 2004 API (SCORMapi1_3, datamodels/scorm_13.js).
+  // Only there does the SCO bend the standard (see onPageHide); every other LMS gets the RTE as
+  // written.
+  function moodlePlayer() {
+    try {
+      var w = apiWindow;
+      return !!(w && ((w.M && w.M.mod_scorm) || typeof w.SCORMapi1_3 === "function"));
+    } catch (e) { return false; }
   }
 
   // ---- thin wrappers so the rest reads the same for both versions ----
@@ -356,6 +368,7 @@
   // Whether the LMS page that holds this SCO's frame is going away too (the learner leaves) or
   // stays (the LMS is switching SCOs). Only a same-origin LMS page can be watched.
   var lmsPage = { watched: false, leaving: false };
+  var moodle = false;  // launched by Moodle's SCORM player (moodlePlayer)
   function watchLmsPage() {
     try {
       if (window.parent && window.parent !== window) {
@@ -366,13 +379,15 @@
   }
 
   function onPageHide() {
-    // An LMS whose single SCORM 2004 API object serves every SCO (Moodle's player) refuses to
-    // initialise the next SCO once one has called Terminate (error 104, "Content Instance
-    // Terminated"). So when the LMS page stays while this frame goes (the LMS is launching
-    // another SCO), everything is saved and committed but the session is left open for the next
-    // SCO. (The LMS page's pagehide comes before its frames'.) SCORM 1.2 APIs initialise again
-    // after LMSFinish, so 1.2 always finishes; so does a SCO whose LMS page cannot be watched.
-    terminate(!v12 && lmsPage.watched && !lmsPage.leaving);
+    // The SCORM 2004 RTE: every SCO commits and calls Terminate when it goes, so that the LMS
+    // processes cmi.exit ("suspend": the next launch resumes). One exception, where recognised:
+    // Moodle's player keeps a single 2004 API object for every SCO and refuses to initialise the
+    // next SCO once one has called Terminate (error 104, "Content Instance Terminated"). There,
+    // when the LMS page stays while this frame goes (Moodle is launching another SCO), everything
+    // is saved and committed but the session is left open for the next SCO. (The LMS page's
+    // pagehide comes before its frames'.) SCORM 1.2 APIs initialise again after LMSFinish, so 1.2
+    // always finishes.
+    terminate(!v12 && moodle && lmsPage.watched && !lmsPage.leaving);
   }
 
   function onBeforeUnload() {
@@ -434,11 +449,12 @@
       if (button) { button.hidden = true; }
       return;
     }
+    moodle = moodlePlayer();
     var ok = v12 ? api.LMSInitialize("") : api.Initialize("");
     active = ok === true || ok === "true";
-    if (!active && !v12 && String(api.GetLastError()) === "103") {
-      // "Already initialized": an LMS that keeps one API for every SCO of a package and points
-      // it at the SCO it launches (Moodle's player does) still has the session open for us.
+    if (!active && !v12 && moodle && String(api.GetLastError()) === "103") {
+      // "Already initialized": Moodle's player keeps one API for every SCO of a package and
+      // points it at the SCO it launches; the session the last SCO left open is ours.
       active = true;
     }
     if (!active) { showStatus("not_connected"); return; }
