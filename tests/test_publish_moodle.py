@@ -82,7 +82,8 @@ class FakeMoodle:
 
     def local_moocpack_course_status(self, form):
         course = self.courses.get(form["idnumber"])
-        return {"found": True, **course} if course else {"found": False}
+        missing = list(self.overrides.get("missing", []))
+        return {"found": True, "missing": missing, **course} if course else {"found": False, "missing": missing}
 
     def local_moocpack_restore_course(self, form):
         with tarfile.open(fileobj=io.BytesIO(self.drafts.pop(int(form["draftitemid"])))) as backup:
@@ -275,3 +276,15 @@ def test_a_dry_run_says_what_it_would_send(moodle, publish):
     assert code == 0
     assert "would import competency framework pat" in err
     assert "would upload pat-peer-support-1.0.0-nb-moodle.mbz" in err and "category 3" in err
+
+
+def test_every_capability_the_publish_lacks_is_named_before_anything_changes(moodle, publish):
+    moodle.overrides["missing"] = ["moodle/course:create (category 3)", "moodle/question:add (the new course: …)"]
+    code, out, _ = publish(moodle, "--category", "3")
+    message = out["problems"][0]["message"]
+    assert code == 2 and out["problems"][0]["code"] == "publish.moodle.nopermissions"
+    assert "moodle/course:create (category 3)" in message and "moodle/question:add" in message
+    assert out["done"] == [] and set(moodle.names()) == {"core_webservice_get_site_info",
+                                                          "local_moocpack_course_status"}
+    status = next(form for name, form in moodle.calls if name == "local_moocpack_course_status")
+    assert (status["categoryid"], status["frameworks"]) == ("3", "1")  # what Moodle checks it against

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTIFACTS, ROOT, SHIPPED
+from moocpack import loader
 from test_browser import answer_question
 from test_scorm_runtime import browser  # noqa: F401  (the fixture: Chromium that never runs unload)
 
@@ -239,15 +240,16 @@ IDNUMBERS = {lang: f"moocpack:pat-peer-support:{lang}" for lang in LANGUAGES}
 
 @pytest.fixture(scope="module")
 def plugin_installed():
-    """The plugin from this checkout, installed the way an admin does from the zip: unpacked into
-    local/ and Moodle's own upgrade run."""
-    import io
-    import zipfile
-
+    """The zip `moocpack moodle-plugin` writes, installed by Moodle's own install-from-zip code
+    (the plugin manager validates and unpacks it, as Site administration > Plugins > Install
+    plugins does), then Moodle's own upgrade run."""
     from moocpack.publish.plugin import plugin_zip
     target = Path(MOODLE_DIR, "local", "moocpack")
     shutil.rmtree(target, ignore_errors=True)
-    zipfile.ZipFile(io.BytesIO(plugin_zip(0))).extractall(target.parent)
+    archive = Path(MOODLE_DIR).parent / "local_moocpack.zip"
+    archive.write_bytes(plugin_zip(0))
+    assert moodle("install-plugin", archive) == {"component": "local_moocpack", "installed": True}
+    assert (target / "version.php").is_file()
     done = subprocess.run(["php", str(Path(MOODLE_DIR, "admin", "cli", "upgrade.php")), "--non-interactive"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -270,7 +272,8 @@ def publish(*args, token: str):
 
 @pytest.fixture(scope="module")
 def published(plugin_installed, site):
-    token = moodle("ws-token", "publisher", "manager")["token"]
+    # A user with only the role the README documents: not admin, not manager.
+    token = moodle("ws-token", "publisher", "publisher")["token"]
     code, first, _ = publish("--category", 1, token=token)
     yield token, code, first
     for number in IDNUMBERS.values():
@@ -289,6 +292,10 @@ def test_publish_creates_each_language_course_with_quizzes_and_competency_links(
         assert course["count"] == 1
         assert (course["quizzes"], course["course_competencies"], course["activity_competencies"]) == (2, 32, 82)
         assert course["url"] == next(c["url"] for c in first["published"] if c["language"] == lang)
+        # Restored with the course's own names, which Moodle keeps only for a user allowed to set them
+        # in the new course (the restorer role the plugin gives the publisher there).
+        assert course["shortname"] == f"pat-peer-support-1.0.0-{lang}", course
+        assert course["fullname"].startswith(str(loader.load(SHIPPED, lang).title)), course
     assert token not in json.dumps(first)
 
 
@@ -320,6 +327,21 @@ def test_a_bad_token_and_a_user_without_the_capability_get_clear_errors(publishe
     assert "local/moocpack:publish" in refused["problems"][0]["message"] or \
         "capability" in refused["problems"][0]["message"].lower(), refused["problems"]
     assert weak not in json.dumps(refused)
+
+
+@pytest.mark.parametrize("capability", ["moodle/course:create", "moodle/competency:competencymanage"])
+def test_a_role_short_of_the_readmes_list_is_refused_before_anything_changes(published, capability):
+    token = moodle("ws-token", f"publisher-without-{capability.split(':')[1]}", "publisher-without",
+                   capability)["token"]
+    for number in IDNUMBERS.values():  # a course to create again
+        found = moodle("course-by-idnumber", number)
+        if found["count"]:
+            moodle("delete-course", found["courseid"])
+    code, refused, _ = publish("--category", 1, token=token)
+    assert code == 2 and refused["problems"][0]["code"] == "publish.moodle.nopermissions", refused["problems"]
+    assert capability in refused["problems"][0]["message"]
+    assert refused["done"] == []
+    assert all(moodle("course-by-idnumber", number)["count"] == 0 for number in IDNUMBERS.values())
 
 
 def test_the_plugins_own_phpunit_tests_pass_inside_moodle():

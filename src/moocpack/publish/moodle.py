@@ -33,7 +33,9 @@ ADVICE = {
     "invalidrecord": "this site does not know the function: install the moocpack plugin (moocpack moodle-plugin)",
     "nopermissions": "the token's user lacks a capability; its role needs local/moocpack:publish, "
                      "moodle/restore:restorecourse, moodle/course:create and moodle/competency:competencymanage "
-                     "(README, Publishing)",
+                     "at site level, and the site's Restorers' role in courses its defaults (README, Publishing)",
+    "invalidparameter": "the site's moocpack plugin may be older than this moocpack: install the one "
+                        "`moocpack moodle-plugin` writes (README, Publishing)",
     "usernotfullysetup": "the token's user must finish their profile (log in once in a browser)",
 }
 
@@ -167,10 +169,15 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
         progress(f"connected to {field(info, 'sitename', str, what, site.url)} (Moodle "
                  f"{field(info, 'release', str, what, '?')}) as {field(info, 'username', str, what, '?')}")
         found = {}
+        missing: list[str] = []
         for item in items:
             number = idnumber(item.course_id, item.language)
             what = f"local_moocpack_course_status for {number}"
-            status = need(site.call("local_moocpack_course_status", idnumber=number), dict, what)
+            status = need(site.call("local_moocpack_course_status", idnumber=number, categoryid=category or 0,
+                                    frameworks=bool(frameworks) and not dry_run), dict, what)
+            # Every capability the whole publish needs, in the contexts Moodle will check it.
+            missing += [need(m, str, what, "a missing capability") for m in field(status, "missing", list, what, [])
+                        if m not in missing]
             there = field(status, "found", bool, what)
             found[number] = {"found": there, "url": field(status, "url", str, what) if there else None}
             if there and not update:
@@ -181,6 +188,10 @@ def publish(site: Moodle, items, frameworks: dict[str, Path], category: int | No
                                   "new courses go into (Site administration > Courses > Manage courses and "
                                   "categories shows the ids)", "no-category")
             site.check_size(item.package, limit)
+        if missing:
+            raise MoodleError(f"the token's user lacks what this publish needs, so nothing was changed: "
+                              f"{'; '.join(missing)}. Give its role these capabilities (README, Publishing)",
+                              "nopermissions")
         framework_records = []
         for framework_id, csv_path in sorted(frameworks.items()):
             if dry_run:

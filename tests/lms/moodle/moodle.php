@@ -9,8 +9,14 @@
 //   scorm COURSEID FILE.zip        a SCORM activity from the package, with a student enrolled
 //   scorm-report SCORMID USERNAME  the student's tracks per SCO and the gradebook grade
 //   delete-course COURSEID
-//   ws-token USERNAME [manager]   web services and REST on, the user (made if missing, a manager at
-//                                 site level if asked) authorised for 'moocpack publishing'; prints a new token
+//   ws-token USERNAME [manager|publisher|publisher-without CAPABILITY]
+//                                 web services and REST on, the user (made if missing; a manager at site
+//                                 level, or given the role the README documents, with exactly its
+//                                 capabilities, or that role less one) authorised for 'moocpack publishing';
+//                                 prints a new token
+//   install-plugin FILE.zip       a plugin installed by Moodle's own install-from-zip code (the plugin
+//                                 manager's validator and installer, as Site administration > Plugins >
+//                                 Install plugins), then the site upgraded
 //   course-by-idnumber IDNUMBER   how many courses have it, and what the first holds
 //   delete-framework IDNUMBER
 //   enrol USERNAME COURSEID       a student (made if missing) enrolled in the course
@@ -293,6 +299,13 @@ case 'delete-course':
     out(['deleted' => (int)$args[0]]);
     break;
 
+case 'install-plugin':
+    require_once($CFG->libdir . '/upgradelib.php');
+    $pluginman = core_plugin_manager::instance();
+    $component = tool_installaddon_installer::instance()->detect_plugin_component($args[0]);
+    $ok = $pluginman->install_plugins([(object)['component' => $component, 'zipfilepath' => $args[0]]], true, true);
+    out(['component' => $component, 'installed' => (bool)$ok]);
+    break;
 case 'ws-token':
     require_once($CFG->dirroot . '/user/lib.php');
     set_config('enablewebservices', 1);
@@ -305,11 +318,27 @@ case 'ws-token':
             'auth' => 'manual', 'confirmed' => 1, 'mnethostid' => $CFG->mnet_localhost_id], true, false);
         $user = $DB->get_record('user', ['id' => $id]);
     }
-    // The REST protocol is a capability of its own; here every signed-in user has it.
-    assign_capability('webservice/rest:use', CAP_ALLOW, $DB->get_field('role', 'id', ['shortname' => 'user']),
-        context_system::instance()->id, true);
+    $system = context_system::instance();
     if (($args[1] ?? '') === 'manager') {
-        role_assign($DB->get_field('role', 'id', ['shortname' => 'manager']), $user->id, context_system::instance());
+        // The REST protocol is a capability of its own: given to the manager here.
+        role_assign($DB->get_field('role', 'id', ['shortname' => 'manager']), $user->id, $system);
+        assign_capability('webservice/rest:use', CAP_ALLOW, $DB->get_field('role', 'id', ['shortname' => 'manager']),
+            $system->id, true);
+    } else if (in_array($args[1] ?? '', ['publisher', 'publisher-without'], true)) {
+        // The README's "moocpack publisher" role: these capabilities at site level, nothing else.
+        $capabilities = ['local/moocpack:publish', 'moodle/restore:restorecourse', 'moodle/course:create',
+            'moodle/competency:competencymanage', 'webservice/rest:use'];
+        $capabilities = array_values(array_diff($capabilities, [$args[2] ?? '']));
+        $shortname = 'moocpackpublisher' . (($args[1] === 'publisher') ? '' : '_' . md5(implode(',', $capabilities)));
+        $roleid = $DB->get_field('role', 'id', ['shortname' => $shortname]);
+        if (!$roleid) {
+            $roleid = create_role('moocpack publisher', $shortname, 'Publishes courses with moocpack (README)');
+            set_role_contextlevels($roleid, [CONTEXT_SYSTEM]);
+            foreach ($capabilities as $capability) {
+                assign_capability($capability, CAP_ALLOW, $roleid, $system->id, true);
+            }
+        }
+        role_assign($roleid, $user->id, $system);
     }
     $service = $DB->get_record('external_services', ['shortname' => 'moocpack_publish'], '*', MUST_EXIST);
     if (!$DB->record_exists('external_services_users', ['externalserviceid' => $service->id, 'userid' => $user->id])) {

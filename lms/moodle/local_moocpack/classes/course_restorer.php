@@ -58,6 +58,7 @@ class course_restorer {
             [$fullname, $shortname] = \restore_dbops::calculate_course_names(0, get_string('restoringcourse', 'backup'),
                 get_string('restoringcourseshortname', 'backup'));
             $courseid = \restore_dbops::create_new_course($fullname, $shortname, $categoryid);
+            access::let_restore($courseid, $userid);
             $target = \backup::TARGET_NEW_COURSE;
         } else {
             $target = \backup::TARGET_EXISTING_DELETING;

@@ -18,8 +18,10 @@ namespace local_moocpack\external;
 
 use core_external\external_api;
 use core_external\external_function_parameters;
+use core_external\external_multiple_structure;
 use core_external\external_single_structure;
 use core_external\external_value;
+use local_moocpack\access;
 use local_moocpack\course_restorer;
 
 /**
@@ -39,6 +41,9 @@ class course_status extends external_api {
     public static function execute_parameters(): external_function_parameters {
         return new external_function_parameters([
             'idnumber' => new external_value(PARAM_RAW, 'The course\'s idnumber.'),
+            'categoryid' => new external_value(PARAM_INT, 'The category a new course would go into.', VALUE_DEFAULT, 0),
+            'frameworks' => new external_value(PARAM_BOOL, 'Whether the publish imports frameworks too.',
+                VALUE_DEFAULT, false),
         ]);
     }
 
@@ -48,18 +53,21 @@ class course_status extends external_api {
      * @param string $idnumber
      * @return array found, and the course's fields when found.
      */
-    public static function execute(string $idnumber): array {
-        global $DB;
-        ['idnumber' => $idnumber] = self::validate_parameters(self::execute_parameters(), ['idnumber' => $idnumber]);
+    public static function execute(string $idnumber, int $categoryid = 0, bool $frameworks = false): array {
+        global $DB, $USER;
+        $params = self::validate_parameters(self::execute_parameters(),
+            ['idnumber' => $idnumber, 'categoryid' => $categoryid, 'frameworks' => $frameworks]);
         $system = \context_system::instance();
         self::validate_context($system);
-        $course = $DB->get_record('course', ['idnumber' => clean_param($idnumber, PARAM_TEXT)]);
+        $course = $DB->get_record('course', ['idnumber' => clean_param($params['idnumber'], PARAM_TEXT)]);
+        // Every capability the publish of this course will need, asked before anything changes.
+        $missing = access::missing((int) $USER->id, $course ?: null, $params['categoryid'], $params['frameworks']);
         if (!$course) {
             require_capability('local/moocpack:publish', $system);
-            return ['found' => false];
+            return ['found' => false, 'missing' => $missing];
         }
         require_capability('local/moocpack:publish', \context_coursecat::instance($course->category));
-        return ['found' => true] + course_restorer::describe($course);
+        return ['found' => true, 'missing' => $missing] + course_restorer::describe($course);
     }
 
     /**
@@ -88,7 +96,9 @@ class course_status extends external_api {
      * @return external_single_structure
      */
     public static function execute_returns(): external_single_structure {
-        return new external_single_structure(['found' => new external_value(PARAM_BOOL, 'Whether the course exists.')]
+        return new external_single_structure(['found' => new external_value(PARAM_BOOL, 'Whether the course exists.'),
+            'missing' => new external_multiple_structure(new external_value(PARAM_RAW,
+                'A capability the publish needs and the user lacks, with where.'))]
             + self::course_fields(VALUE_OPTIONAL));
     }
 }

@@ -21,6 +21,7 @@ use core_external\external_function_parameters;
 use core_external\external_multiple_structure;
 use core_external\external_single_structure;
 use core_external\external_value;
+use local_moocpack\access;
 use local_moocpack\course_restorer;
 
 /**
@@ -80,11 +81,9 @@ class restore_course extends external_api {
         $context = \context_coursecat::instance($category->id);
         self::validate_context($context);
         require_capability('local/moocpack:publish', $context);
-        if ($existing) {
-            require_capability('moodle/restore:restorecourse', \context_course::instance($existing->id));
-        } else {
-            require_capability('moodle/restore:restorecourse', $context);
-            require_capability('moodle/course:create', $context);
+        $missing = access::missing((int) $USER->id, $existing ?: null, (int) $category->id, false);
+        if ($missing) {
+            throw new \moodle_exception('nopermissions', 'error', '', 'publish this course: ' . implode(', ', $missing));
         }
 
         $fs = get_file_storage();
