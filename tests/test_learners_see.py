@@ -153,3 +153,34 @@ def test_open_edx_and_moodle_show_facilitator_content_to_staff_only(built):
     for name, text in moodle.items():
         if name.endswith("/page.xml") and TRAINER in text:
             assert "<visible>0</visible>" in moodle[name.replace("page.xml", "module.xml")]
+
+
+COMPETENCE_ID = re.compile(r"\b(?:pat|wwd)\.\d+(?:\.\d+)+\b")
+
+
+def visible_text(markup: str) -> str:
+    """What a reader sees of a page or an XML document holding escaped HTML: text, no tags."""
+    import html as html_module
+    from lxml import html as lxml_html
+    text = markup
+    for _ in range(2):  # Moodle and OLX keep HTML escaped inside XML
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)  # data for scripts: not shown
+        text = html_module.unescape(re.sub(r"<[^>]+>", " ", text))
+    return lxml_html.fromstring(f"<div>{text}</div>").text_content() if text.strip() else ""
+
+
+@pytest.mark.parametrize("fmt", ["html", "scorm2004", "olx", "moodle"])
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_learners_see_competence_names_never_ids(built, fmt, lang):
+    package = next(built.glob(f"*-{lang}-{fmt}.*"))
+    pages = {name: text for name, text in members(package).items()
+             if not name.endswith(("imsmanifest.xml", "moodle_backup.xml", "competencies.xml", "inforef.xml",
+                                   "module.xml", "grades.xml", "grade_history.xml", "roles.xml",
+                                   "questions.xml"))  # question tags: the bank, teachers only
+             and "competence" not in name and "policies" not in name and not name.startswith(("tags", "course/tags"))}
+    shown = {name: COMPETENCE_ID.findall(visible_text(text)) for name, text in pages.items()}
+    assert {name: ids for name, ids in shown.items() if ids} == {}
+    from moocpack import loader
+    model = loader.load(SHIPPED, lang)
+    name = str(model.competence("pat.02.2").text)
+    assert any(name in visible_text(text) for text in pages.values()), name

@@ -194,16 +194,17 @@ def unit_heading(course: Course, unit: Unit) -> str:
 
 
 def competence_tags(course: Course, ids, links: Links = SITE) -> str:
-    """Competence ids as tags; linked to the framework page where the package has one."""
+    """The competences by their names in the learner's language (an id such as pat.02.2 means
+    nothing to a learner); linked to the framework page where the package has one. The id stays
+    in a data attribute, for scripts and styles."""
     if not ids:
         return ""
     tags = []
     for cid in ids:
-        item = course.competence(cid)
-        label = esc(cid)
+        label = t(course, course.competence(cid).text)
         if links.competence:
             label = links.a(links.competence(cid), label)
-        tags.append(f'<li class="competence" title="{esc(item.text)}">{label}</li>')
+        tags.append(f'<li class="competence" data-competence="{esc(cid)}">{label}</li>')
     return (f'<ul class="competences" aria-label="{esc(course.message("competences"))}">'
             + "".join(tags) + "</ul>")
 
