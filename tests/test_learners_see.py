@@ -95,8 +95,24 @@ def test_learners_see_what_the_course_team_wrote_in_every_format(built, fmt):
         english, norwegian = html.unescape(english), html.unescape(norwegian)
     for credit in ("Answer key by the course team", "Questions by the course team"):
         assert credit in english, credit
-    # In Norwegian the sentence is Norwegian; the author's name, untranslated yet, stays marked English.
-    assert 'Fasit laget av <span lang="en">the course team</span>' in norwegian
+    # The author's name is not translated into Norwegian yet: the whole sentence falls back, marked
+    # English (and announced like any fallback), never half Norwegian, half English.
+    assert '<p class="credit"><span lang="en">Answer key by the course team</span></p>' in norwegian
+    assert "laget av the course team" not in norwegian and 'laget av <span lang="en">' not in norwegian
+
+
+def test_a_translated_author_gives_the_whole_credit_in_the_learners_language(mini, cli, tmp_path):
+    import zipfile
+    from conftest import edit
+    edit(mini / "en" / "worksheets" / "w1.yaml", "  build: true_false\n", "  build: true_false\n  author: the course team\n")
+    nb = mini / "nb" / "worksheets" / "w1.yaml"
+    nb.parent.mkdir(exist_ok=True)
+    nb.write_text("answer_key:\n  author: kursteamet\n", "utf-8")
+    code, out, err = cli("build", mini, "--format", "html", "--lang", "nb", "--out", tmp_path / "out")
+    assert code == 0, out + err
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*-nb-html.zip"))) as package:
+        pages = "".join(package.read(n).decode() for n in package.namelist() if n.endswith(".html"))
+    assert '<p class="credit">Fasit laget av kursteamet</p>' in pages
 
 
 def test_the_competence_matrix_reads_at_a_glance_and_scripts_get_the_same_numbers(built, cli):

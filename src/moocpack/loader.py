@@ -90,6 +90,12 @@ class _Resolver:
         # One string for the thousands of warnings that say it (a large course has 30,000 per language).
         self.not_translated = f"not translated into '{lang}' yet: shown in '{self.src}'"
 
+    def credit(self, key: str, author: Text) -> Text:
+        """A credit line ("Questions by {author}") in the language its author's name is in."""
+        lang = getattr(author, "lang", "") or self.lang
+        sentence = (self.messages if lang == self.lang else messages(lang))[key]
+        return Text(sentence.format(author=author), lang)
+
     def merged(self, rel: str, doc: yamlfile.Document, kind: str, text_needed: bool = True) -> dict:
         """The file's data with this language's text; without `text_needed`, what is missing and
         stale is reported and the source's data (the same structure) may be returned."""
@@ -358,7 +364,8 @@ class _Resolver:
             quizzes.append(Quiz(
                 id=z["id"], title=z["title"], introduction=_html(z.get("introduction")),
                 graded=bool(z.get("graded", True)), pass_mark=int(z.get("pass_mark", course_pass_mark)),
-                max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen), credits=tuple(credits)))
+                max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen),
+                credits=tuple(self.credit(key, author) for key, author in credits)))
         pages = tuple(Page(p["id"], p["title"], _html(p["body"]), p.get("audience", "both"),
                            tuple(self.medium(m) for m in p.get("media", [])))
                       for p in u.get("pages", []))

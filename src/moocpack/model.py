@@ -262,9 +262,10 @@ class Quiz:
     pass_mark: int
     max_attempts: int
     questions: tuple[Question, ...]
-    # Who wrote what, where it is not the source's: (message key, author), e.g.
-    # ("answer_key_by", "the course team"); learners see each line with the quiz.
-    credits: tuple[tuple[str, Text], ...] = ()
+    # Who wrote what, where it is not the source's, as whole sentences learners see with the quiz
+    # ("Questions by the course team"). A sentence is in the language of its author's name: an
+    # author not translated yet gives the source language's sentence, never half of each.
+    credits: tuple[Text, ...] = ()
 
     @property
     def max_points(self) -> float:

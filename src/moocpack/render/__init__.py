@@ -469,8 +469,7 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
 
 def quiz_credits(course: Course, quiz: Quiz) -> str:
     """Who wrote the questions or the answer key, where it is not the source (the course team)."""
-    return "".join(f'<p class="credit">{esc(course.message(key, author="{author}")).replace("{author}", t(course, author))}</p>'
-                   for key, author in quiz.credits)
+    return "".join(f'<p class="credit">{t(course, credit)}</p>' for credit in quiz.credits)
 
 
 # A quiz shows the same in the website, the facilitator guide and SCORM (one family, see
