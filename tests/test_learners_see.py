@@ -200,3 +200,34 @@ def test_learners_see_competence_names_never_ids(built, fmt, lang):
     model = loader.load(SHIPPED, lang)
     name = str(model.competence("pat.02.2").text)
     assert any(name in visible_text(text) for text in pages.values()), name
+
+
+def test_short_text_answers_are_translatable_and_a_translation_adds_to_what_is_accepted(tmp_path, cli):
+    """The nb diagram says "Dramatrekanten": a Norwegian learner typing it is right, and so is one
+    typing the English term the source accepts. Every format grades with the same list."""
+    import html
+    import shutil
+    course = tmp_path / "peer-support"
+    shutil.copytree(SHIPPED, course)
+    nb = course / "nb" / "units" / "unit-09.yaml"
+    nb.write_text(nb.read_text("utf-8") + "questions:\n  - id: q-drama-triangle\n    answers:\n"
+                  "      - {id: drama-triangle, text: Dramatrekanten}\n", "utf-8")
+    out = tmp_path / "out"
+    code, stdout, stderr = cli("build", course, "--lang", "en", "--lang", "nb", "--format", "html", "--format", "olx",
+                               "--format", "moodle", "--out", out)
+    assert code == 0, stdout + stderr
+    accepted = {"Dramatrekanten", "Drama Triangle", "The Drama Triangle"}
+    for lang, expected in (("nb", accepted), ("en", accepted - {"Dramatrekanten"})):
+        html_pages = "".join(members(next(out.glob(f"*-{lang}-html.zip"))).values())
+        data = re.search(r'"answers": (\[[^\]]*\])[^{}]*?"id": "q-drama-triangle"', html_pages)
+        import json
+        assert set(json.loads(data.group(1))) == expected, lang
+        olx = members(next(out.glob(f"*-{lang}-olx.tar.gz")))
+        problem = next(text for name, text in olx.items() if "q-drama-triangle" in name and "/problem/" in name)
+        found = set(re.findall(r'<stringresponse answer="([^"]+)"', problem)) | \
+            set(re.findall(r'<additional_answer answer="([^"]+)"', problem))
+        assert found == expected, (lang, problem)
+        from lxml import etree
+        bank = etree.fromstring(members(next(out.glob(f"*-{lang}-moodle.mbz")))["questions.xml"].encode())
+        question = next(q for q in bank.iter("question_bank_entry") if q.findtext("idnumber") == "q-drama-triangle")
+        assert {html.unescape(a.text) for a in question.iter("answertext")} == expected, lang

@@ -90,6 +90,17 @@ class _Resolver:
         # One string for the thousands of warnings that say it (a large course has 30,000 per language).
         self.not_translated = f"not translated into '{lang}' yet: shown in '{self.src}'"
 
+    def accepted(self, q: dict, source_answers) -> tuple[Text, ...]:
+        """A short-text question's accepted answers: this language's, then the source's that differ
+        (as the question compares them: letter case aside unless it is case-sensitive)."""
+        fold = (lambda text: " ".join(str(text).split())) if q.get("case_sensitive") else \
+            (lambda text: " ".join(str(text).split()).casefold())
+        found: dict[str, Text] = {}
+        for answer in [a["text"] for a in q.get("answers", [])] + [
+                a["text"] if isinstance(a["text"], Text) else Text(a["text"], self.src) for a in source_answers]:
+            found.setdefault(fold(answer), answer)
+        return tuple(found.values())
+
     def credit(self, key: str, author: Text) -> Text:
         """A credit line ("Questions by {author}") in the language its author's name is in."""
         lang = getattr(author, "lang", "") or self.lang
@@ -289,7 +300,7 @@ class _Resolver:
                     competences=competences(extra), outcomes=outcome_ids, feedback=general, source=source))
         return tuple(questions)
 
-    def question(self, q: dict, outcomes: dict) -> Question:
+    def question(self, q: dict, outcomes: dict, source_answers=()) -> Question:
         qtype = q["type"]
         found = inherited_competences(q.get("competences", []), q.get("outcomes", []),
                                       lambda oid: outcomes[oid].competences)
@@ -304,7 +315,7 @@ class _Resolver:
             id=q["id"], type=qtype, stem=_html(q["stem"]), points=float(q.get("points", 1)), graded=bool(graded),
             competences=found, outcomes=tuple(q.get("outcomes", [])), options=options,
             pairs=tuple(Pair(p["id"], p["prompt"], p["answer"]) for p in q.get("pairs", [])),
-            answers=tuple(a["text"] for a in q.get("answers", [])),
+            answers=self.accepted(q, source_answers),
             case_sensitive=bool(q.get("case_sensitive", False)),
             feedback=_html(q.get("feedback")), correct_feedback=_html(q.get("correct_feedback")),
             incorrect_feedback=_html(q.get("incorrect_feedback")))
@@ -341,7 +352,11 @@ class _Resolver:
                          source=f"case:{k['id']}")
                 for q in k.get("questions", []))
             cases.append(Case(k["id"], k["title"], _html(k["body"]), questions))
-        own = {q["id"]: self.question(q, outcomes) for q in u.get("questions", [])}
+        # A short-text question accepts its answers as translated and as the source has them: a
+        # translation adds the words a learner of the language types, and takes none away.
+        source = {q["id"]: q.get("answers") for q in self.checked.units[uid].data.get("questions", [])
+                  if q.get("answers")} if self.lang != self.src else {}
+        own = {q["id"]: self.question(q, outcomes, source.get(q["id"], ())) for q in u.get("questions", [])}
         by_case = {case.id: case.questions for case in cases}
         quizzes = []
         sheets_used = [a.worksheet for a in activities if a.worksheet]
