@@ -66,6 +66,6 @@ def set_value(root: CommentedMap, segments, text: str) -> None:
             item = next((i for i in node if isinstance(i, dict) and i.get("id") == name), None)
             if item is None:
                 item = CommentedMap()
-                item["id"] = name
+                item["id"] = scalar(name)  # quoted where YAML would read it as another type: `id: "true"`
                 node.append(item)
             node = item
