@@ -100,7 +100,9 @@ class Backup:
 
     # -- files embedded in HTML ---------------------------------------------------------------
     def embed(self, html: str, contextid: int, component: str, filearea: str, itemid: int) -> tuple[str, list[int]]:
-        """Move course assets referenced in HTML into Moodle's file store (@@PLUGINFILE@@)."""
+        """Move course assets referenced in HTML into Moodle's file store (@@PLUGINFILE@@); a
+        right-to-left course's markup says so (Moodle lays pages out in the user's language)."""
+        html = render.directed(self.course, html)
         assets = self.assets
         ids = []
         stored: set[str] = set()  # a file shown and offered for download is stored once

@@ -45,7 +45,8 @@ def question(backup, category_id: int, q: Question) -> None:
     general = str(q.feedback or "")
     # Moodle shows each question on its own page: the notice of untranslated text goes with it.
     stem = render.h(course, q.stem) if getattr(q.stem, "lang", course.language) != course.language else str(q.stem)
-    text = render.fallback_notice(course, q.stem, *(o.text for o in q.options), *(p.prompt for p in q.pairs)) + stem
+    text = render.directed(course, render.fallback_notice(course, q.stem, *(o.text for o in q.options),
+                                                        *(p.prompt for p in q.pairs)) + stem)
     question_fields = field(
         "question", parent=0, name=(render.plain(q.stem)[:80] or q.id), questiontext=text, questiontextformat=1,
         generalfeedback=general, generalfeedbackformat=1, defaultmark=f"{q.points:.7f}",

@@ -94,7 +94,7 @@ class Olx:
     def html_component(self, name: str, title: str, body: str, staff_only: bool = False) -> etree._Element:
         name = f"h_{name}"  # url_names are unique across block types: each type has its prefix
         body = render.fallback_notice(self.course, body) + body
-        self.files[f"html/{name}.html"] = self.static(body).encode()
+        self.files[f"html/{name}.html"] = self.static(render.directed(self.course, body)).encode()
         pointer = etree.Element("html", filename=name, display_name=title)
         if staff_only:  # facilitator content: course staff see it, learners do not
             pointer.set("visible_to_staff_only", "true")
@@ -141,6 +141,8 @@ class Olx:
         if quiz.max_attempts:
             out.append(f' max_attempts="{quiz.max_attempts}"')
         out.append(">")
+        if course.direction == "rtl":  # Open edX lays pages out in the learner's interface language
+            out.append(f'<div dir="rtl" lang="{attribute(course.language)}">')
         notice = render.fallback_notice(course, question.stem, *(o.text for o in question.options),
                                         *(p.prompt for p in question.pairs))
         if notice:
@@ -186,6 +188,8 @@ class Olx:
             out.append(f'<solution><div class="detailed-solution">{_element("p", course.message("explanation"))}')
             out.extend(f"<div>{_xmlish(self.static(str(part)))}</div>" for part in explanation)
             out.append("</div></solution>")
+        if course.direction == "rtl":
+            out.append("</div>")
         out.append("</problem>")
         self.files[f"problem/{name}.xml"] = xml(etree.fromstring("".join(out)))
         self.tag(title, "problem", name, question.competences)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import archive
 from . import folder as folders
-from . import lockfile, markup, readahead, yamlfile
+from . import interface, lockfile, markup, readahead, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
 from .model import (
@@ -41,6 +41,7 @@ class Checked:
     assets: dict[str, bytes] = field(default_factory=dict)
     cues: dict[str, tuple] = field(default_factory=dict)  # subtitle file -> its cues, read once here
     locks: dict[str, dict] = field(default_factory=dict)  # language -> its lock file's entries
+    interfaces: dict[str, dict] = field(default_factory=dict)  # language -> the course's interface strings
     # (language, file) -> the file's source merged with its translation, and what is missing
     merges: dict[tuple[str, str], tuple[dict, list, list]] = field(default_factory=dict, repr=False)
 
@@ -513,9 +514,11 @@ def _check_worksheets(c: _Checker, data: dict) -> None:
 
 
 def _check_languages(c: _Checker, data: dict) -> None:
-    """Each translation folder and its lock file; language folders the course does not list."""
+    """Each translation folder and its lock file; each language's own interface catalogue;
+    language folders the course does not list."""
     folder, report = c.folder, c.report
     for lang in data["languages"]:
+        _check_interface(c, lang)
         if lang == c.src:
             continue
         _check_translation(c, c.checked, lang, c.broken)
@@ -534,6 +537,22 @@ def _check_languages(c: _Checker, data: dict) -> None:
             report.warning(str(folder.display_root / child.name),
                            f"language folder '{child.name}' is not listed in course.yaml 'languages'",
                            code="translation.unlisted-language-folder")
+
+
+def _check_interface(c: _Checker, lang: str) -> None:
+    """`<lang>/_interface.yaml`, the course's own interface strings for a language (interface.py)."""
+    rel = f"{lang}/{interface.FILE}"
+    path = c.folder.root / rel
+    if not (path.is_file() or path.is_symlink()):
+        return
+    doc = c.read(rel)
+    if doc is None:
+        return
+    found = interface.problems(doc.data, lang)
+    for message, where in found:
+        c.error(rel, doc, message, where, key=len(where) == 1 and "unknown" in message, code="interface.invalid")
+    if not found:
+        c.checked.interfaces[lang] = dict(doc.data)
 
 
 def _competence_lists(data, path):

@@ -85,7 +85,7 @@ class _Resolver:
         self.src = checked.source_language
         self.report = report
         self.quiet = quiet  # the model only: nothing said about missing and stale translations
-        self.messages = messages(lang)
+        self.messages = self.interface(lang)
         self._lock: dict | None = None
         # One string for the thousands of warnings that say it (a large course has 30,000 per language).
         self.not_translated = f"not translated into '{lang}' yet: shown in '{self.src}'"
@@ -101,10 +101,15 @@ class _Resolver:
             found.setdefault(fold(answer), answer)
         return tuple(found.values())
 
+    def interface(self, lang: str) -> dict:
+        """moocpack's interface strings in `lang`: the course's own (`<lang>/_interface.yaml`) over
+        moocpack's catalogue for the language, over English."""
+        return {**messages(lang), **self.checked.interfaces.get(lang, {})}
+
     def credit(self, key: str, author: Text) -> Text:
         """A credit line ("Questions by {author}") in the language its author's name is in."""
         lang = getattr(author, "lang", "") or self.lang
-        sentence = (self.messages if lang == self.lang else messages(lang))[key]
+        sentence = (self.messages if lang == self.lang else self.interface(lang))[key]
         return Text(sentence.format(author=author), lang)
 
     def merged(self, rel: str, doc: yamlfile.Document, kind: str, text_needed: bool = True) -> dict:

@@ -455,6 +455,11 @@ class Course:
             text = text.get(plural_category(self.language, count if count is not None else 1), text["other"])
         return text.format(**values) if values else text
 
+    @property
+    def direction(self) -> str:
+        """"rtl" for a language written right to left (Arabic, Hebrew, Persian …), else "ltr"."""
+        return text_direction(self.language)
+
     def language_label(self, code: str) -> str:
         """The name of a language in the course's language ("engelsk" in a Norwegian course)."""
         return language_name(self.language, code)
@@ -467,6 +472,12 @@ def _locale(language: str):
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
+
+
+@lru_cache(maxsize=256)
+def text_direction(language: str) -> str:
+    """The writing direction of a language, from CLDR (babel): "rtl" or "ltr"."""
+    return "rtl" if _locale(language).character_order == "right-to-left" else "ltr"
 
 
 @lru_cache(maxsize=4096)  # the same few counts, asked for on every page of a large course

@@ -66,9 +66,12 @@ class Catalog:
     units: list[Unit] = field(default_factory=list)
     orphans: list[Unit] = field(default_factory=list)
     lock: dict = field(default_factory=dict)
+    # moocpack's interface strings the language has no catalogue text for, or that the course
+    # words its own way (interface.py): exported and imported like course text, counted apart.
+    interface: list[Unit] = field(default_factory=list)
 
     def by_key(self) -> dict[str, Unit]:
-        return {u.key: u for u in self.units}
+        return {u.key: u for u in self.units + self.interface}
 
     def stats(self) -> dict:
         counts = {state: sum(1 for u in self.units if u.state == state) for state in (OK, STALE, MISSING, SAME, REVIEWED)}
@@ -138,6 +141,7 @@ def collect(checked: Checked, lang: str) -> Catalog:
             unit.target = values[lang]
             unit.position = doc.position(f"{pointer}/{lang}")
         catalog.units.append(unit)
+    catalog.interface = interface_units(checked, lang)
     keys = {u.key for u in catalog.units}
     for unit in catalog.units:
         unit.state = _state(unit, catalog.lock.get(unit.key))
@@ -147,6 +151,35 @@ def collect(checked: Checked, lang: str) -> Catalog:
             catalog.orphans.append(Unit(key, file, (), "text", entry.get("source", ""), checked.source_language,
                                         None, f"{lang}/{LOCK}", None, ORPHAN))
     return catalog
+
+
+def interface_units(checked: Checked, lang: str) -> list[Unit]:
+    """The interface strings to translate into `lang`: each English message that moocpack's
+    catalogue for the language lacks or the course's `_interface.yaml` words; a message with a
+    count, once per plural category of the language (its source: the English 'one' form for
+    'one', else 'other')."""
+    from .. import interface
+    from ..loader import catalogue
+    builtin = catalogue(lang) or catalogue(lang.split("-")[0]) or {}
+    own = checked.interfaces.get(lang, {})
+    units = []
+    for key, english in sorted(interface.english().items()):
+        if key in builtin and key not in own:
+            continue
+        if isinstance(english, dict):
+            forms = [(("key", key), ("key", category)) for category in interface.plural_categories(lang)]
+        else:
+            forms = [(("key", key),)]
+        for segments in forms:
+            source = english if not isinstance(english, dict) else english.get(segments[1][1], english["other"])
+            target = own.get(key)
+            if isinstance(target, dict):
+                target = target.get(segments[1][1])
+            unit = Unit(key_of(interface.FILE, segments), interface.FILE, segments, "text", source, "en",
+                        target=target if isinstance(target, str) else None, target_file=f"{lang}/{interface.FILE}")
+            unit.state = MISSING if unit.target is None else OK
+            units.append(unit)
+    return units
 
 
 def _framework_texts(checked: Checked, lang: str):

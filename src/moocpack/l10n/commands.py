@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from lxml import etree
 
-from .. import loader, lockfile
+from .. import interface, loader, lockfile
 from ..archive import write_all_atomic, write_atomic
 from ..console import EXIT_ERRORS, EXIT_WARNINGS, course_paths, print_problems
 from ..problems import Report, envelope
@@ -126,21 +126,26 @@ def status(course, course_option, languages, listing, as_json, fail_under):
         click.echo("")
         click.echo("interface messages (moocpack's own catalogues: buttons, feedback, navigation)")
         for lang in _languages(checked, languages):
-            missing, total, used = interface_messages(lang)
+            missing, total, used = interface_messages(lang, checked.interfaces.get(lang))
             state = f"{total - len(missing)}/{total}" + (f", missing: {', '.join(missing)}" if missing else "")
-            click.echo(f"{lang:<6} {state}" + (f" (uses the '{used}' catalogue)" if used != lang else ""))
+            label = used if "/" in used else f"the '{used}' catalogue"
+            click.echo(f"{lang:<6} {state}" + (f" (uses {label})" if used != lang else ""))
     if fail_under is not None and any(row["complete"] < fail_under for row in rows):
         sys.exit(EXIT_BELOW)
 
 
-def interface_messages(lang: str) -> tuple[list[str], int, str]:
-    """Keys of the English catalogue that the language's catalogue lacks (English shows instead)."""
+def interface_messages(lang: str, course_strings: dict | None = None) -> tuple[list[str], int, str]:
+    """Keys of the English catalogue that neither the language's catalogue nor the course's own
+    interface strings have (English shows instead), how many there are, and what is used."""
     english = loader.catalogue("en")
+    course_strings = course_strings or {}
+    mine = f"{lang}/{interface.FILE}" if course_strings else ""
     for candidate in (lang, lang.split("-")[0]):
         own = loader.catalogue(candidate)
         if own is not None:
-            return sorted(set(english) - set(own)), len(english), candidate
-    return sorted(english), len(english), "en"
+            used = candidate if not mine else f"{mine} and the '{candidate}' catalogue"
+            return sorted(set(english) - set(own) - set(course_strings)), len(english), used
+    return sorted(set(english) - set(course_strings)), len(english), mine or "en"
 
 
 @l10n.command()
@@ -277,6 +282,9 @@ def apply(checked, catalog: cat.Catalog, accepted) -> dict:
         unchanged = unit.target == entry.target and unit.state in cat.DONE
         if not unchanged:
             writer.set_value(documents[target_path], segments, entry.target)
+        if unit.file == interface.FILE:  # moocpack's strings: no source in the course to lock against
+            counts["unchanged" if unchanged else "imported"] += 1
+            continue
         unconfirmed = entry.fuzzy and (entry.fmt == "po" or unchanged or entry.target == unit.target)
         unit.target = entry.target
         if entry.source != unit.source:

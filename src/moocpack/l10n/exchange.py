@@ -46,7 +46,7 @@ def unit_id(key: str) -> str:
 
 
 def selected(catalog: Catalog, only: set[str] | None):
-    return [u for u in catalog.units if not only or u.state in only]
+    return [u for u in catalog.units + catalog.interface if not only or u.state in only]
 
 
 def write_xliff(catalog: Catalog, source_lang: str, course: str, only: set[str] | None = None) -> bytes:

@@ -22,7 +22,7 @@ from typing import Callable
 from moocpack.exporter import for_last_course
 from moocpack.model import (
     AUDIO, ESSAY, FACILITATOR, FILE, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
-    Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet, language_name,
+    Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet, language_name, text_direction,
 )
 
 DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
@@ -71,8 +71,23 @@ def t(course: Course, value: Text | str | None) -> str:
         return ""
     lang = getattr(value, "lang", course.language)
     if lang and lang != course.language:
-        return f'<span lang="{esc(lang)}">{esc(value)}</span>'
+        return f'<span lang="{esc(lang)}"{direction_of(course, lang)}>{esc(value)}</span>'
     return esc(value)
+
+
+def direction_of(course: Course, lang: str) -> str:
+    """A dir attribute for text in `lang` inside the course's pages, where its direction differs
+    (English fallback text on an Arabic page reads left to right)."""
+    direction = text_direction(lang)
+    return f' dir="{direction}"' if direction != course.direction else ""
+
+
+def directed(course: Course, markup: str) -> str:
+    """A right-to-left course's markup in a block that says so, for the LMSs that lay pages out
+    in the learner's interface language (Open edX, Moodle); left-to-right markup as it is."""
+    if course.direction != "rtl" or not markup:
+        return markup
+    return f'<div dir="rtl" lang="{esc(course.language)}">{markup}</div>'
 
 
 def h(course: Course, value: Html | None, tag: str = "div", cls: str = "") -> str:
@@ -82,7 +97,7 @@ def h(course: Course, value: Html | None, tag: str = "div", cls: str = "") -> st
     lang = getattr(value, "lang", course.language)
     attrs = f' class="{cls}"' if cls else ""
     if lang and lang != course.language:
-        attrs += f' lang="{esc(lang)}"'
+        attrs += f' lang="{esc(lang)}"{direction_of(course, lang)}'
     return f"<{tag}{attrs}>{value}</{tag}>"
 
 
@@ -551,7 +566,7 @@ def document(course: Course, title: str, body: str, root: str = "", nav: str = "
         course_title = f'<a href="{root}{esc(home)}">{course_title}</a>'
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{esc(course.language)}"><head><meta charset="utf-8">'
+        f'<html lang="{esc(course.language)}" dir="{course.direction}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title>"
         f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{root}style.css">{head}{script_tags}</head><body>'
