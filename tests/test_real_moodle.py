@@ -351,3 +351,34 @@ def test_the_plugins_own_phpunit_tests_pass_inside_moodle():
                           timeout=900, env={**os.environ, "MOODLE_DIR": MOODLE_DIR})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.search(r"OK \(\d+ tests, \d+ assertions\)", done.stdout), done.stdout[-2000:]
+
+
+def test_a_norwegian_learner_sees_competence_names_and_whole_sentences_in_moodle(restored, site, browser):
+    """Moodle shows the section summaries and the quiz as the backup holds them: competences by
+    name, never by id, and no sentence half Norwegian, half English. Screenshots in test-artifacts/."""
+    from test_learners_see import COMPETENCE_ID
+    course = restored["nb"]["courseid"]
+    moodle("enrol", "learner-nb", course)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site}/login/index.php", wait_until="networkidle")
+    page.fill("#username", "learner-nb")
+    page.fill("#password", "Student-1234")
+    with page.expect_navigation():
+        page.click("#loginbtn")
+    page.goto(f"{site}/course/view.php?id={course}", wait_until="networkidle")
+    tour = page.locator("button:has-text('Got it'), button:has-text('End tour')")
+    if tour.count():  # Moodle's welcome tour for a new user: closed, as the learner would
+        tour.first.click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "moodle-section-nb.png"), full_page=True)
+    text = page.locator("#region-main").inner_text()
+    assert COMPETENCE_ID.findall(text) == [], COMPETENCE_ID.findall(text)[:5]
+    name = str(loader.load(SHIPPED, "nb").competence("pat.02.2").text)
+    assert " ".join(name.split()) in " ".join(text.split())
+    page.goto(page.locator('#region-main a[href*="/mod/quiz/view.php"]').first.get_attribute("href"),
+              wait_until="networkidle")
+    page.screenshot(path=str(ARTIFACTS / "moodle-quiz-nb.png"), full_page=True)
+    quiz = page.locator("#region-main").inner_text()
+    assert "av the course team" not in quiz and COMPETENCE_ID.findall(quiz) == []
+    context.close()
