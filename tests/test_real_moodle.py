@@ -34,7 +34,8 @@ pytestmark = [
     pytest.mark.skipif(
         not (MOODLE_DIR and Path(MOODLE_DIR, "config.php").is_file() and shutil.which("php")),
         reason="no Moodle site: run `MOODLE_SRC=/path/to/moodle-4.5 bash tests/lms/moodle/setup.sh /var/tmp/msite` "
-               "and set MOODLE_DIR=/var/tmp/msite/moodle to test against a real Moodle"),
+               "(or MOODLE_GIT=/path/to/repo, see the script) and set MOODLE_DIR=/var/tmp/msite/moodle to test "
+               "against a real Moodle"),
 ]
 
 

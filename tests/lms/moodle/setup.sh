@@ -7,9 +7,26 @@
 # a database and installs the site with Moodle's own admin/cli/install.php. Prints the line to
 # export (MOODLE_DIR=SITE/moodle); the tests in tests/test_real_moodle.py then use it.
 # Needs root. About 3 minutes; running it again reinstalls the site from scratch.
+#
+# Or, from a git repository holding Moodle 4.5.6 at commit b6e90f429 (a site's own import of it):
+#
+#   MOODLE_GIT=/path/to/repo bash tests/lms/moodle/setup.sh /var/tmp/moodle-site
+#
+# which exports that commit into SITE/src (leaving out one source map whose blob that repository
+# lacks) and removes the site's own config.php and local plugins, then goes on as above.
 set -euo pipefail
 SITE=${1:?usage: MOODLE_SRC=… setup.sh SITE_DIR}
-: "${MOODLE_SRC:?MOODLE_SRC must point at a Moodle 4.5 source tree (the folder holding version.php)}"
+if [ -z "${MOODLE_SRC:-}" ] && [ -n "${MOODLE_GIT:-}" ]; then
+  MOODLE_SRC="$SITE/src"
+  rm -rf "$MOODLE_SRC" && mkdir -p "$MOODLE_SRC"
+  attributes=$(mktemp)
+  echo "h5p/h5plib/v127/joubel/editor/ckeditor/ckeditor.js.map export-ignore" > "$attributes"
+  git -C "$MOODLE_GIT" -c core.attributesFile="$attributes" archive --worktree-attributes b6e90f429 |
+    tar x -C "$MOODLE_SRC"
+  rm -f "$attributes"
+  rm -rf "$MOODLE_SRC/config.php" "$MOODLE_SRC"/local/{assessment,assessmentreport,corechanges}
+fi
+: "${MOODLE_SRC:?MOODLE_SRC must point at a Moodle 4.5 source tree (the folder holding version.php), or MOODLE_GIT at a repository}"
 [ -f "$MOODLE_SRC/version.php" ] || { echo "no version.php in MOODLE_SRC=$MOODLE_SRC" >&2; exit 2; }
 DB=moocpack_test
 if ! command -v php >/dev/null || ! command -v pg_ctlcluster >/dev/null; then
