@@ -184,6 +184,57 @@ def test_wrong_answers_fail_the_quiz_in_the_course_language(page, site):
     assert page.problems == []
 
 
+def test_finishing_with_unanswered_questions_names_them_first(page, site):
+    """A quiz scored 0 with nothing answered, without a word, is no way to end: the first Finish
+    names the unanswered questions (as the page numbers them), a second one scores."""
+    _, base = site
+    page.goto(f"{base}/nb/unit-09.html")
+    quiz = page.locator("section#quiz-peer-relationship")
+    data = json.loads(quiz.locator("script.quiz-data").inner_text())
+    answer_question(page.locator(f'fieldset[data-question="{data["questions"][0]["id"]}"]'), data["questions"][0],
+                    True)
+    quiz.locator("button.finish").click()
+    graded = [i + 1 for i, q in enumerate(data["questions"]) if q["graded"]][1:]
+    assert quiz.locator(".quiz-result").inner_text() == (
+        f"{len(graded)} spørsmål er ikke besvart ennå: {', '.join(map(str, graded))}. Svar på dem, eller velg "
+        "Fullfør en gang til for å få poeng uten dem.")
+    quiz.locator("button.finish").click()
+    assert quiz.locator(".quiz-result").inner_text().startswith(f"Poeng: {data['questions'][0]['points']:g} av 5")
+    assert page.problems == []
+
+
+def test_answers_survive_a_reload_and_the_page_says_where_they_are_kept(page, site):
+    _, base = site
+    page.goto(f"{base}/en/unit-02.html")
+    quiz = page.locator("section#quiz-secrecy-confidentiality")
+    assert quiz.locator(".store-note").inner_text().startswith("Your answers are kept in this browser")
+    answer(page, "quiz-secrecy-confidentiality", correctly=True)
+    reflection = page.locator("section.quiz textarea").first
+    reflection.fill("A role model of mine listens before speaking.")
+    reflection.locator("xpath=ancestor::fieldset").locator("button.check").click()
+    page.reload()
+    first = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
+    assert first.locator(".verdict").inner_text() == "Correct"  # answered and marked again
+    assert page.locator("section.quiz textarea").first.input_value() == "A role model of mine listens before speaking."
+    quiz.locator("button.finish").click()
+    assert quiz.locator(".quiz-result").inner_text() == "Score: 11 of 11 You passed."
+    # Another language of the course is another record: nothing of the English answers shows in Norwegian.
+    page.goto(f"{base}/nb/unit-02.html")
+    assert page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] .verdict').inner_text() == ""
+    assert page.problems == []
+
+
+def test_a_browser_that_keeps_nothing_is_told_so(browser, site):
+    _, base = site
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(window, 'localStorage', {get: function () { throw new Error('denied'); }});")
+    page = context.new_page()
+    page.goto(f"{base}/en/unit-02.html")
+    note = page.locator("section#quiz-secrecy-confidentiality .store-note").inner_text()
+    assert note == "This browser does not let the page keep your answers: they are lost when you leave it."
+    context.close()
+
+
 def test_quiz_events_report_answers_for_other_runtimes(page, site):
     _, base = site
     page.goto(f"{base}/en/unit-09.html")

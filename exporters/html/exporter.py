@@ -41,6 +41,14 @@ def toc_script(course: Course) -> bytes:
 
 
 NAV_SCRIPTS = ("toc.js", "nav.js")
+QUIZ_SCRIPTS = ("quiz.js", "store.js")  # store.js: answers kept in this browser (the website only)
+
+
+def store_meta(course: Course, audience: str) -> str:
+    """Where store.js keeps answers: per course, version and language; the facilitator guide's apart."""
+    guide = "-guide" if audience == FACILITATOR else ""
+    return (f'<meta name="moocpack-store" '
+            f'content="{esc(course.id)}@{esc(str(course.version))}/{esc(course.language)}{guide}">')
 
 
 def banner(course: Course, audience: str) -> str:
@@ -87,7 +95,8 @@ def unit_page(course: Course, unit: Unit, audience: str = LEARNER) -> str:
     body += f'<nav class="pager" aria-label="{esc(course.message("contents"))}">{"".join(links)}</nav>'
     title = f"{render.unit_label(course, unit)} {unit.title} – {course.title}".strip()
     return render.document(course, title, body, nav=navigation(course, unit_file(unit)),
-                           scripts=("quiz.js",) + NAV_SCRIPTS, footer=footer(course), banner=banner(course, audience))
+                           scripts=QUIZ_SCRIPTS + NAV_SCRIPTS, footer=footer(course), banner=banner(course, audience),
+                           head=store_meta(course, audience))
 
 
 def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, audience: str = LEARNER) -> str:
@@ -97,7 +106,7 @@ def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, audience: str =
             f'{render.worksheet_body(course, sheet)}</article>')
     number = f"{course.message('worksheet')} {sheet.number} – " if sheet.number else ""
     return render.document(course, f"{number}{sheet.title} – {course.title}", body,
-                           nav=navigation(course, worksheet_file(sheet)), scripts=("quiz.js",) + NAV_SCRIPTS,
+                           nav=navigation(course, worksheet_file(sheet)), scripts=QUIZ_SCRIPTS + NAV_SCRIPTS,
                            footer=footer(course), banner=banner(course, audience))
 
 
@@ -122,6 +131,7 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
         "quiz.js": render.static_file("quiz.js"),
         "toc.js": toc_script(course),
         "nav.js": resources.files("moocpack_exporters.html").joinpath("static", "nav.js").read_bytes(),
+        "store.js": resources.files("moocpack_exporters.html").joinpath("static", "store.js").read_bytes(),
     }
     for unit in course.units:
         files[unit_file(unit)] = unit_page(course, unit, audience).encode()

@@ -426,7 +426,8 @@ def quiz_data(course: Course, quiz: Quiz) -> dict:
 
 def ui_messages(course: Course) -> dict:
     keys = ("correct", "incorrect", "answered", "score", "passed", "not_passed", "try_again", "progress",
-            "not_connected", "connected", "check_answer", "finish_quiz")
+            "not_connected", "connected", "check_answer", "finish_quiz", "unanswered", "kept_in_browser",
+            "not_kept_in_browser")
     return {key: course.messages[key] for key in keys}
 
 

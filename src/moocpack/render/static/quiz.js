@@ -153,13 +153,47 @@
              graded: this.data.graded };
   };
 
+  /* A message given per plural category ({one: …, other: …}): the form for `count` in the page's
+   * language, by the browser's own CLDR rules. */
+  function plural(message, count) {
+    if (typeof message !== "object" || message === null) { return message; }
+    var category = "other";
+    try { category = new Intl.PluralRules(document.documentElement.lang || "en").select(count); } catch (e) { /* old browser */ }
+    return message[category] || message.other;
+  }
+
+  /* The numbers (as the page shows them) of the graded questions with no answer at all. */
+  Quiz.prototype.unanswered = function () {
+    var self = this;
+    var numbers = [];
+    this.data.questions.forEach(function (question, index) {
+      if (question.graded && !self.results[question.id] && self.isEmpty(question, self.response(question))) {
+        numbers.push(index + 1);
+      }
+    });
+    return numbers;
+  };
+
   Quiz.prototype.finish = function (silent) {
     var self = this;
+    var out = this.section.querySelector(".quiz-result");
+    if (!silent && !this.warned) {
+      // Scoring a question nobody answered as wrong, without a word, is no way to end a quiz:
+      // the first Finish names them; a second one scores the quiz as it is.
+      var missing = this.unanswered();
+      if (missing.length) {
+        this.warned = true;
+        if (out) {
+          out.textContent = format(plural(this.messages.unanswered, missing.length),
+                                   { count: missing.length, list: missing.join(", ") });
+        }
+        return null;
+      }
+    }
     this.data.questions.forEach(function (question) {
       if (!self.results[question.id]) { self.check(question, silent); }
     });
     var summary = this.summary();
-    var out = this.section.querySelector(".quiz-result");
     if (out) {
       out.textContent = format(this.messages.score, { score: summary.score, max: summary.max }) + " " +
         (summary.passed ? this.messages.passed : format(this.messages.not_passed, { pass_mark: this.data.passMark }));
