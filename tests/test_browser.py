@@ -173,8 +173,9 @@ def test_wrong_answers_fail_the_quiz_in_the_course_language(page, site):
     page.goto(f"{base}/nb/unit-09.html")
     answer(page, "quiz-peer-relationship", correctly=False)
     verdicts = page.locator("section#quiz-peer-relationship .verdict").all_inner_texts()
-    assert set(verdicts) == {"Ikke helt. Prøv igjen."}
+    assert set(verdicts) == {"Ikke helt. Prøv igjen. 2 forsøk igjen."}  # the quiz allows 3 tries
     page.locator("section#quiz-peer-relationship button.finish").click()
+    assert set(page.locator("section#quiz-peer-relationship .verdict").all_inner_texts()) == {"Ikke helt."}
     result = page.locator("section#quiz-peer-relationship .quiz-result").inner_text()
     assert result.startswith("Poeng: 0 av 5") and "Du trenger 70 % for å bestå." in result
     # Untranslated course text is marked as English for screen readers.
@@ -200,6 +201,38 @@ def test_finishing_with_unanswered_questions_names_them_first(page, site):
         "Fullfør en gang til for å få poeng uten dem.")
     quiz.locator("button.finish").click()
     assert quiz.locator(".quiz-result").inner_text().startswith(f"Poeng: {data['questions'][0]['points']:g} av 5")
+    assert page.problems == []
+
+
+def test_a_wrong_answer_gets_another_try_before_its_explanation(page, site):
+    """The explanation gives the answer away: it shows when the answer is right, when the tries the
+    quiz allows (max_attempts) are used up, or when the learner asks for it."""
+    _, base = site
+    page.goto(f"{base}/en/unit-02.html")  # max_attempts 0: tries until right, or "Show the answer"
+    field = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
+    field.locator('input[value="false"]').click()
+    field.locator("button.check").click()
+    assert field.locator(".verdict").inner_text() == "Not quite. Try again."
+    assert field.locator(".feedback-texts").is_hidden()
+    field.locator('input[value="true"]').click()
+    field.locator("button.check").click()
+    assert field.locator(".verdict").inner_text() == "Correct" and field.locator(".feedback-texts").is_visible()
+    assert field.locator("button.reveal").count() == 0
+    other = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.phone-common"]')
+    data = json.loads(page.inner_text("section#quiz-secrecy-confidentiality script.quiz-data"))
+    answer_question(other, next(q for q in data["questions"] if q["id"].endswith("phone-common")), False)
+    other.locator("button.reveal").click()
+    assert other.locator(".verdict").inner_text() == "Not quite." and other.locator(".feedback-texts").is_visible()
+    page.goto(f"{base}/en/unit-09.html")  # max_attempts 3
+    data = json.loads(page.inner_text("section#quiz-peer-relationship script.quiz-data"))
+    question = next(q for q in data["questions"] if q["type"] == "short_text")
+    field = page.locator(f'fieldset[data-question="{question["id"]}"]')
+    seen = []
+    for _ in range(3):
+        answer_question(field, question, False)
+        seen.append(field.locator(".verdict").inner_text())
+    assert seen == ["Not quite. Try again. 2 tries left.", "Not quite. Try again. 1 try left.", "Not quite."]
+    assert field.locator(".feedback-texts").is_visible()
     assert page.problems == []
 
 

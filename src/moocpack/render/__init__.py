@@ -420,14 +420,14 @@ def quiz_data(course: Course, quiz: Quiz) -> dict:
             entry["answers"] = [str(a) for a in q.answers]
             entry["caseSensitive"] = q.case_sensitive
         questions.append(entry)
-    return {"id": quiz.id, "graded": quiz.graded, "passMark": quiz.pass_mark, "questions": questions,
-            "messages": ui_messages(course)}
+    return {"id": quiz.id, "graded": quiz.graded, "passMark": quiz.pass_mark, "tries": quiz.max_attempts,
+            "questions": questions, "messages": ui_messages(course)}
 
 
 def ui_messages(course: Course) -> dict:
     keys = ("correct", "incorrect", "answered", "score", "passed", "not_passed", "try_again", "progress",
             "not_connected", "connected", "check_answer", "finish_quiz", "unanswered", "kept_in_browser",
-            "not_kept_in_browser")
+            "not_kept_in_browser", "tries_left", "show_answer", "incorrect_final")
     return {key: course.messages[key] for key in keys}
 
 

@@ -13,6 +13,15 @@
     });
   }
 
+  /* A message given per plural category ({one: …, other: …}): the form for `count` in the page's
+   * language, by the browser's own CLDR rules. */
+  function plural(message, count) {
+    if (typeof message !== "object" || message === null) { return message; }
+    var category = "other";
+    try { category = new Intl.PluralRules(document.documentElement.lang || "en").select(count); } catch (e) { /* old browser */ }
+    return message[category] || message.other;
+  }
+
   function normalise(text, caseSensitive) {
     var value = String(text || "").replace(/\s+/g, " ").trim();
     return caseSensitive ? value : value.toLocaleLowerCase();
@@ -23,6 +32,8 @@
     this.data = JSON.parse(section.querySelector("script.quiz-data").textContent);
     this.messages = this.data.messages || {};
     this.results = {};
+    this.tries = {};  // question id -> wrong tries so far
+    this.revealed = {};  // question id -> its explanation is shown
     this.shownAt = Date.now();
     var self = this;
     this.data.questions.forEach(function (question) {
@@ -94,6 +105,7 @@
   };
 
   Quiz.prototype.check = function (question, silent) {
+    var self = this;
     var field = this.field(question.id);
     var response = this.response(question);
     if (this.isEmpty(question, response)) { return null; }
@@ -102,16 +114,46 @@
     var texts = field.querySelector(".feedback-texts");
     field.classList.remove("is-correct", "is-incorrect", "is-answered");
     Array.prototype.forEach.call(field.querySelectorAll(".option-feedback-holder"), function (el) { el.hidden = true; });
+    var reveal = field.querySelector("button.reveal");
+    if (reveal) { reveal.remove(); }
+    // A wrong answer gives the answer away if its explanation shows at once: the learner tries
+    // again first (the quiz's `max_attempts` tries, or until right or asking for it when 0), as
+    // Moodle's interactive mode and Open edX's attempts do. A restored answer shows it all.
+    var retry = false;
+    if (fraction !== null && fraction < 1 && !silent && !this.revealed[question.id]) {
+      this.tries[question.id] = (this.tries[question.id] || 0) + 1;
+      var limit = this.data.tries || 0;
+      retry = limit === 0 || this.tries[question.id] < limit;
+    }
     if (fraction === null) {
       field.classList.add("is-answered");
       verdict.textContent = this.messages.answered;
     } else if (fraction === 1) {
       field.classList.add("is-correct");
       verdict.textContent = this.messages.correct;
+    } else if (retry) {
+      field.classList.add("is-incorrect");
+      var left = (this.data.tries || 0) - this.tries[question.id];
+      verdict.textContent = this.messages.incorrect +
+        (left > 0 ? " " + format(plural(this.messages.tries_left, left), { n: left }) : "");
+      if (texts) { texts.hidden = true; }
+      reveal = document.createElement("button");
+      reveal.type = "button";
+      reveal.className = "reveal";
+      reveal.textContent = this.messages.show_answer;
+      reveal.addEventListener("click", function () {
+        self.revealed[question.id] = true;
+        self.check(question, true);
+      });
+      verdict.parentNode.insertBefore(reveal, verdict.nextSibling);
     } else {
       field.classList.add("is-incorrect");
-      verdict.textContent = this.messages.incorrect;
+      verdict.textContent = this.messages.incorrect_final;
     }
+    if (retry) {
+      return this.record(question, response, fraction, silent);
+    }
+    this.revealed[question.id] = true;
     var chosen = Array.isArray(response) ? response : [response];
     chosen.forEach(function (id) {
       var holder = field.querySelector('.option-feedback-holder[data-option="' + String(id).replace(/"/g, "") + '"]');
@@ -124,6 +166,11 @@
       if (whenRight) { whenRight.hidden = fraction !== 1; }
       if (whenWrong) { whenWrong.hidden = fraction === 1 || fraction === null; }
     }
+    return this.record(question, response, fraction, silent);
+  };
+
+  /* The answer as it stands (the last try counts, as in Open edX), told to other runtimes. */
+  Quiz.prototype.record = function (question, response, fraction, silent) {
     var result = {
       quiz: this.data.id, question: question.id, type: question.type, response: response,
       correct: fraction === null ? null : fraction === 1, score: fraction === null ? null : fraction * question.points,
@@ -153,15 +200,6 @@
              graded: this.data.graded };
   };
 
-  /* A message given per plural category ({one: …, other: …}): the form for `count` in the page's
-   * language, by the browser's own CLDR rules. */
-  function plural(message, count) {
-    if (typeof message !== "object" || message === null) { return message; }
-    var category = "other";
-    try { category = new Intl.PluralRules(document.documentElement.lang || "en").select(count); } catch (e) { /* old browser */ }
-    return message[category] || message.other;
-  }
-
   /* The numbers (as the page shows them) of the graded questions with no answer at all. */
   Quiz.prototype.unanswered = function () {
     var self = this;
@@ -190,8 +228,15 @@
         return null;
       }
     }
+    // Finished: every question is final, with its explanation, whatever tries were left.
     this.data.questions.forEach(function (question) {
-      if (!self.results[question.id]) { self.check(question, silent); }
+      var pending = !self.revealed[question.id];
+      self.revealed[question.id] = true;
+      if (!self.results[question.id]) {
+        self.check(question, silent);
+      } else if (pending) {
+        self.check(question, true);
+      }
     });
     var summary = this.summary();
     if (out) {
