@@ -403,6 +403,12 @@ def test_pages_read_well_on_a_phone_and_a_desktop(sized, site):
     lefts = {round(selects.nth(i).bounding_box()["x"]) for i in range(selects.count())}
     assert len(lefts) == 1, lefts  # every answer box starts at the same place
     page.locator("section#quiz-peer-relationship").screenshot(path=str(ARTIFACTS / f"html-quiz-unit-09-{width}.png"))
+    page.goto(f"{base}/en/worksheet-ws3-secrecy-confidentiality.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # its table included
+    if width < 640:  # a card per row, each cell under its heading
+        cell = page.locator("table.worksheet-table td[data-label]").first
+        assert page.evaluate("e => getComputedStyle(e, '::before').content", cell.element_handle()) == '"Description"'
+    page.screenshot(path=str(ARTIFACTS / f"html-worksheet-ws3-en-{width}.png"), full_page=False)
     page.goto(f"{base}/nb/competences.html")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     cell = page.locator("table.coverage td.level-2 details").first
@@ -465,7 +471,12 @@ def test_unit_9s_diagrams_fit_a_phone_and_a_desktop_in_norwegian(sized, site):
     for figure in ("helper-or-empowering-diagram", "triangles-diagram"):
         image = page.locator(f"#{figure} img")
         assert image.get_attribute("src").endswith(".nb.svg")
-        assert page.evaluate(f"document.querySelector('#{figure} img').naturalWidth") > 0
-        assert image.bounding_box()["width"] <= width
+        natural = page.evaluate(f"document.querySelector('#{figure} img').naturalWidth")
+        assert natural > 0
+        # The figure fits the screen; the drawing in it keeps its words readable (its smallest
+        # label is 15 px at full size: at least 11 px here), scrolling sideways on a phone.
+        assert page.locator(f"#{figure}").bounding_box()["width"] <= width
+        assert 15 * image.bounding_box()["width"] / natural >= 11, image.bounding_box()
+        assert page.locator(f"#{figure} .drawing").get_attribute("tabindex") == "0"  # the keyboard can scroll it
     page.locator("#triangles-diagram").scroll_into_view_if_needed()
     page.locator("#triangles-diagram").screenshot(path=str(ARTIFACTS / f"html-unit-09-diagram-nb-{width}.png"))

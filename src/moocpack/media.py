@@ -251,6 +251,19 @@ def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
     return problems
 
 
+def svg_width(data: bytes) -> float | None:
+    """The width a drawing is drawn for, in CSS pixels: its width attribute, else its viewBox's."""
+    match = re.search(rb"<svg\b[^>]*>", data)
+    if not match:
+        return None
+    tag = match.group(0).decode("utf-8", "replace")
+    width = re.search(r'\swidth="\s*([0-9.]+)\s*(px)?\s*"', tag)
+    if width:
+        return float(width.group(1))
+    box = re.search(r'\sviewBox="\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)', tag)
+    return float(box.group(1)) if box else None
+
+
 def svg_with_labels(data: bytes, labels: dict[str, str], lang: str) -> bytes:
     """The drawing with each label's element holding the label's text, in `lang`."""
     root = etree.fromstring(data, _svg_parser())

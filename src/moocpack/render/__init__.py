@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Callable
 
 from moocpack.exporter import for_last_course
+from moocpack.media import svg_width
 from moocpack.model import (
     AUDIO, ESSAY, FACILITATOR, FILE, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
     Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet, language_name, text_direction,
@@ -300,7 +301,10 @@ def worksheet_body(course: Course, sheet: Worksheet) -> str:
     write, and a link to the same as a PDF handout."""
     parts = [handout_link(course, sheet), h(course, sheet.instructions, cls="instructions")]
     if sheet.columns:
-        head = "".join(f'<th scope="col">{t(course, c.title)}</th>' for c in sheet.columns)
+        # Roles spelt out: a phone lays the rows out as cards (style.css), and a table whose rows
+        # are not displayed as table rows keeps its meaning for screen readers only through them.
+        head = "".join(f'<th scope="col" role="columnheader">{t(course, c.title)}</th>' for c in sheet.columns)
+        labels = [esc(plain(c.title)) for c in sheet.columns]
         rows = []
         for row in sheet.rows:
             cells = []
@@ -308,9 +312,11 @@ def worksheet_body(course: Course, sheet: Worksheet) -> str:
                 value = row.cells.get(column.id)
                 content = t(course, value) if value else ""
                 cls = "" if value else ' class="write-in"'
-                cells.append(f'<th scope="row">{content}</th>' if i == 0 else f"<td{cls}>{content}</td>")
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        parts.append(f'<table class="worksheet-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+                cells.append(f'<th scope="row" role="rowheader">{content}</th>' if i == 0
+                             else f'<td{cls} role="cell" data-label="{labels[i]}">{content}</td>')
+            rows.append('<tr role="row">' + "".join(cells) + "</tr>")
+        parts.append(f'<table class="worksheet-table" role="table"><thead role="rowgroup"><tr role="row">{head}</tr>'
+                     f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>')
     if sheet.prompts:
         items = "".join(f'<li>{h(course, p.text)}<div class="write-space" aria-hidden="true"></div></li>'
                         for p in sheet.prompts)
@@ -327,7 +333,15 @@ def media_block(course: Course, medium: Media) -> str:
     lang = f' lang="{esc(file.lang)}"' if file and file.lang and file.lang != course.language else ""
     parts = [f'<figure class="media media-{esc(medium.type)}" id="{esc(medium.id)}"{lang}>']
     if medium.type == IMAGE:
-        parts.append(f'<img src="{esc(file.path)}" alt="{esc(medium.alt or "")}" />')
+        image = f'<img src="{esc(file.path)}" alt="{esc(medium.alt or "")}" />'
+        width = svg_width(file.data) if file.path.lower().endswith(".svg") else None
+        if width:
+            # A drawing's words are part of the picture: shrunk to a phone's width they would be
+            # 6 px. It keeps at least its own width up to 42rem, scrolling sideways in its frame
+            # (a region the keyboard can reach) where the screen is narrower.
+            image = (f'<div class="drawing" role="region" tabindex="0" aria-label="{esc(plain(title))}" '
+                     f'style="--drawing-width:{width:g}px">{image}</div>')
+        parts.append(image)
     elif medium.type in (VIDEO, AUDIO) and file is not None:
         tracks = "".join(
             f'<track kind="subtitles" src="{esc(track.file.path)}" srclang="{esc(track.lang)}" '
