@@ -150,7 +150,7 @@ def answer(page, quiz_id: str, correctly: bool) -> None:
 
 def test_the_secrecy_quiz_is_answered_by_clicking(page, site):
     root, base = site
-    page.goto(f"{base}/en/unit-02.html")
+    page.goto(f"{base}/en/unit-02.html#quiz-secrecy-confidentiality")  # the part a link opens (steps.js)
     answer(page, "quiz-secrecy-confidentiality", correctly=True)
     first = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
     assert first.locator(".verdict").inner_text() == "Correct"
@@ -170,7 +170,7 @@ def test_the_secrecy_quiz_is_answered_by_clicking(page, site):
 
 def test_wrong_answers_fail_the_quiz_in_the_course_language(page, site):
     _, base = site
-    page.goto(f"{base}/nb/unit-09.html")
+    page.goto(f"{base}/nb/unit-09.html#quiz-peer-relationship")
     answer(page, "quiz-peer-relationship", correctly=False)
     verdicts = page.locator("section#quiz-peer-relationship .verdict").all_inner_texts()
     assert set(verdicts) == {"Ikke helt. Prøv igjen. 2 forsøk igjen."}  # the quiz allows 3 tries
@@ -189,7 +189,7 @@ def test_finishing_with_unanswered_questions_names_them_first(page, site):
     """A quiz scored 0 with nothing answered, without a word, is no way to end: the first Finish
     names the unanswered questions (as the page numbers them), a second one scores."""
     _, base = site
-    page.goto(f"{base}/nb/unit-09.html")
+    page.goto(f"{base}/nb/unit-09.html#quiz-peer-relationship")
     quiz = page.locator("section#quiz-peer-relationship")
     data = json.loads(quiz.locator("script.quiz-data").inner_text())
     answer_question(page.locator(f'fieldset[data-question="{data["questions"][0]["id"]}"]'), data["questions"][0],
@@ -208,7 +208,7 @@ def test_a_wrong_answer_gets_another_try_before_its_explanation(page, site):
     """The explanation gives the answer away: it shows when the answer is right, when the tries the
     quiz allows (max_attempts) are used up, or when the learner asks for it."""
     _, base = site
-    page.goto(f"{base}/en/unit-02.html")  # max_attempts 0: tries until right, or "Show the answer"
+    page.goto(f"{base}/en/unit-02.html#quiz-secrecy-confidentiality")  # max_attempts 0: until right, or "Show the answer"
     field = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
     field.locator('input[value="false"]').click()
     field.locator("button.check").click()
@@ -223,7 +223,7 @@ def test_a_wrong_answer_gets_another_try_before_its_explanation(page, site):
     answer_question(other, next(q for q in data["questions"] if q["id"].endswith("phone-common")), False)
     other.locator("button.reveal").click()
     assert other.locator(".verdict").inner_text() == "Not quite." and other.locator(".feedback-texts").is_visible()
-    page.goto(f"{base}/en/unit-09.html")  # max_attempts 3
+    page.goto(f"{base}/en/unit-09.html#quiz-peer-relationship")  # max_attempts 3
     data = json.loads(page.inner_text("section#quiz-peer-relationship script.quiz-data"))
     question = next(q for q in data["questions"] if q["type"] == "short_text")
     field = page.locator(f'fieldset[data-question="{question["id"]}"]')
@@ -238,17 +238,19 @@ def test_a_wrong_answer_gets_another_try_before_its_explanation(page, site):
 
 def test_answers_survive_a_reload_and_the_page_says_where_they_are_kept(page, site):
     _, base = site
-    page.goto(f"{base}/en/unit-02.html")
+    page.goto(f"{base}/en/unit-02.html#quiz-secrecy-confidentiality")
     quiz = page.locator("section#quiz-secrecy-confidentiality")
     assert quiz.locator(".store-note").inner_text().startswith("Your answers are kept in this browser")
     answer(page, "quiz-secrecy-confidentiality", correctly=True)
-    reflection = page.locator("section.quiz textarea").first
+    page.goto(f"{base}/en/unit-02.html#reflection-role-models")
+    reflection = page.locator("section#reflection-role-models textarea").first
     reflection.fill("A role model of mine listens before speaking.")
     reflection.locator("xpath=ancestor::fieldset").locator("button.check").click()
     page.reload()
     first = page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
     assert first.locator(".verdict").inner_text() == "Correct"  # answered and marked again
-    assert page.locator("section.quiz textarea").first.input_value() == "A role model of mine listens before speaking."
+    assert reflection.input_value() == "A role model of mine listens before speaking."
+    page.goto(f"{base}/en/unit-02.html#quiz-secrecy-confidentiality")
     quiz.locator("button.finish").click()
     assert quiz.locator(".quiz-result").inner_text() == "Score: 11 of 11 You passed."
     # Another language of the course is another record: nothing of the English answers shows in Norwegian.
@@ -268,9 +270,38 @@ def test_a_browser_that_keeps_nothing_is_told_so(browser, site):
     context.close()
 
 
+def test_a_unit_reads_a_part_at_a_time_with_its_contents_and_progress(page, site):
+    """Unit 2 was one long scroll (35 phone screens): each part now has its screen, the unit's
+    contents and progress above it (parts seen, quizzes passed, kept in this browser), previous
+    and next below; links open the part they point into; printing shows it all."""
+    _, base = site
+    page.goto(f"{base}/en/unit-02.html")
+    parts = page.locator("main > section")
+    total = parts.count()
+    assert total >= 8 and [parts.nth(i).is_visible() for i in range(total)].count(True) == 1
+    steps = page.locator("nav.unit-steps")
+    assert steps.locator("li").count() == total
+    assert steps.locator(".step-progress").inner_text() == f"Part 1 of {total} · quizzes passed: 0 of 1"
+    page.locator("main > section:not([hidden]) nav.step-pager a[rel=next]").click()
+    assert parts.nth(1).is_visible() and not parts.nth(0).is_visible()
+    assert steps.locator(".step-progress").inner_text().startswith(f"Part 2 of {total}")
+    assert steps.locator("a[aria-current=step]").inner_text() == parts.nth(1).locator("h2").first.inner_text()
+    page.goto(f"{base}/en/unit-02.html#quiz-secrecy-confidentiality")
+    answer(page, "quiz-secrecy-confidentiality", correctly=True)
+    page.locator("section#quiz-secrecy-confidentiality button.finish").click()
+    assert steps.locator(".step-progress").inner_text().endswith("quizzes passed: 1 of 1")
+    page.reload()
+    assert steps.locator("a.seen").count() == 3  # kept in this browser
+    assert steps.locator(".step-progress").inner_text().endswith("quizzes passed: 1 of 1")
+    page.emulate_media(media="print")
+    assert all(parts.nth(i).is_visible() for i in range(total))
+    page.emulate_media(media="screen")
+    assert page.problems == []
+
+
 def test_quiz_events_report_answers_for_other_runtimes(page, site):
     _, base = site
-    page.goto(f"{base}/en/unit-09.html")
+    page.goto(f"{base}/en/unit-09.html#quiz-peer-relationship")
     page.evaluate("""() => { window.seen = [];
         document.addEventListener('moocpack:answer', e => window.seen.push(e.detail));
         document.addEventListener('moocpack:quiz-finished', e => window.seen.push(e.detail)); }""")
@@ -331,7 +362,7 @@ def test_answers_that_look_like_markup_do_not_break_the_quiz_page(browser, mini,
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    page.goto((tmp_path / "site" / "u1.html").as_uri())
+    page.goto((tmp_path / "site" / "u1.html").as_uri() + "#quiz-1")
     field = page.locator('fieldset[data-question="q-short"]')
     for text in ["Oslo"] + hostile:
         field.locator("input[type=text]").fill(text)
@@ -395,7 +426,7 @@ def test_pages_read_well_on_a_phone_and_a_desktop(sized, site):
     stays small, matching selects line up, nothing runs off the side but the matrix's own scroller."""
     _, base = site
     page, width, height = sized
-    page.goto(f"{base}/en/unit-09.html")
+    page.goto(f"{base}/en/unit-09.html#quiz-peer-relationship")
     header = page.locator("header.site").bounding_box()
     assert header["height"] < height / 4, header
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -423,7 +454,7 @@ def test_learner_and_facilitator_views_side_by_side(sized, site):
     _, base = site
     page, width, _ = sized
     for view, folder in (("learner", "en"), ("facilitator", "guide-en")):
-        page.goto(f"{base}/{folder}/unit-02.html")
+        page.goto(f"{base}/{folder}/unit-02.html#a1-my-role-model")
         activity = page.locator("section#a1-my-role-model")
         assert activity.locator("h4").first.inner_text() == "Your task"
         trainer = activity.locator(".for-facilitators")
@@ -447,7 +478,7 @@ def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, t
     context.route(lambda url: "127.0.0.1" not in url, lambda route: route.abort())
     page = context.new_page()
     with serve(tmp_path / "site") as base, contextlib.closing(context):
-        page.goto(f"{base}/u1.html")
+        page.goto(f"{base}/u1.html#p1")
         for figure in ("photo", "drawing"):
             assert page.evaluate(f"document.querySelector('#{figure} img').complete && "
                                  f"document.querySelector('#{figure} img').naturalWidth") > 0, figure
@@ -466,9 +497,9 @@ def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, t
 def test_unit_9s_diagrams_fit_a_phone_and_a_desktop_in_norwegian(sized, site):
     _, base = site
     page, width, _ = sized
-    page.goto(f"{base}/nb/unit-09.html")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
     for figure in ("helper-or-empowering-diagram", "triangles-diagram"):
+        page.goto(f"{base}/nb/unit-09.html#{figure}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         image = page.locator(f"#{figure} img")
         assert image.get_attribute("src").endswith(".nb.svg")
         natural = page.evaluate(f"document.querySelector('#{figure} img').naturalWidth")

@@ -42,6 +42,7 @@ def toc_script(course: Course) -> bytes:
 
 NAV_SCRIPTS = ("toc.js", "nav.js")
 QUIZ_SCRIPTS = ("quiz.js", "store.js")  # store.js: answers kept in this browser (the website only)
+UNIT_SCRIPTS = QUIZ_SCRIPTS + ("steps.js",)  # steps.js: a unit a part at a time
 
 
 def store_meta(course: Course, audience: str) -> str:
@@ -93,9 +94,12 @@ def unit_page(course: Course, unit: Unit, audience: str = LEARNER) -> str:
         links.append(f'<a rel="next" href="{unit_file(nxt)}">{esc(course.message("next"))}: '
                      f'{t(course, nxt.title)} →</a>')
     body += f'<nav class="pager" aria-label="{esc(course.message("contents"))}">{"".join(links)}</nav>'
+    # steps.js shows the unit a part at a time; these are its words, in the course's language.
+    words = {key: course.message(key) for key in ("on_this_page", "previous", "next", "step_progress", "quizzes_passed")}
+    body += f'<script type="application/json" class="unit-steps">{render.script_json(words)}</script>'
     title = f"{render.unit_label(course, unit)} {unit.title} – {course.title}".strip()
     return render.document(course, title, body, nav=navigation(course, unit_file(unit)),
-                           scripts=QUIZ_SCRIPTS + NAV_SCRIPTS, footer=footer(course), banner=banner(course, audience),
+                           scripts=UNIT_SCRIPTS + NAV_SCRIPTS, footer=footer(course), banner=banner(course, audience),
                            head=store_meta(course, audience))
 
 
@@ -132,6 +136,7 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
         "toc.js": toc_script(course),
         "nav.js": resources.files("moocpack_exporters.html").joinpath("static", "nav.js").read_bytes(),
         "store.js": resources.files("moocpack_exporters.html").joinpath("static", "store.js").read_bytes(),
+        "steps.js": resources.files("moocpack_exporters.html").joinpath("static", "steps.js").read_bytes(),
     }
     for unit in course.units:
         files[unit_file(unit)] = unit_page(course, unit, audience).encode()

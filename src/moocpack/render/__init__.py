@@ -228,14 +228,15 @@ def competence_tags(course: Course, ids, links: Links = SITE) -> str:
 def outcomes_block(course: Course, unit: Unit, links: Links = SITE) -> str:
     items = "".join(f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences, links)}</li>'
                     for o in unit.outcomes)
-    return f'<section class="outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2><ul>{items}</ul></section>'
+    return f'<section class="outcomes" id="unit-outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2><ul>{items}</ul></section>'
 
 
 def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
     if not items:
         return ""
     lis = "".join(f"<li>{t(course, i.text)}</li>" for i in items)
-    return f'<section><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
+    anchor = "unit-" + title_key.replace("_", "-")  # every part of a unit can be linked to (steps.js)
+    return f'<section id="{anchor}"><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
 
 
 def activity_block(course: Course, activity: Activity, index: int, links: Links = SITE,
@@ -413,7 +414,7 @@ def bibliography_block(course: Course, unit: Unit) -> str:
         title = f'<a href="{esc(ref.url)}">{esc(ref.title)}</a>' if ref.url else f"<cite>{esc(ref.title)}</cite>"
         bits = [b for b in (esc(authors), title, esc(ref.publisher or ""), str(ref.year or "")) if b]
         items.append(f"<li>{'. '.join(bits)}.</li>")
-    return f'<section class="bibliography"><h2>{esc(course.message("bibliography"))}</h2><ul>{"".join(items)}</ul></section>'
+    return f'<section class="bibliography" id="unit-bibliography"><h2>{esc(course.message("bibliography"))}</h2><ul>{"".join(items)}</ul></section>'
 
 
 # -- quizzes -------------------------------------------------------------------------------------
@@ -546,7 +547,7 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = L
         heading = esc(course.message("introduction"))
         if unit.introduction_duration:
             heading += f' <span class="duration">({duration(course, unit.introduction_duration)})</span>'
-        parts.append(f"<section><h2>{heading}</h2>{h(course, unit.introduction)}</section>")
+        parts.append(f'<section id="unit-introduction"><h2>{heading}</h2>{h(course, unit.introduction)}</section>')
     parts.append(outcomes_block(course, unit, links))
     if guide:
         parts.append(list_block(course, "materials", unit.materials))
@@ -558,13 +559,13 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = L
         parts.append(f'<section class="{cls}" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
                      f'{page_block(course, page)}</section>')
     if unit.activities:
-        parts.append(f'<section class="activities"><h2>{esc(course.message("activities"))}</h2>')
+        parts.append(f'<section class="activities" id="unit-activities"><h2>{esc(course.message("activities"))}</h2>')
         parts.extend(activity_block(course, a, i, links, audience) for i, a in enumerate(unit.activities, 1))
         parts.append("</section>")
     parts.extend(case_block(course, case) for case in unit.cases)
     parts.extend(quiz_block(course, quiz, links) for quiz in unit.quizzes)
     if unit.closure and guide:
-        parts.append(f'<section class="for-facilitators"><h2>{esc(course.message("closure"))}</h2>'
+        parts.append(f'<section class="for-facilitators" id="unit-closure"><h2>{esc(course.message("closure"))}</h2>'
                      f'{h(course, unit.closure)}</section>')
     parts.append(bibliography_block(course, unit))
     return "".join(p for p in parts if p)
