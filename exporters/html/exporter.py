@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from moocpack import render
+from moocpack import coverage, render
 from moocpack.exporter import ExportOptions, Exporter, for_last_course
 from moocpack.model import FACILITATOR, LEARNER, Course, Unit, Worksheet
 from moocpack.render import competences_body, esc, footer, h, t, unit_file, worksheet_file
@@ -59,6 +59,19 @@ def banner(course: Course, audience: str) -> str:
     return f'<p class="guide-banner" role="note">{esc(course.message("facilitator_guide_note"))}</p>'
 
 
+def coverage_facts(course: Course) -> str:
+    """How much of each framework the course covers, counted, never claimed: "21 of 63 items"."""
+    facts = []
+    for fw in course.frameworks:
+        categories = coverage.matrix(course, fw)
+        items = sum(len(c.rows) for c in categories)
+        covered = sum(c.covered for c in categories)
+        summary = esc(course.message("coverage_summary", covered=covered, items=items))
+        facts.append(f'<dt>{t(course, fw.title)}</dt><dd><a href="competences.html#framework-{esc(fw.id)}">'
+                     f'{summary}</a></dd>')
+    return "".join(facts)
+
+
 def index_page(course: Course, audience: str = LEARNER) -> str:
     units = []
     for unit in course.units:
@@ -71,7 +84,8 @@ def index_page(course: Course, audience: str = LEARNER) -> str:
     body = [f"<h1>{t(course, course.title)}</h1>",
             f'<p class="lead">{t(course, course.short_description)}</p>',
             h(course, course.description),
-            f'<dl class="facts"><dt>{esc(course.message("effort"))}</dt><dd>{render.duration(course, course.effort)}</dd></dl>',
+            f'<dl class="facts"><dt>{esc(course.message("effort"))}</dt><dd>{render.duration(course, course.effort)}</dd>'
+            + coverage_facts(course) + "</dl>",
             f'<section id="contents"><h2>{esc(course.message("contents"))}</h2><ol class="units">{"".join(units)}</ol>'
             '</section>']
     if course.project:

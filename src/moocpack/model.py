@@ -440,10 +440,19 @@ class Course:
         """competence id -> unit id -> [(kind, id)] of the outcomes, activities and questions covering it."""
         found: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for unit in self.units:
+            counted: set[tuple[str, str]] = set()
             for kind, things in (("outcome", unit.outcomes), ("activity", unit.activities),
                                  ("question", unit.questions)):
                 for thing in things:
+                    source = getattr(thing, "source", "")
                     for cid in thing.competences:
+                        # The questions a worksheet or a case makes (a prompt each) inherit the
+                        # same tags: together they are one exercise of the item, counted once,
+                        # by their first question.
+                        if source:
+                            if (cid, source) in counted:
+                                continue
+                            counted.add((cid, source))
                         found.setdefault(cid, {}).setdefault(unit.id, []).append((kind, thing.id))
         return found
 
