@@ -374,3 +374,18 @@ def test_a_handout_in_a_script_helvetica_cannot_write_embeds_a_unicode_font(mini
 
 
 from test_scorm_package import schemas  # noqa: E402,F401  (the official XSDs, loaded once per module)
+
+
+def test_a_self_assessment_prints_its_scale_to_tick(tmp_path, cli):
+    """Worksheet 2.6 says "tick the statement that best describes your practice": the handout and
+    the worksheet page give a column per point of its scale, with a box in every row."""
+    built = build(SHIPPED, tmp_path / "out", cli, "html")
+    html = package(built, "en", "html")
+    scale = ["Not yet part of my practice", "Sometimes part of my practice", "Usually part of my practice",
+             "Confidently part of my practice"]
+    text = " ".join(pdf_text(html["handouts/ws26-self-assessment.en.pdf"]).split())
+    for point in scale:
+        assert point in text or point.replace(" ", "") in text.replace(" ", ""), point
+    page = html["worksheet-ws26-self-assessment.html"].decode()
+    assert all(f'<th scope="col" role="columnheader">{point}</th>' in page for point in scale)
+    assert page.count('class="write-in tick"') == 11 * 4

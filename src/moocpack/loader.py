@@ -199,7 +199,8 @@ class _Resolver:
             rows=tuple(Row(row["id"], dict(row.get("cells", {})), tuple(row.get("competences", [])))
                        for row in table.get("rows", [])),
             prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
-            key_author=key.get("author"))
+            key_author=key.get("author"),
+            scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else ())
         return sheet, data
 
     def medium(self, item: dict) -> Media:

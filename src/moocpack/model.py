@@ -296,6 +296,8 @@ class Worksheet:
     prompts: tuple[ListItem, ...] = ()
     key_author: Text | None = None
     handout: MediaFile | None = None  # the worksheet printed, a PDF in the course's language
+    # A self-assessment's scale (its answer key's options): printed as columns to tick.
+    scale: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -304,8 +304,10 @@ def worksheet_body(course: Course, sheet: Worksheet) -> str:
     if sheet.columns:
         # Roles spelt out: a phone lays the rows out as cards (style.css), and a table whose rows
         # are not displayed as table rows keeps its meaning for screen readers only through them.
-        head = "".join(f'<th scope="col" role="columnheader">{t(course, c.title)}</th>' for c in sheet.columns)
-        labels = [esc(plain(c.title)) for c in sheet.columns]
+        # A self-assessment's scale: a column to tick per point ("tick the statement").
+        titles = [c.title for c in sheet.columns] + list(sheet.scale)
+        head = "".join(f'<th scope="col" role="columnheader">{t(course, title)}</th>' for title in titles)
+        labels = [esc(plain(title)) for title in titles]
         rows = []
         for row in sheet.rows:
             cells = []
@@ -315,6 +317,8 @@ def worksheet_body(course: Course, sheet: Worksheet) -> str:
                 cls = "" if value else ' class="write-in"'
                 cells.append(f'<th scope="row" role="rowheader">{content}</th>' if i == 0
                              else f'<td{cls} role="cell" data-label="{labels[i]}">{content}</td>')
+            cells += [f'<td class="write-in tick" role="cell" data-label="{label}"></td>'
+                      for label in labels[len(sheet.columns):]]
             rows.append('<tr role="row">' + "".join(cells) + "</tr>")
         parts.append(f'<table class="worksheet-table" role="table"><thead role="rowgroup"><tr role="row">{head}</tr>'
                      f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>')
