@@ -389,3 +389,25 @@ def test_a_self_assessment_prints_its_scale_to_tick(tmp_path, cli):
     page = html["worksheet-ws26-self-assessment.html"].decode()
     assert all(f'<th scope="col" role="columnheader">{point}</th>' in page for point in scale)
     assert page.count('class="write-in tick"') == 11 * 4
+
+
+def test_a_worksheet_does_not_print_the_answers_its_quiz_asks_for(tmp_path, cli):
+    """Worksheet 9's Relationship column is what unit 9's graded quiz asks: learners get it blank,
+    on the page and the handout, in every format; the facilitator guide keeps the key."""
+    built = build(SHIPPED, tmp_path / "out", cli, "html", "guide", "scorm2004", "olx", "moodle")
+    answer = "Helper-type relationship"
+    html = package(built, "en", "html")
+    page = html["worksheet-ws9-helper-or-empowering.html"].decode()
+    table = page[page.index('<table class="worksheet-table"'):page.index("</table>")]
+    assert "Solving the client" in table and answer not in table and table.count("write-in") == 4
+    assert answer not in pdf_text(html["handouts/ws9-helper-or-empowering.en.pdf"])
+    guide = package(built, "en", "guide")["worksheet-ws9-helper-or-empowering.html"].decode()
+    assert guide.count(answer) == 2
+    scorm = package(built, "en", "scorm2004")
+    assert answer not in next(d.decode() for n, d in scorm.items() if "ws9" in n and n.endswith(".html"))
+    olx = package(built, "en", "olx")
+    sheets = [d.decode() for n, d in olx.items() if "worksheet_ws9" in n]
+    assert sheets and all(answer not in sheet for sheet in sheets)
+    moodle = package(built, "en", "moodle")
+    pages = [d.decode() for n, d in moodle.items() if n.endswith("/page.xml") and "Solving the client" in d.decode()]
+    assert pages and all(answer not in p for p in pages)

@@ -121,7 +121,7 @@ def worksheet_page(course: Course, sheet: Worksheet, unit: Unit, audience: str =
     body = (f'<p class="print-hide"><a href="{unit_file(unit)}">← {render.unit_heading(course, unit)}</a> '
             f'<button type="button" class="print">{esc(course.message("print"))}</button></p>'
             f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
-            f'{render.worksheet_body(course, sheet)}</article>')
+            f'{render.worksheet_body(course, sheet, audience)}</article>')
     number = f"{course.message('worksheet')} {sheet.number} – " if sheet.number else ""
     return render.document(course, f"{number}{sheet.title} – {course.title}", body,
                            nav=navigation(course, worksheet_file(sheet)), scripts=QUIZ_SCRIPTS + NAV_SCRIPTS,

@@ -69,8 +69,9 @@ class Handout:
         self.instructions = _paragraphs(sheet.instructions)
         # A self-assessment's scale is printed as columns of boxes to tick ("tick the statement").
         self.columns = [str(c.title) for c in sheet.columns] + [str(point) for point in sheet.scale]
-        self.rows = [[str(row.cells.get(c.id, "") or "") for c in sheet.columns] + ["" for _ in sheet.scale]
-                     for row in sheet.rows]
+        # The column a matching question asks for is left blank: the handout is the learner's.
+        self.rows = [[str(row.cells.get(c.id, "") or "") if c.id != sheet.answer_column else ""
+                      for c in sheet.columns] + ["" for _ in sheet.scale] for row in sheet.rows]
         self.prompts = [" ".join(_paragraphs(p.text)) for p in sheet.prompts]
         # Text shown in another language because it is not translated yet is said to be, as on screen.
         parts = [sheet.title, sheet.instructions, *(c.title for c in sheet.columns),

@@ -200,7 +200,8 @@ class _Resolver:
                        for row in table.get("rows", [])),
             prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"),
-            scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else ())
+            scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else (),
+            answer_column=key.get("answer_column") if key.get("build") == MATCHING else None)
         return sheet, data
 
     def medium(self, item: dict) -> Media:

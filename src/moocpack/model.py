@@ -298,6 +298,9 @@ class Worksheet:
     handout: MediaFile | None = None  # the worksheet printed, a PDF in the course's language
     # A self-assessment's scale (its answer key's options): printed as columns to tick.
     scale: tuple[Text, ...] = ()
+    # The column a matching question asks learners to fill in: blank on what learners see and
+    # print (it is the quiz's answer), filled in for facilitators.
+    answer_column: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

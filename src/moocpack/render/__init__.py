@@ -297,7 +297,7 @@ def handout_link(course: Course, sheet: Worksheet) -> str:
             f'</span></p>')
 
 
-def worksheet_body(course: Course, sheet: Worksheet) -> str:
+def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) -> str:
     """The printable worksheet: the table with empty cells to fill in, or prompts with space to
     write, and a link to the same as a PDF handout."""
     parts = [handout_link(course, sheet), h(course, sheet.instructions, cls="instructions")]
@@ -313,6 +313,8 @@ def worksheet_body(course: Course, sheet: Worksheet) -> str:
             cells = []
             for i, column in enumerate(sheet.columns):
                 value = row.cells.get(column.id)
+                if column.id == sheet.answer_column and audience == LEARNER:
+                    value = None  # what the quiz asks: for the learner to fill in, not to read off
                 content = t(course, value) if value else ""
                 cls = "" if value else ' class="write-in"'
                 cells.append(f'<th scope="row" role="rowheader">{content}</th>' if i == 0
