@@ -243,3 +243,16 @@ def test_the_home_page_states_coverage_as_counted_never_claimed(built, cli):
         wanted = f'{framework["covered"]} of {framework["items"]} items covered'
         assert f'href="competences.html#framework-{framework["id"]}">{wanted}</a>' in page, wanted
     assert "Every learning outcome and every question is linked" not in page
+
+
+def test_the_facilitator_guide_gives_each_session_its_running_order(tmp_path, cli):
+    code, out, err = cli("build", SHIPPED, "--format", "guide", "--format", "html", "--lang", "en", "--out", tmp_path)
+    assert code == 0, out + err
+    guide = members(next(tmp_path.glob("*-en-guide.zip")))["unit-02.html"]
+    order = guide[guide.index('id="unit-running-order"'):]
+    order = re.sub(r"<[^>]+>", "|", order[:order.index("</table>")])
+    cells = [c for c in order.split("|") if c.strip()]
+    # The introduction and the five activities, when each starts, and the sum beside the session.
+    assert cells[cells.index("Introduction"):cells.index("Introduction") + 3] == ["Introduction", "15–20 min", "0"]
+    assert "Case scenario analysis" in cells and cells[-1] == "125–150 min / 2.5 h"
+    assert 'id="unit-running-order"' not in members(next(tmp_path.glob("*-en-html.zip")))["unit-02.html"]

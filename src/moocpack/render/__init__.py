@@ -538,6 +538,30 @@ def _quiz_block(course: Course, quiz: Quiz, links: Links) -> str:
 
 # -- whole pages -------------------------------------------------------------------------------
 
+def running_order(course: Course, unit: Unit) -> str:
+    """For the trainer: the session's timed parts in order, when each starts and what they add up
+    to, beside the session's own length (the session plan gives each part a time, not the sum)."""
+    timed = ([(esc(course.message("introduction")), "unit-introduction", unit.introduction_duration)]
+             if unit.introduction_duration else [])
+    timed += [(t(course, a.title), a.id, a.duration) for a in unit.activities if a.duration]
+    if not timed:
+        return ""
+    rows, low, high = [], 0.0, 0.0
+    for index, (title, anchor, length) in enumerate(timed, 1):
+        start = duration(course, Duration(low, high)) if index > 1 else "0"
+        rows.append(f'<tr><td>{index}</td><th scope="row"><a href="#{esc(anchor)}">{title}</a></th>'
+                    f"<td>{duration(course, length)}</td><td>{start}</td></tr>")
+        low, high = low + length.low, high + length.high
+    total = (f'<tr><th scope="row" colspan="2">{esc(course.message("total_time"))}</th>'
+             f'<td colspan="2">{duration(course, Duration(low, high))}'
+             + (f' / {duration(course, unit.duration)}' if unit.duration else "") + "</td></tr>")
+    head = "".join(f'<th scope="col">{esc(course.message(key))}</th>'
+                   for key in ("step_number", "activity", "duration", "starts_after"))
+    return (f'<section class="for-facilitators" id="unit-running-order"><h2>{esc(course.message("running_order"))}'
+            f'</h2><table class="running-order"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+            f"<tfoot>{total}</tfoot></table></section>")
+
+
 def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = LEARNER) -> str:
     """Everything a unit shows, in reading order; the fragment SCORM, OLX and Moodle reuse.
     Learners get no facilitator content (the trainer's materials, procedures, session pages and
@@ -558,6 +582,7 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = L
     if guide:
         parts.append(list_block(course, "materials", unit.materials))
         parts.append(list_block(course, "conceptual_contents", unit.conceptual_contents))
+        parts.append(running_order(course, unit))
     for page in unit.pages:
         if page.audience == FACILITATOR and not guide:
             continue
