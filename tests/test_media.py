@@ -411,3 +411,19 @@ def test_a_worksheet_does_not_print_the_answers_its_quiz_asks_for(tmp_path, cli)
     moodle = package(built, "en", "moodle")
     pages = [d.decode() for n, d in moodle.items() if n.endswith("/page.xml") and "Solving the client" in d.decode()]
     assert pages and all(answer not in p for p in pages)
+
+
+def test_the_case_scenario_is_a_printable_handout_in_every_package(tmp_path, cli):
+    """The Story of Tomas, printed for a group to read and discuss: the story, then its questions
+    with lines to write on; linked where the case shows and carried by every package."""
+    built = build(SHIPPED, tmp_path / "out", cli, "html", "scorm2004", "olx", "moodle")
+    for lang in ("en", "nb", "fr"):
+        html = package(built, lang, "html")
+        pdf = html[f"handouts/case-story-of-tomas.{lang}.pdf"]
+        text = " ".join(pdf_text(pdf).split())
+        assert "Story of Tomas" in text and "Valladolid" in text
+        assert "What may be the barriers for the person(s) trying to help Tomas?" in text
+        assert f'href="handouts/case-story-of-tomas.{lang}.pdf"' in html["unit-02.html"].decode()
+        assert package(built, lang, "scorm2004")[f"handouts/case-story-of-tomas.{lang}.pdf"] == pdf
+        assert package(built, lang, "olx")[f"course/static/case-story-of-tomas.{lang}.pdf"] == pdf
+        assert any(data == pdf for name, data in package(built, lang, "moodle").items() if name.startswith("files/"))

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import workers
-from .model import Asset, Course, Html, MediaFile, Worksheet, language_name
+from .model import Asset, Case, Course, Html, ListItem, MediaFile, Worksheet, language_name
 
 ENCODING = "windows-1252"
 FORMAT_VERSION = "5"  # bump when the layout changes, so cached handouts are made again
@@ -47,7 +47,8 @@ def _paragraphs(markup: Html | None) -> list[str]:
     """An HTML fragment as paragraphs of plain text (list items marked with a bullet)."""
     if not markup:
         return []
-    text = re.sub(r"<li[^>]*>", "\n• ", str(markup))
+    # A line break in the source is a space in HTML: only the ends of blocks start new lines.
+    text = re.sub(r"<li[^>]*>", "\n• ", re.sub(r"\s+", " ", str(markup)))
     text = re.sub(r"</(p|li|h[1-6]|dd|dt|tr|blockquote)>|<br\s*/?>", "\n", text)
     text = html.unescape(re.sub(r"<[^>]+>", "", text))
     return [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n") if line.strip()]
@@ -57,14 +58,15 @@ class Handout:
     """The words of one worksheet's handout; `pdf()` lays them out."""
 
     def __init__(self, sheet: Worksheet, course_title: str, licence: str, lang: str, messages: dict,
-                 date: str):
+                 date: str, label: str | None = None):
         self.sheet = sheet
         self.lang = lang
         self.course_title = str(course_title)
         self.licence = str(licence or "")
         self.messages = messages
         self.date = date
-        number = f"{messages['worksheet']} {sheet.number} – " if sheet.number else f"{messages['worksheet']}: "
+        label = label or messages["worksheet"]  # a case's handout says "Case scenario: …"
+        number = f"{label} {sheet.number} – " if sheet.number else f"{label}: "
         self.title = number + str(sheet.title)
         self.instructions = _paragraphs(sheet.instructions)
         # A self-assessment's scale is printed as columns of boxes to tick ("tick the statement").
@@ -264,6 +266,20 @@ def _spec(course: Course, sheet: Worksheet) -> Handout:
     return Handout(sheet, course.title, licence, course.language, course.messages, course.date)
 
 
+def _case_spec(course: Course, case: Case) -> Handout:
+    """A case scenario printed for a group to read and discuss: its story, then its questions with
+    lines to write on, laid out as a worksheet of prompts is."""
+    sheet = Worksheet(id=case_handout_id(case), number="", title=case.title, instructions=case.body,
+                      prompts=tuple(ListItem(q.id, q.stem) for q in case.questions))
+    licence = course.licence.notice or course.licence.id
+    return Handout(sheet, course.title, licence, course.language, course.messages, course.date,
+                   label=course.message("case_scenario"))
+
+
+def case_handout_id(case: Case) -> str:
+    return f"case-{case.id}"
+
+
 # The handouts a build still has to make, shared with forked workers (as build._JOB is).
 _PENDING: list[Handout] = []
 
@@ -279,6 +295,8 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     global _PENDING
     specs = {(lang, sheet.id): _spec(course, sheet)
              for lang, course in courses.items() for unit in course.units for sheet in unit.worksheets}
+    specs.update({(lang, f"case:{case.id}"): _case_spec(course, case)
+                  for lang, course in courses.items() for unit in course.units for case in unit.cases})
     digests = {key: spec.key() for key, spec in specs.items()}
     folder = cache_folder()
     made: dict[tuple[str, str], bytes] = {}
@@ -312,8 +330,13 @@ def _attached(course: Course, made: dict) -> Course:
                   for sheet in unit.worksheets}
         activities = tuple(replace(a, worksheet=sheets[a.worksheet.id]) if a.worksheet and a.worksheet.id in sheets
                            else a for a in unit.activities)
+        cases = tuple(replace(case, handout=MediaFile(f"handouts/{case_handout_id(case)}.{course.language}.pdf",
+                                                      made[(course.language, f"case:{case.id}")], course.language))
+                      for case in unit.cases)
         files = tuple(Asset(f"handout:{s.id}", s.handout.path, s.title, None, s.handout.data) for s in sheets.values())
-        units.append(replace(unit, worksheets=tuple(sheets.values()), activities=activities,
+        files += tuple(Asset(f"handout:{case_handout_id(c)}", c.handout.path, c.title, None, c.handout.data)
+                       for c in cases)
+        units.append(replace(unit, worksheets=tuple(sheets.values()), activities=activities, cases=cases,
                              assets=unit.assets + files))
     return replace(course, units=tuple(units))
 

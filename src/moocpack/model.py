@@ -325,6 +325,7 @@ class Case:
     title: Text
     body: Html
     questions: tuple[Question, ...]
+    handout: MediaFile | None = None  # the case printed, a PDF in the course's language
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,7 +289,8 @@ def file_size(course: Course, size: int) -> str:
     return f"{number(course, max(1, round(size / 1000)))} kB"
 
 
-def handout_link(course: Course, sheet: Worksheet) -> str:
+def handout_link(course: Course, sheet) -> str:
+    """The link to a worksheet's or a case's printable PDF."""
     if not sheet.handout:
         return ""
     return (f'<p class="handout"><a href="{esc(sheet.handout.path)}" download="" type="application/pdf">'
@@ -405,7 +406,7 @@ def page_block(course: Course, page: Page) -> str:
 def case_block(course: Course, case) -> str:
     questions = "".join(f"<li>{h(course, q.stem)}</li>" for q in case.questions)
     block = (f'<section class="case" id="{esc(case.id)}"><h2>{esc(course.message("case_scenario"))}: '
-             f'{t(course, case.title)}</h2>{h(course, case.body)}')
+             f'{t(course, case.title)}</h2>{handout_link(course, case)}{h(course, case.body)}')
     if questions:
         block += f'<h3>{esc(course.message("reflection_questions"))}</h3><ol>{questions}</ol>'
     return block + "</section>"
