@@ -227,3 +227,39 @@ def test_a_failed_build_stops_its_other_workers_at_once(tmp_path):
     with pytest.raises(BuildError, match="broken on purpose"):
         build(SHIPPED, {"slow": Slow(), "broken": Broken()}, ["en"], tmp_path, Report(SHIPPED), jobs=2)
     assert not list(tmp_path.glob("*-slow.zip"))
+
+
+class _Refusing:
+    """A format that cannot express something in the course, and says so (ExportError)."""
+
+    def __new__(cls):
+        from moocpack.exporter import ExportError, Exporter, Setting
+
+        class Refusing(Exporter):
+            name = "refusing"
+            settings = (Setting("refusing_limit", "How many units the platform takes.", 1, int),)
+
+            def files(self, course, options):
+                if len(course.units) > options.settings["refusing_limit"]:  # the declared default, applied
+                    raise ExportError(f"this platform takes {options.settings['refusing_limit']} unit(s); "
+                                      f"the course has {len(course.units)}")
+                return {"index.txt": b"ok"}
+        return Refusing()
+
+
+def test_an_exporters_own_error_is_an_error_of_the_course_not_a_crash(cli, tmp_path, monkeypatch):
+    import json
+    from conftest import SHIPPED
+    from moocpack.exporter import Registered
+    real = __import__("moocpack.console", fromlist=["registry"]).registry
+    monkeypatch.setattr("moocpack.console.registry",
+                        lambda: {**real(), "refusing": Registered("refusing", _Refusing(), "tests:Refusing")})
+    code, out, err = cli("build", SHIPPED, "--format", "refusing", "--lang", "en", "--out", tmp_path / "out", "--jobs", "1")
+    assert code == 2 and "Traceback" not in err
+    assert "refusing (en): this platform takes 1 unit(s); the course has 3" in err
+    code, out, _ = cli("build", SHIPPED, "--format", "refusing", "--lang", "en", "--out", tmp_path / "out", "--json")
+    problem = json.loads(out)["problems"][0]
+    assert code == 2 and problem["code"] == "build.export"
+    code, out, err = cli("build", SHIPPED, "--format", "refusing", "--set", "refusing_limit=5", "--lang", "en",
+                         "--out", tmp_path / "out")
+    assert code == 0, err

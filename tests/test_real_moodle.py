@@ -104,7 +104,9 @@ def test_the_pages_keep_their_handouts_and_drawings_in_moodles_file_store(restor
     files = course["page_files"]
     for version in (LANGUAGES if lang == "mul" else (lang,)):
         handouts = [name for name in files if name.endswith(f".{version}.pdf")]
-        assert len(handouts) == 5 and all(files[name] == "application/pdf" for name in handouts)
+        # The five worksheets and the case scenario (the Story of Tomas), each in its language.
+        assert len(handouts) == 6 and f"case-story-of-tomas.{version}.pdf" in handouts
+        assert all(files[name] == "application/pdf" for name in handouts)
         assert files[f"triangles.{version}.svg"] == files[f"helper-or-empowering.{version}.svg"] == "image/svg+xml"
 
 

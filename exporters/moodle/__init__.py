@@ -38,13 +38,13 @@ class MoodleExporter(Exporter):
     )
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
-        release = options.settings.get("moodle_release", "4.5")
+        release = options.settings["moodle_release"]
         return Backup(course, options.epoch, release, warn=options.warn).build()
 
     supports_multilingual = True
 
     def multilingual_files(self, courses: dict[str, Course], options: ExportOptions) -> dict[str, bytes]:
-        release = options.settings.get("moodle_release", "4.5")
+        release = options.settings["moodle_release"]
         names = tuple(course.message("language_name") for course in courses.values())
         # A file with a version per language (a handout, a drawing's labels) is stored in each
         # of its versions by every language's backup, so the backups differ only in text.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import archive, checks, handout, loader, workers
-from .exporter import ExportOptions, Exporter, Package, forget_courses
+from .exporter import ExportError, ExportOptions, Exporter, Package, forget_courses
 from .problems import Report
 
 
@@ -29,6 +29,11 @@ class OutputError(Exception):
     def __init__(self, message: str, written: list[Built] | None = None):
         super().__init__(message)
         self.written = written or []
+
+
+class CourseExportError(Exception):
+    """A format cannot express something in the course (the exporter's ExportError, with its
+    message): nothing more is built, exit 2."""
 
 
 class BuildError(Exception):
@@ -236,6 +241,8 @@ def _export_one(name: str, lang: str):
             package = exporter.export(model, out, local)
     except archive.WriteError as exc:
         return ("error", "output", str(exc))
+    except ExportError as exc:  # the exporter's own word for the author: an error of the course
+        return ("error", "export", f"{name} ({lang}): {exc}")
     except Exception as exc:  # an exporter's bug: reported, the package not written
         return ("error", "internal", f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
     return (Built(name, lang, package, time.perf_counter() - started, 0), warnings)
@@ -256,6 +263,8 @@ def _collect(outcomes, tasks, report: Report, results: list, progress, stop=None
                         raise OutputError(unwritable, results)
                     stop()
                     continue
+                if outcome[1] == "export":
+                    raise CourseExportError(outcome[2])
                 raise BuildError(name, lang, ExporterFailure(outcome[2], outcome[3]))
             built, warnings = outcome
             for package, message, code in warnings:

@@ -19,7 +19,7 @@ import click
 
 from . import __version__, coverage, loader
 from .archive import WriteError
-from .build import BuildError, OutputError, build
+from .build import BuildError, CourseExportError, OutputError, build
 from .exporter import registry
 from .console import (
     EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, Progress, choose_exporters, course_paths,
@@ -197,6 +197,12 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
             done = "".join(f"\n  written: {b.package.path}" for b in exc.written)
             if not as_json:
                 click.echo(f"{path}: not built: {exc}{done}", err=True)
+            status = max(status, EXIT_ERRORS)
+            continue
+        except CourseExportError as exc:
+            report.error(str(path), str(exc), code="build.export")
+            if not as_json:
+                click.echo(f"{path}: not built: {exc}", err=True)
             status = max(status, EXIT_ERRORS)
             continue
         except BuildError as exc:

@@ -24,6 +24,12 @@ T = TypeVar("T")
 GROUP = "moocpack.exporters"
 
 
+class ExportError(Exception):
+    """Something in the course or the settings that this format cannot express, said by the
+    exporter in words for the author (a value a platform refuses, a combination it cannot hold):
+    the build reports it as an error of the course (exit 2), not as a bug of the exporter (3)."""
+
+
 @dataclass(frozen=True)
 class Package:
     """What one export produced: the main archive plus side files (e.g. a framework CSV)."""
@@ -101,6 +107,14 @@ class Exporter:
         """Files written next to the package (same naming prefix). Override if needed."""
         return {}
 
+    def with_defaults(self, options: ExportOptions) -> ExportOptions:
+        """The options with every declared setting's default filled in where none was given: an
+        exporter reads `options.settings[name]` and never repeats a default."""
+        defaults = {s.name: s.default for s in self.settings if s.default is not None}
+        if all(name in options.settings for name in defaults):
+            return options
+        return ExportOptions(options.epoch, {**defaults, **options.settings}, options.warn)
+
     def archive(self, files: dict[str, bytes], course: Course, options: ExportOptions) -> bytes:
         if self.extension == "zip":
             return archive.zip_bytes(files, options.epoch)
@@ -119,6 +133,7 @@ class Exporter:
     def export_multilingual(self, courses: dict[str, Course], out_dir: Path, options: ExportOptions) -> Package:
         """One package holding every language, named with the code 'mul' (ISO 639 "multiple")."""
         first = next(iter(courses.values()))
+        options = self.with_defaults(options)
         data = self.archive(self.multilingual_files(courses, options), first, options)
         target = out_dir / f"{self.basename(first, 'mul')}.{self.extension}"
         archive.write_atomic(target, data)
@@ -126,6 +141,7 @@ class Exporter:
 
     def export(self, course: Course, out_dir: Path, options: ExportOptions) -> Package:
         """Build everything in memory first; only a complete package reaches the disk."""
+        options = self.with_defaults(options)
         data = self.archive(self.files(course, options), course, options)
         extras = {f"{self.basename(course)}-{name}": content
                   for name, content in sorted(self.extra_files(course, options).items())}
