@@ -263,3 +263,23 @@ def test_an_exporters_own_error_is_an_error_of_the_course_not_a_crash(cli, tmp_p
     code, out, err = cli("build", SHIPPED, "--format", "refusing", "--set", "refusing_limit=5", "--lang", "en",
                          "--out", tmp_path / "out")
     assert code == 0, err
+
+
+def test_jobs_fall_back_to_one_process_where_this_system_cannot_fork(cli, tmp_path, monkeypatch):
+    """On a system without fork (Windows; spawn only) --jobs still builds, in one process, the
+    same packages."""
+    import multiprocessing
+    from conftest import SHIPPED
+    code, _, err = cli("build", SHIPPED, "--out", tmp_path / "forked", "--jobs", "2")
+    assert code == 0, err
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: (_ for _ in ()).throw(
+        AssertionError(f"a pool was started with {method}")) if method == "fork" else multiprocessing.context._default_context)
+    code, _, err = cli("build", SHIPPED, "--out", tmp_path / "spawn-only", "--jobs", "2")
+    assert code == 0, err
+    code, _, err = cli("validate", SHIPPED, "--jobs", "2")
+    assert code == 0, err
+    forked = sorted(p.name for p in (tmp_path / "forked").iterdir())
+    assert forked == sorted(p.name for p in (tmp_path / "spawn-only").iterdir())
+    for name in forked:
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "spawn-only" / name).read_bytes(), name

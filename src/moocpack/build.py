@@ -53,6 +53,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     cannot be written, and BuildError (after removing nothing good) if an exporter fails.
     `checking(message)` hears how the check goes; `progress(built)` each package written. A caller
     that has already checked the course (without errors) passes `checked`."""
+    jobs = workers.usable(jobs)
     if checked is None:
         checked = loader.check(course_path, report, allow_remote_media, progress=checking, jobs=jobs)
         if checked is None:

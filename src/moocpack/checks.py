@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import archive
 from . import folder as folders
-from . import interface, lockfile, markup, readahead, yamlfile
+from . import interface, lockfile, markup, readahead, workers, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
 from .model import (
@@ -197,7 +197,7 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False,
     (readahead.py): the same problems, sooner.
     """
     with cycle_collector_paused(keep=True):
-        return _check(path, report, allow_remote_media, progress, jobs)
+        return _check(path, report, allow_remote_media, progress, workers.usable(jobs))
 
 
 def _check(path, report, allow_remote_media, progress, jobs) -> Checked | None:

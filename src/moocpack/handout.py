@@ -293,6 +293,7 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     activities that use it, and to its unit's files, so that every package carries it. Handouts
     not in the cache are made `jobs` at a time."""
     global _PENDING
+    jobs = workers.usable(jobs)
     specs = {(lang, sheet.id): _spec(course, sheet)
              for lang, course in courses.items() for unit in course.units for sheet in unit.worksheets}
     specs.update({(lang, f"case:{case.id}"): _case_spec(course, case)

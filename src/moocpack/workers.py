@@ -26,6 +26,15 @@ from multiprocessing.connection import wait
 from typing import Any
 
 
+def usable(jobs: int) -> int:
+    """How many processes may really run side by side: `jobs`, or 1 where this system cannot
+    fork (Windows; a Python whose only start method is spawn), since every pool here relies on
+    what forked workers inherit. The results are the same either way, only slower."""
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return jobs
+
+
 def die_with_parent(parent: int) -> None:
     """Make this forked process end when `parent` does, whatever kills it (kill -9 included): a
     build stopped by the person must not leave workers that go on writing packages.
