@@ -283,3 +283,15 @@ def test_jobs_fall_back_to_one_process_where_this_system_cannot_fork(cli, tmp_pa
     assert forked == sorted(p.name for p in (tmp_path / "spawn-only").iterdir())
     for name in forked:
         assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "spawn-only" / name).read_bytes(), name
+
+
+def test_a_setting_can_be_named_in_its_formats_namespace(cli, tmp_path):
+    from conftest import SHIPPED
+    old = tmp_path / "old"
+    new = tmp_path / "new"
+    assert cli("build", SHIPPED, "--format", "moodle", "--lang", "en", "--set", "moodle_release=4.1", "--out", old)[0] == 0
+    assert cli("build", SHIPPED, "--format", "moodle", "--lang", "en", "--set", "moodle.release=4.1", "--out", new)[0] == 0
+    name = "pat-peer-support-1.0.0-en-moodle.mbz"
+    assert (old / name).read_bytes() == (new / name).read_bytes()
+    code, _, err = cli("build", SHIPPED, "--format", "moodle", "--set", "moodle.relase=4.1", "--out", tmp_path / "x")
+    assert code == 2 and "unknown setting 'moodle.relase'" in err and "moodle.release" in err

@@ -147,7 +147,8 @@ def _human(size: int) -> str:
 @click.option("-o", "--out", default="dist", show_default=True, type=click.Path(),
               help="Folder the packages are written to (one that cannot be is exit 2, as any unwritable output).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="A setting of one format, e.g. --set olx_org=PAT (repeatable); 'moocpack formats' lists them.")
+              help="A setting of one format, e.g. --set olx_org=PAT or --set olx.org=PAT (repeatable); "
+                   "'moocpack formats' lists them.")
 @STRICT
 @JSON
 @VERBOSE

@@ -81,15 +81,20 @@ def parse_settings(items: tuple[str, ...], chosen: dict) -> dict:
     unknown key or a bad value stops before anything is built (exit 2, with a suggestion)."""
     from .schema import suggest
     declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
+    # A setting may also be named within its format's namespace, FORMAT.NAME (moodle.release for
+    # moodle_release): what the format declares, so two formats' settings never share a name.
+    spaced = {f"{fmt}.{s.name[len(fmt) + 1:]}": s.name for fmt, exporter in chosen.items()
+              for s in exporter.settings if s.name.startswith(f"{fmt}_")}
     parsed = {}
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
+        key = spaced.get(key, key)
         if key not in declared:
-            known = ", ".join(sorted(declared)) or "none"
-            click.echo(f"moocpack: unknown setting '{key}'{suggest(key, declared)} for the chosen formats "
+            known = ", ".join(sorted(spaced) or sorted(declared)) or "none"
+            click.echo(f"moocpack: unknown setting '{key}'{suggest(key, {**declared, **spaced})} for the chosen formats "
                        f"(theirs: {known}; see 'moocpack formats')", err=True)
             sys.exit(EXIT_ERRORS)
         try:
