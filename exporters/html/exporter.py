@@ -63,9 +63,7 @@ def coverage_facts(course: Course) -> str:
     """How much of each framework the course covers, counted, never claimed: "21 of 63 items"."""
     facts = []
     for fw in course.frameworks:
-        categories = coverage.matrix(course, fw)
-        items = sum(len(c.rows) for c in categories)
-        covered = sum(c.covered for c in categories)
+        items, covered = coverage.totals(coverage.matrix(course, fw))
         summary = esc(course.message("coverage_summary", covered=covered, items=items))
         facts.append(f'<dt>{t(course, fw.title)}</dt><dd><a href="competences.html#framework-{esc(fw.id)}">'
                      f'{summary}</a></dd>')
@@ -148,9 +146,8 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
         "style.css": render.static_file("style.css"),
         "quiz.js": render.static_file("quiz.js"),
         "toc.js": toc_script(course),
-        "nav.js": resources.files("moocpack_exporters.html").joinpath("static", "nav.js").read_bytes(),
-        "store.js": resources.files("moocpack_exporters.html").joinpath("static", "store.js").read_bytes(),
-        "steps.js": resources.files("moocpack_exporters.html").joinpath("static", "steps.js").read_bytes(),
+        **{name: resources.files("moocpack_exporters.html").joinpath("static", name).read_bytes()
+           for name in ("nav.js", "store.js", "steps.js")},  # the website's own scripts
     }
     for unit in course.units:
         files[unit_file(unit)] = unit_page(course, unit, audience).encode()

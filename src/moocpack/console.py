@@ -115,7 +115,6 @@ class Progress:
         self.transient = False
         self.mask = mask  # publishing: masks secrets in whatever a server put into a message
 
-
     def __call__(self, message: str, transient: bool = False) -> None:
         if not self.enabled:
             return

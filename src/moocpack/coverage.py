@@ -57,6 +57,11 @@ def matrix(course: Course, framework: Framework) -> tuple[CategoryRows, ...]:
     return tuple(categories)
 
 
+def totals(categories: tuple[CategoryRows, ...]) -> tuple[int, int]:
+    """A framework's items, and how many of them the course covers."""
+    return sum(len(c.rows) for c in categories), sum(c.covered for c in categories)
+
+
 def level(count: int) -> int:
     """Shade of a cell: 0 none, 1 one, 2 two or three, 3 four or more."""
     return 0 if count == 0 else 1 if count == 1 else 2 if count <= 3 else 3
@@ -67,9 +72,9 @@ def as_json(course: Course) -> list[dict]:
     out = []
     for fw in course.frameworks:
         categories = matrix(course, fw)
+        items, covered = totals(categories)
         out.append({
-            "id": fw.id, "title": str(fw.title), "categories": len(categories),
-            "items": sum(len(c.rows) for c in categories), "covered": sum(c.covered for c in categories),
+            "id": fw.id, "title": str(fw.title), "categories": len(categories), "items": items, "covered": covered,
             "not_covered": [r.item.id for c in categories for r in c.rows if not r.total],
             "by_category": [{
                 "id": c.id, "number": c.number, "title": str(c.title), "items": len(c.rows), "covered": c.covered,

@@ -261,9 +261,9 @@ def _store(folder: Path | None, key: str, data: bytes) -> None:
                 os.unlink(part)
 
 
-def _spec(course: Course, sheet: Worksheet) -> Handout:
+def _spec(course: Course, sheet: Worksheet, label: str | None = None) -> Handout:
     licence = course.licence.notice or course.licence.id
-    return Handout(sheet, course.title, licence, course.language, course.messages, course.date)
+    return Handout(sheet, course.title, licence, course.language, course.messages, course.date, label)
 
 
 def _case_spec(course: Course, case: Case) -> Handout:
@@ -271,9 +271,7 @@ def _case_spec(course: Course, case: Case) -> Handout:
     lines to write on, laid out as a worksheet of prompts is."""
     sheet = Worksheet(id=case_handout_id(case), number="", title=case.title, instructions=case.body,
                       prompts=tuple(ListItem(q.id, q.stem) for q in case.questions))
-    licence = course.licence.notice or course.licence.id
-    return Handout(sheet, course.title, licence, course.language, course.messages, course.date,
-                   label=course.message("case_scenario"))
+    return _spec(course, sheet, label=course.message("case_scenario"))
 
 
 def case_handout_id(case: Case) -> str:
@@ -326,12 +324,12 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
 def _attached(course: Course, made: dict) -> Course:
     units = []
     for unit in course.units:
-        sheets = {sheet.id: replace(sheet, handout=MediaFile(handout_path(sheet, course.language),
+        sheets = {sheet.id: replace(sheet, handout=MediaFile(handout_path(sheet.id, course.language),
                                                              made[(course.language, sheet.id)], course.language))
                   for sheet in unit.worksheets}
         activities = tuple(replace(a, worksheet=sheets[a.worksheet.id]) if a.worksheet and a.worksheet.id in sheets
                            else a for a in unit.activities)
-        cases = tuple(replace(case, handout=MediaFile(f"handouts/{case_handout_id(case)}.{course.language}.pdf",
+        cases = tuple(replace(case, handout=MediaFile(handout_path(case_handout_id(case), course.language),
                                                       made[(course.language, f"case:{case.id}")], course.language))
                       for case in unit.cases)
         files = tuple(Asset(f"handout:{s.id}", s.handout.path, s.title, None, s.handout.data) for s in sheets.values())
@@ -342,9 +340,10 @@ def _attached(course: Course, made: dict) -> Course:
     return replace(course, units=tuple(units))
 
 
-def handout_path(sheet: Worksheet, lang: str) -> str:
-    """Where a handout travels in packages (one folder, one name per worksheet and language)."""
-    return f"handouts/{sheet.id}.{lang}.pdf"
+def handout_path(name: str, lang: str) -> str:
+    """Where a handout travels in packages (one folder, one name per worksheet or case and
+    language): handouts/<name>.<lang>.pdf."""
+    return f"handouts/{name}.{lang}.pdf"
 
 
 __all__ = ["Handout", "with_handouts", "handout_path", "cache_folder"]

@@ -189,16 +189,14 @@ def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
                                                  tree.docinfo.internalDTD.elements()):
         problems.append((1, "a drawing may not declare entities or elements in a DOCTYPE: browsers expand them, "
                             "so they can put in anything"))
-    for node in tree.iter(etree.ProcessingInstruction, etree.Entity):
+    # Inside the drawing, and before or after its root (where <?xml-stylesheet?> goes).
+    for node in (*root.itersiblings(preceding=True), *tree.iter(etree.ProcessingInstruction, etree.Entity),
+                 *root.itersiblings()):
         if isinstance(node, etree._ProcessingInstruction):
             problems.append((node.sourceline or 1, f"processing instruction <?{node.target} …?> is not allowed "
                                                    "(it can load a style sheet from outside the drawing)"))
-        else:
+        elif isinstance(node, etree._Entity):
             problems.append((node.sourceline or 1, f"entity &{node.name}; is not allowed in a drawing"))
-    for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
-        if isinstance(sibling, etree._ProcessingInstruction):
-            problems.append((sibling.sourceline or 1, f"processing instruction <?{sibling.target} …?> is not "
-                                                      "allowed (it can load a style sheet from outside the drawing)"))
     ids = set()
     for element in root.iter():
         if not isinstance(element.tag, str):

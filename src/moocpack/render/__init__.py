@@ -668,8 +668,7 @@ def competences_body(course: Course, unit_links: bool = True) -> str:
     body = [f"<h1>{esc(course.message('frameworks'))}</h1>"]
     for fw in course.frameworks:
         categories = coverage.matrix(course, fw)
-        items = sum(len(c.rows) for c in categories)
-        covered = sum(c.covered for c in categories)
+        items, covered = coverage.totals(categories)
         body.append(f'<section class="framework" id="framework-{esc(fw.id)}"><h2>{t(course, fw.title)}</h2>')
         body.append(f'<p>{esc(course.message("framework_items", items=items, categories=len(categories)))} · '
                     f'{esc(course.message("coverage_summary", covered=covered, items=items))}</p>')
