@@ -311,8 +311,7 @@ class Olx:
             # transcripts per language); the page's text and its other media (Vimeo too, which
             # that player cannot play) are one HTML component before them.
             videos = [m for m in page.media if m.type == VIDEO and (m.file or m.remote.provider == "youtube")]
-            body = render.h(course, page.body) + "".join(render.media_block(course, m) for m in page.media
-                                                         if m not in videos)
+            body = render.page_block(course, page, leave_out=videos)
             verticals.append(self.vertical(name, str(page.title), [
                 self.html_component(name, str(page.title), body),
                 *(self.video(url_name(unit.id, page.id, m.id), m) for m in videos)], staff_only=staff))
@@ -391,7 +390,7 @@ class Olx:
         overview = (f'<section class="about"><h2>{render.esc(course.message("about_project"))}</h2>'
                     f'{render.h(course, course.description)}{render.h(course, course.project) if course.project else ""}'
                     f'</section><section class="outcomes"><h2>{render.esc(course.message("about_outcomes"))}</h2>'
-                    f"<ul>{outcomes}</ul></section>")
+                    f"<ul>{outcomes}</ul></section>{render.translation_notice(course)}")
         self.files["about/overview.html"] = overview.encode()
         self.files["about/short_description.html"] = render.esc(course.short_description).encode()
         self.files["about/effort.html"] = f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}".encode()

@@ -68,6 +68,7 @@ class Handout:
         label = label or messages["worksheet"]  # a case's handout says "Case scenario: …"
         number = f"{label} {sheet.number} – " if sheet.number else f"{label}: "
         self.title = number + str(sheet.title)
+        self.credit = str(getattr(sheet, "credit", None) or "")  # "Worksheet by the course team"
         self.instructions = _paragraphs(sheet.instructions)
         # A self-assessment's scale is printed as columns of boxes to tick ("tick the statement").
         self.columns = [str(c.title) for c in sheet.columns] + [str(point) for point in sheet.scale]
@@ -83,7 +84,7 @@ class Handout:
                        if others else "")
 
     def texts(self) -> list[str]:
-        return [self.course_title, self.licence, self.title, self.notice, *self.instructions, *self.columns,
+        return [self.course_title, self.licence, self.title, self.credit, self.notice, *self.instructions, *self.columns,
                 *(cell for row in self.rows for cell in row), *self.prompts,
                 self.messages["name_line"], self.messages["date_line"], self.messages["page_of"]]
 
@@ -136,6 +137,9 @@ class Handout:
         pdf.set_text_color(0)
         pdf.set_font(family, "B", 15)
         pdf.multi_cell(width, 7, self.title, align="L", new_x="LMARGIN", new_y="NEXT")
+        if self.credit:
+            pdf.set_font(family, "", 10)
+            pdf.multi_cell(width, 5, self.credit, align="L", new_x="LMARGIN", new_y="NEXT")
         if self.notice:
             pdf.set_font(family, "", 9)
             pdf.multi_cell(width, 5, self.notice, align="L", new_x="LMARGIN", new_y="NEXT")

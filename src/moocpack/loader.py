@@ -201,8 +201,28 @@ class _Resolver:
             prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"),
             scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else (),
-            answer_column=key.get("answer_column") if key.get("build") == MATCHING else None)
+            answer_column=key.get("answer_column") if key.get("build") == MATCHING else None,
+            credit=self.credit("worksheet_by", data["author"]) if data.get("author") else None,
+            notes=self.key_notes(key))
         return sheet, data
+
+    def key_notes(self, key: dict) -> dict:
+        """Row id -> what the answer key says of it, for the facilitator's copy: the answer (when
+        graded), the explanation and the notes for the discussion."""
+        notes = {}
+        for answer in key.get("answers", []):
+            parts = []
+            if answer.get("graded", True) and "answer" in answer:
+                value = answer["answer"]
+                shown = self.messages[str(value).lower()] if isinstance(value, bool) else next(
+                    (o["text"] for o in key.get("options", []) if o["id"] == value), value)
+                parts.append(f"<p><strong>{_escape(shown)}</strong></p>")
+            for name in ("discussion", "feedback"):
+                if answer.get(name):
+                    parts.append(str(_html(answer[name])))
+            if parts:
+                notes[answer["id"]] = Html("".join(parts), self.lang)
+        return notes
 
     def medium(self, item: dict) -> Media:
         """A page's image, video, audio or file, with this language's files."""
@@ -231,7 +251,8 @@ class _Resolver:
                     tracks.append(Track(lang, MediaFile(path, assets[path], lang), self.checked.cues[path]))
         return Media(id=item["id"], type=item["type"], title=item["title"], alt=item.get("alt"),
                      caption=_html(item.get("caption")), file=file,
-                     remote=media.remote_video(item["url"]) if "url" in item else None, tracks=tuple(tracks))
+                     remote=media.remote_video(item["url"]) if "url" in item else None, tracks=tuple(tracks),
+                     credit=self.credit("made_by", item["author"]) if item.get("author") else None)
 
     def worksheet_questions(self, sheet: Worksheet, data: dict, outcomes: dict) -> tuple[Question, ...]:
         key = data.get("answer_key")
@@ -338,7 +359,7 @@ class _Resolver:
             return worksheet_cache[wid]
 
         def items(values):
-            return tuple(ListItem(i["id"], i["text"]) for i in values or [])
+            return tuple(ListItem(i["id"], i["text"], _html(i.get("obtain"))) for i in values or [])
 
         def direct_and_outcomes(entry):
             return inherited_competences(entry.get("competences", []), entry.get("outcomes", []),
@@ -349,7 +370,8 @@ class _Resolver:
                      procedure=_html(a["procedure"]), tips=_html(a.get("tips")), reference=a.get("reference"),
                      worksheet=sheet(a["worksheet"])[0] if "worksheet" in a else None, case_id=a.get("case"),
                      materials=items(a.get("materials")), outcomes=tuple(a.get("outcomes", [])),
-                     competences=direct_and_outcomes(a), learner=_html(a.get("learner")))
+                     competences=direct_and_outcomes(a), learner=_html(a.get("learner")),
+                     task_credit=self.credit("task_by", a["learner_author"]) if a.get("learner_author") else None)
             for a in u.get("activities", []))
         cases = []
         for k in u.get("cases", []):
@@ -389,7 +411,8 @@ class _Resolver:
                 max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen),
                 credits=tuple(self.credit(key, author) for key, author in credits)))
         pages = tuple(Page(p["id"], p["title"], _html(p["body"]), p.get("audience", "both"),
-                           tuple(self.medium(m) for m in p.get("media", [])))
+                           tuple(self.medium(m) for m in p.get("media", [])),
+                           self.credit("text_by", p["author"]) if p.get("author") else None)
                       for p in u.get("pages", []))
         assets = [Asset(a["id"], a["path"], a["title"], a.get("alt"), self.checked.assets.get(a["path"], b""))
                   for a in u.get("assets", [])]
@@ -415,7 +438,8 @@ class _Resolver:
             activities=activities, cases=tuple(cases), quizzes=tuple(quizzes), closure=_html(u.get("closure")),
             bibliography=tuple(Reference(b["id"], b["title"], tuple(b.get("authors", [])), b.get("year"),
                                          b.get("publisher"), b.get("url")) for b in u.get("bibliography", [])),
-            assets=assets, worksheets=unique_sheets)
+            assets=assets, worksheets=unique_sheets,
+            outcomes_credit=self.credit("outcomes_by", u["outcomes_author"]) if u.get("outcomes_author") else None)
 
     def course(self) -> Course:
         c = self.merged("course.yaml", self.checked.course, "course")
@@ -435,7 +459,20 @@ class _Resolver:
             licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,
             frameworks=tuple(frameworks[fid] for fid in c["frameworks"]), units=units,
-            messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))})
+            messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))},
+            translation_notice=self.translation_notice(c.get("translated_by")))
+
+    def translation_notice(self, translator: Text | None) -> Text | None:
+        """The line a translation shows while any of its accepted strings is not reviewed
+        (XLIFF `final` on import marks one reviewed); None in the source language."""
+        if self.lang == self.src:
+            return None
+        lock = self.checked.locks.get(self.lang, {})
+        if not lock or all(entry.get("reviewed") for entry in lock.values()):
+            return None
+        if translator and getattr(translator, "lang", self.lang) == self.lang:
+            return Text(self.messages["translation_unreviewed"].format(translator=translator), self.lang)
+        return Text(self.messages["translation_unreviewed_anonymous"], self.lang)
 
 
 def _escape(text) -> str:

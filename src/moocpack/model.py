@@ -115,6 +115,8 @@ class Outcome:
 class ListItem:
     id: str
     text: Text
+    # A material's "where to get it" (facilitator content): shipped with the course, or where to ask.
+    note: Html | None = None
 
 
 # Who a piece of content is for. Learner views (the website, SCORM, what students see in an LMS)
@@ -162,6 +164,7 @@ class Media:
     file: MediaFile | None = None
     remote: object = None  # moocpack.media.Remote
     tracks: tuple[Track, ...] = ()
+    credit: Text | None = None  # "Made by the course team": who made it when not the source
 
     @property
     def transcript(self) -> Track | None:
@@ -175,6 +178,7 @@ class Page:
     body: Html
     audience: str = "both"  # LEARNER, FACILITATOR or BOTH
     media: tuple[Media, ...] = ()
+    credit: Text | None = None  # "Text by the course team": who wrote it when not the source
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +305,10 @@ class Worksheet:
     # The column a matching question asks learners to fill in: blank on what learners see and
     # print (it is the quiz's answer), filled in for facilitators.
     answer_column: str | None = None
+    credit: Text | None = None  # "Worksheet by the course team": who wrote it when not the source
+    # What the answer key says of each row (the answer, the explanation, notes for the discussion),
+    # row id -> Html: the facilitator's copy prints them beside the rows, in one place.
+    notes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +325,7 @@ class Activity:
     outcomes: tuple[str, ...]
     competences: tuple[str, ...]
     learner: Html | None = None  # what a learner working alone does (the procedure is the trainer's)
+    task_credit: Text | None = None  # "Task by the course team": who wrote `learner` when not the source
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +376,7 @@ class Unit:
     bibliography: tuple[Reference, ...]
     assets: tuple[Asset, ...]
     worksheets: tuple[Worksheet, ...]
+    outcomes_credit: Text | None = None  # "Learning outcomes by the course team"
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -428,6 +438,9 @@ class Course:
     units: tuple[Unit, ...]
     messages: dict  # UI strings for `language`: key -> str
     platform: dict = field(default_factory=dict)  # per-platform settings from course.yaml, e.g. {"olx": {...}}
+    # "Translation by the course team, not yet reviewed…": a translation some of whose strings are
+    # not reviewed says so on every page; None in the source language and once all are reviewed.
+    translation_notice: Text | None = None
     # competence id -> Competence, filled on first use (exporters look competences up by the thousand).
     _competences: dict = field(default_factory=dict, compare=False, repr=False)
 

@@ -225,16 +225,22 @@ def competence_tags(course: Course, ids, links: Links = SITE) -> str:
             + "".join(tags) + "</ul>")
 
 
+def credit_line(course: Course, credit: Text | None) -> str:
+    """Who wrote a part when not the source ("Task by the course team"), where learners see the part."""
+    return f'<p class="credit">{t(course, credit)}</p>' if credit else ""
+
+
 def outcomes_block(course: Course, unit: Unit, links: Links = SITE) -> str:
     items = "".join(f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences, links)}</li>'
                     for o in unit.outcomes)
-    return f'<section class="outcomes" id="unit-outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2><ul>{items}</ul></section>'
+    return (f'<section class="outcomes" id="unit-outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2>'
+            f'<ul>{items}</ul>{credit_line(course, unit.outcomes_credit)}</section>')
 
 
 def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
     if not items:
         return ""
-    lis = "".join(f"<li>{t(course, i.text)}</li>" for i in items)
+    lis = "".join(f"<li>{t(course, i.text)}{h(course, i.note, cls='obtain') if i.note else ''}</li>" for i in items)
     anchor = "unit-" + title_key.replace("_", "-")  # every part of a unit can be linked to (steps.js)
     return f'<section id="{anchor}"><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
 
@@ -259,7 +265,8 @@ def activity_block(course: Course, activity: Activity, index: int, links: Links 
                      f"{esc(course.message('case_scenario'))}</a></dd>")
     parts.append("</dl>")
     if activity.learner:
-        parts.append(f"<h4>{esc(course.message('your_task'))}</h4>{h(course, activity.learner)}")
+        parts.append(f"<h4>{esc(course.message('your_task'))}</h4>{h(course, activity.learner)}"
+                     f"{credit_line(course, activity.task_credit)}")
     if audience == FACILITATOR:
         parts.append(activity_notes(course, activity))
     parts.append(competence_tags(course, activity.competences, links))
@@ -301,12 +308,17 @@ def handout_link(course: Course, sheet) -> str:
 def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) -> str:
     """The printable worksheet: the table with empty cells to fill in, or prompts with space to
     write, and a link to the same as a PDF handout."""
-    parts = [handout_link(course, sheet), h(course, sheet.instructions, cls="instructions")]
+    parts = [credit_line(course, sheet.credit), handout_link(course, sheet),
+             h(course, sheet.instructions, cls="instructions")]
+    # The facilitator's copy has the answer key's notes beside the rows: answers and discussion in one place.
+    notes = sheet.notes if audience == FACILITATOR and sheet.columns else {}
     if sheet.columns:
         # Roles spelt out: a phone lays the rows out as cards (style.css), and a table whose rows
         # are not displayed as table rows keeps its meaning for screen readers only through them.
         # A self-assessment's scale: a column to tick per point ("tick the statement").
         titles = [c.title for c in sheet.columns] + list(sheet.scale)
+        if notes:
+            titles.append(Text(course.message("answer_notes"), course.language))
         head = "".join(f'<th scope="col" role="columnheader">{t(course, title)}</th>' for title in titles)
         labels = [esc(plain(title)) for title in titles]
         rows = []
@@ -321,7 +333,10 @@ def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) ->
                 cells.append(f'<th scope="row" role="rowheader">{content}</th>' if i == 0
                              else f'<td{cls} role="cell" data-label="{labels[i]}">{content}</td>')
             cells += [f'<td class="write-in tick" role="cell" data-label="{label}"></td>'
-                      for label in labels[len(sheet.columns):]]
+                      for label in labels[len(sheet.columns):len(sheet.columns) + len(sheet.scale)]]
+            if notes:
+                cells.append(f'<td class="answer-notes" role="cell" data-label="{labels[-1]}">'
+                             f'{h(course, notes[row.id]) if row.id in notes else ""}</td>')
             rows.append('<tr role="row">' + "".join(cells) + "</tr>")
         parts.append(f'<table class="worksheet-table" role="table"><thead role="rowgroup"><tr role="row">{head}</tr>'
                      f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>')
@@ -373,7 +388,7 @@ def media_block(course: Course, medium: Media) -> str:
         size = file_size(course, len(file.data))
         parts.append(f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
                      f'<span class="size">({esc(file.path.rsplit(".", 1)[-1].upper())}, {size})</span></p>')
-    caption = h(course, medium.caption) if medium.caption else ""
+    caption = (h(course, medium.caption) if medium.caption else "") + credit_line(course, medium.credit)
     if medium.type != FILE:
         parts.append(f"<figcaption>{title}{caption}</figcaption>")
     elif caption:
@@ -398,9 +413,11 @@ def language_label_in_own(code: str) -> str:
     return language_name(code, code)
 
 
-def page_block(course: Course, page: Page) -> str:
-    """A content page's text and its media; what every format shows for a page."""
-    return h(course, page.body) + "".join(media_block(course, m) for m in page.media)
+def page_block(course: Course, page: Page, leave_out=()) -> str:
+    """A content page's text, who wrote it when not the source, and its media (but those in
+    `leave_out`, which a format shows its own way); what every format shows for a page."""
+    return (h(course, page.body) + credit_line(course, page.credit)
+            + "".join(media_block(course, m) for m in page.media if m not in leave_out))
 
 
 def case_block(course: Course, case) -> str:
@@ -635,8 +652,15 @@ def worksheet_file(sheet: Worksheet) -> str:
     return SITE.worksheet(sheet)
 
 
+def translation_notice(course: Course) -> str:
+    """One line: this translation is not reviewed yet, and by whom it is (empty once reviewed)."""
+    if not course.translation_notice:
+        return ""
+    return f'<p class="translation-notice" role="note">{t(course, course.translation_notice)}</p>'
+
+
 def footer(course: Course) -> str:
-    parts = [h(course, course.acknowledgement, cls="acknowledgement")]
+    parts = [translation_notice(course), h(course, course.acknowledgement, cls="acknowledgement")]
     licence = esc(course.licence.id)
     if course.licence.url:
         licence = f'<a href="{esc(course.licence.url)}" rel="license">{licence}</a>'
