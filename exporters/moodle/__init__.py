@@ -19,7 +19,8 @@ from moocpack.model import Course
 from . import columns
 from .backup import RELEASES, Backup
 from .framework import framework_csv
-from .multilang import merge_languages
+from .backup import ITEM_NAME
+from .multilang import MULTILANG_SPAN, merge_languages
 from .xmlparts import serialise
 
 __all__ = ["MoodleExporter"]
@@ -55,7 +56,27 @@ class MoodleExporter(Exporter):
                     versions = siblings.setdefault(asset.id, [])
                     if all(v.path != asset.path for v in versions):
                         versions.append(asset)
-        backups = {lang: Backup(course, options.epoch, release, multilingual=names, siblings=siblings).build()
+        # Moodle grades a short answer against its plain text, which a multi-language span would
+        # break: each language's backup accepts every language's answers, in one order.
+        short_answers: dict[str, dict] = {}
+        for course in courses.values():
+            for unit in course.units:
+                for question in unit.questions:
+                    for answer in question.answers:
+                        folded = " ".join(str(answer).split())
+                        folded = folded if question.case_sensitive else folded.casefold()
+                        short_answers.setdefault(question.id, {}).setdefault(folded, answer)
+        # A feedback question too long for an item's name in every language's spans is a label
+        # item in every language's backup (the backups must match in structure).
+        lengths: dict[str, int] = {}
+        for course in courses.values():
+            for unit in course.units:
+                for question in unit.questions:
+                    lengths[question.id] = lengths.get(question.id, 0) + len(str(question.stem)) + MULTILANG_SPAN
+        long_items = {qid for qid, length in lengths.items() if length > ITEM_NAME}
+        backups = {lang: Backup(course, options.epoch, release, multilingual=names, siblings=siblings,
+                                short_answers={qid: tuple(found.values()) for qid, found in short_answers.items()},
+                                long_items=long_items).build()
                    for lang, course in courses.items()}
         source = next(iter(courses.values())).source_language
         if source not in backups:

@@ -39,15 +39,30 @@ _EMPTY_ACTIVITY_FILES = {"roles.xml": serialise(empty_roles())}
 _NO_FILES = serialise(inforef([]))
 
 
+
+# Moodle's feedback_item.name column; a longer question is shown in a label item above an item
+# named by the question's first words (short enough for three languages' spans, see multilang.py).
+ITEM_NAME, ITEM_NAME_SHORT = 255, 36
+
+
+def shortened(text: str, most: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
     def __init__(self, course: Course, epoch: int, release: str, multilingual: tuple[str, ...] = (),
-                 warn: Callable[[str], None] = lambda message: None, siblings: dict | None = None):
+                 warn: Callable[[str], None] = lambda message: None, siblings: dict | None = None,
+                 short_answers: dict | None = None, long_items: set | None = None):
         """`multilingual`: the names of every language when this backup is one language of a
         backup holding them all (see multilang.py); `siblings` then maps an asset's id to its
-        file in every language, so that each language's backup stores all of them, in one order."""
+        file in every language, so that each language's backup stores all of them, in one order,
+        and `short_answers` a short-text question's id to every language's accepted answers;
+        `long_items` are the feedback questions too long for an item's name in some language."""
         self.siblings = siblings or {}
+        self.long_items = long_items
+        self.short_answers = short_answers or {}
         self.course = course
         self.languages = multilingual
         self.multilingual = bool(multilingual)
@@ -221,7 +236,19 @@ class Backup:
                         page_after_submit="", page_after_submitformat=1, publish_stats=0, timeopen=0, timeclose=0,
                         timemodified=self.time, completionsubmit=1)
             items = []
-            for position, question in enumerate(quiz.questions, 1):
+            position = 0
+            for question in quiz.questions:
+                stem = str(question.stem)
+                position += 1
+                if (question.id in self.long_items) if self.long_items is not None else len(stem) > ITEM_NAME:
+                    # An item's name holds 255 characters: a longer question (a competence in
+                    # full) is a label item, any length, and the item under it is named by its start.
+                    items.append(element("item", field(
+                        "item", template=0, name="", label="", presentation=stem, typ="label", hasvalue=0,
+                        position=position, required=0, dependitem=0, dependvalue="", options=""),
+                        id=self.next("feedback_item")))
+                    position += 1
+                    stem = render.esc(shortened(render.plain(question.stem), ITEM_NAME_SHORT))
                 item_id = self.next("feedback_item")
                 label = question.id[:255]
                 if question.type == LIKERT:
@@ -230,7 +257,7 @@ class Backup:
                 else:
                     presentation, typ, options = "60|8", "textarea", ""
                 items.append(element("item", field(
-                    "item", template=0, name=str(question.stem), label=label, presentation=presentation, typ=typ,
+                    "item", template=0, name=stem, label=label, presentation=presentation, typ=typ,
                     hasvalue=1, position=position, required=0, dependitem=0, dependvalue="", options=options),
                     id=item_id))
             return element("feedback", own + element("items", "".join(items)) + "<completeds/>", id=instance), file_ids
@@ -347,7 +374,7 @@ class Backup:
     def write_course(self) -> None:
         course = self.course
         about = "".join(filter(None, [str(course.description), render.h(course, course.project),
-                                      render.h(course, course.acknowledgement)]))
+                                      render.h(course, course.acknowledgement), render.translation_notice(course)]))
         summary, file_ids = self.embed(about, self.course_context, "course", "summary", 0)
         node = document("course", {"id": 1, "contextid": self.course_context})
         fields(node, shortname=self.shortname, fullname=self.fullname,

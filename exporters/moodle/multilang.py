@@ -25,6 +25,27 @@ HTML_FIELDS = {"summary", "intro", "content", "questiontext", "generalfeedback",
                "page_after_submit", "description"}
 
 
+# What a <span lang="xx" class="multilang"></span> adds around a language's text.
+MULTILANG_SPAN = len('<span lang="xx_xx" class="multilang"></span>')
+
+
+def _spans(languages, texts, html: bool) -> str:
+    return "".join(f'<span lang="{moodle_lang(lang)}" class="multilang">{text if html else render.esc(text)}</span>'
+                   for lang, text in zip(languages, texts))
+
+
+def _choices(languages, texts) -> str:
+    """A feedback multiple choice's presentation ("r>>>>>one|two"): Moodle splits it before it
+    formats each option, so each option gets its spans, and the type and separators stay plain."""
+    kinds = {text.partition(">>>>>")[0] for text in texts}
+    options = [text.partition(">>>>>")[2].split("|") for text in texts]
+    if len(kinds) != 1 or len({len(o) for o in options}) != 1:
+        raise ValueError("language versions differ in structure at <presentation>")
+    merged = [column[0] if len(set(column)) == 1 else _spans(languages, column, html=False)
+              for column in zip(*options)]
+    return f"{kinds.pop()}>>>>>" + "|".join(merged)
+
+
 def merge_languages(trees: dict[str, etree._Element], source: str, name: str = "",
                     warn: Callable[[str], None] = lambda message: None) -> etree._Element:
     """One XML tree whose texts carry every language as <span lang class="multilang">.
@@ -42,12 +63,14 @@ def merge_languages(trees: dict[str, etree._Element], source: str, name: str = "
             raise ValueError(f"language versions differ in structure at <{node.tag}>")
         texts = [o.text or "" for o in others]
         if len(set(texts)) > 1:
-            spans = []
-            html = node.tag in HTML_FIELDS or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
-            for lang, text in zip(languages, texts):
-                body = text if html else render.esc(text)
-                spans.append(f'<span lang="{moodle_lang(lang)}" class="multilang">{body}</span>')
-            text = "".join(spans)
+            typ = node.getparent().findtext("typ") if node.tag == "presentation" else None
+            if typ == "multichoice":
+                node.text = _choices(languages, texts)
+                continue
+            html = (node.tag in HTML_FIELDS or typ == "label"
+                    or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
+                    or (node.tag == "name" and node.getparent().tag == "item"))  # a feedback item's name is HTML
+            text = _spans(languages, texts, html)
             length = limit(node)
             if length is not None and len(text) > length:
                 warn(f"{name}: <{node.getparent().tag}><{node.tag}> in every language needs {len(text)} characters, "

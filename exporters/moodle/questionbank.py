@@ -89,7 +89,7 @@ def question(backup, category_id: int, q: Question) -> None:
         plugin.append(element("truefalse", field("truefalse", trueanswer=ids[0], falseanswer=ids[1],
                                                  showstandardinstruction=0), id=backup.next("truefalse")))
     elif qtype == "shortanswer":
-        answers([(str(a), 1.0, "", 0) for a in q.answers])
+        answers([(str(a), 1.0, "", 0) for a in backup.short_answers.get(q.id, q.answers)])
         plugin.append(element("shortanswer", field("shortanswer", usecase=1 if q.case_sensitive else 0),
                               id=backup.next("shortanswer")))
     elif qtype == "match":
