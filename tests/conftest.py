@@ -32,6 +32,19 @@ def mini(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def partly_translated(tmp_path_factory) -> Path:
+    """The shipped course half-way through its translation: Norwegian and French without unit 2
+    and the worksheets (what learners then see in English, announced, and what `l10n` reports)."""
+    target = tmp_path_factory.mktemp("partly-translated") / "peer-support"
+    shutil.copytree(SHIPPED, target)
+    for lang in ("nb", "fr"):
+        (target / lang / "units" / "unit-02.yaml").unlink()
+        shutil.rmtree(target / lang / "worksheets")
+    edit(target / "en" / "course.yaml", "min_complete: 80", "min_complete: 0")
+    return target
+
+
 @pytest.fixture
 def cli():
     """Run a moocpack command in-process; returns (exit code, stdout, stderr)."""

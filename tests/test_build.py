@@ -117,11 +117,11 @@ def test_each_language_is_loaded_and_exported_by_one_worker_when_there_are_enoug
     assert by_language["en"] != by_language["nb"]
 
 
-def test_a_parallel_build_reports_what_one_after_the_other_does(cli, tmp_path):
+def test_a_parallel_build_reports_what_one_after_the_other_does(cli, tmp_path, partly_translated):
     """Workers load quietly; what loading says about translations the build reports itself."""
     import json
-    one = json.loads(cli("build", SHIPPED, "--json", "--jobs", "1", "--out", tmp_path / "1")[1])
-    two = json.loads(cli("build", SHIPPED, "--json", "--jobs", "2", "--out", tmp_path / "2")[1])
+    one = json.loads(cli("build", partly_translated, "--json", "--jobs", "1", "--out", tmp_path / "1")[1])
+    two = json.loads(cli("build", partly_translated, "--json", "--jobs", "2", "--out", tmp_path / "2")[1])
     assert one["problems"] == two["problems"] and one["untranslated"] > 0
     packages = [[(p["format"], p["language"], p["fallback_strings"]) for p in run["packages"]] for run in (one, two)]
     assert packages[0] == packages[1] and any(fallbacks for _, _, fallbacks in packages[0])

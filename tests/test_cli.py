@@ -72,10 +72,10 @@ def test_formats_fails_when_an_installed_plug_in_is_broken(cli, monkeypatch):
     assert code == 3 and "BROKEN" in stdout
 
 
-def test_text_and_json_counts_agree_and_untranslated_strings_are_one_line_per_language(cli):
+def test_text_and_json_counts_agree_and_untranslated_strings_are_one_line_per_language(cli, partly_translated):
     import json
-    code, text, _ = cli("validate", SHIPPED)
-    data = json.loads(cli("validate", SHIPPED, "--json")[1])
+    code, text, _ = cli("validate", partly_translated)
+    data = json.loads(cli("validate", partly_translated, "--json")[1])
     summary = text.strip().splitlines()[-1]
     assert summary.endswith(f"{data['errors']} error(s), {data['warnings']} warning(s), "
                             f"{data['untranslated']} untranslated string(s)")
@@ -92,12 +92,12 @@ def output_schema():
     return Draft202012Validator(documents()["cli-output.schema.json"])
 
 
-def test_every_commands_json_is_one_envelope_that_the_schema_accepts(cli, mini, tmp_path):
+def test_every_commands_json_is_one_envelope_that_the_schema_accepts(cli, mini, tmp_path, partly_translated):
     import json
     from conftest import edit
     schema = output_schema()
     runs = [("validate", SHIPPED), ("info", SHIPPED), ("formats",), ("l10n", "status", SHIPPED, "--list"),
-            ("build", SHIPPED, "--format", "html", "--lang", "nb", "--out", tmp_path / "a")]
+            ("build", partly_translated, "--format", "html", "--lang", "nb", "--out", tmp_path / "a")]
     for args in runs:
         code, stdout, _ = cli(*args, "--json")
         data = json.loads(stdout)

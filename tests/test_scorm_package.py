@@ -151,12 +151,16 @@ def test_identifiers_are_stable_and_derived_from_course_id_and_version(packages)
 def test_2004_sequencing_has_a_primary_objective_and_one_objective_per_competence(packages):
     document = manifest_of(packages[("scorm2004", "en")])
     ns = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1", "imsss": "http://www.imsglobal.org/xsd/imsss"}
-    item = document.find(".//cp:item[@identifier='ITEM-unit-02']", ns)
+    item = document.find(".//cp:item[@identifier='ITEM-unit-09']", ns)
     primary = item.find(".//imsss:primaryObjective", ns)
     assert primary.get("satisfiedByMeasure") == "true"
     assert primary.find("imsss:minNormalizedMeasure", ns).text == "0.70"
     objectives = [o.get("objectiveID") for o in item.findall(".//imsss:objective", ns)]
-    assert "pat.09.5" in objectives and len(objectives) == len(set(objectives))
+    assert "pat.05.1" in objectives and len(objectives) == len(set(objectives))
+    # A unit without a graded quiz is satisfied by the content, not by a measure it never has.
+    discussion = document.find(".//cp:item[@identifier='ITEM-unit-02']", ns)
+    assert discussion.find(".//imsss:primaryObjective", ns).get("satisfiedByMeasure") != "true"
+    assert "pat.09.5" in [o.get("objectiveID") for o in discussion.findall(".//imsss:objective", ns)]
     controls = item.find(".//imsss:deliveryControls", ns)
     assert controls.get("completionSetByContent") == "true" and controls.get("objectiveSetByContent") == "true"
     mode = document.find(".//cp:organization/imsss:sequencing/imsss:controlMode", ns)
@@ -171,15 +175,15 @@ def test_2004_units_without_a_graded_quiz_take_no_part_in_success_and_score_roll
         rollup = item.find("imsss:sequencing/imsss:rollupRules", ns)
         rules[item.get("identifier")] = None if rollup is None else (
             rollup.get("rollupObjectiveSatisfied"), rollup.get("objectiveMeasureWeight"))
-    # Unit 2.6 has only a self-assessment: it can never be "passed", so it must not block the
-    # course's success, nor count as a 0 score in the course's measure (0.667 < 0.70 before).
-    assert rules == {"ITEM-unit-02": None, "ITEM-unit-02-6": ("false", "0"), "ITEM-unit-09": None}
+    # Units 2 (a discussion) and 2.6 (a self-assessment) have no graded quiz: they can never be
+    # "passed", so they must not block the course's success, nor count as a 0 score in its measure.
+    assert rules == {"ITEM-unit-02": ("false", "0"), "ITEM-unit-02-6": ("false", "0"), "ITEM-unit-09": None}
 
 
 def test_12_mastery_score_comes_from_the_pass_mark(packages):
     document = manifest_of(packages[("scorm12", "en")])
     scores = document.xpath("//*[local-name()='masteryscore']/text()")
-    assert scores == ["70", "70"]  # the two units with graded quizzes
+    assert scores == ["70"]  # unit 9, the unit with a graded quiz
 
 
 def test_lom_metadata_classifies_the_competences_of_each_unit(packages):

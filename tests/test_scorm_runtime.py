@@ -178,7 +178,7 @@ def objectives(cmi: dict) -> list[dict]:
     return children(cmi["objectives"])
 
 
-PRELOAD_2004 = {"objectives": {"0": {"id": "pat.09.5"}, "1": {"id": "pat.02.2"}}, "scaled_passing_score": "0.7"}
+PRELOAD_2004 = {"objectives": {"0": {"id": "pat.05.1"}, "1": {"id": "pat.02.2"}}, "scaled_passing_score": "0.7"}
 
 
 @pytest.mark.parametrize("version", FORMATS)
@@ -199,42 +199,42 @@ def test_every_sco_launches_initializes_once_and_terminates_once(browser, server
 
 @pytest.mark.parametrize("version", FORMATS)
 def test_all_correct_answers_pass_with_full_score_interactions_and_objectives(browser, server, version):
-    session = Session(browser, server, version, "unit-02", preload=None if version == "1.2" else PRELOAD_2004)
-    session.answer("quiz-secrecy-confidentiality", correctly=True)
+    session = Session(browser, server, version, "unit-09", preload=None if version == "1.2" else PRELOAD_2004)
+    session.answer("quiz-peer-relationship", correctly=True)
     cmi = session.cmi()
     records = interactions(cmi)
-    assert len(records) == 13
-    first = records[0]
+    assert len(records) == 6
+    first = next(r for r in records if r["id"].endswith("q-self-efficacy"))
     objective_ids = [o["id"] for o in children(first["objectives"])]
-    assert objective_ids == ["pat.09.5"]  # the interaction is linked to its competence
+    assert objective_ids == ["pat.05.1", "pat.05.3"]  # the interaction is linked to its competences
     if version == "1.2":
         assert cmi["core"]["lesson_status"] == "passed"
         assert float(cmi["core"]["score"]["raw"]) == 100
-        assert first["id"] == "ws3-secrecy-confidentiality.shelter-access"
+        assert first["id"] == "q-self-efficacy"
         assert first["type"] == "true-false" and first["result"] == "correct"
         assert first["student_response"] == "t"
         assert children(first["correct_responses"])[0]["pattern"] == "t"
-        objective = next(o for o in objectives(cmi) if o["id"] == "pat.09.5")
+        objective = next(o for o in objectives(cmi) if o["id"] == "pat.05.1")
         assert objective["status"] == "passed" and float(objective["score"]["raw"]) == 100
     else:
         assert cmi["success_status"] == "passed" and cmi["completion_status"] == "completed"
         # raw on 0-100 as in 1.2: Moodle's gradebook reads cmi.score.raw only.
         assert float(cmi["score"]["scaled"]) == 1 and float(cmi["score"]["raw"]) == 100
         assert float(cmi["score"]["min"]) == 0 and float(cmi["score"]["max"]) == 100
-        assert first["id"] == "urn:moocpack:pat-peer-support:ws3-secrecy-confidentiality.shelter-access"
+        assert first["id"] == "urn:moocpack:pat-peer-support:q-self-efficacy"
         assert first["type"] == "true-false" and first["result"] == "correct"
         assert first["learner_response"] == "true"
         assert children(first["correct_responses"])[0]["pattern"] == "true"
-        assert first["description"].startswith("Situation Access to a shelter")
+        assert first["description"].startswith("A helper-type relationship can harm recovery")
         objs = objectives(cmi)
         ids = [o["id"] for o in objs]
-        assert ids.count("pat.09.5") == 1  # the preloaded objective was found, not duplicated
-        found = next(o for o in objs if o["id"] == "pat.09.5")
+        assert ids.count("pat.05.1") == 1  # the preloaded objective was found, not duplicated
+        found = next(o for o in objs if o["id"] == "pat.05.1")
         assert found["success_status"] == "passed" and float(found["score"]["scaled"]) == 1
     session.exit()
     assert session.errors() == [] and session.problems == []
     ARTIFACTS.mkdir(exist_ok=True)
-    session.page.screenshot(path=str(ARTIFACTS / f"scorm{version}-unit-02.png"))
+    session.page.screenshot(path=str(ARTIFACTS / f"scorm{version}-unit-09.png"))
     session.close()
 
 
@@ -290,7 +290,7 @@ def test_suspend_and_resume_bring_back_the_bookmark_and_the_answers(browser, ser
     multi = second.frame.locator('fieldset[data-question="q-sharing-story"] input:checked')
     assert multi.count() == 3
     # Answering the rest completes the quiz with the restored answers counted.
-    for question in (data["questions"][0], data["questions"][3]):
+    for question in data["questions"][:1] + data["questions"][3:]:
         second.answer_one("quiz-peer-relationship", question, correctly=True)
     second.frame.locator("section#quiz-peer-relationship button.finish").click()
     cmi = second.cmi()
@@ -310,15 +310,15 @@ def test_without_an_lms_the_sco_runs_says_so_and_keeps_nothing(browser, server, 
     problems = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(f"{server}/{FORMATS[version]}/nb/unit-02.html")
+    page.goto(f"{server}/{FORMATS[version]}/nb/unit-09.html#quiz-peer-relationship")
     status = page.locator("#lms-status")
     status.wait_for()
     page.wait_for_function("document.getElementById('lms-status').textContent.length > 0")
     assert status.inner_text() == "Ikke koblet til en læringsplattform: fremdriften din lagres ikke."
     assert page.locator("#lms-exit").is_hidden()
-    page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] input[value="true"]').click()
-    page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] button.check').click()
-    assert page.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"] .verdict').inner_text() == "Riktig"
+    page.locator('fieldset[data-question="q-self-efficacy"] input[value="true"]').click()
+    page.locator('fieldset[data-question="q-self-efficacy"] button.check').click()
+    assert page.locator('fieldset[data-question="q-self-efficacy"] .verdict').inner_text() == "Riktig"
     assert page.evaluate("Object.keys(localStorage).length + document.cookie.length") == 0
     assert problems == []
     context.close()
@@ -484,7 +484,7 @@ def test_switching_units_in_moodles_player_keeps_saving(browser, server):
     assert frame.locator("#lms-status").inner_text() == "Connected to the learning platform."
     before = len(session.journal())
     field = frame.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
-    field.locator('input[value="true"]').click()
+    field.locator('input[value="breach"]').click()  # a discussion question: the answer is recorded
     field.locator("button.check").click()
     later = session.journal()[before:]
     sets = [c for c in later if c["call"] in ("SetValue", "LMSSetValue")]
@@ -523,7 +523,7 @@ def test_switching_units_in_a_standard_lms_terminates_each_sco_and_resumes(brows
     session = Session(browser, server, version, "unit-02")
     question = "ws3-secrecy-confidentiality.shelter-access"
     field = session.frame.locator(f'fieldset[data-question="{question}"]')
-    field.locator('input[value="true"]').click()
+    field.locator('input[value="breach"]').click()  # a discussion question: the answer is recorded
     field.locator("button.check").click()
     session.page.evaluate(SWITCH_STANDARD, [version, None, sco + "unit-09.html"])
     session.page.wait_for_function("window.journal.filter(c => c.call === 'Initialize').length === 2")
@@ -542,7 +542,7 @@ def test_switching_units_in_a_standard_lms_terminates_each_sco_and_resumes(brows
         "document.getElementById('sco').contentWindow.moocpackScorm && "
         "Object.keys(document.getElementById('sco').contentWindow.moocpackScorm.state().a).length > 0")
     frame = session.page.frame_locator("#sco")
-    assert frame.locator(f'fieldset[data-question="{question}"] input[value="true"]').is_checked()
+    assert frame.locator(f'fieldset[data-question="{question}"] input[value="breach"]').is_checked()
     terminations = [c for c in session.journal() if c["call"] == "Terminate"]
     assert len(terminations) == 2 and all(c["error"] == "0" for c in terminations)
     assert session.problems == []

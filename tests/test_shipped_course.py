@@ -67,25 +67,36 @@ def test_english_framework_text_says_it_is_a_translation(course):
     assert all(item.text.lang == "en" for item in pat.items)
 
 
-def test_secrecy_worksheet_becomes_a_graded_true_false_quiz_with_a_key(course):
+def test_secrecy_worksheet_is_a_discussion_every_answer_recorded_none_graded(course):
+    """The source asks the group to discuss each situation and gives no answers: each row is a
+    question whose every answer is accepted, with the course team's notes shown once answered."""
     unit = next(u for u in course.units if u.id == "unit-02")
     quiz = next(q for q in unit.quizzes if q.id == "quiz-secrecy-confidentiality")
-    assert quiz.graded and len(quiz.questions) == 13
-    # Two situations are debatable: discussion questions, every answer accepted, no points.
-    debatable = {q.id.split(".")[-1] for q in quiz.questions if not q.graded}
-    assert debatable == {"police-entrance", "complaint-private"}
-    assert quiz.max_points == 11
+    assert not quiz.graded and len(quiz.questions) == 13 and quiz.max_points == 0
     for question in quiz.questions:
-        assert question.type == "true_false"
-        assert len(question.correct_options) == (1 if question.graded else 2)
+        assert question.type == "single_choice" and not question.graded
+        assert len(question.correct_options) == len(question.options) == 3  # yes, no, it depends
         assert "pat.09.5" in question.competences
-        assert question.feedback
-        assert question.graded or "Left to discussion" in question.feedback
+        assert "discuss" in question.feedback.lower()
     sheet = next(w for w in unit.worksheets if w.id == "ws3-secrecy-confidentiality")
     assert "course team" in sheet.key_author
+    assert len(sheet.notes) == 13  # the facilitator's copy prints them beside the rows
     # The Spanish cells of the extraction are translated.
     cells = " ".join(str(v) for row in sheet.rows for v in row.cells.values())
     assert not re.search(r"Derivación|Monitor y|Cliente que", cells)
+
+
+def test_the_graded_quiz_asks_only_what_the_unit_teaches(course):
+    """Unit 9's graded quiz: its questions rest on the unit's pages, the triangles' roles on the
+    course team's page that teaches them."""
+    unit = next(u for u in course.units if u.id == "unit-09")
+    quiz = next(q for q in unit.quizzes if q.graded)
+    taught = " ".join(str(p.body) for p in unit.pages)
+    for word in ("Drama Triangle", "Rescuer", "self-efficacy", "empowering"):
+        assert word in taught
+    assert {q.type for q in quiz.questions} >= {"matching", "single_choice", "multiple_response", "true_false",
+                                                 "short_text"}
+    assert next(p for p in unit.pages if p.id == "triangles-in-practice").credit == "Text by the course team"
 
 
 def test_seed_faults_are_fixed(course):
@@ -106,14 +117,15 @@ def test_story_of_tomas_has_its_five_reflection_questions(course):
     assert all(q.type == "essay" and not q.graded and q.competences for q in case.questions)
 
 
-def test_translations_hold_only_what_the_seeds_give(course):
+def test_translations_keep_the_projects_own_text_and_translate_the_rest(course):
     nb = loader.load(SHIPPED, "nb", Report(SHIPPED))
     fr = loader.load(SHIPPED, "fr", Report(SHIPPED))
     assert nb.project.lang == "nb" and "Tuto3" in nb.project
     assert fr.project.lang == "fr" and "pairs aidants" in fr.project
-    # No invented translations: the unit texts fall back to English and say so.
-    assert nb.units[0].title.lang == "en"
-    assert fr.units[0].introduction.lang == "en"
+    # The rest is the course team's translation, nothing left in English.
+    assert nb.units[0].title == "Et dypere blikk på rollen som erfaringskonsulent" and nb.units[0].title.lang == "nb"
+    assert fr.units[0].introduction.lang == "fr"
+    assert "kursteamet" in nb.translation_notice and "l'équipe du cours" in fr.translation_notice
 
 
 def test_building_twice_gives_byte_identical_packages(tmp_path: Path, cli):

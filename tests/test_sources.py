@@ -59,46 +59,64 @@ def strings(node, path=()):
             yield from strings(value, (*path, str(index)))
 
 
-def course_team_translation(path) -> bool:
-    """A translation file the course team wrote (the diagrams' words of a unit the project's
-    material does not translate) says so on its first line."""
-    return path.read_text("utf-8").startswith("# course team:")
+def in_sources(text: str, source: str) -> bool:
+    """Every paragraph of the text occurs in the sources (or is a listed fix of them)."""
+    for block in blocks(text):
+        for published, extracted in FIXED_STARTS.items():
+            if block.startswith(published):
+                block = extracted + block[len(published):]
+        if block not in source and block not in FIXED:
+            return False
+    return True
 
 
-def course_texts() -> list[tuple[str, str]]:
-    """(where, text) for every Norwegian or French text of the course, but for the media words
-    of the files the course team translated."""
+def reviewed_texts() -> list[tuple[str, str]]:
+    """(where, text) for every Norwegian or French text the translation locks mark reviewed (the
+    project's own wording), and for the framework's Norwegian original."""
     found = []
     for lang in LANGUAGES:
-        for path in sorted((SHIPPED / lang).rglob("*.yaml")):
-            if path.name.startswith("_"):
-                continue  # the translation lock: digests, not text
-            for where, text in strings(yaml.safe_load(path.read_text("utf-8"))):
-                if course_team_translation(path) and "media" in where:
-                    continue
-                if where[-1] not in ("id", "languages", "date", "version", "url"):
-                    found.append((f"{path.relative_to(SHIPPED)}:{'/'.join(where)}", text))
-    for path in sorted((SHIPPED / "competences").glob("*.yaml")):
-        for where, text in strings(yaml.safe_load(path.read_text("utf-8"))):
-            if where[-1] in LANGUAGES:
-                found.append((f"{path.relative_to(SHIPPED)}:{'/'.join(where)}", text))
+        lock = yaml.safe_load((SHIPPED / lang / "_l10n.lock.yaml").read_text("utf-8"))["units"]
+        for key, entry in lock.items():
+            if entry.get("reviewed"):
+                file, _, pointer = key.partition("#")
+                node = yaml.safe_load((SHIPPED / lang / file).read_text("utf-8"))
+                for part in pointer.strip("/").split("/"):
+                    node = node[part]
+                found.append((f"{lang}/{key}", node))
+    framework = yaml.safe_load((SHIPPED / "competences" / "pat.yaml").read_text("utf-8"))
+    found += [(f"competences/pat.yaml:{'/'.join(where)}", text) for where, text in strings(framework)
+              if where[-1] == "nb"]
     return found
 
 
-def test_every_norwegian_and_french_text_is_in_the_sources_word_for_word():
+def test_the_projects_own_norwegian_and_french_is_in_the_sources_word_for_word():
     source = normal(" ".join(p.read_text("utf-8") for p in sorted(SOURCES.glob("*.txt"))))
-    texts = course_texts()
+    texts = reviewed_texts()
     assert len(texts) > 77  # the framework alone has 77 Norwegian texts
-    missing = []
-    for where, text in texts:
-        for block in blocks(text):
-            for published, extracted in FIXED_STARTS.items():
-                if block.startswith(published):
-                    block = extracted + block[len(published):]
-            if block in source or block in FIXED:
-                continue
-            missing.append(f"{where}: {block[:120]}")
+    missing = [f"{where}: {text[:120]}" for where, text in texts if not in_sources(text, source)]
     assert not missing, "not in the sources:\n" + "\n".join(missing)
+
+
+def test_the_course_teams_translation_is_never_passed_off_as_the_projects():
+    """A translation not in the sources is the course team's: its file says so on its first line,
+    and the lock does not mark it reviewed (learners are told it is not reviewed yet)."""
+    source = normal(" ".join(p.read_text("utf-8") for p in sorted(SOURCES.glob("*.txt"))))
+    reviewed = {where for where, _ in reviewed_texts()}
+    for lang in LANGUAGES:
+        for path in sorted((SHIPPED / lang).rglob("*.yaml")):
+            if path.name.startswith("_") or path.name == "course.yaml":
+                continue
+            assert path.read_text("utf-8").startswith("# course team: translated by the course team"), path
+        lock = yaml.safe_load((SHIPPED / lang / "_l10n.lock.yaml").read_text("utf-8"))["units"]
+        for key in lock:
+            if f"{lang}/{key}" in reviewed or key.startswith("competences/"):
+                continue  # a framework's translations are written beside its original, in one file
+            file, _, pointer = key.partition("#")
+            node = yaml.safe_load((SHIPPED / lang / file).read_text("utf-8"))
+            for part in pointer.strip("/").split("/"):
+                node = node[part] if isinstance(node, dict) else node
+            assert not (isinstance(node, str) and len(node) > 200 and in_sources(node, source)), \
+                f"{lang}/{key} is the project's text: review it (XLIFF final)"
 
 
 def test_each_fix_is_the_extracted_text_with_only_its_fault_removed():
@@ -137,14 +155,3 @@ def test_what_the_course_team_added_is_marked_in_the_files():
     for sheet in ("ws1-me-as-role-model", "ws3-secrecy-confidentiality", "ws9-helper-or-empowering", "ws26-self-assessment"):
         assert "  author: the course team" in (SHIPPED / "en" / "worksheets" / f"{sheet}.yaml").read_text("utf-8")
     assert "    author: the course team" in (SHIPPED / "en" / "units" / "unit-09.yaml").read_text("utf-8")
-
-
-def test_the_course_team_translated_only_the_diagrams_words():
-    """Files marked as the course team's translations hold nothing but media words (titles, text
-    alternatives, labels), so the marker cannot hide translated course text."""
-    marked = [p for lang in LANGUAGES for p in sorted((SHIPPED / lang).rglob("*.yaml")) if course_team_translation(p)]
-    assert {p.relative_to(SHIPPED).as_posix() for p in marked} == {"nb/units/unit-09.yaml", "fr/units/unit-09.yaml"}
-    for path in marked:
-        for where, _ in strings(yaml.safe_load(path.read_text("utf-8"))):
-            assert where[0] == "pages" and where[2] in ("id", "media"), (path, where)
-            assert where[-1] == "id" or where[4] in ("id", "title", "alt", "labels"), (path, where)
