@@ -40,14 +40,14 @@ def site(tmp_path_factory):
     from moocpack.problems import Report
 
     out = tmp_path_factory.mktemp("dist")
-    build(SHIPPED, {"html": registry()["html"].exporter, "guide": registry()["guide"].exporter}, ["en", "nb"], out,
-          Report(SHIPPED))
+    build(SHIPPED, {"html": registry()["html"].exporter, "guide": registry()["guide"].exporter}, ["en", "nb", "fr"],
+          out, Report(SHIPPED))
     mini = ROOT / "tests" / "fixtures" / "mini"  # a graded quiz with unlimited tries (max_attempts 0)
     build(mini, {"html": registry()["html"].exporter}, ["en"], out, Report(mini))
     root = tmp_path_factory.mktemp("www")
     with zipfile.ZipFile(next(out.glob("mini-*-en-html.zip"))) as archive:
         archive.extractall(root / "mini")
-    for lang in ("en", "nb"):
+    for lang in ("en", "nb", "fr"):
         with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-html.zip") as archive:
             archive.extractall(root / lang)
         with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-guide.zip") as archive:
@@ -359,7 +359,7 @@ def axe_violations(page) -> list[dict]:
     }""")
 
 
-@pytest.mark.parametrize("lang", ["en", "nb"])
+@pytest.mark.parametrize("lang", ["en", "nb", "fr"])
 def test_every_page_passes_the_axe_accessibility_engine(page, site, lang):
     """axe-core (the engine behind Lighthouse's accessibility audit), WCAG 2.1 A and AA rules."""
     root, base = site
@@ -480,6 +480,23 @@ def test_pages_read_well_on_a_phone_and_a_desktop(sized, site):
     assert cell.locator("li").count() >= 2 and cell.locator("li a").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / f"html-competences-nb-{width}.png"), full_page=False)
 
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "fr"])
+def test_every_page_of_every_language_fits_a_phone_and_a_desktop(sized, site, lang):
+    """Longer French and Norwegian words included: no page runs off the side (the matrix and the
+    drawings scroll in frames of their own), every unit part is screenshotted."""
+    root, base = site
+    page, width, _ = sized
+    for name in html_files(root, lang):
+        page.goto(f"{base}/{lang}/{name}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        page.screenshot(path=str(ARTIFACTS / f"html-{lang}-{name[:-5]}-{width}.png"), full_page=False)
+        parts = page.locator("main > section")
+        for i in range(parts.count() if page.locator("nav.unit-steps").count() else 0):
+            anchor = parts.nth(i).get_attribute("id")
+            page.goto(f"{base}/{lang}/{name}#{anchor}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, anchor)
 
 
 def test_learner_and_facilitator_views_side_by_side(sized, site):
