@@ -285,7 +285,8 @@ class Backup:
                         questionsperpage=1, navmethod="free", shuffleanswers=1, sumgrades=f"{max_points:.5f}",
                         grade=f"{max_points:.5f}", timecreated=self.time, timemodified=self.time, password="",
                         subnet="", browsersecurity="-", delay1=0, delay2=0, showuserpicture=0, showblocks=0,
-                        completionattemptsexhausted=0, completionminattempts=0, allowofflineattempts=0)
+                        completionattemptsexhausted=0, completionminattempts=0 if graded else 1,
+                        allowofflineattempts=0)
             instances = []
             for slot, q in enumerate(quiz.questions, 1):
                 slot_id = self.next("slot")
@@ -316,7 +317,8 @@ class Backup:
             completion = {"completion": 2, "completionview": 0, "completiongradeitemnumber": 0, "completionpassgrade": 1}
             grade_item = {"grademax": max_points, "gradepass": pass_points}
         else:
-            completion, grade_item = {"completion": 2, "completionview": 1}, None
+            # Nothing to pass (a discussion): complete once an attempt is submitted, its answers recorded.
+            completion, grade_item = {"completion": 2, "completionview": 0}, None
         self.activity(section, "quiz", str(quiz.title), body, competences, completion=completion, grade_item=grade_item)
 
     # -- course ------------------------------------------------------------------------------
