@@ -144,7 +144,7 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
         "index.html": index_page(course, audience).encode(),
         "competences.html": competences_page(course, audience).encode(),
         "style.css": render.static_file("style.css"),
-        "quiz.js": render.static_file("quiz.js"),
+        "quiz.js": render.quiz_script(course),
         "toc.js": toc_script(course),
         **{name: resources.files("moocpack_exporters.html").joinpath("static", name).read_bytes()
            for name in ("nav.js", "store.js", "steps.js")},  # the website's own scripts

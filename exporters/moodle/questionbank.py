@@ -9,7 +9,8 @@ from __future__ import annotations
 from lxml import etree
 
 from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, Question
-from moocpack import render
+from moocpack import kinds, render
+from moocpack.exporter import ExportError
 
 from .xmlparts import NULL, add, fields, fraction
 from .xmltext import element
@@ -36,8 +37,16 @@ def question(backup, category_id: int, q: Question) -> None:
     version_id = backup.next("question_version")
     version_fields = field("question_versions", version=1, status="ready")
     question_id = backup.next("question")
-    qtype = {SINGLE_CHOICE: "multichoice", MULTIPLE_RESPONSE: "multichoice", TRUE_FALSE: "truefalse",
-             MATCHING: "match", SHORT_TEXT: "shortanswer", ESSAY: "essay", LIKERT: "multichoice"}[q.type]
+    kind = kinds.kind(q.type)  # a question kind a plug-in adds, or None
+    if kind is not None:
+        if not kind.supports("moodle"):
+            raise ExportError(f"question '{q.id}': Moodle cannot express a {q.type} question (its kind has no "
+                              "'moodle' hook); leave the moodle format out, or the question")
+        spec = kind.moodle(q)
+        qtype = spec.qtype
+    else:
+        qtype = {SINGLE_CHOICE: "multichoice", MULTIPLE_RESPONSE: "multichoice", TRUE_FALSE: "truefalse",
+                 MATCHING: "match", SHORT_TEXT: "shortanswer", ESSAY: "essay", LIKERT: "multichoice"}[q.type]
     if qtype == "truefalse" and all(o.correct for o in q.options):
         # A discussion question: Moodle's true/false grades against one right answer, a
         # single-answer multichoice accepts every option that is right.
@@ -68,7 +77,10 @@ def question(backup, category_id: int, q: Question) -> None:
         plugin.append(element("answers", "".join(written)))
         return ids
 
-    if qtype == "multichoice":
+    if kind is not None:
+        ids = answers([(text, value, feedback, 0) for text, value, feedback in spec.answers])
+        plugin.append(spec.plugin(ids, backup.next))
+    elif qtype == "multichoice":
         single = q.type != MULTIPLE_RESPONSE
         right = [o for o in q.options if o.correct] or list(q.options)  # likert: every point is right
         share = 1 / len(right)

@@ -19,11 +19,11 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from moocpack.archive import targz_bytes
-from moocpack.exporter import ExportOptions, Exporter, Setting
+from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
 from moocpack.model import (
     ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Course, Media, Question, Quiz, Unit,
 )
-from moocpack import media, render
+from moocpack import kinds, media, render
 from moocpack.xmlescape import attribute, text
 from moocpack.render import plain
 
@@ -172,6 +172,12 @@ class Olx:
                        f"{_element('label', label_text)}")
             out.extend(f'<additional_answer answer="{attribute(extra)}"/>' for extra in answers[1:])
             out.append('<textline size="40"/></stringresponse>')
+        elif kinds.kind(question.type) is not None:
+            plugin = kinds.kind(question.type)
+            if not plugin.supports("olx"):
+                raise ExportError(f"question '{question.id}': Open edX cannot express a {question.type} question "
+                                  "(its kind has no 'olx' hook); leave the olx format out, or the question")
+            out.append(plugin.olx(question, _element("label", label_text)))
         else:
             multiple = question.type == MULTIPLE_RESPONSE
             response = "choiceresponse" if multiple else "multiplechoiceresponse"

@@ -98,7 +98,7 @@ def pages(course: Course) -> Pages:
     """The course's pages, made once for both versions (one family, with the website):
     rendering them is most of the work of either package."""
     files: dict[str, bytes] = {}
-    shared = {"style.css": render.static_file("style.css"), "quiz.js": render.static_file("quiz.js")}
+    shared = {"style.css": render.static_file("style.css"), "quiz.js": render.quiz_script(course)}
     shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
                                            render.competences_body(course, unit_links=False)).encode()
     sco_files: dict[str, list[str]] = {}

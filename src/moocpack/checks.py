@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import archive
 from . import folder as folders
-from . import interface, lockfile, markup, readahead, workers, yamlfile
+from . import interface, kinds, lockfile, markup, readahead, workers, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
 from .model import (
@@ -610,6 +610,34 @@ def _check_question(c: _Checker, rel, doc, q: dict, path: list):
             c.error(rel, doc, "two pairs of this matching question have the same prompt", path + ["pairs"], code="question.matching-duplicate-prompt")
     if qtype == LIKERT and q.get("graded"):
         c.error(rel, doc, "a likert (self-assessment) question cannot be graded", path + ["graded"], key=True, code="question.likert-graded")
+    _check_kind(c, rel, doc, q, path)
+
+
+def _check_kind(c: _Checker, rel, doc, q: dict, path: list):
+    """A question of a kind a plug-in adds (kinds.py): its own checks, its fields on no other
+    type, and every installed format that cannot express it named now rather than at build."""
+    installed = kinds.registry()
+    if not installed:
+        return
+    for name, other in installed.items():
+        for key in other.properties:
+            if key in q and q["type"] != name and key not in _BUILT_IN_FIELDS:
+                c.error(rel, doc, f"'{key}' has no meaning for a {q['type']} question", path + [key], key=True,
+                        code="question.field-meaningless")
+    one = kinds.kind(q["type"])
+    if one is None:
+        return
+    for key, message in one.check(q):
+        c.error(rel, doc, message, path + ([key] if key else []), code="question.kind")
+    from moocpack.exporter import registry
+    missing = sorted(fmt for fmt in registry() if not one.supports(fmt))
+    if missing:
+        c.warning(rel, doc, f"the {', '.join(missing)} format(s) cannot express a {q['type']} question: building "
+                            "them stops with this question named", path + ["type"], code="question.kind-unsupported")
+
+
+_BUILT_IN_FIELDS = {"id", "type", "stem", "options", "answer", "pairs", "answers", "case_sensitive", "graded", "points",
+                    "feedback", "correct_feedback", "incorrect_feedback", "outcomes", "competences"}
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")

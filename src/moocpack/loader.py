@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import lockfile, markup, media, yamlfile
+from . import kinds, lockfile, markup, media, yamlfile
 from .checks import _PLACEHOLDER, Checked, check, cycle_collector_paused
 from .model import (
     ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
@@ -338,7 +338,8 @@ class _Resolver:
         else:
             options = tuple(Option(o["id"], o["text"], bool(o.get("correct")), _html(o.get("feedback")))
                             for o in q.get("options", []))
-        graded = q.get("graded", qtype not in (ESSAY, LIKERT)) and qtype != LIKERT
+        plugin = kinds.kind(qtype)
+        graded = q.get("graded", plugin.graded if plugin else qtype not in (ESSAY, LIKERT)) and qtype != LIKERT
         return Question(
             id=q["id"], type=qtype, stem=_html(q["stem"]), points=float(q.get("points", 1)), graded=bool(graded),
             competences=found, outcomes=tuple(q.get("outcomes", [])), options=options,
@@ -346,7 +347,8 @@ class _Resolver:
             answers=self.accepted(q, source_answers),
             case_sensitive=bool(q.get("case_sensitive", False)),
             feedback=_html(q.get("feedback")), correct_feedback=_html(q.get("correct_feedback")),
-            incorrect_feedback=_html(q.get("incorrect_feedback")))
+            incorrect_feedback=_html(q.get("incorrect_feedback")),
+            data=plugin.data(q) if plugin else {})
 
     def unit(self, uid: str, course_pass_mark: int, worksheet_cache: dict, frameworks: dict) -> Unit:
         rel = f"units/{uid}.yaml"

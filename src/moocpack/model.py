@@ -243,6 +243,8 @@ class Question:
     incorrect_feedback: Html | None = None
     source: str = ""  # "worksheet:<id>", "case:<id>" or "" for a question written directly
     title: Text | None = None  # a short name (a worksheet row's first cell); else derived from the stem
+    # A plug-in kind's own fields (kinds.py), as the course's language has them; {} for built-in types.
+    data: dict = field(default_factory=dict, compare=False)
 
     @property
     def correct_options(self) -> tuple[Option, ...]:

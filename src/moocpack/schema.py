@@ -20,9 +20,14 @@ MARKDOWN = BASE + "common.schema.json#/$defs/markdown"
 
 @lru_cache(maxsize=None)
 def documents() -> dict[str, dict]:
+    """The schemas, the unit's with the question kinds plug-ins add (kinds.py)."""
+    from moocpack import kinds
+
     folder = resources.files("moocpack.schemas")
-    return {entry.name: json.loads(entry.read_text("utf-8"))
-            for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
+    found = {entry.name: json.loads(entry.read_text("utf-8"))
+             for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
+    found["unit.schema.json"] = kinds.extend_unit_schema(found["unit.schema.json"])
+    return found
 
 
 @lru_cache(maxsize=None)

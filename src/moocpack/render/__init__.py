@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Callable
 
-from moocpack.exporter import for_last_course
+from moocpack import kinds
+from moocpack.exporter import ExportError, for_last_course
 from moocpack.media import svg_width
 from moocpack.model import (
     AUDIO, ESSAY, FACILITATOR, FILE, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
@@ -52,6 +53,14 @@ _LATER = "\0"  # where a link's target goes, once known; no course text holds a 
 
 
 SITE = Links()
+
+
+def quiz_script(course: Course) -> bytes:
+    """quiz.js, followed by the scripts of the plug-in question kinds the course uses."""
+    used = {q.type for unit in course.units for q in unit.questions}
+    extra = [kinds.registry()[name].script for name in sorted(used) if kinds.kind(name) is not None]
+    script = static_file("quiz.js")
+    return script + "".join(f"\n{code.strip()}\n" for code in extra if code).encode() if extra else script
 
 
 def static_file(name: str) -> bytes:
@@ -458,6 +467,9 @@ def quiz_data(course: Course, quiz: Quiz) -> dict:
         if q.type == SHORT_TEXT:
             entry["answers"] = [str(a) for a in q.answers]
             entry["caseSensitive"] = q.case_sensitive
+        plugin = kinds.kind(q.type)
+        if plugin is not None:
+            entry["data"] = plugin.client(q)
         questions.append(entry)
     return {"id": quiz.id, "graded": quiz.graded, "passMark": quiz.pass_mark, "tries": quiz.max_attempts,
             "questions": questions, "messages": ui_messages(course)}
@@ -510,6 +522,11 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
         parts.append(f'<p><label class="visually-hidden" for="{dom}-answer">{esc(course.message("your_answer"))}</label>'
                      f'<textarea id="{dom}-answer" rows="4" placeholder="{esc(course.message("essay_placeholder"))}">'
                      f'</textarea></p>')
+    elif kinds.kind(q.type) is not None:
+        plugin = kinds.kind(q.type)
+        if not plugin.supports("html"):
+            raise ExportError(f"question '{q.id}': the {q.type} kind has no page rendering (its 'html' hook)")
+        parts.append(plugin.html(course, q))
     feedback = "".join(filter(None, [
         h(course, q.correct_feedback, cls="when-correct") if q.correct_feedback else "",
         h(course, q.incorrect_feedback, cls="when-incorrect") if q.incorrect_feedback else "",

@@ -54,8 +54,15 @@
     return this.data.questions.filter(function (q) { return q.id === questionId; })[0];
   };
 
+  /* A question kind a plug-in adds (moocpack.kinds): its script registers it here. */
+  function plugin(question) {
+    var kinds = window.moocpackKinds || {};
+    return Object.prototype.hasOwnProperty.call(kinds, question.type) ? kinds[question.type] : null;
+  }
+
   Quiz.prototype.response = function (question) {
     var field = this.field(question.id);
+    if (plugin(question)) { return plugin(question).response(field, question); }
     switch (question.type) {
       case "multiple_response":
         return Array.prototype.map.call(field.querySelectorAll("input:checked"), function (i) { return i.value; });
@@ -85,6 +92,7 @@
     // A discussion question (ungraded, every option accepted) has no right answer to announce.
     if (!question.graded && question.options && question.options.length &&
         question.options.every(function (o) { return o.correct; })) { return null; }
+    if (plugin(question)) { return plugin(question).mark(question, response); }
     switch (question.type) {
       case "single_choice":
       case "true_false":
@@ -254,6 +262,7 @@
     var question = this.question(questionId);
     if (!question) { return; }
     var field = this.field(questionId);
+    if (plugin(question)) { plugin(question).restore(field, response, question); this.check(question, true); return; }
     switch (question.type) {
       case "multiple_response":
         Array.prototype.forEach.call(field.querySelectorAll("input"), function (i) {
