@@ -397,3 +397,30 @@ def test_a_norwegian_learner_sees_competence_names_and_whole_sentences_in_moodle
     quiz = page.locator("#region-main").inner_text()
     assert "av the course team" not in quiz and COMPETENCE_ID.findall(quiz) == []
     context.close()
+
+
+# -- IMS Common Cartridge through Moodle's own importer (backup/cc) -------------------------------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_common_cartridge_imports_with_moodles_own_importer(tmp_path, lang):
+    """The 1.1 cartridge (Moodle reads 1.0 and 1.1) goes through the restore's conversion
+    (backup/converter/imscc11, backup/cc), as Course → Restore does with an .imscc: no
+    warning, every page, the discussions as forums, the graded quiz with its questions, the
+    trainer's pages hidden; Moodle's question engine grades a right and a wrong attempt."""
+    from click.testing import CliRunner
+
+    from moocpack.cli import main
+    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "cc", "--set", "cc_version=1.1",
+                                       "--lang", lang, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    course = moodle("restore", tmp_path / f"pat-peer-support-1.0.0-{lang}-cc.imscc")
+    try:
+        assert course["precheck"] == [] and course["log_warnings"] == []
+        assert course["modules"] == {"page": 25, "forum": 3, "quiz": 1}
+        assert course["hidden_modules"] == 3  # the instructor-only facilitator pages
+        assert course["questions"] == 9  # unit 9's quiz: its matching question as 4 items, and 5 more
+        (quiz,) = moodle("quizzes", course["courseid"])
+        assert quiz["right"]["state"] == quiz["wrong"]["state"] == "finished"
+        assert quiz["right"]["grade"] == quiz["right"]["grademax"] > 0 and quiz["wrong"]["grade"] == 0
+    finally:
+        moodle("delete-course", course["courseid"])

@@ -22,7 +22,7 @@ from .multilang import moodle_lang
 from .xmlparts import DECLARATION, NULL, add, document, empty_roles, fields, inforef, serialise
 from .xmltext import Fields, element
 
-NO_LINKS = render.Links(worksheet=None, competence=None)
+NO_LINKS = render.NO_LINKS
 RELEASES = {
     # declared format: (backup_version, release) — see docs/moodle.md
     "4.5": ("2024100700", "4.5"),

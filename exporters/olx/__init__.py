@@ -27,7 +27,7 @@ from moocpack import kinds, media, render
 from moocpack.xmlescape import attribute, text
 from moocpack.render import plain
 
-NO_LINKS = render.Links(worksheet=None, competence=None)
+NO_LINKS = render.NO_LINKS
 _LAST_PARAGRAPH = re.compile(r"<p>((?:(?!<p>).)*)</p>\s*$", re.S)
 _LINK = re.compile(r'\b(src|href)="([^"]+)"')
 

@@ -53,6 +53,7 @@ _LATER = "\0"  # where a link's target goes, once known; no course text holds a 
 
 
 SITE = Links()
+NO_LINKS = Links(worksheet=None, competence=None)  # pages in an LMS: no links to the website's other pages
 
 
 def quiz_script(course: Course) -> bytes:

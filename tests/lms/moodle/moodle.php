@@ -4,7 +4,7 @@
 //   MOODLE_DIR=/site/moodle php tests/lms/moodle/moodle.php COMMAND ARGS…
 //
 //   import-framework FILE.csv      tool_lpimportcsv's importer (skips a framework already there)
-//   restore FILE.mbz               restore_controller into a new course; warnings, counts, names
+//   restore FILE.mbz|FILE.imscc    restore_controller into a new course (a cartridge converted first); warnings, counts, names
 //   quizzes COURSEID               every quiz answered right by one student, wrong by another
 //   scorm COURSEID FILE.zip        a SCORM activity from the package, with a student enrolled
 //   scorm-report SCORMID USERNAME  the student's tracks per SCO and the gradebook grade
@@ -93,11 +93,22 @@ case 'restore':
     $file = $args[0];
     $dir = restore_controller::get_tempdir_name(SITEID, $USER->id);
     $path = make_backup_temp_directory($dir);
-    get_file_packer('application/vnd.moodle.backup')->extract_to_pathname($file, $path);
+    // A .mbz is a tar.gz; an IMS Common Cartridge (.imscc) a zip, which the restore converts
+    // (backup/converter/imscc11, backup/cc) before it restores, as the restore page does.
+    $packer = str_ends_with($file, '.imscc') ? 'application/zip' : 'application/vnd.moodle.backup';
+    get_file_packer($packer)->extract_to_pathname($file, $path);
     list($fullname, $shortname) = restore_dbops::calculate_course_names(0, 'restoring', 'restoring');
     $courseid = restore_dbops::create_new_course($fullname, $shortname, 1);
     $rc = new restore_controller($dir, $courseid, backup::INTERACTIVE_NO, backup::MODE_GENERAL,
         get_admin()->id, backup::TARGET_NEW_COURSE);
+    if ($rc->get_status() == backup::STATUS_REQUIRE_CONV) {
+        // backup/cc loads its sheets by paths relative to backup/, the working folder of the
+        // restore page (backup/restore.php) that runs it on a site.
+        $here = getcwd();
+        chdir($CFG->dirroot . '/backup');
+        $rc->convert();
+        chdir($here);
+    }
     $precheck = $rc->execute_precheck();
     $results = $rc->get_precheck_results();
     $rc->execute_plan();

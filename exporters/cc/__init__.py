@@ -1,0 +1,426 @@
+"""`cc`: IMS Common Cartridge (.imscc) with QTI 1.2 quizzes, for Canvas, Blackboard Learn,
+D2L Brightspace, Schoology, Sakai and Moodle's own importer.
+
+One cartridge per language. The organisation is the course: a unit is a folder holding its
+introduction, content pages, activities, case scenarios and worksheets (web content, the learner's
+view; the trainer's session plan as an instructor-only page), its graded quizzes (QTI assessments
+in the Common Cartridge profile) and its discussions (discussion topics: a quiz of discussion or
+reflection questions, whose answers are meant for others to read). Version 1.3 by default;
+`--set cc_version=1.1` for the importers that read only 1.0/1.1 (Moodle's).
+
+What the profile cannot say, and how it is said instead (docs/cc.md): a matching question is one
+multiple-choice item per prompt, its points shared; a self-assessment (no right answer, no grade)
+stays its worksheet page; competences are the assessment items' `moocpack_competences` metadata
+and the resources' LOM classification.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from moocpack import render
+from moocpack.archive import zip_bytes
+from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
+from moocpack.model import (
+    ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, Course, Question,
+    Quiz, Unit,
+)
+from moocpack import kinds
+
+__all__ = ["CommonCartridgeExporter"]
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+# What differs between the versions: namespaces, schema locations and resource types.
+VERSIONS = {
+    "1.1": {
+        "schemaversion": "1.1.0",
+        "cp": "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1",
+        "lomm": "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest",
+        "lomr": "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/resource",
+        "dt": "http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1",
+        "cp_xsd": "http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_imscp_v1p2_v1p0.xsd",
+        "lomm_xsd": "http://www.imsglobal.org/profile/cc/ccv1p1/LOM/ccv1p1_lommanifest_v1p0.xsd",
+        "lomr_xsd": "http://www.imsglobal.org/profile/cc/ccv1p1/LOM/ccv1p1_lomresource_v1p0.xsd",
+        "dt_xsd": "http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_imsdt_v1p1.xsd",
+        "qti_xsd": "http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd",
+        "assessment": "imsqti_xmlv1p2/imscc_xmlv1p1/assessment",
+        "topic": "imsdt_xmlv1p1",
+    },
+    "1.3": {
+        "schemaversion": "1.3.0",
+        "cp": "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1",
+        "lomm": "http://ltsc.ieee.org/xsd/imsccv1p3/LOM/manifest",
+        "lomr": "http://ltsc.ieee.org/xsd/imsccv1p3/LOM/resource",
+        "dt": "http://www.imsglobal.org/xsd/imsccv1p3/imsdt_v1p3",
+        "cp_xsd": "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imscp_v1p2_v1p0.xsd",
+        "lomm_xsd": "http://www.imsglobal.org/profile/cc/ccv1p3/LOM/ccv1p3_lommanifest_v1p0.xsd",
+        "lomr_xsd": "http://www.imsglobal.org/profile/cc/ccv1p3/LOM/ccv1p3_lomresource_v1p0.xsd",
+        "dt_xsd": "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imsdt_v1p3.xsd",
+        "qti_xsd": "http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_qtiasiv1p2p1_v1p0.xsd",
+        "assessment": "imsqti_xmlv1p2/imscc_xmlv1p3/assessment",
+        "topic": "imsdt_xmlv1p3",
+    },
+}
+WEB = "web_resources/"  # where web content lives (Canvas makes it the course's files)
+PROFILES = {SINGLE_CHOICE: "cc.multiple_choice.v0p1", TRUE_FALSE: "cc.true_false.v0p1",
+            MULTIPLE_RESPONSE: "cc.multiple_response.v0p1", SHORT_TEXT: "cc.fib.v0p1", ESSAY: "cc.essay.v0p1"}
+
+
+def ident(*parts: str) -> str:
+    """An XML ID from ids (which may hold dots): letters, digits, '-' and '_' only."""
+    return "_".join(part.replace(".", "-") for part in parts)
+
+
+class Cartridge:
+    def __init__(self, course: Course, version: str):
+        self.course, self.v = course, VERSIONS[version]
+        self.files: dict[str, bytes] = {}
+        self.resources: list[etree._Element] = []
+        cp = self.v["cp"]
+        self.E = lambda tag, **attrs: etree.Element(f"{{{cp}}}{tag}", **attrs)
+        self.S = lambda parent, tag, **attrs: etree.SubElement(parent, f"{{{cp}}}{tag}", **attrs)
+
+    # -- files and resources --------------------------------------------------------------
+    def page(self, name: str, title: str, body: str) -> str:
+        """A standalone page of web content (no script: the quizzes are QTI); its path."""
+        path = f"{WEB}{name}.html"
+        document = render.document(self.course, f"{title} – {self.course.title}", body, home=None,
+                                   footer=render.footer(self.course))
+        self.files[path] = document.encode()
+        return path
+
+    def resource(self, identifier: str, rtype: str, href: str | None, files: list[str], instructor: bool = False) -> str:
+        res = self.E("resource", identifier=identifier, type=rtype)
+        if href:
+            res.set("href", href)
+        if instructor:
+            res.append(self.instructor_only())
+        for path in files:
+            self.S(res, "file", href=path)
+        if rtype == "webcontent" and identifier != "R_shared":
+            self.S(res, "dependency", identifierref="R_shared")
+        self.resources.append(res)
+        return identifier
+
+    def instructor_only(self) -> etree._Element:
+        """CC's mark of a resource for instructors only (Moodle's importer hides it, Canvas too)."""
+        lomr = self.v["lomr"]
+        metadata = self.E("metadata")
+        lom = etree.SubElement(metadata, f"{{{lomr}}}lom")
+        role = etree.SubElement(etree.SubElement(lom, f"{{{lomr}}}educational"), f"{{{lomr}}}intendedEndUserRole")
+        etree.SubElement(role, f"{{{lomr}}}source").text = "IMSGLC_CC_Rolesv1p1"
+        etree.SubElement(role, f"{{{lomr}}}value").text = "Instructor"
+        return metadata
+
+    def item(self, parent, identifier: str, title: str, ref: str | None = None) -> etree._Element:
+        node = self.S(parent, "item", identifier=identifier)
+        if ref:
+            node.set("identifierref", ref)
+        self.S(node, "title").text = title
+        return node
+
+    # -- the course -------------------------------------------------------------------------
+    def build(self) -> dict[str, bytes]:
+        course = self.course
+        shared = {"style.css": render.static_file("style.css")}
+        for unit in course.units:
+            for asset in unit.assets:
+                shared[asset.path] = asset.data
+            for sheet in unit.worksheets:
+                if sheet.handout:
+                    shared[sheet.handout.path] = sheet.handout.data
+            for case in unit.cases:
+                if case.handout:
+                    shared[case.handout.path] = case.handout.data
+        for path, data in sorted(shared.items()):
+            self.files[WEB + path] = data
+        self.resource("R_shared", "webcontent", None, [WEB + p for p in sorted(shared)])
+        # Namespaces declared once, the manifest's the default one: importers look for
+        # 'xmlns="…/imscp_v1p1"' as text to tell the version (Moodle's does).
+        manifest = etree.Element(f"{{{self.v['cp']}}}manifest", identifier=ident("MANIFEST", course.id, course.language),
+                                 nsmap={None: self.v["cp"], "lomimscc": self.v["lomm"], "lom": self.v["lomr"], "xsi": XSI})
+        manifest.set(f"{{{XSI}}}schemaLocation", " ".join(
+            [self.v["cp"], self.v["cp_xsd"], self.v["lomm"], self.v["lomm_xsd"], self.v["lomr"], self.v["lomr_xsd"]]))
+        manifest.append(self.manifest_metadata())
+        organizations = self.S(manifest, "organizations")
+        organization = self.S(organizations, "organization", identifier="ORG", structure="rooted-hierarchy")
+        root = self.S(organization, "item", identifier="ROOT")
+        for unit in course.units:
+            self.unit(root, unit)
+        resources = self.S(manifest, "resources")
+        resources.extend(self.resources)
+        self.files["imsmanifest.xml"] = xml(manifest)
+        return self.files
+
+    def manifest_metadata(self) -> etree._Element:
+        course, lomm = self.course, self.v["lomm"]
+        metadata = self.E("metadata")
+        self.S(metadata, "schema").text = "IMS Common Cartridge"
+        self.S(metadata, "schemaversion").text = self.v["schemaversion"]
+        lom = etree.SubElement(metadata, f"{{{lomm}}}lom")
+
+        def langstring(parent, tag, value):
+            node = etree.SubElement(parent, f"{{{lomm}}}{tag}")
+            string = etree.SubElement(node, f"{{{lomm}}}string", language=getattr(value, "lang", "") or course.language)
+            string.text = render.plain(value) if "<" in str(value) else str(value)
+        general = etree.SubElement(lom, f"{{{lomm}}}general")
+        langstring(general, "title", course.title)
+        etree.SubElement(general, f"{{{lomm}}}language").text = course.language
+        langstring(general, "description", course.short_description)
+        for keyword in course.keywords:
+            langstring(general, "keyword", keyword)
+        rights = etree.SubElement(lom, f"{{{lomm}}}rights")
+        restrictions = etree.SubElement(rights, f"{{{lomm}}}copyrightAndOtherRestrictions")
+        etree.SubElement(restrictions, f"{{{lomm}}}value").text = "yes"
+        licence = course.licence.id + (f" {course.licence.url}" if course.licence.url else "")
+        description = etree.SubElement(rights, f"{{{lomm}}}description")
+        etree.SubElement(description, f"{{{lomm}}}string", language=course.language).text = licence
+        return metadata
+
+    def unit(self, root, unit: Unit) -> None:
+        course = self.course
+        folder = self.item(root, ident("U", unit.id), render.plain(render.unit_heading(course, unit)))
+        # The introduction and learning outcomes.
+        body = (f"<h1>{render.unit_heading(course, unit)}</h1>"
+                + (f'<section>{render.h(course, unit.introduction)}</section>' if unit.introduction else "")
+                + render.outcomes_block(course, unit, render.NO_LINKS))
+        title = course.message("introduction")
+        path = self.page(f"{unit.id}", title, body)
+        self.item(folder, ident("I", unit.id, "intro"), title, self.resource(ident("R", unit.id, "intro"), "webcontent",
+                                                                            path, [path]))
+        for page in unit.pages:
+            if page.audience == FACILITATOR:
+                continue
+            path = self.page(f"{unit.id}-{page.id}", str(page.title),
+                             f"<h1>{render.t(course, page.title)}</h1>{render.page_block(course, page)}")
+            self.item(folder, ident("I", unit.id, page.id), render.plain(page.title),
+                      self.resource(ident("R", unit.id, page.id), "webcontent", path, [path]))
+        for index, activity in enumerate(unit.activities, 1):
+            path = self.page(f"{unit.id}-{activity.id}", str(activity.title),
+                             render.activity_block(course, activity, index, render.NO_LINKS))
+            self.item(folder, ident("I", unit.id, activity.id), render.plain(activity.title),
+                      self.resource(ident("R", unit.id, activity.id), "webcontent", path, [path]))
+        for case in unit.cases:
+            path = self.page(f"{unit.id}-{case.id}", str(case.title), render.case_block(course, case))
+            self.item(folder, ident("I", unit.id, case.id), render.plain(case.title),
+                      self.resource(ident("R", unit.id, case.id), "webcontent", path, [path]))
+        for sheet in unit.worksheets:
+            title = render.plain(render.worksheet_title(course, sheet))
+            path = self.page(f"worksheet-{sheet.id}", title, f"<h1>{render.worksheet_title(course, sheet)}</h1>"
+                                                             f"{render.worksheet_body(course, sheet)}")
+            self.item(folder, ident("I", unit.id, sheet.id), title,
+                      self.resource(ident("R", unit.id, sheet.id), "webcontent", path, [path]))
+        for quiz in unit.quizzes:
+            if quiz.graded and quiz.max_points > 0:
+                self.assessment(folder, unit, quiz)
+            elif all(q.type == ESSAY or (q.options and all(o.correct for o in q.options)) for q in quiz.questions):
+                self.discussion(folder, unit, quiz)
+            # A self-assessment (likert: no right answer, no grade) stays its worksheet's page.
+        notes = self.facilitator_notes(unit)
+        if notes:
+            title = course.message("facilitator_guide")
+            path = self.page(f"{unit.id}-facilitator", title, notes)
+            self.item(folder, ident("I", unit.id, "facilitator"), title,
+                      self.resource(ident("R", unit.id, "facilitator"), "webcontent", path, [path], instructor=True))
+
+    def facilitator_notes(self, unit: Unit) -> str:
+        """The trainer's side of a unit, for an instructor-only page: materials, running order,
+        session pages, each activity's procedure and tips, and the closure."""
+        course = self.course
+        parts = [render.list_block(course, "materials", unit.materials), render.running_order(course, unit)]
+        parts += [f"<section><h2>{render.t(course, p.title)}</h2>{render.page_block(course, p)}</section>"
+                  for p in unit.pages if p.audience == FACILITATOR]
+        parts += [f"<section><h3>{render.t(course, a.title)}</h3>{render.activity_notes(course, a)}</section>"
+                  for a in unit.activities if a.procedure]
+        if unit.closure:
+            parts.append(f"<section><h2>{render.esc(course.message('closure'))}</h2>{render.h(course, unit.closure)}</section>")
+        content = "".join(p for p in parts if p)
+        return f"<h1>{render.unit_heading(course, unit)}</h1>{content}" if content else ""
+
+    # -- quizzes ----------------------------------------------------------------------------
+    def assessment(self, folder, unit: Unit, quiz: Quiz) -> None:
+        course = self.course
+        name = ident("Q", unit.id, quiz.id)
+        root = etree.Element(f"{{{QTI}}}questestinterop", nsmap={None: QTI, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", f"{QTI} {self.v['qti_xsd']}")
+        test = etree.SubElement(root, f"{{{QTI}}}assessment", ident=name, title=render.plain(quiz.title))
+        meta = etree.SubElement(test, f"{{{QTI}}}qtimetadata")
+        field(meta, "cc_profile", "cc.exam.v0p1")
+        field(meta, "qmd_assessmenttype", "Examination")
+        field(meta, "qmd_scoretype", "Percentage")
+        field(meta, "cc_maxattempts", str(quiz.max_attempts) if quiz.max_attempts else "unlimited")
+        # The profile has no pass mark (QTI's cutvalue is left out of it): learners read it in
+        # the introduction, and it stays in the metadata for tools that look.
+        field(meta, "moocpack_pass_mark", str(quiz.pass_mark))
+        introduction = (render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)
+                        + f'<p>{render.esc(course.message("not_passed", pass_mark=quiz.pass_mark))}</p>')
+        if introduction:
+            material(etree.SubElement(etree.SubElement(test, f"{{{QTI}}}presentation_material"),
+                                      f"{{{QTI}}}flow_mat"), introduction)
+        section = etree.SubElement(test, f"{{{QTI}}}section", ident=ident(name, "S"))
+        for question in quiz.questions:
+            for item in self.items(question):
+                section.append(item)
+        path = f"{name}/assessment.xml"
+        self.files[path] = xml(root)
+        self.item(folder, ident("I", unit.id, quiz.id), render.plain(quiz.title),
+                  self.resource(ident("R", unit.id, quiz.id), self.v["assessment"], None, [path]))
+
+    def items(self, q: Question) -> list[etree._Element]:
+        """The QTI items of one question (a matching question gives one per prompt)."""
+        course = self.course
+        stem = render.directed(course, render.fallback_notice(course, q.stem) + str(q.stem))
+        points = q.points if q.graded else 0
+        if q.type == MATCHING:
+            targets = q.answer_targets
+            texts = {str(p.answer): p.answer for p in q.pairs}
+            found = []
+            for pair in q.pairs:
+                options = [(f"t{i}", texts[target], target == str(pair.answer), None)
+                           for i, target in enumerate(targets)]
+                prompt = f'{stem}<p><strong>{render.t(course, pair.prompt)}</strong></p>'
+                found.append(self.choice_item(ident(q.id, pair.id), q, prompt, options, False, points / len(q.pairs)))
+            return found
+        if q.type in (SINGLE_CHOICE, TRUE_FALSE, MULTIPLE_RESPONSE):
+            options = [(o.id, o.text, o.correct, o.feedback) for o in q.options]
+            return [self.choice_item(ident(q.id), q, stem, options, q.type == MULTIPLE_RESPONSE, points)]
+        if q.type in (SHORT_TEXT, ESSAY):
+            return [self.text_item(q, stem, points)]
+        if kinds.kind(q.type) is not None or q.type == LIKERT:
+            raise ExportError(f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
+                              "question in a graded quiz; leave the cc format out, or the question")
+        raise ExportError(f"question '{q.id}': unknown type {q.type}")
+
+    def item_head(self, identifier: str, q: Question, profile: str, points: float) -> etree._Element:
+        item = etree.Element(f"{{{QTI}}}item", ident=identifier, title=render.plain(q.title or q.stem)[:255])
+        meta = etree.SubElement(etree.SubElement(item, f"{{{QTI}}}itemmetadata"), f"{{{QTI}}}qtimetadata")
+        field(meta, "cc_profile", profile)
+        field(meta, "cc_weighting", f"{points:g}")
+        if q.competences:
+            field(meta, "moocpack_competences", " ".join(q.competences))
+        return item
+
+    def choice_item(self, identifier: str, q: Question, stem: str, options, multiple: bool, points: float):
+        course = self.course
+        profile = PROFILES[MULTIPLE_RESPONSE if multiple else (TRUE_FALSE if q.type == TRUE_FALSE else SINGLE_CHOICE)]
+        item = self.item_head(identifier, q, profile, points)
+        presentation = etree.SubElement(item, f"{{{QTI}}}presentation")
+        material(presentation, stem)
+        lid = etree.SubElement(presentation, f"{{{QTI}}}response_lid", ident="response1",
+                               rcardinality="Multiple" if multiple else "Single")
+        choice = etree.SubElement(lid, f"{{{QTI}}}render_choice")
+        for oid, text, _, _ in options:
+            label = etree.SubElement(choice, f"{{{QTI}}}response_label", ident=oid)
+            material(label, render.t(course, text))
+        processing = etree.SubElement(item, f"{{{QTI}}}resprocessing")
+        outcomes = etree.SubElement(processing, f"{{{QTI}}}outcomes")
+        etree.SubElement(outcomes, f"{{{QTI}}}decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+        feedbacks = []
+        for oid, _, _, feedback in options:  # each option's own feedback, when it is picked
+            if feedback:
+                condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "Yes"})
+                equal(etree.SubElement(condition, f"{{{QTI}}}conditionvar"), oid)
+                etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid=f"{oid}_fb")
+                feedbacks.append((f"{oid}_fb", str(feedback)))
+        right = [oid for oid, _, correct, _ in options if correct]
+        condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
+        variable = etree.SubElement(condition, f"{{{QTI}}}conditionvar")
+        if multiple:
+            every = etree.SubElement(variable, f"{{{QTI}}}and")
+            for oid, _, correct, _ in options:
+                # case="Yes" on the right ones: how Moodle's importer tells them apart.
+                equal(every if correct else etree.SubElement(every, f"{{{QTI}}}not"), oid, case="Yes" if correct else None)
+        else:
+            for oid in right:
+                equal(variable, oid)
+        etree.SubElement(condition, f"{{{QTI}}}setvar", action="Set", varname="SCORE").text = "100"
+        general = [str(f) for f in (q.correct_feedback, q.feedback) if f]
+        if general:
+            etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+            feedbacks.append(("general_fb", "".join(general)))
+        for fid, text in feedbacks:
+            flow = etree.SubElement(etree.SubElement(item, f"{{{QTI}}}itemfeedback", ident=fid), f"{{{QTI}}}flow_mat")
+            material(flow, text)
+        return item
+
+    def text_item(self, q: Question, stem: str, points: float) -> etree._Element:
+        item = self.item_head(ident(q.id), q, PROFILES[q.type], points)
+        presentation = etree.SubElement(item, f"{{{QTI}}}presentation")
+        material(presentation, stem)
+        response = etree.SubElement(presentation, f"{{{QTI}}}response_str", ident="response1", rcardinality="Single")
+        etree.SubElement(etree.SubElement(response, f"{{{QTI}}}render_fib"), f"{{{QTI}}}response_label",
+                         ident="answer1", rshuffle="No")
+        processing = etree.SubElement(item, f"{{{QTI}}}resprocessing")
+        etree.SubElement(etree.SubElement(processing, f"{{{QTI}}}outcomes"), f"{{{QTI}}}decvar",
+                         maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+        general = "".join(str(f) for f in (q.correct_feedback, q.feedback) if f)
+        for answer in q.answers:  # one condition per accepted answer: what importers read
+            condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
+            equal(etree.SubElement(condition, f"{{{QTI}}}conditionvar"), str(answer),
+                  case="Yes" if q.case_sensitive else "No")
+            etree.SubElement(condition, f"{{{QTI}}}setvar", action="Set", varname="SCORE").text = "100"
+            if general:
+                etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+        if q.type == ESSAY and general:
+            condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
+            etree.SubElement(etree.SubElement(condition, f"{{{QTI}}}conditionvar"), f"{{{QTI}}}other")
+            etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+        if general:
+            flow = etree.SubElement(etree.SubElement(item, f"{{{QTI}}}itemfeedback", ident="general_fb"),
+                                    f"{{{QTI}}}flow_mat")
+            material(flow, general)
+        return item
+
+    def discussion(self, folder, unit: Unit, quiz: Quiz) -> None:
+        """A quiz of discussion or reflection questions: one discussion topic, its questions in
+        the text, so that learners answer where the others read them."""
+        course, dt = self.course, self.v["dt"]
+        name = ident("D", unit.id, quiz.id)
+        topic = etree.Element(f"{{{dt}}}topic", nsmap={None: dt, "xsi": XSI})
+        topic.set(f"{{{XSI}}}schemaLocation", f"{dt} {self.v['dt_xsd']}")
+        etree.SubElement(topic, f"{{{dt}}}title").text = render.plain(quiz.title)
+        questions = "".join(f"<li>{q.stem}</li>" for q in quiz.questions)
+        text = render.directed(course, render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)
+                               + f"<ol>{questions}</ol>")
+        etree.SubElement(topic, f"{{{dt}}}text", texttype="text/html").text = text
+        path = f"{name}/topic.xml"
+        self.files[path] = xml(topic)
+        self.item(folder, ident("I", unit.id, quiz.id), render.plain(quiz.title),
+                  self.resource(ident("R", unit.id, quiz.id), self.v["topic"], None, [path]))
+
+
+def field(parent, label: str, entry: str) -> None:
+    node = etree.SubElement(parent, f"{{{QTI}}}qtimetadatafield")
+    etree.SubElement(node, f"{{{QTI}}}fieldlabel").text = label
+    etree.SubElement(node, f"{{{QTI}}}fieldentry").text = entry
+
+
+def material(parent, html: str) -> None:
+    node = etree.SubElement(etree.SubElement(parent, f"{{{QTI}}}material"), f"{{{QTI}}}mattext", texttype="text/html")
+    node.text = html
+
+
+def equal(parent, value: str, case: str | None = None) -> None:
+    node = etree.SubElement(parent, f"{{{QTI}}}varequal", respident="response1")
+    if case:
+        node.set("case", case)
+    node.text = value
+
+
+def xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+class CommonCartridgeExporter(Exporter):
+    name = "cc"
+    extension = "imscc"
+    description = "IMS Common Cartridge with QTI quizzes (Canvas, Blackboard, Brightspace, Schoology, Sakai, Moodle)."
+    settings = (Setting("cc_version", "Common Cartridge version: 1.3, or 1.1 for importers that read only 1.0/1.1 "
+                                      "(Moodle's)", default="1.3", choices=("1.3", "1.1")),)
+
+    def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
+        return Cartridge(course, options.settings["cc_version"]).build()
+
+    def archive(self, files: dict[str, bytes], course: Course, options: ExportOptions) -> bytes:
+        return zip_bytes(files, options.epoch)
