@@ -68,7 +68,7 @@ def test_the_html_exporter_is_registered_through_the_entry_point_group():
 def test_formats_lists_them(cli):
     code, stdout, _ = cli("formats")
     assert code == 0 and [line.split()[0] for line in stdout.splitlines() if not line.startswith(" ")] == [
-        "guide", "html", "moodle", "olx", "scorm12", "scorm2004"]
+        "cc", "guide", "html", "moodle", "olx", "scorm12", "scorm2004"]
 
 
 def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypatch, cli):
@@ -98,6 +98,7 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
                  "moocpack_exporters/scorm/xsd/scorm12/imscp_rootv1p1p2.xsd",
                  "moocpack_exporters/scorm/xsd/scorm2004/imscp_v1p1.xsd", "moocpack/schemas/unit.schema.json",
                  "moocpack/messages/nb.yaml", "moocpack_exporters/moodle/__init__.py", "moocpack_exporters/olx/__init__.py",
+                 "moocpack_exporters/cc/__init__.py",
                  "moocpack/l10n/commands.py", "moocpack/publish/commands.py",
                  "moocpack/lms/moodle/local_moocpack/version.php",
                  "moocpack/lms/moodle/local_moocpack/classes/external/restore_course.php",
@@ -127,7 +128,8 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
                             cwd=work, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     built = sorted(p.name for p in (work / "out").iterdir())
-    for fmt, ext in (("html", "zip"), ("scorm12", "zip"), ("scorm2004", "zip"), ("olx", "tar.gz"), ("moodle", "mbz")):
+    for fmt, ext in (("html", "zip"), ("scorm12", "zip"), ("scorm2004", "zip"), ("olx", "tar.gz"), ("moodle", "mbz"),
+                     ("cc", "imscc")):
         assert f"pat-peer-support-1.0.0-en-{fmt}.{ext}" in built
     # The Moodle plugin comes out of the installed wheel too.
     result = subprocess.run([str(python), "-I", "-c", code, "moodle-plugin", "-o", "plugin.zip"],
