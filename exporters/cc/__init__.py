@@ -26,6 +26,7 @@ from moocpack.model import (
     Quiz, Unit,
 )
 from moocpack import kinds
+from moocpack.xmlescape import attribute, text
 
 __all__ = ["CommonCartridgeExporter"]
 
@@ -239,35 +240,36 @@ class Cartridge:
         return f"<h1>{render.unit_heading(course, unit)}</h1>{content}" if content else ""
 
     # -- quizzes ----------------------------------------------------------------------------
+    # Written as text: an assessment has thousands of elements, a tree of them costs more to
+    # build than the text it serialises to (the tests parse and validate every one).
     def assessment(self, folder, unit: Unit, quiz: Quiz) -> None:
         course = self.course
         name = ident("Q", unit.id, quiz.id)
-        root = etree.Element(f"{{{QTI}}}questestinterop", nsmap={None: QTI, "xsi": XSI})
-        root.set(f"{{{XSI}}}schemaLocation", f"{QTI} {self.v['qti_xsd']}")
-        test = etree.SubElement(root, f"{{{QTI}}}assessment", ident=name, title=render.plain(quiz.title))
-        meta = etree.SubElement(test, f"{{{QTI}}}qtimetadata")
-        field(meta, "cc_profile", "cc.exam.v0p1")
-        field(meta, "qmd_assessmenttype", "Examination")
-        field(meta, "qmd_scoretype", "Percentage")
-        field(meta, "cc_maxattempts", str(quiz.max_attempts) if quiz.max_attempts else "unlimited")
+        out = [f'<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n<questestinterop xmlns="{QTI}" xmlns:xsi="{XSI}" '
+               f'xsi:schemaLocation="{QTI} {self.v["qti_xsd"]}">'
+               f'<assessment ident="{name}" title="{attribute(render.plain(quiz.title))}"><qtimetadata>']
+        field(out, "cc_profile", "cc.exam.v0p1")
+        field(out, "qmd_assessmenttype", "Examination")
+        field(out, "qmd_scoretype", "Percentage")
+        field(out, "cc_maxattempts", str(quiz.max_attempts) if quiz.max_attempts else "unlimited")
         # The profile has no pass mark (QTI's cutvalue is left out of it): learners read it in
         # the introduction, and it stays in the metadata for tools that look.
-        field(meta, "moocpack_pass_mark", str(quiz.pass_mark))
+        field(out, "moocpack_pass_mark", str(quiz.pass_mark))
+        out.append("</qtimetadata>")
         introduction = (render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)
                         + f'<p>{render.esc(course.message("not_passed", pass_mark=quiz.pass_mark))}</p>')
-        if introduction:
-            material(etree.SubElement(etree.SubElement(test, f"{{{QTI}}}presentation_material"),
-                                      f"{{{QTI}}}flow_mat"), introduction)
-        section = etree.SubElement(test, f"{{{QTI}}}section", ident=ident(name, "S"))
+        out.append("<presentation_material><flow_mat>")
+        material(out, introduction)
+        out.append(f'</flow_mat></presentation_material><section ident="{ident(name, "S")}">')
         for question in quiz.questions:
-            for item in self.items(question):
-                section.append(item)
+            self.items(out, question)
+        out.append("</section></assessment></questestinterop>\n")
         path = f"{name}/assessment.xml"
-        self.files[path] = xml(root)
+        self.files[path] = "".join(out).encode()
         self.item(folder, ident("I", unit.id, quiz.id), render.plain(quiz.title),
                   self.resource(ident("R", unit.id, quiz.id), self.v["assessment"], None, [path]))
 
-    def items(self, q: Question) -> list[etree._Element]:
+    def items(self, out: list, q: Question) -> None:
         """The QTI items of one question (a matching question gives one per prompt)."""
         course = self.course
         stem = render.directed(course, render.fallback_notice(course, q.stem) + str(q.stem))
@@ -275,102 +277,100 @@ class Cartridge:
         if q.type == MATCHING:
             targets = q.answer_targets
             texts = {str(p.answer): p.answer for p in q.pairs}
-            found = []
             for pair in q.pairs:
                 options = [(f"t{i}", texts[target], target == str(pair.answer), None)
                            for i, target in enumerate(targets)]
                 prompt = f'{stem}<p><strong>{render.t(course, pair.prompt)}</strong></p>'
-                found.append(self.choice_item(ident(q.id, pair.id), q, prompt, options, False, points / len(q.pairs)))
-            return found
-        if q.type in (SINGLE_CHOICE, TRUE_FALSE, MULTIPLE_RESPONSE):
+                self.choice_item(out, ident(q.id, pair.id), q, prompt, options, False, points / len(q.pairs))
+        elif q.type in (SINGLE_CHOICE, TRUE_FALSE, MULTIPLE_RESPONSE):
             options = [(o.id, o.text, o.correct, o.feedback) for o in q.options]
-            return [self.choice_item(ident(q.id), q, stem, options, q.type == MULTIPLE_RESPONSE, points)]
-        if q.type in (SHORT_TEXT, ESSAY):
-            return [self.text_item(q, stem, points)]
-        if kinds.kind(q.type) is not None or q.type == LIKERT:
+            self.choice_item(out, ident(q.id), q, stem, options, q.type == MULTIPLE_RESPONSE, points)
+        elif q.type in (SHORT_TEXT, ESSAY):
+            self.text_item(out, q, stem, points)
+        elif kinds.kind(q.type) is not None or q.type == LIKERT:
             raise ExportError(f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
                               "question in a graded quiz; leave the cc format out, or the question")
-        raise ExportError(f"question '{q.id}': unknown type {q.type}")
+        else:
+            raise ExportError(f"question '{q.id}': unknown type {q.type}")
 
-    def item_head(self, identifier: str, q: Question, profile: str, points: float) -> etree._Element:
-        item = etree.Element(f"{{{QTI}}}item", ident=identifier, title=render.plain(q.title or q.stem)[:255])
-        meta = etree.SubElement(etree.SubElement(item, f"{{{QTI}}}itemmetadata"), f"{{{QTI}}}qtimetadata")
-        field(meta, "cc_profile", profile)
-        field(meta, "cc_weighting", f"{points:g}")
+    def item_head(self, out: list, identifier: str, q: Question, profile: str, points: float) -> None:
+        title = attribute(render.plain(q.title or q.stem)[:255])
+        out.append(f'<item ident="{attribute(identifier)}" title="{title}"><itemmetadata><qtimetadata>')
+        field(out, "cc_profile", profile)
+        field(out, "cc_weighting", f"{points:g}")
         if q.competences:
-            field(meta, "moocpack_competences", " ".join(q.competences))
-        return item
+            field(out, "moocpack_competences", " ".join(q.competences))
+        out.append("</qtimetadata></itemmetadata><presentation>")
 
-    def choice_item(self, identifier: str, q: Question, stem: str, options, multiple: bool, points: float):
+    def choice_item(self, out: list, identifier: str, q: Question, stem: str, options, multiple: bool,
+                    points: float) -> None:
         course = self.course
         profile = PROFILES[MULTIPLE_RESPONSE if multiple else (TRUE_FALSE if q.type == TRUE_FALSE else SINGLE_CHOICE)]
-        item = self.item_head(identifier, q, profile, points)
-        presentation = etree.SubElement(item, f"{{{QTI}}}presentation")
-        material(presentation, stem)
-        lid = etree.SubElement(presentation, f"{{{QTI}}}response_lid", ident="response1",
-                               rcardinality="Multiple" if multiple else "Single")
-        choice = etree.SubElement(lid, f"{{{QTI}}}render_choice")
-        for oid, text, _, _ in options:
-            label = etree.SubElement(choice, f"{{{QTI}}}response_label", ident=oid)
-            material(label, render.t(course, text))
-        processing = etree.SubElement(item, f"{{{QTI}}}resprocessing")
-        outcomes = etree.SubElement(processing, f"{{{QTI}}}outcomes")
-        etree.SubElement(outcomes, f"{{{QTI}}}decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+        self.item_head(out, identifier, q, profile, points)
+        material(out, stem)
+        out.append(f'<response_lid ident="response1" rcardinality="{"Multiple" if multiple else "Single"}"><render_choice>')
+        for oid, text_value, _, _ in options:
+            out.append(f'<response_label ident="{attribute(oid)}">')
+            material(out, render.t(course, text_value))
+            out.append("</response_label>")
+        out.append('</render_choice></response_lid></presentation><resprocessing><outcomes>'
+                   '<decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>')
         feedbacks = []
         for oid, _, _, feedback in options:  # each option's own feedback, when it is picked
             if feedback:
-                condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "Yes"})
-                equal(etree.SubElement(condition, f"{{{QTI}}}conditionvar"), oid)
-                etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid=f"{oid}_fb")
+                out.append('<respcondition continue="Yes"><conditionvar>')
+                equal(out, oid)
+                out.append(f'</conditionvar><displayfeedback feedbacktype="Response" linkrefid="{attribute(oid)}_fb"/>'
+                           "</respcondition>")
                 feedbacks.append((f"{oid}_fb", str(feedback)))
-        right = [oid for oid, _, correct, _ in options if correct]
-        condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
-        variable = etree.SubElement(condition, f"{{{QTI}}}conditionvar")
+        out.append('<respcondition continue="No"><conditionvar>')
         if multiple:
-            every = etree.SubElement(variable, f"{{{QTI}}}and")
+            out.append("<and>")
             for oid, _, correct, _ in options:
                 # case="Yes" on the right ones: how Moodle's importer tells them apart.
-                equal(every if correct else etree.SubElement(every, f"{{{QTI}}}not"), oid, case="Yes" if correct else None)
+                if correct:
+                    equal(out, oid, case="Yes")
+                else:
+                    out.append("<not>")
+                    equal(out, oid)
+                    out.append("</not>")
+            out.append("</and>")
         else:
-            for oid in right:
-                equal(variable, oid)
-        etree.SubElement(condition, f"{{{QTI}}}setvar", action="Set", varname="SCORE").text = "100"
-        general = [str(f) for f in (q.correct_feedback, q.feedback) if f]
-        if general:
-            etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-            feedbacks.append(("general_fb", "".join(general)))
-        for fid, text in feedbacks:
-            flow = etree.SubElement(etree.SubElement(item, f"{{{QTI}}}itemfeedback", ident=fid), f"{{{QTI}}}flow_mat")
-            material(flow, text)
-        return item
-
-    def text_item(self, q: Question, stem: str, points: float) -> etree._Element:
-        item = self.item_head(ident(q.id), q, PROFILES[q.type], points)
-        presentation = etree.SubElement(item, f"{{{QTI}}}presentation")
-        material(presentation, stem)
-        response = etree.SubElement(presentation, f"{{{QTI}}}response_str", ident="response1", rcardinality="Single")
-        etree.SubElement(etree.SubElement(response, f"{{{QTI}}}render_fib"), f"{{{QTI}}}response_label",
-                         ident="answer1", rshuffle="No")
-        processing = etree.SubElement(item, f"{{{QTI}}}resprocessing")
-        etree.SubElement(etree.SubElement(processing, f"{{{QTI}}}outcomes"), f"{{{QTI}}}decvar",
-                         maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+            for oid, _, correct, _ in options:
+                if correct:
+                    equal(out, oid)
+        out.append('</conditionvar><setvar action="Set" varname="SCORE">100</setvar>')
         general = "".join(str(f) for f in (q.correct_feedback, q.feedback) if f)
-        for answer in q.answers:  # one condition per accepted answer: what importers read
-            condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
-            equal(etree.SubElement(condition, f"{{{QTI}}}conditionvar"), str(answer),
-                  case="Yes" if q.case_sensitive else "No")
-            etree.SubElement(condition, f"{{{QTI}}}setvar", action="Set", varname="SCORE").text = "100"
-            if general:
-                etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-        if q.type == ESSAY and general:
-            condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
-            etree.SubElement(etree.SubElement(condition, f"{{{QTI}}}conditionvar"), f"{{{QTI}}}other")
-            etree.SubElement(condition, f"{{{QTI}}}displayfeedback", feedbacktype="Response", linkrefid="general_fb")
         if general:
-            flow = etree.SubElement(etree.SubElement(item, f"{{{QTI}}}itemfeedback", ident="general_fb"),
-                                    f"{{{QTI}}}flow_mat")
-            material(flow, general)
-        return item
+            out.append('<displayfeedback feedbacktype="Response" linkrefid="general_fb"/>')
+            feedbacks.append(("general_fb", general))
+        out.append("</respcondition></resprocessing>")
+        self.feedbacks(out, feedbacks)
+
+    def feedbacks(self, out: list, feedbacks) -> None:
+        for fid, html in feedbacks:
+            out.append(f'<itemfeedback ident="{attribute(fid)}"><flow_mat>')
+            material(out, html)
+            out.append("</flow_mat></itemfeedback>")
+        out.append("</item>")
+
+    def text_item(self, out: list, q: Question, stem: str, points: float) -> None:
+        self.item_head(out, ident(q.id), q, PROFILES[q.type], points)
+        material(out, stem)
+        out.append('<response_str ident="response1" rcardinality="Single"><render_fib>'
+                   '<response_label ident="answer1" rshuffle="No"/></render_fib></response_str></presentation>'
+                   '<resprocessing><outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/>'
+                   "</outcomes>")
+        general = "".join(str(f) for f in (q.correct_feedback, q.feedback) if f)
+        shown = '<displayfeedback feedbacktype="Response" linkrefid="general_fb"/>' if general else ""
+        for answer in q.answers:  # one condition per accepted answer: what importers read
+            out.append('<respcondition continue="No"><conditionvar>')
+            equal(out, str(answer), case="Yes" if q.case_sensitive else "No")
+            out.append(f'</conditionvar><setvar action="Set" varname="SCORE">100</setvar>{shown}</respcondition>')
+        if q.type == ESSAY and general:
+            out.append(f'<respcondition continue="No"><conditionvar><other/></conditionvar>{shown}</respcondition>')
+        out.append("</resprocessing>")
+        self.feedbacks(out, [("general_fb", general)] if general else [])
 
     def discussion(self, folder, unit: Unit, quiz: Quiz) -> None:
         """A quiz of discussion or reflection questions: one discussion topic, its questions in
@@ -390,22 +390,18 @@ class Cartridge:
                   self.resource(ident("R", unit.id, quiz.id), self.v["topic"], None, [path]))
 
 
-def field(parent, label: str, entry: str) -> None:
-    node = etree.SubElement(parent, f"{{{QTI}}}qtimetadatafield")
-    etree.SubElement(node, f"{{{QTI}}}fieldlabel").text = label
-    etree.SubElement(node, f"{{{QTI}}}fieldentry").text = entry
+def field(out: list, label: str, entry: str) -> None:
+    out.append(f"<qtimetadatafield><fieldlabel>{text(label)}</fieldlabel><fieldentry>{text(entry)}</fieldentry>"
+               "</qtimetadatafield>")
 
 
-def material(parent, html: str) -> None:
-    node = etree.SubElement(etree.SubElement(parent, f"{{{QTI}}}material"), f"{{{QTI}}}mattext", texttype="text/html")
-    node.text = html
+def material(out: list, html: str) -> None:
+    out.append(f'<material><mattext texttype="text/html">{text(html)}</mattext></material>')
 
 
-def equal(parent, value: str, case: str | None = None) -> None:
-    node = etree.SubElement(parent, f"{{{QTI}}}varequal", respident="response1")
-    if case:
-        node.set("case", case)
-    node.text = value
+def equal(out: list, value: str, case: str | None = None) -> None:
+    case = f' case="{case}"' if case else ""
+    out.append(f'<varequal respident="response1"{case}>{text(value)}</varequal>')
 
 
 def xml(root: etree._Element) -> bytes:
