@@ -19,6 +19,8 @@ from moocpack.render import competences_body, esc, footer, h, t, unit_file, work
 def toc_entries(course: Course) -> list[tuple[str, str]]:
     """(href, label HTML) of every entry of the table of contents."""
     entries = [(unit_file(unit), render.unit_heading(course, unit)) for unit in course.units]
+    if not course.frameworks:  # a course without a framework has no competence page
+        return entries
     return entries + [("competences.html", esc(course.message("competence_framework")))]
 
 
@@ -142,13 +144,14 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
     the same pages."""
     files = {
         "index.html": index_page(course, audience).encode(),
-        "competences.html": competences_page(course, audience).encode(),
         "style.css": render.static_file("style.css"),
         "quiz.js": render.quiz_script(course),
         "toc.js": toc_script(course),
         **{name: resources.files("moocpack_exporters.html").joinpath("static", name).read_bytes()
            for name in ("nav.js", "store.js", "steps.js")},  # the website's own scripts
     }
+    if course.frameworks:
+        files["competences.html"] = competences_page(course, audience).encode()
     for unit in course.units:
         files[unit_file(unit)] = unit_page(course, unit, audience).encode()
         for sheet in unit.worksheets:

@@ -99,8 +99,9 @@ def pages(course: Course) -> Pages:
     rendering them is most of the work of either package."""
     files: dict[str, bytes] = {}
     shared = {"style.css": render.static_file("style.css"), "quiz.js": render.quiz_script(course)}
-    shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
-                                           render.competences_body(course, unit_links=False)).encode()
+    if course.frameworks:
+        shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
+                                               render.competences_body(course, unit_links=False)).encode()
     sco_files: dict[str, list[str]] = {}
     for unit in course.units:
         launch = render.unit_file(unit)

@@ -74,6 +74,8 @@ class _Checker:
         self.question_ids: dict[str, tuple] = {}  # question id -> where it was first defined (rel, doc, path)
         self.worksheet_users: dict[str, list] = {}  # worksheet id -> the activities and quizzes using it
         self.local_links: list[tuple[str, yamlfile.Document, list, str]] = []  # checked once assets are known
+        # A course with a competence framework tags every outcome and question; one without, nothing.
+        self.tagging = True
 
     def competences(self, rel: str, doc: yamlfile.Document, ids, path) -> None:
         """Competence tags name items of a framework the course uses (not categories)."""
@@ -248,6 +250,7 @@ def _check_course(c: _Checker) -> dict:
                                       f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"],
                 code="course.date-out-of-range")
     c.checked = Checked(c.folder, course, {}, {}, {})
+    c.tagging = bool(data["frameworks"])
     return data
 
 
@@ -331,7 +334,10 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
                         code="outcome.unknown")
 
     for oi, outcome in enumerate(u["outcomes"]):
-        c.competences(rel, doc, outcome["competences"], ["outcomes", oi, "competences"])
+        c.competences(rel, doc, outcome.get("competences"), ["outcomes", oi, "competences"])
+        if c.tagging and not outcome.get("competences"):
+            c.error(rel, doc, "this learning outcome is tagged with no competence; add 'competences' (the course "
+                              "has a competence framework)", ["outcomes", oi], code="outcome.untagged")
     for ai, activity in enumerate(u.get("activities", [])):
         check_outcomes(activity.get("outcomes"), ["activities", ai, "outcomes"])
         c.competences(rel, doc, activity.get("competences"), ["activities", ai, "competences"])
@@ -347,7 +353,7 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
             check_outcomes(q.get("outcomes"), path + ["outcomes"])
             c.competences(rel, doc, q.get("competences"), path + ["competences"])
             _claim(c, rel, doc, c.question_ids, generated_question_id(case["id"], q["id"]), path + ["id"])
-            if not _effective(q, outcome_ids):
+            if c.tagging and not _effective(q, outcome_ids):
                 c.error(rel, doc, "this reflection question is tagged with no competence; add 'competences' "
                                   "or 'outcomes'", path, code="question.untagged")
     for qi, q in enumerate(u.get("questions", [])):
@@ -356,7 +362,7 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
         c.competences(rel, doc, q.get("competences"), path + ["competences"])
         _claim(c, rel, doc, c.question_ids, q["id"], path + ["id"])
         _check_question(c, rel, doc, q, path)
-        if not _effective(q, outcome_ids):
+        if c.tagging and not _effective(q, outcome_ids):
             c.error(rel, doc, f"question '{q['id']}' is tagged with no competence; add 'competences' or 'outcomes'",
                     path, code="question.untagged")
     own_questions = {q["id"] for q in u.get("questions", [])}
@@ -733,7 +739,7 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None):
         if answers:
             c.error(rel, doc, "essay questions have no correct answers; remove 'answers'", kp + ["answers"], code="answer-key.essay-answers")
     rows_tagged = bool(table) and all(row.get("competences") for row in table["rows"])
-    if outcome_ids is not None and not _effective(key, outcome_ids) and not rows_tagged and not all(
+    if c.tagging and outcome_ids is not None and not _effective(key, outcome_ids) and not rows_tagged and not all(
             a.get("competences") for a in answers or [{}]):
         c.error(rel, doc, "questions built from this worksheet are tagged with no competence; add 'competences' "
                           "or 'outcomes' to the answer key", kp, code="answer-key.untagged")

@@ -353,7 +353,7 @@ class _Resolver:
     def unit(self, uid: str, course_pass_mark: int, worksheet_cache: dict, frameworks: dict) -> Unit:
         rel = f"units/{uid}.yaml"
         u = self.merged(rel, self.checked.units[uid], "unit")
-        outcomes = {o["id"]: Outcome(o["id"], o["text"], tuple(o["competences"])) for o in u["outcomes"]}
+        outcomes = {o["id"]: Outcome(o["id"], o["text"], tuple(o.get("competences", ()))) for o in u["outcomes"]}
 
         def sheet(wid):
             if wid not in worksheet_cache:
@@ -460,7 +460,7 @@ class _Resolver:
                                 for o in c["organisations"]),
             licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
             effort=parse_duration(c["effort"]), pass_mark=pass_mark,
-            frameworks=tuple(frameworks[fid] for fid in c["frameworks"]), units=units,
+            frameworks=tuple(frameworks[fid] for fid in c.get("frameworks", [])), units=units,
             messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))},
             translation_notice=self.translation_notice(c.get("translated_by")))
 
