@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 from collections import Counter
 from pathlib import Path
 
 import click
+import yaml
 
 from . import __version__, coverage, loader
 from .archive import WriteError
@@ -343,6 +345,74 @@ def formats(as_json):
                 click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
     # A plug-in that cannot load is an error of the installation, not a detail of the listing.
     sys.exit(EXIT_INTERNAL if broken else EXIT_OK)
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-l", "--lang", "languages", multiple=True, metavar="L",
+              help="Languages, the source first (repeatable; default en). The others get empty translation files.")
+@click.option("--framework", default="none", show_default=True, metavar="none|FILE",
+              help="A competence framework file (competences/<id>.yaml format) to tag outcomes and questions "
+                   "with; 'none' for a course that tags nothing.")
+def new(path, languages, framework):
+    """Start a course: a small valid one (a unit, a page, a worksheet, a quiz) to build on.
+
+    \b
+    Its comments teach the format; its files name their JSON Schema for YAML editors (VS Code's
+    YAML extension completes fields and shows errors as you type).
+    \b
+      moocpack new my-course --lang en --lang nb
+      moocpack validate my-course && moocpack build my-course
+      moocpack serve my-course              a live preview, rebuilt on every save
+    """
+    from . import scaffold
+    languages = tuple(dict.fromkeys(languages or ("en",)))
+    source_framework = None if framework == "none" else Path(framework)
+    if source_framework is not None and not source_framework.is_file():
+        raise click.UsageError(f"--framework: no such file: {framework}")
+    try:
+        written = scaffold.new_course(path, languages, source_framework)
+    except FileExistsError as exc:
+        click.echo(f"{exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        click.echo(f"{path}: cannot create the course: {exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"created {path}/ ({len(written)} files): moocpack validate {path} && moocpack build {path}", err=True)
+
+
+@main.command()
+@COURSE
+@click.option("-l", "--lang", "language", metavar="L", help="The language to show (default: the source language).")
+@click.option("--guide", is_flag=True, help="Show the facilitator guide instead of the learners' website.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; the default reaches this computer only.")
+def serve(course, language, guide, port, host):
+    """Preview the website on http://127.0.0.1:8000, rebuilt on every save.
+
+    The open page reloads itself after each build. While the course has errors, the last good
+    build stays up with the problems shown over it (file:line:column: message). Stop with Ctrl+C.
+    """
+    from . import serve as preview_server
+    paths = course_paths(course)
+    if len(paths) != 1:
+        raise click.UsageError("serve shows one course: name its folder")
+    try:
+        server, preview, stop = preview_server.start(paths[0], language, guide, host, port)
+    except OSError as exc:
+        click.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"serving {paths[0]} on http://{host}:{server.server_address[1]}/ (built in {preview.seconds:.2f} s; "
+               "Ctrl+C stops)", err=True)
+    for problem in preview.problems:
+        click.echo(problem, err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stop.set()
+        server.shutdown()
 
 
 main.add_command(l10n)

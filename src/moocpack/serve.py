@@ -1,0 +1,174 @@
+"""`moocpack serve`: the website (or the facilitator guide) of one language on localhost,
+built again whenever a file of the course changes, the open page reloading itself.
+
+While the course has errors, the last good build stays up and every page shows the problems
+over it, as `file:line:column: message`. It serves what it built, from memory: nothing on disk
+is reachable through it, it answers GET and HEAD only, and it listens on the loopback interface
+unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+import http.server
+import json
+import mimetypes
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import handout, loader
+from .problems import CourseError, Report
+
+EVENTS = "/__moocpack__/version"  # the page asks here whether a newer build is up
+# Injected into every page served: wait for a newer build, then reload (a long poll; no
+# extension, no websocket).
+RELOAD = """<script>(function () {
+  var seen = %d;
+  function wait() {
+    fetch("%s?since=" + seen, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (d) {
+      if (d.version !== seen) { location.reload(); } else { wait(); }
+    }).catch(function () { setTimeout(wait, 1000); });
+  }
+  wait();
+})();</script>"""
+OVERLAY = ('<div id="moocpack-problems" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:50vh;'
+           'overflow:auto;background:#fff3f3;color:#600;border-top:3px solid #c00;padding:1rem;z-index:99999;'
+           'font:14px/1.4 monospace"><strong>{title}</strong><ul>{items}</ul></div>')
+
+
+class Preview:
+    """The last good build of one language's website, and the problems of the latest try."""
+
+    def __init__(self, course: Path, language: str | None = None, guide: bool = False):
+        self.course, self.language, self.guide = course, language, guide
+        self.files: dict[str, bytes] = {}
+        self.problems: list[str] = []
+        self.version = 0
+        self.seconds = 0.0  # how long the last build took
+        self.changed = threading.Condition()
+
+    def build(self) -> None:
+        from moocpack_exporters.html.exporter import site_files
+
+        from .model import FACILITATOR, LEARNER
+        started = time.perf_counter()
+        report = Report(self.course)
+        try:
+            checked = loader.check(self.course, report)
+            if checked is None:
+                raise CourseError(report)
+            language = self.language or checked.source_language
+            course = loader.load(self.course, language, report, checked=checked, quiet=True)
+            course = handout.with_handouts({language: course})[language]
+            files = site_files(course, FACILITATOR if self.guide else LEARNER)
+            problems = []
+        except CourseError as error:
+            files, problems = None, [str(problem) for problem in error.report.errors] or ["the course has errors"]
+        except Exception as exc:  # a bug must not stop the preview: it is shown like a problem
+            files, problems = None, [f"internal error: {type(exc).__name__}: {exc}"]
+        with self.changed:
+            if files is not None:
+                self.files = files
+            self.problems = problems
+            self.version += 1
+            self.seconds = time.perf_counter() - started
+            self.changed.notify_all()
+
+    def page(self, path: str) -> tuple[bytes, str] | None:
+        """What is served at `path`: (body, content type), or None."""
+        name = path.lstrip("/") or "index.html"
+        data = self.files.get(name)
+        if data is None and not self.files and name == "index.html":
+            data = b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>moocpack</title></head><body></body></html>"
+        if data is None:
+            return None
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            extra = RELOAD % (self.version, EVENTS)
+            if self.problems:
+                items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+                extra += OVERLAY.format(title="The course has problems; this is its last good build.", items=items)
+            data = data.replace(b"</body>", extra.encode() + b"</body>", 1)
+            kind = "text/html; charset=utf-8"
+        return data, kind
+
+    def wait(self, since: int, timeout: float = 25.0) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != since, timeout)
+            return self.version
+
+
+def snapshot(course: Path) -> dict[str, float]:
+    """Every file of the course and when it last changed (what the watcher compares)."""
+    found = {}
+    for path in course.rglob("*"):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(course).parts):
+            try:
+                found[str(path)] = path.stat().st_mtime_ns
+            except OSError:
+                pass
+    return found
+
+
+def watch(preview: Preview, stop: threading.Event, interval: float = 0.2) -> None:
+    before = snapshot(preview.course)
+    while not stop.wait(interval):
+        now = snapshot(preview.course)
+        if now != before:
+            before = now
+            preview.build()
+
+
+def handler_for(preview: Preview):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "moocpack-serve"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            url = urlsplit(self.path)
+            if url.path == EVENTS:
+                since = int(dict(p.split("=", 1) for p in url.query.split("&") if "=" in p).get("since", "-1") or -1)
+                body = json.dumps({"version": preview.wait(since)}).encode()
+                return self.answer(200, body, "application/json")
+            found = preview.page(unquote(url.path))
+            if found is None:
+                return self.answer(404, b"not found", "text/plain")
+            self.answer(200, *found)
+
+        def do_HEAD(self):
+            found = preview.page(unquote(urlsplit(self.path).path))
+            self.answer(200 if found else 404, b"", found[1] if found else "text/plain")
+
+        def answer(self, status: int, body: bytes, kind: str):
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def refuse(self):
+            self.answer(405, b"read only", "text/plain")
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = refuse
+
+    return Handler
+
+
+def start(course: Path, language: str | None = None, guide: bool = False, host: str = "127.0.0.1",
+          port: int = 8000) -> tuple[http.server.ThreadingHTTPServer, Preview, threading.Event]:
+    """Build once, then serve and watch in threads: (server, preview, stop). `stop.set()` and
+    `server.shutdown()` end them."""
+    preview = Preview(course, language, guide)
+    preview.build()
+    server = http.server.ThreadingHTTPServer((host, port), handler_for(preview))
+    server.daemon_threads = True
+    stop = threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=watch, args=(preview, stop), daemon=True).start()
+    return server, preview, stop
