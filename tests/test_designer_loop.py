@@ -126,3 +126,39 @@ def browser_page():
         page.on("pageerror", lambda error: page.problems.append(str(error)))
         yield page
         instance.close()
+
+
+def test_a_rebuild_redoes_what_a_save_changed_and_nothing_it_did_not(tmp_path, cli):
+    """serve keeps what a save did not touch (parsed files, built units, rendered pages) and
+    redoes the rest: a worksheet's change shows on its unit's page, a unit's new title in every
+    page's contents, an untouched unit's page is the very same bytes."""
+    from moocpack.serve import Preview
+    course = tmp_path / "c"
+    assert cli("new", course)[0] == 0
+    second = (course / "en" / "units" / "unit-1.yaml").read_text().replace("id: unit-1", "id: unit-2").replace(
+        'number: "1"', 'number: "2"').replace("title: First steps", "title: Next steps").replace(
+        "q-outcome", "q-outcome-2").replace("quiz-1", "quiz-2").replace("[worksheet:ws-statements, ", "[")
+    (course / "en" / "units" / "unit-2.yaml").write_text(second)
+    edit_text(course / "en" / "course.yaml", "units: [unit-1]", "units: [unit-1, unit-2]")
+    preview = Preview(course)
+    preview.build()
+    assert not preview.problems
+    before = dict(preview.files)
+    edit_text(course / "en" / "worksheets" / "ws-statements.yaml", "title: True or false?", "title: Right or wrong?")
+    preview.build()
+    assert b"Right or wrong?" in preview.files["unit-1.html"] and b"Right or wrong?" in preview.files["unit-2.html"]
+    before = dict(preview.files)
+    edit_text(course / "en" / "units" / "unit-2.yaml", "  Markdown text.", "  Changed text.")
+    preview.build()
+    assert b"Changed text." in preview.files["unit-2.html"]
+    assert preview.files["unit-1.html"] is before["unit-1.html"]  # not made again
+    edit_text(course / "en" / "units" / "unit-2.yaml", "title: Next steps", "title: Last steps")
+    preview.build()
+    assert b"Last steps" in preview.files["unit-1.html"]  # the contents of every page name it
+    assert not preview.problems
+
+
+def edit_text(path, old, new):
+    text = path.read_text()
+    assert old in text, (old, path)
+    path.write_text(text.replace(old, new, 1))

@@ -139,9 +139,11 @@ def competences_page(course: Course, audience: str = LEARNER) -> str:
 
 
 
-def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
+def site_files(course: Course, audience: str = LEARNER, reuse: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Every file of the website for learners or facilitators; shared with exporters that wrap
-    the same pages."""
+    the same pages. `reuse`: pages already made for the same units (the preview server's, after
+    a save that changed other units), taken instead of rendered."""
+    reuse = reuse or {}
     files = {
         "index.html": index_page(course, audience).encode(),
         "style.css": render.static_file("style.css"),
@@ -153,10 +155,12 @@ def site_files(course: Course, audience: str = LEARNER) -> dict[str, bytes]:
     if course.frameworks:
         files["competences.html"] = competences_page(course, audience).encode()
     for unit in course.units:
-        files[unit_file(unit)] = unit_page(course, unit, audience).encode()
+        name = unit_file(unit)
+        files[name] = reuse[name] if name in reuse else unit_page(course, unit, audience).encode()
         for sheet in unit.worksheets:
-            if worksheet_file(sheet) not in files:
-                files[worksheet_file(sheet)] = worksheet_page(course, sheet, unit, audience).encode()
+            name = worksheet_file(sheet)
+            if name not in files:
+                files[name] = reuse[name] if name in reuse else worksheet_page(course, sheet, unit, audience).encode()
         for asset in unit.assets:
             files[asset.path] = asset.data
     return files

@@ -107,6 +107,8 @@ class _Checker:
         for err in errors:
             message, path, key = schemas.explain(err)
             self.error(rel, doc, message, path, key, code=f"schema.{err.validator}")
+        if not errors and self.folder.parsed is not None:
+            doc.valid_as = kind  # a document kept for the next check is not validated again
         return not errors
 
     def read(self, rel: str) -> yamlfile.Document | None:
@@ -188,7 +190,7 @@ def cycle_collector_paused(keep: bool = False):
 
 
 def check(path: str | Path, report: Report, allow_remote_media: bool = False,
-          progress: Callable[[str], None] | None = None, jobs: int = 1) -> Checked | None:
+          progress: Callable[[str], None] | None = None, jobs: int = 1, parsed: dict | None = None) -> Checked | None:
     """Check a whole course folder, every language; return None if there is any error.
 
     One checker per kind of file, in the order their references need: the course file, the
@@ -199,11 +201,11 @@ def check(path: str | Path, report: Report, allow_remote_media: bool = False,
     (readahead.py): the same problems, sooner.
     """
     with cycle_collector_paused(keep=True):
-        return _check(path, report, allow_remote_media, progress, workers.usable(jobs))
+        return _check(path, report, allow_remote_media, progress, workers.usable(jobs), parsed)
 
 
-def _check(path, report, allow_remote_media, progress, jobs) -> Checked | None:
-    folder = folders.open_folder(Path(path), report)
+def _check(path, report, allow_remote_media, progress, jobs, parsed=None) -> Checked | None:
+    folder = folders.open_folder(Path(path), report, parsed)
     if folder is None:
         return None
     if progress:

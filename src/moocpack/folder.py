@@ -36,6 +36,10 @@ class CourseFolder:
     prefetched: dict[str, yamlfile.Document] = field(default_factory=dict, repr=False)
     # Told the number of files read so far (a progress display on a terminal), or None.
     progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
+    # Files parsed by an earlier check of the same folder, kept by whoever checks it again (the
+    # preview server): path -> ((mtime, size), document). A file whose stamp is unchanged is
+    # not parsed again. None: no such memory.
+    parsed: dict | None = field(default=None, repr=False, compare=False)
 
     def display(self, relative: str) -> str:
         return str(self.display_root / relative)
@@ -86,7 +90,7 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
                      "move the file into the course folder", code="file.outside-folder")
         return None
     try:
-        doc = yamlfile.read(path)
+        doc = _parse(folder, path)
     except yamlfile.YamlError as exc:
         report.error(folder.display(relative), exc.message, position=exc.position, code=exc.code)
         return None
@@ -96,6 +100,22 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
     return _keep(folder, relative, doc)
 
 
+def _parse(folder: CourseFolder, path: Path) -> yamlfile.Document:
+    if folder.parsed is None:
+        return yamlfile.read(path)
+    try:
+        status = path.stat()
+        stamp = (status.st_mtime_ns, status.st_size)
+    except OSError:
+        return yamlfile.read(path)
+    known = folder.parsed.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    doc = yamlfile.read(path)
+    folder.parsed[str(path)] = (stamp, doc)
+    return doc
+
+
 def _keep(folder: CourseFolder, relative: str, doc: yamlfile.Document) -> yamlfile.Document:
     folder.documents[relative] = doc
     if folder.progress and len(folder.documents) % 25 == 0:
@@ -103,9 +123,10 @@ def _keep(folder: CourseFolder, relative: str, doc: yamlfile.Document) -> yamlfi
     return doc
 
 
-def open_folder(path: Path, report: Report) -> CourseFolder | None:
-    """Find the source language of a course folder; report what is wrong if it cannot."""
-    folder = CourseFolder(root=path.resolve(), display_root=path)
+def open_folder(path: Path, report: Report, parsed: dict | None = None) -> CourseFolder | None:
+    """Find the source language of a course folder; report what is wrong if it cannot.
+    `parsed`: files kept from an earlier check of the folder (see CourseFolder.parsed)."""
+    folder = CourseFolder(root=path.resolve(), display_root=path, parsed=parsed)
     if not path.is_dir():
         report.error(str(path), "course folder not found", code="folder.not-found")
         return None

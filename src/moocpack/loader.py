@@ -79,8 +79,12 @@ def _own(values: dict, lang: str) -> Text:
 
 
 class _Resolver:
-    def __init__(self, checked: Checked, lang: str, report: Report, quiet: bool = False):
+    def __init__(self, checked: Checked, lang: str, report: Report, quiet: bool = False, memo: dict | None = None):
         self.checked = checked
+        # Units built by an earlier load of the same course (the preview server's): a unit whose
+        # files (parsed documents, kept while unchanged), worksheets, interface and media are
+        # the same is not built again.
+        self.memo = memo
         self.lang = lang
         self.src = checked.source_language
         self.report = report
@@ -351,6 +355,26 @@ class _Resolver:
             data=plugin.data(q) if plugin else {})
 
     def unit(self, uid: str, course_pass_mark: int, worksheet_cache: dict, frameworks: dict) -> Unit:
+        if self.memo is None:
+            return self._unit(uid, course_pass_mark, worksheet_cache, frameworks)
+        translations = self.checked.translations.get(self.lang, {})
+        data = self.checked.units[uid].data
+        sheets = sorted({a["worksheet"] for a in data.get("activities", []) if "worksheet" in a}
+                        | {ref.split(":", 1)[1] for z in data.get("quizzes", []) for ref in z.get("questions", [])
+                           if ref.startswith("worksheet:")})
+        if not hasattr(self, "_media"):
+            self._media = tuple(sorted(self.checked.assets.items()))  # compared by content: read anew each check
+        key = (self.checked.units[uid], translations.get(f"units/{uid}.yaml"), course_pass_mark, self.messages,
+               tuple((self.checked.worksheets.get(w), translations.get(f"worksheets/{w}.yaml")) for w in sheets),
+               self._media)
+        known = self.memo.get((uid, self.lang))
+        if known is not None and known[0] == key:
+            return known[1]
+        unit = self._unit(uid, course_pass_mark, worksheet_cache, frameworks)
+        self.memo[(uid, self.lang)] = (key, unit)
+        return unit
+
+    def _unit(self, uid: str, course_pass_mark: int, worksheet_cache: dict, frameworks: dict) -> Unit:
         rel = f"units/{uid}.yaml"
         u = self.merged(rel, self.checked.units[uid], "unit")
         outcomes = {o["id"]: Outcome(o["id"], o["text"], tuple(o.get("competences", ()))) for o in u["outcomes"]}
@@ -490,7 +514,7 @@ def _join(*parts) -> Html | None:
 
 
 def load(path: str | Path, language: str | None = None, report: Report | None = None,
-         checked: Checked | None = None, quiet: bool = False) -> Course:
+         checked: Checked | None = None, quiet: bool = False, memo: dict | None = None) -> Course:
     """Load a course for one language (default: the source language).
 
     Raises CourseError, carrying every problem, if the folder has errors. Warnings (missing
@@ -499,7 +523,7 @@ def load(path: str | Path, language: str | None = None, report: Report | None = 
     """
     checked, lang, report = _prepare(path, language, report, checked)
     with cycle_collector_paused(keep=True):
-        return _Resolver(checked, lang, report, quiet).course()
+        return _Resolver(checked, lang, report, quiet, memo).course()
 
 
 def report_translation(path: str | Path, language: str, report: Report, checked: Checked) -> None:

@@ -47,6 +47,13 @@ class Preview:
         self.problems: list[str] = []
         self.version = 0
         self.seconds = 0.0  # how long the last build took
+        self.parsed: dict = {}  # the course's files as last parsed: a save parses only what changed
+        # The last good build's model, to redo only what a save changed: the units as loaded
+        # (by id), the same with their handouts, and what the course's every page shows.
+        self.units: dict = {}  # the loader's memo: units rebuilt only when their files change
+        self.loaded: dict = {}
+        self.ready: dict = {}
+        self.context = None
         self.changed = threading.Condition()
 
     def build(self) -> None:
@@ -56,13 +63,14 @@ class Preview:
         started = time.perf_counter()
         report = Report(self.course)
         try:
-            checked = loader.check(self.course, report)
+            checked = loader.check(self.course, report, parsed=self.parsed)
             if checked is None:
                 raise CourseError(report)
             language = self.language or checked.source_language
-            course = loader.load(self.course, language, report, checked=checked, quiet=True)
-            course = handout.with_handouts({language: course})[language]
-            files = site_files(course, FACILITATOR if self.guide else LEARNER)
+            course = loader.load(self.course, language, report, checked=checked, quiet=True, memo=self.units)
+            course, reuse, state = self.reused(course)
+            files = site_files(course, FACILITATOR if self.guide else LEARNER, reuse)
+            self.loaded, self.ready, self.context = state  # kept only with the files made from it
             problems = []
         except CourseError as error:
             files, problems = None, [str(problem) for problem in error.report.errors] or ["the course has errors"]
@@ -75,6 +83,30 @@ class Preview:
             self.version += 1
             self.seconds = time.perf_counter() - started
             self.changed.notify_all()
+
+    def reused(self, course):
+        """The course with its handouts, the pages of the last build that still hold, and the
+        state to keep once the build succeeds: a unit
+        equal to the one last built keeps its handouts and its pages, as long as what every page
+        shows (the course's title, the units' names, the frameworks, the interface) is the same."""
+        from dataclasses import replace
+
+        from moocpack_exporters.html.exporter import unit_file, worksheet_file
+        context = (course.language, course.title, course.licence, course.acknowledgement, course.translation_notice,
+                   course.frameworks, course.messages, tuple((u.id, u.number, u.title) for u in course.units))
+        same = {u.id for u in course.units if u.id in self.loaded and self.loaded[u.id] == u}
+        fresh = [u for u in course.units if u.id not in same]
+        made = handout.with_handouts({course.language: replace(course, units=tuple(fresh))})[course.language]
+        ready = {u.id: u for u in made.units} | {uid: self.ready[uid] for uid in same}
+        reuse = {}
+        if context == self.context:
+            fresh_sheets = {s.id for u in fresh for s in u.worksheets}
+            for uid in same:
+                reuse[unit_file(ready[uid])] = self.files[unit_file(ready[uid])]
+                reuse.update({worksheet_file(s): self.files[worksheet_file(s)] for s in ready[uid].worksheets
+                              if s.id not in fresh_sheets and worksheet_file(s) in self.files})
+        state = ({u.id: u for u in course.units}, ready, context)
+        return replace(course, units=tuple(ready[u.id] for u in course.units)), reuse, state
 
     def page(self, path: str) -> tuple[bytes, str] | None:
         """What is served at `path`: (body, content type), or None."""
