@@ -35,7 +35,7 @@ ROOT = HERE.parent
 def measure(action: str, course: Path, formats: list[str], out: Path, repeat: int = 1) -> dict:
     """Runs in the child process."""
     from moocpack import loader
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
 
@@ -73,7 +73,7 @@ def floor(course: Path, formats: list[str], out: Path, repeat: int = 1) -> dict:
 
     import yaml
 
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
     texts = [path.read_text("utf-8") for path in sorted(course.rglob("*.yaml"))]

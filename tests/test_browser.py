@@ -35,7 +35,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The shipped course's html packages, unzipped and served on 127.0.0.1."""
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
 
@@ -431,7 +431,7 @@ def test_the_website_grows_linearly_with_the_course(tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import generate
 
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
     sizes = {}

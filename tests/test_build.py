@@ -8,7 +8,7 @@ import time
 import zipfile
 
 from conftest import SHIPPED
-from moocpack.build import build
+from moocpack.builder import build
 from moocpack.exporter import Exporter, for_last_course, forget_courses, registry
 from moocpack.problems import Report
 
@@ -57,7 +57,7 @@ def test_a_languages_packages_of_one_family_are_made_in_one_process(tmp_path):
 
 
 def test_the_languages_workers_share_at_the_end_are_those_left_over_by_whole_rounds():
-    from moocpack.build import _halves, _shared
+    from moocpack.builder import _halves, _shared
     assert _shared(["en", "nb", "fr"], 2) == ["fr"]
     assert _shared(["en"], 2) == ["en"] and _shared(["en", "nb"], 2) == []
     assert _shared(list("abcde"), 4) == ["e"] and _shared(["en", "nb", "fr"], 1) == []
@@ -223,7 +223,7 @@ def test_a_failed_build_stops_its_other_workers_at_once(tmp_path):
     """What the other workers are making is not wanted once the build has failed: they are
     stopped, not waited for, and write nothing more."""
     import pytest
-    from moocpack.build import BuildError
+    from moocpack.builder import BuildError
     with pytest.raises(BuildError, match="broken on purpose"):
         build(SHIPPED, {"slow": Slow(), "broken": Broken()}, ["en"], tmp_path, Report(SHIPPED), jobs=2)
     assert not list(tmp_path.glob("*-slow.zip"))

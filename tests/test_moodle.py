@@ -30,7 +30,7 @@ def read_mbz(data: bytes) -> dict[str, bytes]:
 
 
 def build(course: Path, out: Path, languages=None) -> dict[str, Path]:
-    from moocpack.build import build as run
+    from moocpack.builder import build as run
     from moocpack.exporter import registry
     from moocpack.problems import Report
     results = run(course, {"moodle": registry()["moodle"].exporter}, languages, out, Report(course))

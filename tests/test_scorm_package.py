@@ -20,7 +20,7 @@ LANGUAGES = ("en", "nb", "fr")
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory) -> dict[tuple[str, str], bytes]:
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
 

@@ -72,7 +72,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
 
@@ -331,7 +331,7 @@ def test_the_largest_unit_of_a_generated_course_fits_scorm_12_suspend_data(brows
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import generate
 
-    from moocpack.build import build
+    from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
 

@@ -21,7 +21,7 @@ import yaml
 
 from . import __version__, coverage, loader
 from .archive import WriteError
-from .build import BuildError, CourseExportError, OutputError, build
+from .builder import BuildError, CourseExportError, OutputError, build
 from .exporter import registry
 from .console import (
     EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, Progress, choose_exporters, course_paths,

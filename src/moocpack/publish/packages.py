@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import loader
-from ..build import build
+from ..builder import build
 from ..exporter import ExportOptions, Exporter
 from ..model import Course
 from ..problems import CourseError, Report
