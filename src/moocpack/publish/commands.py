@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from .. import archive
-from ..build import BuildError, OutputError
+from ..builder import BuildError, OutputError
 from ..exporter import ExportOptions
 from ..console import EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, Progress, choose_exporters, course_paths, \
     parse_settings, print_problems
