@@ -6,8 +6,6 @@ shows problems over the last good build."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 import urllib.request
 import zipfile
 

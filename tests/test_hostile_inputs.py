@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, ROOT, edit
+from conftest import ROOT
 
 # -- build workers -------------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from jsonschema import Draft202012Validator
 
 from conftest import ROOT
@@ -53,3 +55,30 @@ def test_every_interface_catalogue_has_every_message_of_the_english_one():
                 from babel import Locale
                 needed = Locale.parse(path.stem).plural_form.tags | {"other"}
                 assert needed <= set(catalogue[key]), (path.name, key, needed)
+
+
+def test_the_code_passes_the_linter():
+    """ruff (installed by the test command) over the code: no undefined or unused name, no
+    statement that does nothing (the rules are in pyproject.toml)."""
+    import shutil
+    import subprocess
+    ruff = shutil.which("ruff")
+    assert ruff, "ruff is installed by the README's test command (pip install -e '.[test]')"
+    done = subprocess.run([ruff, "check", "--no-cache", "src", "exporters", "tests", "benchmarks"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_moodle_plugin_is_valid_php():
+    """php -l over every PHP file of the Moodle plugin (where PHP is installed, as with the
+    real-Moodle tests)."""
+    import shutil
+    import subprocess
+    php = shutil.which("php")
+    if not php:
+        pytest.skip("no PHP here: tests/lms/moodle/setup.sh installs it")
+    files = sorted((ROOT / "lms" / "moodle" / "local_moocpack").rglob("*.php"))
+    assert len(files) > 5
+    for path in files:
+        done = subprocess.run([php, "-l", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr

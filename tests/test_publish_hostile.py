@@ -8,7 +8,6 @@ servers are local (pytest-httpserver on 127.0.0.1); a second one plays "another 
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import os

@@ -8,14 +8,12 @@ lay a page out in the learner's interface language). Checked in Chromium, with s
 
 from __future__ import annotations
 
-import io
 import re
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from conftest import ARTIFACTS
 
