@@ -6,10 +6,8 @@ what it returns (a `Checked` course) is what `loader.load()` resolves into the m
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,25 +166,7 @@ class _Checker:
                                      "would carry it: add it to the 'assets' of the unit that uses it", path, code="link.not-an-asset")
 
 
-@contextmanager
-def cycle_collector_paused(keep: bool = False):
-    """Reading a course makes millions of objects and almost no reference cycles, yet Python's
-    cycle collector keeps walking all of them as they pile up: paused, checking and loading a
-    large course take a fifth less time, growing in step with the course. What few cycles there
-    are (an exception caught) are collected when it resumes.
-
-    With `keep`, what was made is there to stay (a checked course, a model): it is frozen as the
-    collector resumes, which otherwise walks all of it at the next allocation, every object
-    being new to it, and again as it ages (a tenth of a second per language at 500 units)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if keep:
-                gc.freeze()
-            gc.enable()
+cycle_collector_paused = workers.cycle_collector_paused  # memory tuning lives with the workers (workers.py)
 
 
 def check(path: str | Path, report: Report, allow_remote_media: bool = False,

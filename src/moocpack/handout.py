@@ -311,10 +311,8 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     _PENDING = [specs[key] for key in missing]
     try:
         if jobs > 1 and len(missing) > 2:
-            import multiprocessing
-            with multiprocessing.get_context("fork").Pool(
-                    min(jobs, len(missing)), initializer=workers.die_with_parent, initargs=(os.getpid(),)) as pool:
-                results = pool.map(_make, range(len(missing)), chunksize=max(1, len(missing) // (jobs * 4)))
+            results = list(workers.forked_map(_make, list(range(len(missing))), jobs,
+                                              chunksize=max(1, len(missing) // (jobs * 4))))
         else:
             results = [_make(i) for i in range(len(missing))]
     finally:

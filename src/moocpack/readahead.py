@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import multiprocessing
-import os
 from pathlib import Path
 
 from . import folder as folders
@@ -82,17 +81,15 @@ def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> N
     global _JOB
     _JOB = (folder.root, folder.source_language)
     try:
-        with multiprocessing.get_context("fork").Pool(
-                min(jobs, len(chunks)), initializer=workers.die_with_parent, initargs=(os.getpid(),)) as pool:
-            for results in pool.imap_unordered(_read_chunk, chunks):
-                for relative, data, packed, valid_as, notes, merge, rendered in results:
-                    doc = yamlfile.Document.from_packed(folder.root / relative, data, packed)
-                    doc.valid_as, doc.markdown_notes, doc.merge = valid_as, notes, merge
-                    folder.prefetched[relative] = doc
-                    for text, fields in rendered:
-                        markup.remember(text, markup.Rendered(*fields))
-                if folder.progress:  # a person at a terminal sees the files being read
-                    folder.progress(len(folder.documents) + len(folder.prefetched))
+        for results in workers.forked_map(_read_chunk, chunks, jobs, ordered=False):
+            for relative, data, packed, valid_as, notes, merge, rendered in results:
+                doc = yamlfile.Document.from_packed(folder.root / relative, data, packed)
+                doc.valid_as, doc.markdown_notes, doc.merge = valid_as, notes, merge
+                folder.prefetched[relative] = doc
+                for text, fields in rendered:
+                    markup.remember(text, markup.Rendered(*fields))
+            if folder.progress:  # a person at a terminal sees the files being read
+                folder.progress(len(folder.documents) + len(folder.prefetched))
     except (OSError, ValueError, multiprocessing.ProcessError):
         pass  # no fork here, or no process to be had: the check reads every file itself, as ever
     finally:
