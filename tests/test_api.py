@@ -46,10 +46,10 @@ def test_new_returns_the_files_it_wrote(tmp_path):
     assert moocpack.validate(tmp_path / "c").errors == []
 
 
-def test_the_readmes_example_exporter_works_as_a_third_party_distribution(mini, tmp_path, monkeypatch, cli):
-    """The exporter the README shows, copied from it into a package of its own with its entry
-    point in dist-info (what pip leaves), is found, listed and built like a built-in format."""
-    readme = (ROOT / "README.md").read_text("utf-8")
+def test_the_documented_example_exporter_works_as_a_third_party_distribution(mini, tmp_path, monkeypatch, cli):
+    """The exporter the developers' guide shows, copied from it into a package of its own with its
+    entry point in dist-info (what pip leaves), is found, listed and built like a built-in format."""
+    readme = (ROOT / "docs" / "architecture.md").read_text("utf-8")
     import textwrap
     block = re.search(r"```python\n( *from moocpack.exporter import Exporter\n.*?)\n *```", readme, re.S).group(1)
     code = textwrap.dedent(block)
