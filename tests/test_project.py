@@ -82,3 +82,15 @@ def test_the_moodle_plugin_is_valid_php():
     for path in files:
         done = subprocess.run([php, "-l", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_code_passes_the_type_checker():
+    """mypy (installed by the test command) over src/moocpack, as pyproject.toml configures it:
+    every module but those listed there as still to be worked through."""
+    import shutil
+    import subprocess
+    mypy = shutil.which("mypy")
+    assert mypy, "mypy is installed by the README's test command (pip install -e '.[test]')"
+    done = subprocess.run([mypy, "--no-incremental"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "no issues found in" in done.stdout

@@ -132,7 +132,7 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media, jo
     sys.exit(status)
 
 
-def _human(size: int) -> str:
+def _human(size: float) -> str:
     for unit in ("B", "KiB", "MiB"):
         if size < 1024:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"

@@ -28,7 +28,7 @@ def digest(text: str) -> str:
 
 def stale(entry: dict | None, source: str) -> bool:
     """Whether an accepted translation's source has changed since (or it was marked fuzzy)."""
-    return bool(entry) and bool(entry.get("fuzzy") or entry.get("source_sha") != digest(source))
+    return entry is not None and bool(entry) and bool(entry.get("fuzzy") or entry.get("source_sha") != digest(source))
 
 
 def path(root: Path, lang: str) -> Path:

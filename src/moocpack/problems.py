@@ -65,8 +65,8 @@ class Report:
         """One warning at many places of one file, each place (pointer, position): a large
         course's missing translations are tens of thousands, a few dozen per file."""
         file = self.relative(file)
-        self.problems.extend(Problem(file, *(position or (1, 1)), WARNING, message, pointer, code, language)
-                             for pointer, position in places)
+        self.problems.extend(Problem(file, (position or (1, 1))[0], (position or (1, 1))[1], WARNING, message, pointer,
+                                     code, language) for pointer, position in places)
 
     def untranslated(self, language: str | None = None) -> list[Problem]:
         """Strings shown in the source language because no translation exists (per language)."""

@@ -72,7 +72,9 @@ def _fast(kind: str):
                   code, flags=re.M)
     namespace: dict = {}
     exec(compile(code, f"<schema {kind}>", "exec"), namespace)  # what fastjsonschema.compile does
-    return namespace[re.search(r"^def (\w+)\(", code, re.M).group(1)]
+    name = re.search(r"^def (\w+)\(", code, re.M)
+    assert name is not None, "fastjsonschema wrote no function"
+    return namespace[name.group(1)]
 
 
 # Compiling a schema costs about as much as checking 15 files with jsonschema: a small course
@@ -203,7 +205,7 @@ def explain(error) -> tuple[str, list, bool]:
             return f"unknown field '{key}'{hint}", path + [key], True
     if validator_name == "type":
         expected = schema_node.get("type")
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [str(expected)]))
         hint = ""
         if isinstance(value, bool) and "string" in (expected if isinstance(expected, list) else [expected]):
             hint = " (YAML reads yes/no/on/off/true/false as true/false: put the text in quotes)"

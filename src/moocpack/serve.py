@@ -132,7 +132,7 @@ class Preview:
             return self.version
 
 
-def snapshot(course: Path) -> dict[str, float]:
+def snapshot(course: Path) -> dict[str, int]:
     """Every file of the course and when it last changed (what the watcher compares)."""
     found = {}
     for path in course.rglob("*"):

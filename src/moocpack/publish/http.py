@@ -240,7 +240,7 @@ def host(url: str) -> str:
 
 def reason(exc: Exception) -> str:
     """The innermost cause of a requests error, without the repr noise of urllib3's wrappers."""
-    inner = exc
+    inner: BaseException = exc
     while inner.__context__ is not None and inner.__context__ is not inner:
         inner = inner.__context__
     text = str(inner) or type(inner).__name__

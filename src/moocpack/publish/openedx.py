@@ -99,7 +99,7 @@ class Studio:
         origin (it would receive the JWT), never twice, and at most MAX_PAGES times."""
         what = "listing taxonomies"
         found, url = [], urljoin(self.studio, TAXONOMIES) + "?enabled=true"
-        seen = set()
+        seen: set[str] = set()
         while url:
             same_site(self.studio, url, self.http.secrets, "sent the next page of taxonomies")
             if url in seen or len(seen) >= MAX_PAGES:
@@ -183,8 +183,9 @@ class Studio:
 
 
 def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, tuple[str, str, str]],
-            update: bool, progress, dry_run: bool = False) -> list[dict]:
-    """Taxonomies first, then each language's course. Returns one record per course."""
+            update: bool, progress, dry_run: bool = False) -> dict[str, list[dict]]:
+    """Taxonomies first, then each language's course. Returns the records of the frameworks
+    (taxonomies) and of the courses."""
     done: list[str] = []
     try:
         studio.authenticate()

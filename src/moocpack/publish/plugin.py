@@ -34,4 +34,6 @@ def plugin_version() -> str:
     """The plugin's $plugin->version, to tell the admin what they install."""
     import re
     text = plugin_files()[f"{FOLDER}/version.php"].decode()
-    return re.search(r"\$plugin->version\s*=\s*(\d+)", text).group(1)
+    found = re.search(r"\$plugin->version\s*=\s*(\d+)", text)
+    assert found is not None, "the plugin's version.php names no version"
+    return found.group(1)

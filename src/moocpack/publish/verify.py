@@ -103,6 +103,7 @@ def _read(path: Path, wanted: set[str]) -> dict[str, bytes]:
                     raise NotAPackage("unpacks to more than any course package (a damaged or hostile archive)")
                 if member.isfile():
                     handle = archive.extractfile(member)
+                    assert handle is not None  # a regular file has a stream
                     data = handle.read() if name in wanted else None
                     if data is None:
                         while handle.read(1 << 20):
