@@ -175,3 +175,23 @@ def test_a_real_moodle_restores_the_new_kind_and_grades_it(mini, cli, installed,
         assert quiz["wrong"]["grade"] == 0
     finally:
         real.moodle("delete-course", course["courseid"])
+
+
+def test_a_kind_written_for_another_plugin_api_is_refused_with_the_reason(mini, cli, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "old_kind").mkdir(parents=True)
+    (site / "old_kind" / "__init__.py").write_text(
+        "from moocpack.kinds import QuestionKind\n\nclass Old(QuestionKind):\n    api = 0\n    name = 'old'\n")
+    info = site / "old_kind-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: old-kind\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[moocpack.question_kinds]\nold = old_kind:Old\n")
+    monkeypatch.syspath_prepend(str(site))
+    kinds.reload()
+    try:
+        code, out, err = cli("validate", mini)
+        assert code == 2 and "the question kind 'old' is installed but cannot be used" in out + err
+        assert "written for moocpack's plug-in API 0" in out + err
+    finally:
+        monkeypatch.undo()
+        kinds.reload()

@@ -233,6 +233,10 @@ def _check_course(c: _Checker) -> dict:
                 code="course.date-out-of-range")
     c.checked = Checked(c.folder, course, {}, {}, {})
     c.tagging = bool(data["frameworks"])
+    kinds.registry()
+    for name, reason in sorted(kinds.BROKEN.items()):
+        c.report.error(str(c.folder.display_root), f"the question kind '{name}' is installed but cannot be used: "
+                       f"{reason}", code="plugin.broken")
     return data
 
 

@@ -22,6 +22,20 @@ from .model import Course
 T = TypeVar("T")
 
 GROUP = "moocpack.exporters"
+# The version of the plug-in interface (this module's Exporter, Setting, ExportOptions and
+# ExportError, and moocpack.kinds): a plug-in may say the major version it was written for
+# (`api = 1`); one written for another is refused with that said, never half run. The major
+# number changes only when a plug-in written for the old one would break (CHANGELOG.md).
+PLUGIN_API = (1, 0)
+
+
+def api_mismatch(plugin) -> str:
+    """Why a plug-in cannot be used with this moocpack ("" when it can)."""
+    wanted = getattr(plugin, "api", PLUGIN_API[0])
+    if wanted != PLUGIN_API[0]:
+        return (f"written for moocpack's plug-in API {wanted}, this moocpack has {PLUGIN_API[0]}.{PLUGIN_API[1]}: "
+                "install a version of the plug-in made for it")
+    return ""
 
 
 class ExportError(Exception):
@@ -83,6 +97,7 @@ class ExportOptions:
 
 
 class Exporter:
+    api: int = PLUGIN_API[0]  # the plug-in API's major version the exporter is written for
     name: str = ""
     extension: str = "zip"
     description: str = ""
@@ -198,6 +213,9 @@ def registry() -> dict[str, Registered]:
     for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         try:
             cls = entry.load()
+            if api_mismatch(cls):
+                found[entry.name] = Registered(entry.name, None, entry.value, api_mismatch(cls))
+                continue
             instance = cls()
             found[entry.name] = Registered(entry.name, instance, entry.value)
         except Exception as exc:  # a broken plug-in must not take the others down

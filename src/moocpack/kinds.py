@@ -43,6 +43,7 @@ class QuestionKind:
     `properties`/`required` (the fields it reads, as JSON Schema) and implement the hooks of
     the formats it supports."""
 
+    api: int = 1  # the plug-in API's major version the kind is written for (moocpack.exporter.PLUGIN_API)
     name: str = ""
     description: str = ""
     properties: dict = {}
@@ -81,12 +82,28 @@ class QuestionKind:
         return hook is None or getattr(type(self), hook) is not getattr(QuestionKind, hook)
 
 
+# Kinds installed but not usable (written for another plug-in API, or failing to load): name ->
+# why. validate reports them, so that a question of such a kind is not just "not allowed".
+BROKEN: dict[str, str] = {}
+
+
 @lru_cache(maxsize=None)
 def registry() -> dict[str, QuestionKind]:
     """Every question kind installed, by name (a kind named like a built-in type is ignored)."""
     found: dict[str, QuestionKind] = {}
+    from .exporter import api_mismatch
+    BROKEN.clear()
     for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        kind = entry.load()()
+        try:
+            cls = entry.load()
+            reason = api_mismatch(cls)
+            if reason:
+                BROKEN[entry.name] = f"{entry.value}: {reason}"
+                continue
+            kind = cls()
+        except Exception as exc:  # a broken plug-in must not take the others down
+            BROKEN[entry.name] = f"{entry.value}: {type(exc).__name__}: {exc}"
+            continue
         if kind.name and kind.name not in BUILT_IN:
             found[kind.name] = kind
     return found
