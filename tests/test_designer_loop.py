@@ -87,6 +87,8 @@ def test_serve_answers_reads_only_from_its_build(served):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{base}{path}")
         assert refused.value.code == 404
+    for junk in ("since=abc", "since=99999999999999999999", "since", "x=1&&&"):  # answered, never a crash
+        assert "version" in json.loads(urllib.request.urlopen(f"{base}/__moocpack__/version?{junk}").read())
     request = urllib.request.Request(f"{base}/unit-1.html", data=b"x", method="POST")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request)

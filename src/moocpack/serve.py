@@ -163,7 +163,8 @@ def handler_for(preview: Preview):
         def do_GET(self):
             url = urlsplit(self.path)
             if url.path == EVENTS:
-                since = int(dict(p.split("=", 1) for p in url.query.split("&") if "=" in p).get("since", "-1") or -1)
+                asked = dict(p.split("=", 1) for p in url.query.split("&") if "=" in p).get("since", "")
+                since = int(asked) if asked.lstrip("-").isdigit() and len(asked) < 12 else -1  # anything else: now
                 body = json.dumps({"version": preview.wait(since)}).encode()
                 return self.answer(200, body, "application/json")
             found = preview.page(unquote(url.path))
