@@ -59,7 +59,8 @@ def zip_bytes(files: dict[str, bytes], epoch: int, deflated: dict[bytes, tuple[i
     deflated, for another package of the same files (SCORM 1.2 and 2004 hold the same pages)."""
     year, month, day, hour, minute, second = time.gmtime(max(epoch, 315532800))[:6]  # zip starts in 1980
     dos_time, dos_date = hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
-    out, directory = [], []
+    out: list[bytes] = []
+    directory: list[bytes] = []
     offset = 0
     for name in sorted(files):
         data = files[name]
@@ -76,7 +77,7 @@ def zip_bytes(files: dict[str, bytes], epoch: int, deflated: dict[bytes, tuple[i
         out += (_LOCAL.pack(b"PK\x03\x04", *fields), encoded, packed)
         directory += (_CENTRAL.pack(b"PK\x01\x02", 20, 3, *fields, 0, 0, 0, 0o100644 << 16, offset), encoded)
         offset += _LOCAL.size + len(encoded) + len(packed)
-    size = sum(map(len, directory))
+    size = sum(len(part) for part in directory)
     end = _END.pack(b"PK\x05\x06", 0, 0, len(files), len(files), size, offset, 0)
     return b"".join(out) + b"".join(directory) + end
 
@@ -228,7 +229,7 @@ def _make_folders(folder: Path) -> list[Path]:
     while not folder.exists() and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
-    made = []
+    made: list[Path] = []
     for each in reversed(missing):
         try:
             each.mkdir()
@@ -276,10 +277,11 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
             replaced.append(path)
     except OSError as exc:
         for path in replaced:  # put back what was there
-            if originals[path] is None:
+            original = originals[path]
+            if original is None:
                 path.unlink(missing_ok=True)
             else:
-                path.write_bytes(originals[path])
+                path.write_bytes(original)
         for path, temp in temps.items():
             Path(temp).unlink(missing_ok=True)
         _remove_folders(made)
@@ -292,7 +294,7 @@ _PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
 def clean_stale(folder: Path, prefix: str) -> list[Path]:
     """Remove temporary files that builds killed before they finished left in `folder` (those of
     packages starting with `prefix`, whose process is gone). Returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for entry in folder.iterdir():

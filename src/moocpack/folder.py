@@ -133,7 +133,7 @@ def open_folder(path: Path, report: Report, parsed: dict | None = None) -> Cours
     candidates = []
     for child in sorted(p for p in path.iterdir() if p.is_dir() and (p / "course.yaml").is_file()):
         doc = read(folder, f"{child.name}/course.yaml", report)
-        if doc is not None and "source_language" in doc.data:
+        if doc is not None and isinstance(doc.data, dict) and "source_language" in doc.data:
             candidates.append((child.name, doc))
     if not candidates:
         if not any(r.severity == "error" for r in report.problems):
@@ -146,7 +146,7 @@ def open_folder(path: Path, report: Report, parsed: dict | None = None) -> Cours
                      "only the source folder's course.yaml may set 'source_language'", code="folder.several-sources")
         return None
     name, doc = candidates[0]
-    declared = doc.data.get("source_language")
+    declared = doc.data.get("source_language") if isinstance(doc.data, dict) else None
     if declared != name:
         report.error(folder.display(f"{name}/course.yaml"),
                      f"source_language is '{declared}' but the file is in folder '{name}/'; "

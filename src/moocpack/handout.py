@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import workers
-from .model import Asset, Case, Course, Html, ListItem, MediaFile, Worksheet, language_name
+from .model import Asset, Case, Course, ListItem, MediaFile, Text, Worksheet, language_name
 
 ENCODING = "windows-1252"
 FORMAT_VERSION = "5"  # bump when the layout changes, so cached handouts are made again
@@ -43,7 +43,7 @@ def _fpdf_version() -> str:
     return version("fpdf2")
 
 
-def _paragraphs(markup: Html | None) -> list[str]:
+def _paragraphs(markup: Text | None) -> list[str]:
     """An HTML fragment as paragraphs of plain text (list items marked with a bullet)."""
     if not markup:
         return []
@@ -125,7 +125,7 @@ class Handout:
             pdf.cell(0, 5, licence[:150], align="L")
             pdf.set_x(pdf.l_margin)
             pdf.cell(0, 5, page_of.format(page=pdf.page_no(), pages="{nb}"), align="R")
-        pdf.footer = footer
+        pdf.footer = footer  # type: ignore[method-assign]  # fpdf2 calls it on every page
         pdf.alias_nb_pages("{nb}")
 
         pdf.add_page()
@@ -334,9 +334,10 @@ def _attached(course: Course, made: dict) -> Course:
         cases = tuple(replace(case, handout=MediaFile(handout_path(case_handout_id(case), course.language),
                                                       made[(course.language, f"case:{case.id}")], course.language))
                       for case in unit.cases)
-        files = tuple(Asset(f"handout:{s.id}", s.handout.path, s.title, None, s.handout.data) for s in sheets.values())
-        files += tuple(Asset(f"handout:{case_handout_id(c)}", c.handout.path, c.title, None, c.handout.data)
-                       for c in cases)
+        files = tuple(Asset(f"handout:{s.id}", made_file.path, s.title, None, made_file.data)
+                      for s in sheets.values() if (made_file := s.handout) is not None)
+        files += tuple(Asset(f"handout:{case_handout_id(c)}", made_file.path, c.title, None, made_file.data)
+                       for c in cases if (made_file := c.handout) is not None)
         units.append(replace(unit, worksheets=tuple(sheets.values()), activities=activities, cases=cases,
                              assets=unit.assets + files))
     return replace(course, units=tuple(units))

@@ -93,7 +93,7 @@ class Rendered:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
-    parser.validateLink = _validate_link
+    parser.validateLink = _validate_link  # type: ignore[method-assign]  # markdown-it's hook for it
     return parser
 
 
