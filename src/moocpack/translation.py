@@ -22,7 +22,8 @@ _KINDS = {schemas.TEXT: TEXT, schemas.MARKDOWN: MARKDOWN}
 
 def text_kind(node: dict, base: str) -> str | None:
     """"text", "markdown" or None for a schema node (asked once per node: see _Plan)."""
-    return _KINDS.get(schemas.resolve(node, base)[2])
+    ref = schemas.resolve(node, base)[2]
+    return _KINDS.get(ref) if ref else None
 
 
 def _children(node: dict, base: str):
@@ -146,7 +147,7 @@ class Merge:
             by_id[item["id"]] = (index, item)
         result = []
         for position, item in enumerate(source):
-            index, translated = by_id.get(item["id"], (None, None))
+            index, translated = by_id.get(item["id"], (None, None))  # type: ignore[assignment]  # None: no translation
             item_ptr = (ptr, index) if index is not None else ptr
             result.append(self._merge(item, translated, item_plan, item_ptr,
                                       f"{key_path}/{escape(item['id'])}", f"{source_ptr}/{position}"))
@@ -156,9 +157,9 @@ class Merge:
 def merged_text(source, target: Document | None, kind: str, source_lang: str, lang: str):
     """What `Merge(...).run(source, kind)` returns, without noting what is missing, translated
     or wrong: a checked course's model, whose check has said all that (a quarter less time)."""
-    target = target.data if target else None
+    data = target.data if target else None
     # The source language's own file (target is source) gives each text in its own language.
-    return _merged_text(source, target, _Plan.for_kind(kind), source_lang, lang)
+    return _merged_text(source, data, _Plan.for_kind(kind), source_lang, lang)
 
 
 def _items_with_ids(value) -> bool:

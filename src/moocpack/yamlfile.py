@@ -13,10 +13,12 @@ import re
 import sys
 from array import array
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-try:  # the C composer is several times faster and just as safe
+_Composer: Any  # the C composer where PyYAML was built with it: several times faster, just as safe
+try:
     _Composer = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Composer = yaml.SafeLoader
@@ -121,6 +123,7 @@ class Document:
         return doc
 
     def _unpack(self) -> None:
+        assert self._packed is not None
         pointers, places, key_places = self._packed
         self._packed = None
         pointers = pointers.split("\0") if places else []
