@@ -161,3 +161,18 @@ def test_the_same_cartridge_every_time(tmp_path, cli):
     with zipfile.ZipFile(io.BytesIO((tmp_path / "a" / name).read_bytes())) as z:
         assert z.namelist() == sorted(z.namelist())  # sorted entries, fixed times: reproducible
         assert {info.date_time for info in z.infolist()} == {(2025, 1, 31, 0, 0, 0)}
+
+
+def test_contract_canvas_reads_the_resource_types_and_folder_it_exports(cartridges):
+    """Contract test from Canvas's own code (canvas-lms lib/cc/cc_helper.rb, CCHelper: the
+    constants its Common Cartridge export writes and its import reads back), not a run of Canvas:
+    the 1.1 cartridge uses exactly its assessment, discussion-topic and web-content types, and
+    keeps files in its web-resources folder. Not exercised: Canvas's QTI converter and its
+    handling of 1.3 (canvas-lms is too large to fetch here)."""
+    canvas = {"ASSESSMENT_TYPE": "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "DISCUSSION_TOPIC": "imsdt_xmlv1p1",
+              "WEBCONTENT": "webcontent", "WEB_RESOURCES_FOLDER": "web_resources"}
+    files = cartridges["1.1", "en"]
+    types = {r.get("type") for r in manifest(files).iter("{*}resource")}
+    assert types == {canvas["ASSESSMENT_TYPE"], canvas["DISCUSSION_TOPIC"], canvas["WEBCONTENT"]}
+    web = [name for name in files if name.endswith((".html", ".css", ".svg", ".pdf"))]
+    assert web and all(name.startswith(canvas["WEB_RESOURCES_FOLDER"] + "/") for name in web)
