@@ -149,7 +149,7 @@ def test_a_format_that_cannot_express_a_kind_says_so_at_validate_and_stops_its_b
 """, quiz="q-draw")
     code, out, err = cli("validate", mini)
     assert code == 0, out + err
-    assert "the moodle, olx format(s) cannot express a drawing question" in out + err
+    assert "the cc, moodle, olx format(s) cannot express a drawing question" in out + err
     code, out, err = cli("build", mini, "--lang", "en", "--format", "html", "--out", tmp_path / "ok")
     assert code == 0, out + err
     code, out, err = cli("build", mini, "--lang", "en", "--format", "olx", "--out", tmp_path / "no")
@@ -175,6 +175,15 @@ def test_a_real_moodle_restores_the_new_kind_and_grades_it(mini, cli, installed,
         assert quiz["wrong"]["grade"] == 0
     finally:
         real.moodle("delete-course", course["courseid"])
+
+
+def test_formats_lists_the_installed_kinds_and_what_can_express_them(cli, installed):
+    code, out, _ = cli("formats")
+    assert "question kind numeric: A number, right when it is within `tolerance` of `value`." in out
+    assert "(formats: guide, html, moodle, olx, scorm12, scorm2004)" in out  # the CC profile's item types are fixed
+    assert "question kind drawing: a plug-in question kind (formats: guide, html, scorm12, scorm2004)" in out
+    data = json.loads(cli("formats", "--json")[1])
+    assert {k["name"]: k["formats"] for k in data["question_kinds"]}["drawing"] == ["guide", "html", "scorm12", "scorm2004"]
 
 
 def test_a_kind_written_for_another_plugin_api_is_refused_with_the_reason(mini, cli, tmp_path, monkeypatch):

@@ -287,6 +287,8 @@ class Cartridge:
             self.choice_item(out, ident(q.id), q, stem, options, q.type == MULTIPLE_RESPONSE, points)
         elif q.type in (SHORT_TEXT, ESSAY):
             self.text_item(out, q, stem, points)
+        elif kinds.kind(q.type) is not None and kinds.kind(q.type).supports("cc"):
+            out.append(kinds.kind(q.type).qti(q))
         elif kinds.kind(q.type) is not None or q.type == LIKERT:
             raise ExportError(f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
                               "question in a graded quiz; leave the cc format out, or the question")

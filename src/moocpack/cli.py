@@ -319,8 +319,11 @@ def render_info(data: dict) -> str:
 @main.command()
 @JSON
 def formats(as_json):
-    """List the registered export formats (the 'moocpack.exporters' entry-point group)."""
+    """List the registered export formats (the 'moocpack.exporters' entry-point group) and the
+    question kinds plug-ins add (the 'moocpack.question_kinds' group)."""
+    from . import kinds
     found = registry()
+    question_kinds = kinds.registry()
     broken = [r for r in found.values() if r.exporter is None]
     if as_json:
         report = Report(Path("."))
@@ -331,7 +334,11 @@ def formats(as_json):
                                 "settings": [{"name": s.name, "type": s.kind.__name__, "default": s.default,
                                               "choices": list(s.choices), "help": s.help}
                                              for s in (r.exporter.settings if r.exporter else ())],
-                                "origin": r.origin, "error": r.error} for r in found.values()]), indent=2))
+                                "origin": r.origin, "error": r.error} for r in found.values()],
+                                question_kinds=[{"name": name, "origin": f"{type(kind).__module__}:{type(kind).__name__}",
+                                                 "formats": [f for f in found if kind.supports(f)]}
+                                                for name, kind in question_kinds.items()]
+                                + [{"name": name, "error": why} for name, why in kinds.BROKEN.items()]), indent=2))
     else:
         for r in found.values():
             if r.exporter:
@@ -343,6 +350,12 @@ def formats(as_json):
                                f"{setting.help}")
             else:
                 click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
+        for name, kind in question_kinds.items():
+            supported = ", ".join(f for f in found if kind.supports(f))
+            click.echo(f"question kind {name}: {kind.description or 'a plug-in question kind'} (formats: {supported})"
+                       f"  [{type(kind).__module__}:{type(kind).__name__}]")
+        for name, why in kinds.BROKEN.items():
+            click.echo(f"question kind {name}: BROKEN {why}")
     # A plug-in that cannot load is an error of the installation, not a detail of the listing.
     sys.exit(EXIT_INTERNAL if broken else EXIT_OK)
 

@@ -11,9 +11,10 @@ installed in the `moocpack.question_kinds` entry-point group, like an exporter i
 It declares the question fields it reads (a JSON Schema fragment: the unit schema accepts them
 for questions of that `type`, text fields translate like any other), may check them further,
 and renders itself for each format it supports: `html` (the website, the facilitator guide and
-SCORM, with a `script` that marks answers in the browser), `olx` (an Open edX response) and
-`moodle` (a question-bank entry). A format whose hook the kind does not implement cannot express
-it: `validate` says so for every such question, and building that format stops with exit 2.
+SCORM, with a `script` that marks answers in the browser), `olx` (an Open edX response),
+`moodle` (a question-bank entry) and `qti` (a Common Cartridge item). A format whose hook the
+kind does not implement cannot express it: `validate` says so for every such question, and
+building that format stops with exit 2.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from importlib.metadata import entry_points
 GROUP = "moocpack.question_kinds"
 BUILT_IN = ("single_choice", "multiple_response", "true_false", "matching", "short_text", "essay", "likert")
 # Which hook of a kind each format family renders with.
-HOOKS = {"html": "html", "guide": "html", "scorm12": "html", "scorm2004": "html", "olx": "olx", "moodle": "moodle"}
+HOOKS = {"html": "html", "guide": "html", "scorm12": "html", "scorm2004": "html", "olx": "olx", "moodle": "moodle",
+         "cc": "qti"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,11 @@ class QuestionKind:
         raise NotImplementedError
 
     def moodle(self, question) -> MoodleQuestion:
+        raise NotImplementedError
+
+    def qti(self, question) -> str:
+        """Common Cartridge: the question as one QTI 1.2 <item> of the CC profile (whose item types
+        are fixed: a kind that cannot be one of them leaves this out, and the cc format refuses it)."""
         raise NotImplementedError
 
     def supports(self, fmt: str) -> bool:
