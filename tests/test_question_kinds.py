@@ -59,6 +59,23 @@ def members(path) -> dict[str, str]:
         return {m.name: tar.extractfile(m).read().decode("utf-8", "replace") for m in tar.getmembers() if m.isfile()}
 
 
+def test_a_field_belongs_to_every_kind_that_reads_it_and_never_to_a_built_in_type(monkeypatch):
+    """A field two kinds share is meaningful on both; one a built-in type has too (`answer`) is
+    left to the unit schema, which knows where it belongs."""
+    class Metric(kinds.QuestionKind):
+        name, properties = "metric", {"unit": {"type": "string"}, "answer": {"type": "number"}}
+
+    class Imperial(kinds.QuestionKind):
+        name, properties = "imperial", {"unit": {"type": "string"}, "feet": {"type": "number"}}
+
+    monkeypatch.setattr(kinds, "registry", lambda: {"imperial": Imperial(), "metric": Metric()})
+    kinds.plugin_fields.cache_clear()
+    try:
+        assert kinds.plugin_fields() == {"unit": {"imperial", "metric"}, "feet": {"imperial"}}
+    finally:
+        kinds.plugin_fields.cache_clear()
+
+
 def test_without_the_plugin_the_type_is_unknown(mini, cli):
     with_question(mini)
     code, out, err = cli("validate", mini)

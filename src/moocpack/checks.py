@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import archive
@@ -74,6 +75,12 @@ class _Checker:
         self.local_links: list[tuple[str, yamlfile.Document, list, str]] = []  # checked once assets are known
         # A course with a competence framework tags every outcome and question; one without, nothing.
         self.tagging = True
+
+    @cached_property
+    def formats(self) -> list[str]:
+        """The export formats installed, found once per check (each look costs milliseconds)."""
+        from .exporter import registry
+        return sorted(registry())
 
     def competences(self, rel: str, doc: yamlfile.Document, ids, path) -> None:
         """Competence tags name items of a framework the course uses (not categories)."""
@@ -233,8 +240,7 @@ def _check_course(c: _Checker) -> dict:
                 code="course.date-out-of-range")
     c.checked = Checked(c.folder, course, {}, {}, {})
     c.tagging = bool(data["frameworks"])
-    kinds.registry()
-    for name, reason in sorted(kinds.BROKEN.items()):
+    for name, reason in sorted(kinds.broken().items()):
         c.report.error(str(c.folder.display_root), f"the question kind '{name}' is installed but cannot be used: "
                        f"{reason}", code="plugin.broken")
     return data
@@ -608,28 +614,19 @@ def _check_question(c: _Checker, rel, doc, q: dict, path: list):
 def _check_kind(c: _Checker, rel, doc, q: dict, path: list):
     """A question of a kind a plug-in adds (kinds.py): its own checks, its fields on no other
     type, and every installed format that cannot express it named now rather than at build."""
-    installed = kinds.registry()
-    if not installed:
-        return
-    for name, other in installed.items():
-        for key in other.properties:
-            if key in q and q["type"] != name and key not in _BUILT_IN_FIELDS:
-                c.error(rel, doc, f"'{key}' has no meaning for a {q['type']} question", path + [key], key=True,
-                        code="question.field-meaningless")
+    for key, owners in kinds.plugin_fields().items():
+        if key in q and q["type"] not in owners:
+            c.error(rel, doc, f"'{key}' has no meaning for a {q['type']} question", path + [key], key=True,
+                    code="question.field-meaningless")
     one = kinds.kind(q["type"])
     if one is None:
         return
     for key, message in one.check(q):
         c.error(rel, doc, message, path + ([key] if key else []), code="question.kind")
-    from moocpack.exporter import registry
-    missing = sorted(fmt for fmt in registry() if not one.supports(fmt))
+    missing = [fmt for fmt in c.formats if not one.supports(fmt)]
     if missing:
         c.warning(rel, doc, f"the {', '.join(missing)} format(s) cannot express a {q['type']} question: building "
                             "them stops with this question named", path + ["type"], code="question.kind-unsupported")
-
-
-_BUILT_IN_FIELDS = {"id", "type", "stem", "options", "answer", "pairs", "answers", "case_sensitive", "graded", "points",
-                    "feedback", "correct_feedback", "incorrect_feedback", "outcomes", "competences"}
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")

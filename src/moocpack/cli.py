@@ -338,7 +338,7 @@ def formats(as_json):
                                 question_kinds=[{"name": name, "origin": f"{type(kind).__module__}:{type(kind).__name__}",
                                                  "formats": [f for f in found if kind.supports(f)]}
                                                 for name, kind in question_kinds.items()]
-                                + [{"name": name, "error": why} for name, why in kinds.BROKEN.items()]), indent=2))
+                                + [{"name": name, "error": why} for name, why in kinds.broken().items()]), indent=2))
     else:
         for r in found.values():
             if r.exporter:
@@ -354,7 +354,7 @@ def formats(as_json):
             supported = ", ".join(f for f in found if kind.supports(f))
             click.echo(f"question kind {name}: {kind.description or 'a plug-in question kind'} (formats: {supported})"
                        f"  [{type(kind).__module__}:{type(kind).__name__}]")
-        for name, why in kinds.BROKEN.items():
+        for name, why in kinds.broken().items():
             click.echo(f"question kind {name}: BROKEN {why}")
     # A plug-in that cannot load is an error of the installation, not a detail of the listing.
     sys.exit(EXIT_INTERNAL if broken else EXIT_OK)

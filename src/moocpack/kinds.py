@@ -122,12 +122,34 @@ def reload() -> None:
     from moocpack import schema, translation
 
     registry.cache_clear()
+    plugin_fields.cache_clear()
     for cached in (schema.documents, schema.registry, schema.validator, schema._fast):
         cached.cache_clear()
     schema._validated.clear()
     schema._resolved.clear()
     translation._memo.clear()
     translation._Plan._made.clear()
+
+
+@lru_cache(maxsize=None)
+def plugin_fields() -> dict[str, frozenset[str]]:
+    """The question fields installed kinds add, each with the kinds that read it: on a question
+    of any other type such a field has no meaning. A field a built-in type has too is left out."""
+    from moocpack import schema
+
+    built_in = schema.packaged()["unit.schema.json"]["$defs"]["question"]["properties"]
+    owners: dict[str, set[str]] = {}
+    for name, one in registry().items():
+        for key in one.properties:
+            if key not in built_in:
+                owners.setdefault(key, set()).add(name)
+    return {key: frozenset(names) for key, names in owners.items()}
+
+
+def broken() -> dict[str, str]:
+    """The kinds installed but not usable, name -> why."""
+    registry()  # finds them
+    return BROKEN
 
 
 def kind(name: str) -> QuestionKind | None:

@@ -19,13 +19,19 @@ MARKDOWN = BASE + "common.schema.json#/$defs/markdown"
 
 
 @lru_cache(maxsize=None)
+def packaged() -> dict[str, dict]:
+    """The schemas as moocpack ships them (what the built-in question types are made of)."""
+    folder = resources.files("moocpack.schemas")
+    return {entry.name: json.loads(entry.read_text("utf-8"))
+            for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
+
+
+@lru_cache(maxsize=None)
 def documents() -> dict[str, dict]:
     """The schemas, the unit's with the question kinds plug-ins add (kinds.py)."""
     from moocpack import kinds
 
-    folder = resources.files("moocpack.schemas")
-    found = {entry.name: json.loads(entry.read_text("utf-8"))
-             for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
+    found = dict(packaged())
     found["unit.schema.json"] = kinds.extend_unit_schema(found["unit.schema.json"])
     return found
 
