@@ -172,8 +172,7 @@ class Olx:
                        f"{_element('label', label_text)}")
             out.extend(f'<additional_answer answer="{attribute(extra)}"/>' for extra in answers[1:])
             out.append('<textline size="40"/></stringresponse>')
-        elif kinds.kind(question.type) is not None:
-            plugin = kinds.kind(question.type)
+        elif (plugin := kinds.kind(question.type)) is not None:
             if not plugin.supports("olx"):
                 raise ExportError(f"question '{question.id}': Open edX cannot express a {question.type} question "
                                   "(its kind has no 'olx' hook); leave the olx format out, or the question")

@@ -173,13 +173,3 @@ def extend_unit_schema(unit: dict) -> dict:
             question.setdefault("allOf", []).append(
                 {"if": {"properties": {"type": {"const": name}}}, "then": {"required": list(one.required)}})
     return unit
-
-
-def unsupported(course_questions, formats) -> list[tuple[object, str]]:
-    """(question, format) for each plug-in question a format cannot express."""
-    found = []
-    for question in course_questions:
-        one = kind(question.type)
-        if one is not None:
-            found += [(question, fmt) for fmt in formats if not one.supports(fmt)]
-    return found

@@ -59,9 +59,9 @@ NO_LINKS = Links(worksheet=None, competence=None)  # pages in an LMS: no links t
 def quiz_script(course: Course) -> bytes:
     """quiz.js, followed by the scripts of the plug-in question kinds the course uses."""
     used = {q.type for unit in course.units for q in unit.questions}
-    extra = [kinds.registry()[name].script for name in sorted(used) if kinds.kind(name) is not None]
+    extra = [one.script for name in sorted(used) if (one := kinds.kind(name)) is not None and one.script]
     script = static_file("quiz.js")
-    return script + "".join(f"\n{code.strip()}\n" for code in extra if code).encode() if extra else script
+    return script + "".join(f"\n{code.strip()}\n" for code in extra).encode() if extra else script
 
 
 def static_file(name: str) -> bytes:
@@ -523,8 +523,7 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
         parts.append(f'<p><label class="visually-hidden" for="{dom}-answer">{esc(course.message("your_answer"))}</label>'
                      f'<textarea id="{dom}-answer" rows="4" placeholder="{esc(course.message("essay_placeholder"))}">'
                      f'</textarea></p>')
-    elif kinds.kind(q.type) is not None:
-        plugin = kinds.kind(q.type)
+    elif (plugin := kinds.kind(q.type)) is not None:
         if not plugin.supports("html"):
             raise ExportError(f"question '{q.id}': the {q.type} kind has no page rendering (its 'html' hook)")
         parts.append(plugin.html(course, q))
