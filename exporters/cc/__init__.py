@@ -126,14 +126,8 @@ class Cartridge:
         course = self.course
         shared = {"style.css": render.static_file("style.css")}
         for unit in course.units:
-            for asset in unit.assets:
+            for asset in unit.assets:  # the worksheets' and cases' handouts among them (handout.py)
                 shared[asset.path] = asset.data
-            for sheet in unit.worksheets:
-                if sheet.handout:
-                    shared[sheet.handout.path] = sheet.handout.data
-            for case in unit.cases:
-                if case.handout:
-                    shared[case.handout.path] = case.handout.data
         for path, data in sorted(shared.items()):
             self.files[WEB + path] = data
         self.resource("R_shared", "webcontent", None, [WEB + p for p in sorted(shared)])
@@ -287,9 +281,9 @@ class Cartridge:
             self.choice_item(out, ident(q.id), q, stem, options, q.type == MULTIPLE_RESPONSE, points)
         elif q.type in (SHORT_TEXT, ESSAY):
             self.text_item(out, q, stem, points)
-        elif kinds.kind(q.type) is not None and kinds.kind(q.type).supports("cc"):
-            out.append(kinds.kind(q.type).qti(q))
-        elif kinds.kind(q.type) is not None or q.type == LIKERT:
+        elif (plugin := kinds.kind(q.type)) is not None and plugin.supports("cc"):
+            out.append(plugin.qti(q))
+        elif plugin is not None or q.type == LIKERT:
             raise ExportError(f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
                               "question in a graded quiz; leave the cc format out, or the question")
         else:
@@ -342,7 +336,7 @@ class Cartridge:
                 if correct:
                     equal(out, oid)
         out.append('</conditionvar><setvar action="Set" varname="SCORE">100</setvar>')
-        general = "".join(str(f) for f in (q.correct_feedback, q.feedback) if f)
+        general = general_feedback(q)
         if general:
             out.append('<displayfeedback feedbacktype="Response" linkrefid="general_fb"/>')
             feedbacks.append(("general_fb", general))
@@ -363,7 +357,7 @@ class Cartridge:
                    '<response_label ident="answer1" rshuffle="No"/></render_fib></response_str></presentation>'
                    '<resprocessing><outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/>'
                    "</outcomes>")
-        general = "".join(str(f) for f in (q.correct_feedback, q.feedback) if f)
+        general = general_feedback(q)
         shown = '<displayfeedback feedbacktype="Response" linkrefid="general_fb"/>' if general else ""
         for answer in q.answers:  # one condition per accepted answer: what importers read
             out.append('<respcondition continue="No"><conditionvar>')
@@ -390,6 +384,11 @@ class Cartridge:
         self.files[path] = xml(topic)
         self.item(folder, ident("I", unit.id, quiz.id), render.plain(quiz.title),
                   self.resource(ident("R", unit.id, quiz.id), self.v["topic"], None, [path]))
+
+
+def general_feedback(q: Question) -> str:
+    """What a right answer shows besides its option's own feedback."""
+    return "".join(str(f) for f in (q.correct_feedback, q.feedback) if f)
 
 
 def field(out: list, label: str, entry: str) -> None:
