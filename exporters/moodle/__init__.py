@@ -56,23 +56,19 @@ class MoodleExporter(Exporter):
                     versions = siblings.setdefault(asset.id, [])
                     if all(v.path != asset.path for v in versions):
                         versions.append(asset)
-        # Moodle grades a short answer against its plain text, which a multi-language span would
-        # break: each language's backup accepts every language's answers, in one order.
         short_answers: dict[str, dict] = {}
-        for course in courses.values():
-            for unit in course.units:
-                for question in unit.questions:
-                    for answer in question.answers:
-                        folded = " ".join(str(answer).split())
-                        folded = folded if question.case_sensitive else folded.casefold()
-                        short_answers.setdefault(question.id, {}).setdefault(folded, answer)
-        # A feedback question too long for an item's name in every language's spans is a label
-        # item in every language's backup (the backups must match in structure).
         lengths: dict[str, int] = {}
         for course in courses.values():
-            for unit in course.units:
-                for question in unit.questions:
-                    lengths[question.id] = lengths.get(question.id, 0) + len(str(question.stem)) + MULTILANG_SPAN
+            for question in course.questions:
+                # Moodle grades a short answer against its plain text, which a multi-language span
+                # would break: each language's backup accepts every language's answers, in one order.
+                for answer in question.answers:
+                    folded = " ".join(str(answer).split())
+                    folded = folded if question.case_sensitive else folded.casefold()
+                    short_answers.setdefault(question.id, {}).setdefault(folded, answer)
+                # A feedback question too long for an item's name in every language's spans is a
+                # label item in every language's backup (the backups must match in structure).
+                lengths[question.id] = lengths.get(question.id, 0) + len(str(question.stem)) + MULTILANG_SPAN
         long_items = {qid for qid, length in lengths.items() if length > ITEM_NAME}
         backups = {lang: Backup(course, options.epoch, release, multilingual=names, siblings=siblings,
                                 short_answers={qid: tuple(found.values()) for qid, found in short_answers.items()},

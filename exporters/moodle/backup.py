@@ -38,8 +38,6 @@ RELEASES = {
 _EMPTY_ACTIVITY_FILES = {"roles.xml": serialise(empty_roles())}
 _NO_FILES = serialise(inforef([]))
 
-
-
 # Moodle's feedback_item.name column; a longer question is shown in a label item above an item
 # named by the question's first words (short enough for three languages' spans, see multilang.py).
 ITEM_NAME, ITEM_NAME_SHORT = 255, 36
@@ -48,6 +46,7 @@ ITEM_NAME, ITEM_NAME_SHORT = 255, 36
 def shortened(text: str, most: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
 
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
@@ -240,7 +239,7 @@ class Backup:
             for question in quiz.questions:
                 stem = str(question.stem)
                 position += 1
-                if (question.id in self.long_items) if self.long_items is not None else len(stem) > ITEM_NAME:
+                if self.long_item(question):
                     # An item's name holds 255 characters: a longer question (a competence in
                     # full) is a label item, any length, and the item under it is named by its start.
                     items.append(element("item", field(
@@ -322,6 +321,13 @@ class Backup:
         self.activity(section, "quiz", str(quiz.title), body, competences, completion=completion, grade_item=grade_item)
 
     # -- course ------------------------------------------------------------------------------
+    def long_item(self, question) -> bool:
+        """Whether a feedback question is too long for an item's name: in its own language, or
+        in any language's when this backup is one of a multi-language backup's."""
+        if self.long_items is not None:
+            return question.id in self.long_items
+        return len(str(question.stem)) > ITEM_NAME
+
     def build(self) -> dict[str, bytes]:
         course = self.course
         top, top_id = questionbank.category(self, "top", "top", 0)
