@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,18 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def package_files(path: Path) -> dict[str, bytes]:
+    """Every file of a package (a zip, or a tar.gz as OLX and Moodle backups are), by name."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist()}
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def package_text(path: Path, endings: tuple[str, ...] = ()) -> dict[str, str]:
+    """A package's files as text, only those whose names end with one of `endings` if given."""
+    return {name: data.decode("utf-8", "replace") for name, data in package_files(path).items()
+            if not endings or name.endswith(endings)}

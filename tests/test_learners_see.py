@@ -4,12 +4,10 @@ learner's language (and keeps its own language for screen readers), and counts r
 from __future__ import annotations
 
 import re
-import tarfile
-import zipfile
 
 import pytest
 
-from conftest import SHIPPED
+from conftest import SHIPPED, package_text
 from moocpack.model import language_name, plural_category
 
 NOTICE_NB = "Ikke oversatt ennå: denne delen vises på engelsk."
@@ -29,12 +27,8 @@ def built(tmp_path_factory, partly_translated):
 
 
 def members(path) -> dict[str, str]:
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as z:
-            return {n: z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".html", ".xml"))}
-    with tarfile.open(path) as tar:
-        return {m.name: tar.extractfile(m).read().decode("utf-8", "replace") for m in tar.getmembers()
-                if m.isfile() and m.name.endswith((".html", ".xml"))}
+    """A package's pages and XML files (what learners' text is in)."""
+    return package_text(path, (".html", ".xml"))
 
 
 @pytest.mark.parametrize("fmt", ["html", "scorm12", "scorm2004", "olx", "moodle"])

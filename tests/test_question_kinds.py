@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import tarfile
 import zipfile
 
 import pytest
 
-from conftest import ROOT, edit
+from conftest import ROOT, edit, package_text
 from moocpack import kinds
 
 PLUGINS = ROOT / "tests" / "fixtures" / "plugins"
@@ -49,14 +48,6 @@ def installed(tmp_path, monkeypatch):
 def with_question(mini, question: str = NUMERIC, quiz: str = "q-numeric"):
     edit(mini / "en/units/u1.yaml", "\nquestions:\n", "\nquestions:" + question)
     edit(mini / "en/units/u1.yaml", "questions: [worksheet:w1, q-single,", f"questions: [worksheet:w1, {quiz}, q-single,")
-
-
-def members(path) -> dict[str, str]:
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            return {n: z.read(n).decode("utf-8", "replace") for n in z.namelist()}
-    with tarfile.open(path) as tar:
-        return {m.name: tar.extractfile(m).read().decode("utf-8", "replace") for m in tar.getmembers() if m.isfile()}
 
 
 def test_a_field_belongs_to_every_kind_that_reads_it_and_never_to_a_built_in_type(monkeypatch):
@@ -105,19 +96,19 @@ def test_a_numeric_question_goes_end_to_end(mini, cli, installed, tmp_path):
     code, out, err = cli("build", mini, "--lang", "en", "--format", "html", "--format", "scorm2004", "--format", "olx",
                          "--format", "moodle", "--out", tmp_path / "out")
     assert code == 0, out + err
-    site = members(next((tmp_path / "out").glob("*-en-html.zip")))
+    site = package_text(next((tmp_path / "out").glob("*-en-html.zip")))
     page = site["u1.html"]
     assert 'data-question="q-numeric" data-type="numeric"' in page and 'inputmode="decimal"' in page
     data = json.loads(re.search(r'<script type="application/json" class="quiz-data">(.*?)</script>', page).group(1))
     numeric = next(q for q in data["questions"] if q["id"] == "q-numeric")
     assert numeric["data"] == {"value": 12, "tolerance": 0.5} and numeric["graded"]
     assert "window.moocpackKinds.numeric" in site["quiz.js"]
-    assert "window.moocpackKinds.numeric" in members(next((tmp_path / "out").glob("*-en-scorm2004.zip")))["quiz.js"]
-    olx = members(next((tmp_path / "out").glob("*-en-olx.tar.gz")))
+    assert "window.moocpackKinds.numeric" in package_text(next((tmp_path / "out").glob("*-en-scorm2004.zip")))["quiz.js"]
+    olx = package_text(next((tmp_path / "out").glob("*-en-olx.tar.gz")))
     problem = next(text for name, text in olx.items() if name.endswith("p_q-numeric.xml"))
     assert '<numericalresponse answer="12">' in problem and '<responseparam type="tolerance" default="0.5"/>' in problem
     assert "<label>How many categories has the framework?</label>" in problem
-    moodle = members(next((tmp_path / "out").glob("*-en-moodle.mbz")))
+    moodle = package_text(next((tmp_path / "out").glob("*-en-moodle.mbz")))
     question = re.search(r"<question id=\"\d+\">(?:(?!</question>).)*moocpack\+mini\+q-numeric.*?</question>",
                          moodle["questions.xml"], re.S).group(0)
     assert "<qtype>numerical</qtype>" in question and "<answertext>12</answertext>" in question

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import tarfile
 import zipfile
 
 import pytest
@@ -16,7 +15,7 @@ from click.testing import CliRunner
 from lxml import etree
 from lxml import html as lxml_html
 
-from conftest import SHIPPED
+from conftest import SHIPPED, package_files
 from moocpack.cli import main
 
 # Titles of published works, cited as published (bibliography and the page citing its sources):
@@ -61,14 +60,8 @@ def package_texts(path) -> list[tuple[str, str]]:
     HTML (Moodle), drawings' words and handouts' text."""
     from pypdf import PdfReader
 
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            files = {n: z.read(n) for n in z.namelist()}
-    else:
-        with tarfile.open(path) as tar:
-            files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
     found = []
-    for name, data in files.items():
+    for name, data in package_files(path).items():
         if name.endswith(".pdf"):
             found += [(name, line) for page in PdfReader(io.BytesIO(data)).pages
                       for line in page.extract_text().splitlines()]
