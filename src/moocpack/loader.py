@@ -85,6 +85,8 @@ class _Resolver:
         # files (parsed documents, kept while unchanged), worksheets, interface and media are
         # the same is not built again.
         self.memo = memo
+        # Part of every memo key: the course's files, compared by content (read anew each check).
+        self.media = tuple(sorted(checked.assets.items())) if memo is not None else ()
         self.lang = lang
         self.src = checked.source_language
         self.report = report
@@ -362,11 +364,9 @@ class _Resolver:
         sheets = sorted({a["worksheet"] for a in data.get("activities", []) if "worksheet" in a}
                         | {ref.split(":", 1)[1] for z in data.get("quizzes", []) for ref in z.get("questions", [])
                            if ref.startswith("worksheet:")})
-        if not hasattr(self, "_media"):
-            self._media = tuple(sorted(self.checked.assets.items()))  # compared by content: read anew each check
         key = (self.checked.units[uid], translations.get(f"units/{uid}.yaml"), course_pass_mark, self.messages,
                tuple((self.checked.worksheets.get(w), translations.get(f"worksheets/{w}.yaml")) for w in sheets),
-               self._media)
+               self.media)
         known = self.memo.get((uid, self.lang))
         if known is not None and known[0] == key:
             return known[1]
