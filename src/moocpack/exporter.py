@@ -213,8 +213,9 @@ def registry() -> dict[str, Registered]:
     for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         try:
             cls = entry.load()
-            if api_mismatch(cls):
-                found[entry.name] = Registered(entry.name, None, entry.value, api_mismatch(cls))
+            reason = api_mismatch(cls)
+            if reason:
+                found[entry.name] = Registered(entry.name, None, entry.value, reason)
                 continue
             instance = cls()
             found[entry.name] = Registered(entry.name, instance, entry.value)
