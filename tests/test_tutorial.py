@@ -4,31 +4,19 @@ tested in test_designer_loop.py, import in test_l10n.py)."""
 
 from __future__ import annotations
 
-import re
-import shlex
-
 from click.testing import CliRunner
 
 from conftest import ROOT
 from moocpack.cli import main
+from test_docs import commands
 
 SKIPPED = {"serve"}
-
-
-def commands() -> list[list[str]]:
-    text = (ROOT / "docs" / "tutorial.md").read_text("utf-8")
-    found = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
-        for line in block.splitlines():
-            if line.startswith("moocpack "):
-                found.append(shlex.split(line)[1:])
-    return found
 
 
 def test_the_tutorials_commands_run_in_order(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ran = []
-    for args in commands():
+    for args in commands(ROOT / "docs" / "tutorial.md"):
         if args[0] in SKIPPED:
             continue
         result = CliRunner().invoke(main, args)
