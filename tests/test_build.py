@@ -96,8 +96,8 @@ def test_both_scorm_versions_show_the_same_pages(tmp_path):
     pages = {name for name in packages["scorm12"] if name.endswith(".html")}
     assert pages and pages == {name for name in packages["scorm2004"] if name.endswith(".html")}
     assert all(packages["scorm12"][name] == packages["scorm2004"][name] for name in pages)
-    assert b'var version = "1.2";' in packages["scorm12"]["scorm.js"]
-    assert b'var version = "2004";' in packages["scorm2004"]["scorm.js"]
+    assert b'var version = "1.2";' in packages["scorm12"]["lms.js"]
+    assert b'var version = "2004";' in packages["scorm2004"]["lms.js"]
 
 
 def test_each_language_is_loaded_and_exported_by_one_worker_when_there_are_enough(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import MINI, ROOT
 
-ALL_FORMATS = ("cc", "guide", "html", "moodle", "olx", "scorm12", "scorm2004")
+ALL_FORMATS = ("cc", "cmi5", "guide", "html", "moodle", "olx", "scorm12", "scorm2004")
 
 
 def test_new_makes_a_course_that_validates_and_builds_in_every_format(tmp_path, cli):

@@ -31,7 +31,7 @@ def members(path) -> dict[str, str]:
     return package_text(path, (".html", ".xml"))
 
 
-@pytest.mark.parametrize("fmt", ["html", "scorm12", "scorm2004", "olx", "moodle"])
+@pytest.mark.parametrize("fmt", ["html", "scorm12", "scorm2004", "cmi5", "olx", "moodle"])
 def test_untranslated_text_is_announced_in_the_learners_language_in_every_format(built, fmt):
     package = next(built.glob(f"*-nb-{fmt}.*"))
     files = members(package)

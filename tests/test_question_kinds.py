@@ -94,7 +94,7 @@ def test_a_numeric_question_goes_end_to_end(mini, cli, installed, tmp_path):
     code, out, err = cli("validate", mini)
     assert code == 0, out + err
     code, out, err = cli("build", mini, "--lang", "en", "--format", "html", "--format", "scorm2004", "--format", "olx",
-                         "--format", "moodle", "--out", tmp_path / "out")
+                         "--format", "moodle", "--format", "cmi5", "--out", tmp_path / "out")
     assert code == 0, out + err
     site = package_text(next((tmp_path / "out").glob("*-en-html.zip")))
     page = site["u1.html"]
@@ -113,6 +113,11 @@ def test_a_numeric_question_goes_end_to_end(mini, cli, installed, tmp_path):
                          moodle["questions.xml"], re.S).group(0)
     assert "<qtype>numerical</qtype>" in question and "<answertext>12</answertext>" in question
     assert "<tolerance>0.5</tolerance>" in question and "<numerical_options>" in question
+    au = package_text(next((tmp_path / "out").glob("*-en-cmi5.zip")))["u1.html"]
+    settings = json.loads(re.search(r'<script type="application/json" id="moocpack-sco">(.*?)</script>', au).group(1))
+    activity = settings["questions"]["q-numeric"]["activity"]
+    assert activity["definition"]["interactionType"] == "numeric"  # the kind's own xAPI interaction
+    assert activity["definition"]["correctResponsesPattern"] == ["11.5[:]12.5"]
 
 
 def test_the_website_marks_the_new_kind_in_a_real_browser(mini, cli, installed, tmp_path):
@@ -188,10 +193,10 @@ def test_a_real_moodle_restores_the_new_kind_and_grades_it(mini, cli, installed,
 def test_formats_lists_the_installed_kinds_and_what_can_express_them(cli, installed):
     code, out, _ = cli("formats")
     assert "question kind numeric: A number, right when it is within `tolerance` of `value`." in out
-    assert "(formats: guide, html, moodle, olx, scorm12, scorm2004)" in out  # the CC profile's item types are fixed
-    assert "question kind drawing: a plug-in question kind (formats: guide, html, scorm12, scorm2004)" in out
+    assert "(formats: cmi5, guide, html, moodle, olx, scorm12, scorm2004)" in out  # the CC profile's item types are fixed
+    assert "question kind drawing: a plug-in question kind (formats: cmi5, guide, html, scorm12, scorm2004)" in out
     data = json.loads(cli("formats", "--json")[1])
-    assert {k["name"]: k["formats"] for k in data["question_kinds"]}["drawing"] == ["guide", "html", "scorm12", "scorm2004"]
+    assert {k["name"]: k["formats"] for k in data["question_kinds"]}["drawing"] == ["cmi5", "guide", "html", "scorm12", "scorm2004"]
 
 
 def test_a_kind_written_for_another_plugin_api_is_refused_with_the_reason(mini, cli, tmp_path, monkeypatch):

@@ -209,7 +209,7 @@ def test_packages_are_self_contained(packages, fmt):
 def test_learner_facing_runtime_text_comes_from_the_course_language(packages):
     with open_zip(packages[("scorm12", "nb")]) as archive:
         page = archive.read("unit-02.html").decode()
-        runtime = archive.read("scorm.js").decode()
+        runtime = archive.read("lms.js").decode()
     assert "Ikke koblet til en læringsplattform" in page and "Lagre og avslutt" in page
     # No English sentence is hard-coded in the runtime: its only strings are data-model names.
     assert not re.search(r'"[A-Z][a-z]+ [a-z]+ [a-z]+', runtime)

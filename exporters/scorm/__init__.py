@@ -2,7 +2,7 @@
 
 Each unit page is a SCO; worksheets, the competence page, styles and scripts form one shared
 `asset` resource. The XSDs of the version ship at the zip root. See manifest.py for the manifest
-and static/scorm.js for the runtime.
+and static/scorm.js for the runtime (lms.js in the package).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ def xsd_files(version: str) -> dict[str, bytes]:
 
 
 LINKS = render.Links(new_window=True)
+# The script that connects a unit page to the platform, under one name whichever standard it
+# speaks (static/scorm.js here, the cmi5 exporter's own there): both formats share the pages.
+RUNTIME = "lms.js"
 
 
 def sco_config(course: Course, unit: Unit) -> dict:
@@ -58,7 +61,7 @@ def sco_page(course: Course, unit: Unit) -> str:
     head = f'<script type="application/json" id="moocpack-sco">{config}</script>'
     banner = '<p class="lms-status" id="lms-status" role="status"></p>'
     title = f"{render.unit_label(course, unit)} {unit.title}".strip()
-    page = render.document(course, title, body, scripts=("quiz.js", "scorm.js"), home=None, head=head,
+    page = render.document(course, title, body, scripts=("quiz.js", RUNTIME), home=None, head=head,
                           banner=banner, footer=render.footer(course))
     return outside_links_in_new_window(page)
 
@@ -117,7 +120,7 @@ def pages(course: Course) -> Pages:
         for asset in unit.assets:
             shared[asset.path] = asset.data
     files.update(shared)
-    return Pages(files, sco_files, sorted([*shared, "scorm.js"]))
+    return Pages(files, sco_files, sorted([*shared, RUNTIME]))
 
 
 class ScormExporter(Exporter):
@@ -127,7 +130,7 @@ class ScormExporter(Exporter):
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         common = pages(course)
-        files = {**xsd_files(self.version), **common.files, "scorm.js": runtime(self.version)}
+        files = {**xsd_files(self.version), **common.files, RUNTIME: runtime(self.version)}
         files["imsmanifest.xml"] = manifest.build(course, self.version, common.sco_files, common.shared)
         return files
 

@@ -26,8 +26,8 @@ from importlib.metadata import entry_points
 GROUP = "moocpack.question_kinds"
 BUILT_IN = ("single_choice", "multiple_response", "true_false", "matching", "short_text", "essay", "likert")
 # Which hook of a kind each format family renders with.
-HOOKS = {"html": "html", "guide": "html", "scorm12": "html", "scorm2004": "html", "olx": "olx", "moodle": "moodle",
-         "cc": "qti"}
+HOOKS = {"html": "html", "guide": "html", "scorm12": "html", "scorm2004": "html", "cmi5": "html", "olx": "olx",
+         "moodle": "moodle", "cc": "qti"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,11 @@ class QuestionKind:
         """Common Cartridge: the question as one QTI 1.2 <item> of the CC profile (whose item types
         are fixed: a kind that cannot be one of them leaves this out, and the cc format refuses it)."""
         raise NotImplementedError
+
+    def xapi(self, question) -> dict:
+        """cmi5: the question's xAPI interaction fields (interactionType, correctResponsesPattern,
+        choices…); the runtime reports the kind's response as text. Optional: "other" by default."""
+        return {"interactionType": "other"}
 
     def supports(self, fmt: str) -> bool:
         hook = HOOKS.get(fmt)
