@@ -69,8 +69,10 @@
     });
   }
   function saveState(keepalive) {
+    // POST, which merges the document's top-level properties (all of ours, each time): a PUT over
+    // an existing document needs its ETag in xAPI 2.0, and nothing else writes this document.
     if (!active || !writable) { return; }
-    request("PUT", "activities/state?" + query(stateParams(STATE_ID)), state, keepalive).catch(function () {});
+    request("POST", "activities/state?" + query(stateParams(STATE_ID)), state, keepalive).catch(function () {});
   }
 
   // ---- statements ----
