@@ -122,7 +122,7 @@ def test_parallel_builds_write_the_same_bytes_as_one_after_the_other(cli, tmp_pa
         assert code == 0, stderr
     one = {p.name: p.read_bytes() for p in (tmp_path / "1").iterdir()}
     two = {p.name: p.read_bytes() for p in (tmp_path / "2").iterdir()}
-    assert one == two and len(one) == 21 + 1 + 12  # 7 formats × 3 languages, the multilingual one, the side files
+    assert one == two and len(one) == 24 + 1 + 12  # 8 formats × 3 languages, the multilingual one, the side files
 
 
 def test_an_exporter_failing_in_a_worker_is_an_internal_error_with_its_traceback(cli, tmp_path, monkeypatch):
