@@ -68,7 +68,7 @@ def test_the_html_exporter_is_registered_through_the_entry_point_group():
 def test_formats_lists_them(cli):
     code, stdout, _ = cli("formats")
     assert code == 0 and [line.split()[0] for line in stdout.splitlines() if not line.startswith(" ")] == [
-        "cc", "guide", "html", "moodle", "olx", "scorm12", "scorm2004"]
+        "cc", "cmi5", "guide", "html", "moodle", "olx", "scorm12", "scorm2004"]
 
 
 def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypatch, cli):

@@ -24,4 +24,4 @@ def test_the_tutorials_commands_run_in_order(tmp_path, monkeypatch):
         ran.append(args[0] if args[0] != "l10n" else f"l10n {args[1]}")
     assert ran == ["new", "validate", "l10n status", "l10n export", "build"]
     assert (tmp_path / "fr.xlf").is_file()
-    assert len(list((tmp_path / "dist").glob("my-course-0.1.0-en-*"))) == 7
+    assert len(list((tmp_path / "dist").glob("my-course-0.1.0-en-*"))) == 8
