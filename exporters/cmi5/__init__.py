@@ -133,7 +133,7 @@ def course_structure(course: Course, launch: dict[str, str]) -> bytes:
     head = etree.SubElement(root, f"{{{NS}}}course", id=course_iri(course))
     _langstring(head, "title", str(course.title), lang)
     _langstring(head, "description", render.plain(course.description) or str(course.short_description), lang)
-    used = [cid for cid in dict.fromkeys(c for unit in course.units for c in unit.competences)]
+    used = list(dict.fromkeys(c for unit in course.units for c in unit.competences))
     if used:
         objectives = etree.SubElement(root, f"{{{NS}}}objectives")
         for cid in used:
