@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE))
 
 def rebuilds(course: Path, unit: Path, times: int = 5) -> tuple[float, list[float]]:
     from moocpack.serve import Preview
+
     preview = Preview(course)
     started = time.perf_counter()
     preview.build()
@@ -45,12 +46,15 @@ def main() -> None:
         os.environ["MOOCPACK_CACHE"] = str(Path(tmp) / "cache")
         from synthetic import generate
         import shutil
+
         shipped = Path(tmp) / "peer-support"
         shutil.copytree(HERE.parent / "course" / "peer-support", shipped)
         big = generate(Path(tmp) / "big", units=args.units, questions=10, languages=("en",))
         print(f"{'course':<28} {'first build':>12} {'rebuild best':>13} {'slowest':>8}")
-        for name, course, unit in (("shipped course/peer-support", shipped, shipped / "en/units/unit-09.yaml"),
-                                   (f"synthetic {args.units} units", big, next((big / "en/units").glob("*.yaml")))):
+        for name, course, unit in (
+            ("shipped course/peer-support", shipped, shipped / "en/units/unit-09.yaml"),
+            (f"synthetic {args.units} units", big, next((big / "en/units").glob("*.yaml"))),
+        ):
             first, found = rebuilds(course, unit)
             print(f"{name:<28} {first:>11.3f}s {min(found):>12.3f}s {max(found):>7.3f}s")
 

@@ -23,6 +23,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 def handout_cache(tmp_path_factory):
     """Handouts made by the tests are kept in a folder of the test run, not the user's cache."""
     import os
+
     os.environ["MOOCPACK_CACHE"] = str(tmp_path_factory.mktemp("moocpack-cache"))
 
 
@@ -50,9 +51,11 @@ def partly_translated(tmp_path_factory) -> Path:
 @pytest.fixture
 def cli():
     """Run a moocpack command in-process; returns (exit code, stdout, stderr)."""
+
     def run(*args: str):
         result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
         return result.exit_code, result.stdout, result.stderr
+
     return run
 
 
@@ -74,5 +77,8 @@ def package_files(path: Path) -> dict[str, bytes]:
 
 def package_text(path: Path, endings: tuple[str, ...] = ()) -> dict[str, str]:
     """A package's files as text, only those whose names end with one of `endings` if given."""
-    return {name: data.decode("utf-8", "replace") for name, data in package_files(path).items()
-            if not endings or name.endswith(endings)}
+    return {
+        name: data.decode("utf-8", "replace")
+        for name, data in package_files(path).items()
+        if not endings or name.endswith(endings)
+    }

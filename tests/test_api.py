@@ -21,8 +21,9 @@ def test_validate_returns_every_problem_without_raising(mini):
 
 
 def test_build_writes_the_packages_it_returns(mini, tmp_path):
-    built = moocpack.build(mini, out=tmp_path / "dist", formats=["html", "cc"], languages=["en"],
-                           settings={"cc_version": "1.1"})
+    built = moocpack.build(
+        mini, out=tmp_path / "dist", formats=["html", "cc"], languages=["en"], settings={"cc_version": "1.1"}
+    )
     assert sorted(b.package.path.name for b in built) == ["mini-0.1-en-cc.imscc", "mini-0.1-en-html.zip"]
     assert all(b.package.path.is_file() for b in built)
     with zipfile.ZipFile(tmp_path / "dist" / "mini-0.1-en-cc.imscc") as cartridge:
@@ -51,6 +52,7 @@ def test_the_documented_example_exporter_works_as_a_third_party_distribution(min
     entry point in dist-info (what pip leaves), is found, listed and built like a built-in format."""
     readme = (ROOT / "docs" / "architecture.md").read_text("utf-8")
     import textwrap
+
     block = re.search(r"```python\n( *from moocpack.exporter import Exporter\n.*?)\n *```", readme, re.S).group(1)
     code = textwrap.dedent(block)
     site = tmp_path / "site"

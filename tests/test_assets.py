@@ -28,8 +28,22 @@ def test_a_percent_encoded_link_finds_its_file_and_every_package_carries_it(mini
     code, _, stderr = cli("validate", mini)
     assert code == 0, stderr
     out = tmp_path / "out"
-    code, _, stderr = cli("build", mini, "--lang", "en", "--out", out, "--format", "html", "--format", "scorm12",
-                          "--format", "olx", "--format", "moodle")
+    code, _, stderr = cli(
+        "build",
+        mini,
+        "--lang",
+        "en",
+        "--out",
+        out,
+        "--format",
+        "html",
+        "--format",
+        "scorm12",
+        "--format",
+        "olx",
+        "--format",
+        "moodle",
+    )
     assert code == 0, stderr
     for fmt in ("html", "scorm12"):
         with zipfile.ZipFile(next(out.glob(f"*-{fmt}.zip"))) as archive:
@@ -37,8 +51,11 @@ def test_a_percent_encoded_link_finds_its_file_and_every_package_carries_it(mini
             pages = " ".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".html"))
             assert LINK in pages  # the browser decodes it to the file's name
             if fmt == "scorm12":
-                hrefs = [unquote(f.get("href")) for f in etree.fromstring(archive.read("imsmanifest.xml")).iter()
-                         if f.tag.endswith("}file")]
+                hrefs = [
+                    unquote(f.get("href"))
+                    for f in etree.fromstring(archive.read("imsmanifest.xml")).iter()
+                    if f.tag.endswith("}file")
+                ]
                 assert NAME in hrefs
     with tarfile.open(next(out.glob("*-olx.tar.gz"))) as tar:
         assert tar.extractfile("course/static/my pic é.png").read() == data

@@ -25,6 +25,7 @@ def append(rel: str, text: str):
     def mutate(root: Path):
         with (root / rel).open("a", encoding="utf-8") as stream:
             stream.write(text)
+
     return mutate
 
 
@@ -40,6 +41,7 @@ def write(rel: str, content: bytes | str):
             path.write_bytes(content)
         else:
             path.write_text(content, "utf-8")
+
     return mutate
 
 
@@ -49,6 +51,7 @@ def symlink_out(rel: str):
         outside.write_text((root / rel).read_text("utf-8"), "utf-8")
         (root / rel).unlink()
         os.symlink(outside, root / rel)
+
     return mutate
 
 
@@ -57,6 +60,7 @@ def symlink_loop(rel: str):
         (root / rel).unlink()
         os.symlink(root / (rel + ".other"), root / rel)
         os.symlink(root / rel, root / (rel + ".other"))
+
     return mutate
 
 
@@ -69,124 +73,282 @@ def empty_folder(root: Path):
 CASES = [
     # YAML syntax and unsafe YAML
     ("unclosed-flow-list", append(U1, "extra: [unclosed\n"), U1, r"YAML syntax error"),
-    ("tab-indentation", replace(U1, "number: \"1\"", "number: \"1\"\n\tbad: tab"), U1, r"YAML syntax error"),
-    ("duplicate-key", replace(U1, "number: \"1\"", "number: \"1\"\ntitle: Again"), U1, r"duplicate key 'title'"),
+    ("tab-indentation", replace(U1, 'number: "1"', 'number: "1"\n\tbad: tab'), U1, r"YAML syntax error"),
+    ("duplicate-key", replace(U1, 'number: "1"', 'number: "1"\ntitle: Again'), U1, r"duplicate key 'title'"),
     ("alias", replace(COURSE, "short_description: A small", "short_description: &s A small"), None, None),
-    ("python-object-tag", replace(U1, "title: First unit", "title: !!python/object/apply:os.system [echo hi]"),
-     U1, r"unsupported YAML value"),
+    (
+        "python-object-tag",
+        replace(U1, "title: First unit", "title: !!python/object/apply:os.system [echo hi]"),
+        U1,
+        r"unsupported YAML value",
+    ),
     ("not-utf8", write(W1, "id: w1\ntitle: caf\xe9\n".encode("latin-1")), W1, r"not UTF-8: byte 0xE9"),
     ("oversized-file", append(U1, "# " + "x" * (2 * 1024 * 1024) + "\n"), U1, r"the limit is"),
     ("top-level-list", write(W1, "- id: w1\n"), W1, r"expected a mapping"),
     # Schema
     ("missing-required-field", replace(COURSE, "effort: 1 h\n", ""), COURSE, r"missing required field 'effort'"),
-    ("unknown-field-suggestion", replace(U1, "duration: 45 min", "duration: 45 min\ntitel: x"), U1,
-     r"unknown field 'titel' \(did you mean 'title'\?\)"),
+    (
+        "unknown-field-suggestion",
+        replace(U1, "duration: 45 min", "duration: 45 min\ntitel: x"),
+        U1,
+        r"unknown field 'titel' \(did you mean 'title'\?\)",
+    ),
     ("wrong-type", append(COURSE, "pass_mark: high\n"), COURSE, r"expected a whole number, found text"),
-    ("bad-question-type", replace(U1, "type: single_choice", "type: single"), U1,
-     r"'single' is not allowed here.*did you mean 'single_choice'"),
+    (
+        "bad-question-type",
+        replace(U1, "type: single_choice", "type: single"),
+        U1,
+        r"'single' is not allowed here.*did you mean 'single_choice'",
+    ),
     ("bad-id", replace(U1, "id: act-1", "id: Act 1"), U1, r"'Act 1' is not a valid identifier"),
     ("bad-duration", replace(U1, "duration: 45 min", "duration: 45 minutes"), U1, r"not a valid duration"),
-    ("norway-problem", replace(U1, "{id: b, text: Wrong, feedback: No.}", "{id: b, text: no, feedback: No.}"), U1,
-     r"found true/false.*quotes"),
-    ("matching-one-pair", replace(U1, "      - {id: p2, prompt: Rose, answer: Plant}\n", ""), U1,
-     r"needs at least 2 item"),
-    ("worksheet-table-and-prompts", append(W1, "prompts:\n  - {id: p, text: Why?}\n"), W1,
-     r"exactly one of 'table' or 'prompts'"),
+    (
+        "norway-problem",
+        replace(U1, "{id: b, text: Wrong, feedback: No.}", "{id: b, text: no, feedback: No.}"),
+        U1,
+        r"found true/false.*quotes",
+    ),
+    (
+        "matching-one-pair",
+        replace(U1, "      - {id: p2, prompt: Rose, answer: Plant}\n", ""),
+        U1,
+        r"needs at least 2 item",
+    ),
+    (
+        "worksheet-table-and-prompts",
+        append(W1, "prompts:\n  - {id: p, text: Why?}\n"),
+        W1,
+        r"exactly one of 'table' or 'prompts'",
+    ),
     # References
-    ("unknown-competence", replace(U1, "competences: [fw.a.1]\n  - id: lo-2", "competences: [fw.a.l]\n  - id: lo-2"),
-     U1, r"unknown competence 'fw.a.l' \(did you mean 'fw.a.[12]'\?\)"),
-    ("category-tagged", replace(U1, "competences: [fw.a.2]\n    options", "competences: [fw.a]\n    options"), U1,
-     r"'fw.a' is a category"),
-    ("unknown-outcome", replace(U1, "    outcomes: [lo-1]\n    procedure", "    outcomes: [lo-3]\n    procedure"), U1,
-     r"unknown outcome 'lo-3'"),
-    ("missing-unit-file", replace(COURSE, "units: [u1]", "units: [u1, u2]"), COURSE,
-     r"unit file 'units/u2.yaml' not found"),
-    ("missing-worksheet-file", replace(U1, "worksheet: w1", "worksheet: w2"), U1,
-     r"worksheet file 'worksheets/w2.yaml' not found \(did you mean 'w1'\?\)"),
-    ("missing-framework-file", replace(COURSE, "frameworks: [fw]", "frameworks: [fw, other]"), COURSE,
-     r"framework file 'competences/other.yaml' not found"),
-    ("duplicate-question-id", replace(U1, "  - id: q-multi\n", "  - id: q-single\n"), U1,
-     r"duplicate id 'q-single'"),
+    (
+        "unknown-competence",
+        replace(U1, "competences: [fw.a.1]\n  - id: lo-2", "competences: [fw.a.l]\n  - id: lo-2"),
+        U1,
+        r"unknown competence 'fw.a.l' \(did you mean 'fw.a.[12]'\?\)",
+    ),
+    (
+        "category-tagged",
+        replace(U1, "competences: [fw.a.2]\n    options", "competences: [fw.a]\n    options"),
+        U1,
+        r"'fw.a' is a category",
+    ),
+    (
+        "unknown-outcome",
+        replace(U1, "    outcomes: [lo-1]\n    procedure", "    outcomes: [lo-3]\n    procedure"),
+        U1,
+        r"unknown outcome 'lo-3'",
+    ),
+    (
+        "missing-unit-file",
+        replace(COURSE, "units: [u1]", "units: [u1, u2]"),
+        COURSE,
+        r"unit file 'units/u2.yaml' not found",
+    ),
+    (
+        "missing-worksheet-file",
+        replace(U1, "worksheet: w1", "worksheet: w2"),
+        U1,
+        r"worksheet file 'worksheets/w2.yaml' not found \(did you mean 'w1'\?\)",
+    ),
+    (
+        "missing-framework-file",
+        replace(COURSE, "frameworks: [fw]", "frameworks: [fw, other]"),
+        COURSE,
+        r"framework file 'competences/other.yaml' not found",
+    ),
+    ("duplicate-question-id", replace(U1, "  - id: q-multi\n", "  - id: q-single\n"), U1, r"duplicate id 'q-single'"),
     ("duplicate-outcome-id", replace(U1, "  - id: lo-2\n", "  - id: lo-1\n"), U1, r"duplicate id 'lo-1'"),
     ("unit-id-mismatch", replace(U1, "id: u1\n", "id: u2\n"), U1, r"must match the file name"),
-    ("quiz-unknown-question", replace(U1, "q-single, q-multi, q-match, q-short]", "q-single, q-nope]"), U1,
-     r"unknown question 'q-nope'"),
-    ("source-language-not-listed", replace(COURSE, "languages: [en, nb]", "languages: [nb]"), COURSE,
-     r"source language 'en' must be listed"),
+    (
+        "quiz-unknown-question",
+        replace(U1, "q-single, q-multi, q-match, q-short]", "q-single, q-nope]"),
+        U1,
+        r"unknown question 'q-nope'",
+    ),
+    (
+        "source-language-not-listed",
+        replace(COURSE, "languages: [en, nb]", "languages: [nb]"),
+        COURSE,
+        r"source language 'en' must be listed",
+    ),
     # Questions and answer keys
-    ("no-correct-answer", replace(U1, "{id: a, text: Right, correct: true, feedback: Well done.}",
-                                  "{id: a, text: Right, feedback: Well done.}"), U1,
-     r"needs exactly one option with 'correct: true'"),
-    ("question-without-competence", replace(U1, "stem: Describe your practice.\n    outcomes: [lo-2]\n",
-                                            "stem: Describe your practice.\n"), U1, r"tagged with no competence"),
-    ("answer-key-unknown-row", replace(W1, "{id: r2, answer: false}", "{id: r3, answer: false}"), W1,
-     r"names row 'r3'.*did you mean 'r1'|names row 'r3'"),
+    (
+        "no-correct-answer",
+        replace(
+            U1,
+            "{id: a, text: Right, correct: true, feedback: Well done.}",
+            "{id: a, text: Right, feedback: Well done.}",
+        ),
+        U1,
+        r"needs exactly one option with 'correct: true'",
+    ),
+    (
+        "question-without-competence",
+        replace(U1, "stem: Describe your practice.\n    outcomes: [lo-2]\n", "stem: Describe your practice.\n"),
+        U1,
+        r"tagged with no competence",
+    ),
+    (
+        "answer-key-unknown-row",
+        replace(W1, "{id: r2, answer: false}", "{id: r3, answer: false}"),
+        W1,
+        r"names row 'r3'.*did you mean 'r1'|names row 'r3'",
+    ),
     ("answer-key-row-missing", replace(W1, "    - {id: r2, answer: false}\n", ""), W1, r"row 'r2' has no answer"),
-    ("answer-key-not-boolean", replace(W1, "{id: r2, answer: false}", "{id: r2, answer: maybe}"), W1,
-     r"must be true or false"),
+    (
+        "answer-key-not-boolean",
+        replace(W1, "{id: r2, answer: false}", "{id: r2, answer: maybe}"),
+        W1,
+        r"must be true or false",
+    ),
     # Translations
     ("translation-unknown-key", append(NB_U1, "titel: Feil\n"), NB_U1, r"'titel' is not in the source file"),
     ("translation-structure-key", append(NB_U1, "duration: 2 h\n"), NB_U1, r"structure, not text"),
     ("translation-unknown-id", replace(NB_U1, "id: lo-1", "id: lo-9"), NB_U1, r"no item with id 'lo-9'"),
-    ("translation-file-without-source", write("nb/units/u9.yaml", "title: x\n"), "nb/units/u9.yaml",
-     r"a translation file must mirror a source file"),
+    (
+        "translation-file-without-source",
+        write("nb/units/u9.yaml", "title: x\n"),
+        "nb/units/u9.yaml",
+        r"a translation file must mirror a source file",
+    ),
     # Unsafe content and paths
-    ("path-leaves-folder", replace(U1, "path: assets/dot.png", "path: ../../etc/passwd"), U1,
-     r"not a valid relative path"),
+    (
+        "path-leaves-folder",
+        replace(U1, "path: assets/dot.png", "path: ../../etc/passwd"),
+        U1,
+        r"not a valid relative path",
+    ),
     ("symlink-out-of-folder", symlink_out(W1), W1, r"outside the course folder"),
-    ("script-element", replace(U1, "introduction: An introduction", "introduction: <script>alert(1)</script> An"),
-     U1, r"unsafe HTML refused: <script> element"),
-    ("event-handler", replace(U1, "body: Once upon a time.", "body: '<img src=\"assets/dot.png\" onerror=\"x()\">'"),
-     U1, r"unsafe HTML refused: onerror attribute"),
-    ("javascript-link", replace(U1, "body: Once upon a time.", "body: '<a href=\"javascript:alert(1)\">x</a>'"),
-     U1, r"unsafe HTML refused: 'javascript:' link"),
-    ("link-to-missing-file", replace(U1, "procedure: Go through the list.", "procedure: See [notes](assets/notes.pdf)."),
-     U1, r"does not exist in the course folder"),
-    ("link-leaves-folder", replace(U1, "procedure: Go through the list.", "procedure: See [x](../../secret.txt)."),
-     U1, r"leads outside the course folder"),
+    (
+        "script-element",
+        replace(U1, "introduction: An introduction", "introduction: <script>alert(1)</script> An"),
+        U1,
+        r"unsafe HTML refused: <script> element",
+    ),
+    (
+        "event-handler",
+        replace(U1, "body: Once upon a time.", 'body: \'<img src="assets/dot.png" onerror="x()">\''),
+        U1,
+        r"unsafe HTML refused: onerror attribute",
+    ),
+    (
+        "javascript-link",
+        replace(U1, "body: Once upon a time.", "body: '<a href=\"javascript:alert(1)\">x</a>'"),
+        U1,
+        r"unsafe HTML refused: 'javascript:' link",
+    ),
+    (
+        "link-to-missing-file",
+        replace(U1, "procedure: Go through the list.", "procedure: See [notes](assets/notes.pdf)."),
+        U1,
+        r"does not exist in the course folder",
+    ),
+    (
+        "link-leaves-folder",
+        replace(U1, "procedure: Go through the list.", "procedure: See [x](../../secret.txt)."),
+        U1,
+        r"leads outside the course folder",
+    ),
     ("empty-course-folder", empty_folder, "", r"no source course file found"),
     # Hostile input (each once broke a build with exit 3 or a corrupt package)
     ("nested-500-levels", append(U1, "deep: " + "[" * 500 + "]" * 500 + "\n"), U1, r"nested more than 50 levels"),
-    ("nested-500-levels-in-a-framework", append("competences/fw.yaml", "deep: " + "[" * 500 + "]" * 500 + "\n"),
-     "competences/fw.yaml", r"nested more than 50 levels"),
-    ("nul-in-a-title", replace(U1, "title: First unit", 'title: "First\\0unit"'), U1,
-     r"control character U\+0000 is not allowed"),
-    ("escape-in-a-title", replace(U1, "title: First unit", 'title: "First \\x1b[31m unit"'), U1,
-     r"control character U\+001B"),
-    ("noncharacter-in-a-title", replace(U1, "title: First unit", 'title: "First \\uFFFE unit"'), U1,
-     r"control character U\+FFFE"),
-    ("version-with-final-newline", replace(COURSE, 'version: "0.1"', 'version: "0.1\\n"'), COURSE,
-     r"'0\.1\\n' does not have the expected form: Course version"),
+    (
+        "nested-500-levels-in-a-framework",
+        append("competences/fw.yaml", "deep: " + "[" * 500 + "]" * 500 + "\n"),
+        "competences/fw.yaml",
+        r"nested more than 50 levels",
+    ),
+    (
+        "nul-in-a-title",
+        replace(U1, "title: First unit", 'title: "First\\0unit"'),
+        U1,
+        r"control character U\+0000 is not allowed",
+    ),
+    (
+        "escape-in-a-title",
+        replace(U1, "title: First unit", 'title: "First \\x1b[31m unit"'),
+        U1,
+        r"control character U\+001B",
+    ),
+    (
+        "noncharacter-in-a-title",
+        replace(U1, "title: First unit", 'title: "First \\uFFFE unit"'),
+        U1,
+        r"control character U\+FFFE",
+    ),
+    (
+        "version-with-final-newline",
+        replace(COURSE, 'version: "0.1"', 'version: "0.1\\n"'),
+        COURSE,
+        r"'0\.1\\n' does not have the expected form: Course version",
+    ),
     ("id-with-final-newline", replace(U1, "id: act-1", 'id: "act-1\\n"'), U1, r"is not a valid identifier"),
     ("symlink-loop", symlink_loop(W1), W1, r"symbolic link that leads nowhere"),
-    ("remote-image", replace(U1, "body: Once upon a time.", "body: '![x](https://example.org/x.png)'"), U1,
-     r"image 'https://example.org/x.png' would be fetched from outside the package"),
-    ("protocol-relative-image", replace(U1, "body: Once upon a time.", "body: '<img src=\"//example.org/x.png\">'"),
-     U1, r"image '//example.org/x.png' would be fetched"),
-    ("image-not-in-assets", replace(U1, "body: Once upon a time.", "body: '![dot](competences/fw.yaml)'"), U1,
-     r"'competences/fw.yaml' is linked here but listed in no unit's assets"),
-    ("entity-encoded-javascript-link", replace(U1, "body: Once upon a time.",
-                                               "body: '<a href=\"&#106;avascript:alert(1)\">x</a>'"), U1,
-     r"unsafe HTML refused: 'javascript:' link"),
-    ("javascript-link-split-by-a-tab", replace(U1, "body: Once upon a time.",
-                                               "body: '<a href=\"java&#9;script:alert(1)\">x</a>'"), U1,
-     r"unsafe HTML refused: 'javascript:' link"),
-    ("markdown-javascript-link", replace(U1, "body: Once upon a time.", "body: '[x](javascript:alert(1))'"), U1,
-     r"unsafe HTML refused: 'javascript:' link"),
-    ("style-attribute", replace(U1, "body: Once upon a time.", "body: '<p style=\"display:none\">hidden</p>'"), U1,
-     r"unsafe HTML refused: style attribute on <p>"),
-    ("date-beyond-what-a-zip-holds", replace(COURSE, "date: 2024-05-01", "date: 2200-01-01"), COURSE,
-     r"date 2200-01-01 is outside what packages can carry"),
+    (
+        "remote-image",
+        replace(U1, "body: Once upon a time.", "body: '![x](https://example.org/x.png)'"),
+        U1,
+        r"image 'https://example.org/x.png' would be fetched from outside the package",
+    ),
+    (
+        "protocol-relative-image",
+        replace(U1, "body: Once upon a time.", "body: '<img src=\"//example.org/x.png\">'"),
+        U1,
+        r"image '//example.org/x.png' would be fetched",
+    ),
+    (
+        "image-not-in-assets",
+        replace(U1, "body: Once upon a time.", "body: '![dot](competences/fw.yaml)'"),
+        U1,
+        r"'competences/fw.yaml' is linked here but listed in no unit's assets",
+    ),
+    (
+        "entity-encoded-javascript-link",
+        replace(U1, "body: Once upon a time.", "body: '<a href=\"&#106;avascript:alert(1)\">x</a>'"),
+        U1,
+        r"unsafe HTML refused: 'javascript:' link",
+    ),
+    (
+        "javascript-link-split-by-a-tab",
+        replace(U1, "body: Once upon a time.", "body: '<a href=\"java&#9;script:alert(1)\">x</a>'"),
+        U1,
+        r"unsafe HTML refused: 'javascript:' link",
+    ),
+    (
+        "markdown-javascript-link",
+        replace(U1, "body: Once upon a time.", "body: '[x](javascript:alert(1))'"),
+        U1,
+        r"unsafe HTML refused: 'javascript:' link",
+    ),
+    (
+        "style-attribute",
+        replace(U1, "body: Once upon a time.", "body: '<p style=\"display:none\">hidden</p>'"),
+        U1,
+        r"unsafe HTML refused: style attribute on <p>",
+    ),
+    (
+        "date-beyond-what-a-zip-holds",
+        replace(COURSE, "date: 2024-05-01", "date: 2200-01-01"),
+        COURSE,
+        r"date 2200-01-01 is outside what packages can carry",
+    ),
 ]
-CASES[3] = ("alias", replace(COURSE, "title: Mini course", "title: &t Mini course\nkeywords: *t"), COURSE,
-            r"aliases \(\*name\) are not allowed")
+CASES[3] = (
+    "alias",
+    replace(COURSE, "title: Mini course", "title: &t Mini course\nkeywords: *t"),
+    COURSE,
+    r"aliases \(\*name\) are not allowed",
+)
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["jsonschema", "compiled-schema"])
 @pytest.mark.parametrize("case, mutate, where, pattern", CASES, ids=[c[0] for c in CASES])
-def test_broken_course_is_refused_with_a_located_message(mini: Path, tmp_path: Path, cli, monkeypatch, compiled,
-                                                         case, mutate, where, pattern):
+def test_broken_course_is_refused_with_a_located_message(
+    mini: Path, tmp_path: Path, cli, monkeypatch, compiled, case, mutate, where, pattern
+):
     from moocpack import schema
+
     # Large courses check files with the compiled schema first: it must miss nothing.
     monkeypatch.setattr(schema, "COMPILE_AFTER", 0 if compiled else 10**9)
     mutate(mini)
@@ -195,8 +357,11 @@ def test_broken_course_is_refused_with_a_located_message(mini: Path, tmp_path: P
     assert code == 2, stdout + stderr
     assert "Traceback" not in stdout + stderr
     expected_file = str(mini / where) if where else str(mini)
-    located = [line for line in stderr.splitlines()
-               if re.match(re.escape(expected_file) + r":\d+:\d+: error: ", line) and re.search(pattern, line)]
+    located = [
+        line
+        for line in stderr.splitlines()
+        if re.match(re.escape(expected_file) + r":\d+:\d+: error: ", line) and re.search(pattern, line)
+    ]
     assert located, f"no '{pattern}' error located in {expected_file}:\n{stderr}"
     assert not out.exists() or not any(out.iterdir()), "a package was written for a broken course"
 
@@ -204,6 +369,7 @@ def test_broken_course_is_refused_with_a_located_message(mini: Path, tmp_path: P
 @pytest.mark.parametrize("case, mutate, where, pattern", CASES[:12], ids=[c[0] for c in CASES[:12]])
 def test_validate_reports_the_same_errors_as_json(mini: Path, cli, case, mutate, where, pattern):
     import json
+
     mutate(mini)
     code, stdout, _ = cli("validate", mini, "--json")
     assert code == 2
@@ -261,9 +427,11 @@ def test_strict_turns_warnings_into_exit_status_1(mini: Path, cli):
 
 def test_the_installed_command_never_shows_a_traceback(mini: Path, tmp_path: Path):
     import subprocess
+
     edit(mini / U1, "title: First unit", "title: [First unit")
-    result = subprocess.run(["moocpack", "build", str(mini), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["moocpack", "build", str(mini), "--out", str(tmp_path / "out")], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and re.search(r"u1\.yaml:\d+:\d+: error: YAML syntax error", result.stderr)
 
@@ -275,20 +443,26 @@ LOCK_CASES = [
     ("lock-nested-500-levels", "units: " + "[" * 500 + "]" * 500 + "\n", r"nested more than 50 levels"),
     ("lock-oversized", "units: {}\n# " + "x" * (3 * 1024 * 1024) + "\n", r"the limit is"),
     ("lock-wrong-shape", "units:\n  course.yaml#/title: just text\n", r"each entry is a mapping"),
-    ("lock-unknown-entry-field", "units:\n  course.yaml#/title: {source: x, evil: 1}\n",
-     r"'evil' is not a field of a lock entry"),
+    (
+        "lock-unknown-entry-field",
+        "units:\n  course.yaml#/title: {source: x, evil: 1}\n",
+        r"'evil' is not a field of a lock entry",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case, content, pattern", LOCK_CASES, ids=[c[0] for c in LOCK_CASES])
-def test_a_broken_lock_file_is_a_located_error_like_any_course_file(mini: Path, tmp_path: Path, cli, case, content,
-                                                                     pattern):
+def test_a_broken_lock_file_is_a_located_error_like_any_course_file(
+    mini: Path, tmp_path: Path, cli, case, content, pattern
+):
     (mini / LOCK).write_text(content, "utf-8")
     for command in (["validate", mini], ["build", mini, "--out", tmp_path / "out"], ["l10n", "status", mini]):
         code, stdout, stderr = cli(*command)
         assert code == 2, (command, stdout + stderr)
         assert "Traceback" not in stdout + stderr
-        assert re.search(re.escape(str(mini / LOCK)) + r":\d+:\d+: error: .*" + pattern, stdout + stderr), stdout + stderr
+        assert re.search(re.escape(str(mini / LOCK)) + r":\d+:\d+: error: .*" + pattern, stdout + stderr), (
+            stdout + stderr
+        )
 
 
 def test_remote_images_are_allowed_only_when_asked_and_then_warned_about(mini: Path, tmp_path: Path, cli):
@@ -296,8 +470,7 @@ def test_remote_images_are_allowed_only_when_asked_and_then_warned_about(mini: P
     assert cli("validate", mini)[0] == 2
     code, stdout, _ = cli("validate", mini, "--allow-remote-media")
     assert code == 0 and "fetched from outside the package when shown (allowed by --allow-remote-media)" in stdout
-    code, _, stderr = cli("build", mini, "--allow-remote-media", "--format", "html", "--lang", "en",
-                          "--out", tmp_path)
+    code, _, stderr = cli("build", mini, "--allow-remote-media", "--format", "html", "--lang", "en", "--out", tmp_path)
     assert code == 0, stderr
 
 
@@ -321,6 +494,7 @@ def test_unwritable_outputs_are_usage_errors_not_crashes(mini: Path, tmp_path: P
     assert code == 2 and "cannot write" in stderr and "a folder named mini-0.1-en-html.zip is in the way" in stderr
     if Path("/dev/full").exists():
         import moocpack.archive as archive
+
         with pytest.raises(archive.WriteError, match="No space left on device"):
             archive.write_atomic(Path("/dev/full"), b"x")
 
@@ -329,6 +503,7 @@ def test_a_killed_build_leaves_nothing_the_next_build_keeps(mini: Path, tmp_path
     out = tmp_path / "out"
     out.mkdir()
     import subprocess
+
     gone = subprocess.Popen(["true"])
     gone.wait()
     stale = out / f".mini-0.1-en-html.zip.{gone.pid}.abc123.part"  # what a killed build leaves
@@ -343,6 +518,7 @@ def test_a_killed_build_leaves_nothing_the_next_build_keeps(mini: Path, tmp_path
 
 def test_schema_errors_are_found_in_a_course_large_enough_for_the_compiled_schema(mini: Path, cli, monkeypatch):
     from moocpack import schema
+
     monkeypatch.setattr(schema, "COMPILE_AFTER", 0)  # every file through the compiled fast path first
     edit(mini / U1, "type: single_choice", "type: single")
     edit(mini / COURSE, "effort: 1 h\n", "")
@@ -353,6 +529,7 @@ def test_schema_errors_are_found_in_a_course_large_enough_for_the_compiled_schem
 def reading_ahead(monkeypatch) -> list[int]:
     """Read ahead however small the course; the list hears how many files each read-ahead read."""
     from moocpack import readahead
+
     monkeypatch.setattr(readahead, "WORTH_IT", 0)
     counts = []
     original = readahead.prefetch
@@ -360,12 +537,12 @@ def reading_ahead(monkeypatch) -> list[int]:
     def spy(folder, languages, jobs):
         original(folder, languages, jobs)
         counts.append(len(folder.prefetched))
+
     monkeypatch.setattr(readahead, "prefetch", spy)
     return counts
 
 
-def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: Path, tmp_path: Path, cli,
-                                                                          monkeypatch):
+def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: Path, tmp_path: Path, cli, monkeypatch):
     counts = reading_ahead(monkeypatch)
     one = cli("validate", mini, "--json", "--jobs", "1")
     assert counts == []
@@ -384,8 +561,9 @@ def test_a_large_course_is_read_ahead_on_every_core_and_checked_the_same(mini: P
 
 
 @pytest.mark.parametrize("case, mutate, where, pattern", CASES, ids=[c[0] for c in CASES])
-def test_reading_ahead_on_two_cores_reports_exactly_what_one_core_does(mini: Path, cli, monkeypatch, case, mutate,
-                                                                        where, pattern):
+def test_reading_ahead_on_two_cores_reports_exactly_what_one_core_does(
+    mini: Path, cli, monkeypatch, case, mutate, where, pattern
+):
     """A large course's files are read ahead on every core (readahead.py); whatever is broken,
     the report is the same, line for line, as reading them one after the other."""
     reading_ahead(monkeypatch)
@@ -399,12 +577,15 @@ def test_reading_ahead_on_two_cores_reports_exactly_what_one_core_does(mini: Pat
 @pytest.mark.parametrize("failure", ["no-fork", "worker-error"])
 def test_reading_ahead_that_fails_leaves_the_check_to_read_the_files_itself(mini: Path, cli, monkeypatch, failure):
     from moocpack import readahead
+
     reading_ahead(monkeypatch)
     edit(mini / U1, "type: single_choice", "type: single")  # something to report
     expected = cli("validate", mini, "--json", "--jobs", "1")
     if failure == "no-fork":
+
         def no_fork(method):
             raise ValueError(f"cannot find context for {method!r}")
+
         monkeypatch.setattr(readahead.multiprocessing, "get_context", no_fork)
     else:
         original = readahead._read_ahead
@@ -413,6 +594,7 @@ def test_reading_ahead_that_fails_leaves_the_check_to_read_the_files_itself(mini
             if relative == U1:
                 raise RuntimeError("a bug in reading ahead")
             return original(root, source_language, relative, *rest)
+
         monkeypatch.setattr(readahead, "_read_ahead", failing)
     assert cli("validate", mini, "--json", "--jobs", "2") == expected
     assert expected[0] == 2

@@ -23,8 +23,15 @@ from conftest import ARTIFACTS, ROOT, SHIPPED
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -40,8 +47,13 @@ def site(tmp_path_factory):
     from moocpack.problems import Report
 
     out = tmp_path_factory.mktemp("dist")
-    build(SHIPPED, {"html": registry()["html"].exporter, "guide": registry()["guide"].exporter}, ["en", "nb", "fr"],
-          out, Report(SHIPPED))
+    build(
+        SHIPPED,
+        {"html": registry()["html"].exporter, "guide": registry()["guide"].exporter},
+        ["en", "nb", "fr"],
+        out,
+        Report(SHIPPED),
+    )
     mini = ROOT / "tests" / "fixtures" / "mini"  # a graded quiz with unlimited tries (max_attempts 0)
     build(mini, {"html": registry()["html"].exporter}, ["en"], out, Report(mini))
     root = tmp_path_factory.mktemp("www")
@@ -72,6 +84,7 @@ def serve(root: Path):
 def browser():
     assert CHROMIUM, "Chromium is needed: apt-get install -y chromium (the README's test command does this)"
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield instance
@@ -91,6 +104,7 @@ def page(browser, site):
         host = urlparse(request.url).hostname
         if request.url.startswith("http") and host != "127.0.0.1":
             problems.append(f"request left the package: {request.url}")
+
     page.on("request", outside)
     page.problems = problems  # type: ignore[attr-defined]
     yield page
@@ -110,8 +124,10 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(page, site, l
         response = page.goto(url)
         assert response and response.ok, url
         assert page.evaluate("document.documentElement.lang") == lang
-        hrefs = page.eval_on_selector_all("a[href], img[src], link[href], script[src]",
-                                          "els => els.map(e => e.getAttribute('href') || e.getAttribute('src'))")
+        hrefs = page.eval_on_selector_all(
+            "a[href], img[src], link[href], script[src]",
+            "els => els.map(e => e.getAttribute('href') || e.getAttribute('src'))",
+        )
         for href in hrefs:
             if href.startswith(("http://", "https://", "mailto:", "data:")):
                 continue
@@ -208,13 +224,13 @@ def test_finishing_with_unanswered_questions_names_them_first(page, site):
     page.goto(f"{base}/nb/unit-09.html#quiz-peer-relationship")
     quiz = page.locator("section#quiz-peer-relationship")
     data = json.loads(quiz.locator("script.quiz-data").inner_text())
-    answer_question(page.locator(f'fieldset[data-question="{data["questions"][0]["id"]}"]'), data["questions"][0],
-                    True)
+    answer_question(page.locator(f'fieldset[data-question="{data["questions"][0]["id"]}"]'), data["questions"][0], True)
     quiz.locator("button.finish").click()
     graded = [i + 1 for i, q in enumerate(data["questions"]) if q["graded"]][1:]
     assert quiz.locator(".quiz-result").inner_text() == (
         f"{len(graded)} spørsmål er ikke besvart ennå: {', '.join(map(str, graded))}. Svar på dem, eller velg "
-        "Fullfør en gang til for å få poeng uten dem.")
+        "Fullfør en gang til for å få poeng uten dem."
+    )
     quiz.locator("button.finish").click()
     assert quiz.locator(".quiz-result").inner_text().startswith(f"Poeng: {data['questions'][0]['points']:g} av 7")
     assert page.problems == []
@@ -229,7 +245,10 @@ def test_a_wrong_answer_gets_another_try_before_its_explanation(page, site):
     field.locator('input[value="b"]').click()
     field.locator("button.check").click()
     assert field.locator(".verdict").inner_text() == "Not quite. Try again."
-    assert field.locator(".option-feedback-holder").first.is_hidden() and field.locator(".option-feedback-holder").last.is_hidden()
+    assert (
+        field.locator(".option-feedback-holder").first.is_hidden()
+        and field.locator(".option-feedback-holder").last.is_hidden()
+    )
     field.locator('input[value="a"]').click()
     field.locator("button.check").click()
     assert field.locator(".verdict").inner_text() == "Correct"
@@ -289,7 +308,9 @@ def test_answers_survive_a_reload_and_the_page_says_where_they_are_kept(page, si
 def test_a_browser_that_keeps_nothing_is_told_so(browser, site):
     _, base = site
     context = browser.new_context()
-    context.add_init_script("Object.defineProperty(window, 'localStorage', {get: function () { throw new Error('denied'); }});")
+    context.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get: function () { throw new Error('denied'); }});"
+    )
     page = context.new_page()
     page.goto(f"{base}/en/unit-09.html")
     note = page.locator("section#quiz-peer-relationship .store-note").inner_text()
@@ -336,12 +357,24 @@ def test_quiz_events_report_answers_for_other_runtimes(page, site):
     page.locator("section#quiz-peer-relationship button.finish").click()
     seen = page.evaluate("window.seen")
     answers = [s for s in seen if "question" in s]
-    assert [a["question"] for a in answers] == ["ws9-helper-or-empowering", "q-professional", "q-sharing-story",
-                                               "q-drama-triangle", "q-self-efficacy", "q-rescuer"]
+    assert [a["question"] for a in answers] == [
+        "ws9-helper-or-empowering",
+        "q-professional",
+        "q-sharing-story",
+        "q-drama-triangle",
+        "q-self-efficacy",
+        "q-rescuer",
+    ]
     assert all(a["correct"] for a in answers)
     assert answers[0]["competences"] == ["pat.05.1", "pat.05.3"]
-    assert seen[-1] == {"quiz": "quiz-peer-relationship", "score": 7, "max": 7, "scaled": 1, "passed": True,
-                        "graded": True}
+    assert seen[-1] == {
+        "quiz": "quiz-peer-relationship",
+        "score": 7,
+        "max": 7,
+        "scaled": 1,
+        "passed": True,
+        "graded": True,
+    }
 
 
 AXE = Path(__file__).parent / "lms" / "node_modules" / "axe-core" / "axe.min.js"
@@ -382,10 +415,14 @@ def test_answers_that_look_like_markup_do_not_break_the_quiz_page(browser, mini,
     """Embedded quiz data meets the HTML parser's script states: `<!--<script>` once stopped the
     data from parsing and every question vanished."""
     from conftest import edit
+
     hostile = ["<!--<script>", "</script><script>alert(1)</script>", "a & b > c"]
-    edit(mini / "en/units/u1.yaml", "      - {id: oslo, text: Oslo}",
-         "      - {id: oslo, text: Oslo}\n" + "".join(f"      - {{id: h{i}, text: {json.dumps(text)}}}\n"
-                                                   for i, text in enumerate(hostile)))
+    edit(
+        mini / "en/units/u1.yaml",
+        "      - {id: oslo, text: Oslo}",
+        "      - {id: oslo, text: Oslo}\n"
+        + "".join(f"      - {{id: h{i}, text: {json.dumps(text)}}}\n" for i, text in enumerate(hostile)),
+    )
     code, _, stderr = cli("build", mini, "--format", "html", "--lang", "en", "--out", tmp_path / "out")
     assert code == 0, stderr
     with zipfile.ZipFile(next((tmp_path / "out").glob("*-html.zip"))) as archive:
@@ -428,12 +465,14 @@ def test_the_table_of_contents_is_written_once_and_every_page_shows_it(browser, 
 def test_the_website_grows_linearly_with_the_course(tmp_path):
     """Every page used to carry the whole table of contents: 2,000 units made 736 MB."""
     import sys
+
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import generate
 
     from moocpack.builder import build
     from moocpack.exporter import registry
     from moocpack.problems import Report
+
     sizes = {}
     for units in (20, 80):
         course = generate(tmp_path / f"c{units}", units=units, questions=2, languages=("en",))
@@ -481,7 +520,6 @@ def test_pages_read_well_on_a_phone_and_a_desktop(sized, site):
     page.screenshot(path=str(ARTIFACTS / f"html-competences-nb-{width}.png"), full_page=False)
 
 
-
 @pytest.mark.parametrize("lang", ["en", "nb", "fr"])
 def test_every_page_of_every_language_fits_a_phone_and_a_desktop(sized, site, lang):
     """Longer French and Norwegian words included: no page runs off the side (the matrix and the
@@ -518,6 +556,7 @@ def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, t
     """In Chromium: the Norwegian image and drawing load, the video's Norwegian subtitles are the
     track shown, with their cues; the transcript opens; downloads resolve; axe finds nothing."""
     from test_media import with_media
+
     with_media(mini)
     code, _, stderr = cli("build", mini, "--format", "html", "--lang", "nb", "--out", tmp_path / "out")
     assert code == 0, stderr
@@ -530,10 +569,18 @@ def test_media_show_and_subtitles_load_in_the_learners_language(browser, mini, t
     with serve(tmp_path / "site") as base, contextlib.closing(context):
         page.goto(f"{base}/u1.html#p1")
         for figure in ("photo", "drawing"):
-            assert page.evaluate(f"document.querySelector('#{figure} img').complete && "
-                                 f"document.querySelector('#{figure} img').naturalWidth") > 0, figure
-        page.wait_for_function("() => { const t = document.querySelector('#clip video').textTracks[0];"
-                               " return t && t.cues && t.cues.length === 2; }", timeout=10000)
+            assert (
+                page.evaluate(
+                    f"document.querySelector('#{figure} img').complete && "
+                    f"document.querySelector('#{figure} img').naturalWidth"
+                )
+                > 0
+            ), figure
+        page.wait_for_function(
+            "() => { const t = document.querySelector('#clip video').textTracks[0];"
+            " return t && t.cues && t.cues.length === 2; }",
+            timeout=10000,
+        )
         track = page.evaluate("""() => { const t = document.querySelector('#clip video').textTracks;
             return {langs: [...t].map(x => x.language), mode: t[0].mode, first: t[0].cues[0].text}; }""")
         assert track == {"langs": ["nb", "en"], "mode": "showing", "first": "Velkommen til kurset."}

@@ -58,12 +58,16 @@ def test_a_languages_packages_of_one_family_are_made_in_one_process(tmp_path):
 
 def test_the_languages_workers_share_at_the_end_are_those_left_over_by_whole_rounds():
     from moocpack.builder import _halves, _shared
+
     assert _shared(["en", "nb", "fr"], 2) == ["fr"]
     assert _shared(["en"], 2) == ["en"] and _shared(["en", "nb"], 2) == []
     assert _shared(list("abcde"), 4) == ["e"] and _shared(["en", "nb", "fr"], 1) == []
     exporters = {name: registered.exporter for name, registered in registry().items()}
     # Cut by cost, in order: SCORM 1.2 and 2004, which share every page, stay together.
-    assert _halves(("guide", "html", "scorm12", "scorm2004"), exporters) == [("guide", "html"), ("scorm12", "scorm2004")]
+    assert _halves(("guide", "html", "scorm12", "scorm2004"), exporters) == [
+        ("guide", "html"),
+        ("scorm12", "scorm2004"),
+    ]
     assert _halves(("moodle",), exporters) == [("moodle",)]
 
 
@@ -72,7 +76,8 @@ def test_packages_are_listed_by_language_then_format_whatever_order_they_were_ma
     exporters = {"toy-a": ToyA(), "toy-b": ToyB(), "big": Big()}
     results = build(SHIPPED, exporters, None, tmp_path, Report(SHIPPED), jobs=2)
     assert [(r.language, r.format) for r in results] == [
-        (lang, name) for lang in ("en", "nb", "fr") for name in ("toy-a", "toy-b", "big")]
+        (lang, name) for lang in ("en", "nb", "fr") for name in ("toy-a", "toy-b", "big")
+    ]
 
 
 def test_what_a_family_shares_is_made_once_per_course():
@@ -109,10 +114,13 @@ def test_each_language_is_loaded_and_exported_by_one_worker_when_there_are_enoug
         def files(self, course, options):
             time.sleep(0.05)
             return {"made-by.txt": str(os.getpid()).encode()}
+
     exporters["own"] = Own()
     results = build(SHIPPED, exporters, ["en", "nb"], tmp_path, Report(SHIPPED), jobs=2)
-    by_language = {lang: {made_by(r.package.path) for r in results if r.language == lang and r.format != "big"}
-                   for lang in ("en", "nb")}
+    by_language = {
+        lang: {made_by(r.package.path) for r in results if r.language == lang and r.format != "big"}
+        for lang in ("en", "nb")
+    }
     assert all(len(pids) == 1 for pids in by_language.values()), by_language
     assert by_language["en"] != by_language["nb"]
 
@@ -120,6 +128,7 @@ def test_each_language_is_loaded_and_exported_by_one_worker_when_there_are_enoug
 def test_a_parallel_build_reports_what_one_after_the_other_does(cli, tmp_path, partly_translated):
     """Workers load quietly; what loading says about translations the build reports itself."""
     import json
+
     one = json.loads(cli("build", partly_translated, "--json", "--jobs", "1", "--out", tmp_path / "1")[1])
     two = json.loads(cli("build", partly_translated, "--json", "--jobs", "2", "--out", tmp_path / "2")[1])
     assert one["problems"] == two["problems"] and one["untranslated"] > 0
@@ -128,6 +137,7 @@ def test_a_parallel_build_reports_what_one_after_the_other_does(cli, tmp_path, p
 
 
 # -- the worker processes themselves -------------------------------------------------------
+
 
 def _square_or_die(task):
     group, number = task
@@ -138,6 +148,7 @@ def _square_or_die(task):
 
 def test_workers_keep_to_a_group_and_a_new_group_gets_a_fresh_process():
     from moocpack import workers
+
     tasks = [("a", 1), ("b", 2), ("a", 3), ("b", 4), ("c", 5), ("c", 6)]
     with workers.Workers(2, _square_or_die) as pool:
         results = dict(pool.run(tasks, group=lambda task: task[0], lost=lambda task, code: code))
@@ -150,6 +161,7 @@ def test_workers_keep_to_a_group_and_a_new_group_gets_a_fresh_process():
 
 def test_a_worker_that_dies_loses_only_its_own_task():
     from moocpack import workers
+
     tasks = [("a", 1), ("b", -1), ("a", 2), ("b", 3)]
     with workers.Workers(2, _square_or_die) as pool:
         results = dict(pool.run(tasks, group=lambda task: task[0], lost=lambda task, code: ("lost", code)))
@@ -169,6 +181,7 @@ def _what_was_prepared(task):
 def test_a_group_begun_later_is_prepared_once_in_the_parent_and_inherited():
     """The build's use: the model of the third language is loaded once, before its workers fork."""
     from moocpack import workers
+
     calls = []
 
     def prepare(group):
@@ -224,6 +237,7 @@ def test_a_failed_build_stops_its_other_workers_at_once(tmp_path):
     stopped, not waited for, and write nothing more."""
     import pytest
     from moocpack.builder import BuildError
+
     with pytest.raises(BuildError, match="broken on purpose"):
         build(SHIPPED, {"slow": Slow(), "broken": Broken()}, ["en"], tmp_path, Report(SHIPPED), jobs=2)
     assert not list(tmp_path.glob("*-slow.zip"))
@@ -241,9 +255,12 @@ class _Refusing:
 
             def files(self, course, options):
                 if len(course.units) > options.settings["refusing_limit"]:  # the declared default, applied
-                    raise ExportError(f"this platform takes {options.settings['refusing_limit']} unit(s); "
-                                      f"the course has {len(course.units)}")
+                    raise ExportError(
+                        f"this platform takes {options.settings['refusing_limit']} unit(s); "
+                        f"the course has {len(course.units)}"
+                    )
                 return {"index.txt": b"ok"}
+
         return Refusing()
 
 
@@ -251,17 +268,23 @@ def test_an_exporters_own_error_is_an_error_of_the_course_not_a_crash(cli, tmp_p
     import json
     from conftest import SHIPPED
     from moocpack.exporter import Registered
+
     real = __import__("moocpack.console", fromlist=["registry"]).registry
-    monkeypatch.setattr("moocpack.console.registry",
-                        lambda: {**real(), "refusing": Registered("refusing", _Refusing(), "tests:Refusing")})
-    code, out, err = cli("build", SHIPPED, "--format", "refusing", "--lang", "en", "--out", tmp_path / "out", "--jobs", "1")
+    monkeypatch.setattr(
+        "moocpack.console.registry",
+        lambda: {**real(), "refusing": Registered("refusing", _Refusing(), "tests:Refusing")},
+    )
+    code, out, err = cli(
+        "build", SHIPPED, "--format", "refusing", "--lang", "en", "--out", tmp_path / "out", "--jobs", "1"
+    )
     assert code == 2 and "Traceback" not in err
     assert "refusing (en): this platform takes 1 unit(s); the course has 3" in err
     code, out, _ = cli("build", SHIPPED, "--format", "refusing", "--lang", "en", "--out", tmp_path / "out", "--json")
     problem = json.loads(out)["problems"][0]
     assert code == 2 and problem["code"] == "build.export"
-    code, out, err = cli("build", SHIPPED, "--format", "refusing", "--set", "refusing_limit=5", "--lang", "en",
-                         "--out", tmp_path / "out")
+    code, out, err = cli(
+        "build", SHIPPED, "--format", "refusing", "--set", "refusing_limit=5", "--lang", "en", "--out", tmp_path / "out"
+    )
     assert code == 0, err
 
 
@@ -270,11 +293,19 @@ def test_jobs_fall_back_to_one_process_where_this_system_cannot_fork(cli, tmp_pa
     same packages."""
     import multiprocessing
     from conftest import SHIPPED
+
     code, _, err = cli("build", SHIPPED, "--out", tmp_path / "forked", "--jobs", "2")
     assert code == 0, err
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: (_ for _ in ()).throw(
-        AssertionError(f"a pool was started with {method}")) if method == "fork" else multiprocessing.context._default_context)
+    monkeypatch.setattr(
+        multiprocessing,
+        "get_context",
+        lambda method=None: (
+            (_ for _ in ()).throw(AssertionError(f"a pool was started with {method}"))
+            if method == "fork"
+            else multiprocessing.context._default_context
+        ),
+    )
     code, _, err = cli("build", SHIPPED, "--out", tmp_path / "spawn-only", "--jobs", "2")
     assert code == 0, err
     code, _, err = cli("validate", SHIPPED, "--jobs", "2")
@@ -287,10 +318,15 @@ def test_jobs_fall_back_to_one_process_where_this_system_cannot_fork(cli, tmp_pa
 
 def test_a_setting_can_be_named_in_its_formats_namespace(cli, tmp_path):
     from conftest import SHIPPED
+
     old = tmp_path / "old"
     new = tmp_path / "new"
-    assert cli("build", SHIPPED, "--format", "moodle", "--lang", "en", "--set", "moodle_release=4.1", "--out", old)[0] == 0
-    assert cli("build", SHIPPED, "--format", "moodle", "--lang", "en", "--set", "moodle.release=4.1", "--out", new)[0] == 0
+    assert (
+        cli("build", SHIPPED, "--format", "moodle", "--lang", "en", "--set", "moodle_release=4.1", "--out", old)[0] == 0
+    )
+    assert (
+        cli("build", SHIPPED, "--format", "moodle", "--lang", "en", "--set", "moodle.release=4.1", "--out", new)[0] == 0
+    )
     name = "pat-peer-support-1.0.0-en-moodle.mbz"
     assert (old / name).read_bytes() == (new / name).read_bytes()
     code, _, err = cli("build", SHIPPED, "--format", "moodle", "--set", "moodle.relase=4.1", "--out", tmp_path / "x")

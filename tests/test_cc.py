@@ -27,11 +27,13 @@ def cartridges(tmp_path_factory):
     from click.testing import CliRunner
 
     from moocpack.cli import main
+
     built = {}
     for version in ("1.1", "1.3"):
         out = tmp_path_factory.mktemp(f"cc{version}")
-        result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "cc", "--set", f"cc_version={version}",
-                                           "--out", str(out)])
+        result = CliRunner().invoke(
+            main, ["build", str(SHIPPED), "--format", "cc", "--set", f"cc_version={version}", "--out", str(out)]
+        )
         assert result.exit_code == 0, result.output
         for lang in LANGUAGES:
             with zipfile.ZipFile(out / f"pat-peer-support-1.0.0-{lang}-cc.imscc") as z:
@@ -92,9 +94,11 @@ def test_every_file_is_listed_and_every_reference_resolves(cartridges, version):
             assert dependency.get("identifierref") in resources
     # The course's structure: a folder per unit, in order, named as the course names them.
     units = [item for item in root.find("{*}organizations/{*}organization/{*}item")]
-    assert [u.findtext("{*}title") for u in units] == ["Enhet 2 Et dypere blikk på rollen som erfaringskonsulent",
-                                                       "Enhet 2.6 Evne til å arbeide med forskjellighet",
-                                                       "Enhet 9 Likepersonsrelasjonen"]
+    assert [u.findtext("{*}title") for u in units] == [
+        "Enhet 2 Et dypere blikk på rollen som erfaringskonsulent",
+        "Enhet 2.6 Evne til å arbeide med forskjellighet",
+        "Enhet 9 Likepersonsrelasjonen",
+    ]
     assert root.find(".//{*}general/{*}title/{*}string").get("language") == "nb"
 
 
@@ -104,9 +108,12 @@ def test_pages_are_the_learners_view_without_scripts_and_the_trainers_notes_are_
     assert pages and not any("<script" in page for page in pages.values())
     assert not any("for-facilitators" in page for name, page in pages.items() if not name.endswith("-facilitator.html"))
     root = manifest(files)
-    instructor = [r for r in root.iter("{*}resource") if r.findtext(".//{*}intendedEndUserRole/{*}value") == "Instructor"]
-    assert {r.get("href") for r in instructor} == {f"web_resources/{u}-facilitator.html"
-                                                   for u in ("unit-02", "unit-02-6", "unit-09")}
+    instructor = [
+        r for r in root.iter("{*}resource") if r.findtext(".//{*}intendedEndUserRole/{*}value") == "Instructor"
+    ]
+    assert {r.get("href") for r in instructor} == {
+        f"web_resources/{u}-facilitator.html" for u in ("unit-02", "unit-02-6", "unit-09")
+    }
     notes = pages["web_resources/unit-02-facilitator.html"]
     assert "Introduce the participants shortly to the concept of role modeling" in notes  # a procedure
     assert "Stationery" in notes  # the materials
@@ -119,16 +126,26 @@ def test_the_graded_quiz_keeps_its_points_answers_feedback_and_competences(cartr
     files = cartridges["1.3", "en"]
     test = etree.fromstring(next(files[n] for n in files if n.endswith("/assessment.xml")))
     items = list(test.iter(f"{QTI}item"))
-    meta = {i.get("ident"): {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")
-                             for f in i.iter(f"{QTI}qtimetadatafield")} for i in items}
+    meta = {
+        i.get("ident"): {
+            f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry") for f in i.iter(f"{QTI}qtimetadatafield")
+        }
+        for i in items
+    }
     # Matching has no CC profile: one multiple-choice item per statement, its 2 points shared.
     assert sum(float(m["cc_weighting"]) for m in meta.values()) == 7
     assert [m["cc_profile"] for m in meta.values()].count("cc.multiple_choice.v0p1") == 4 + 2
-    assert {m["cc_profile"] for m in meta.values()} == {"cc.multiple_choice.v0p1", "cc.multiple_response.v0p1",
-                                                       "cc.fib.v0p1", "cc.true_false.v0p1"}
+    assert {m["cc_profile"] for m in meta.values()} == {
+        "cc.multiple_choice.v0p1",
+        "cc.multiple_response.v0p1",
+        "cc.fib.v0p1",
+        "cc.true_false.v0p1",
+    }
     assert meta["q-self-efficacy"]["moocpack_competences"] == "pat.05.1 pat.05.3"
-    assessment_meta = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")
-                       for f in test.find(f"{QTI}assessment/{QTI}qtimetadata")}
+    assessment_meta = {
+        f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")
+        for f in test.find(f"{QTI}assessment/{QTI}qtimetadata")
+    }
     assert assessment_meta["cc_maxattempts"] == "3" and assessment_meta["moocpack_pass_mark"] == "70"
     single = next(i for i in items if i.get("ident") == "q-professional")
     right = single.xpath(".//q:respcondition[q:setvar='100']//q:varequal/text()", namespaces={"q": QTI[1:-1]})
@@ -146,8 +163,11 @@ def test_discussion_and_reflection_quizzes_are_discussion_topics(cartridges):
     files = cartridges["1.1", "fr"]
     topics = [etree.fromstring(files[n]) for n in sorted(files) if n.endswith("/topic.xml")]
     titles = sorted(t.findtext("{*}title") for t in topics)
-    assert titles == ["Discussion : secret et confidentialité", "Réflexion : l'histoire de Tomas",
-                      "Réflexion : les modèles"]
+    assert titles == [
+        "Discussion : secret et confidentialité",
+        "Réflexion : l'histoire de Tomas",
+        "Réflexion : les modèles",
+    ]
     secrecy = next(t for t in topics if t.findtext("{*}title").startswith("Discussion"))
     assert secrecy.find("{*}text").get("texttype") == "text/html"
     assert secrecy.findtext("{*}text").count("<li>") == 13
@@ -169,8 +189,12 @@ def test_contract_canvas_reads_the_resource_types_and_folder_it_exports(cartridg
     the 1.1 cartridge uses exactly its assessment, discussion-topic and web-content types, and
     keeps files in its web-resources folder. Not exercised: Canvas's QTI converter and its
     handling of 1.3 (canvas-lms is too large to fetch here)."""
-    canvas = {"ASSESSMENT_TYPE": "imsqti_xmlv1p2/imscc_xmlv1p1/assessment", "DISCUSSION_TOPIC": "imsdt_xmlv1p1",
-              "WEBCONTENT": "webcontent", "WEB_RESOURCES_FOLDER": "web_resources"}
+    canvas = {
+        "ASSESSMENT_TYPE": "imsqti_xmlv1p2/imscc_xmlv1p1/assessment",
+        "DISCUSSION_TOPIC": "imsdt_xmlv1p1",
+        "WEBCONTENT": "webcontent",
+        "WEB_RESOURCES_FOLDER": "web_resources",
+    }
     files = cartridges["1.1", "en"]
     types = {r.get("type") for r in manifest(files).iter("{*}resource")}
     assert types == {canvas["ASSESSMENT_TYPE"], canvas["DISCUSSION_TOPIC"], canvas["WEBCONTENT"]}

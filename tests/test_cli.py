@@ -9,14 +9,17 @@ import pytest
 from conftest import SHIPPED
 
 
-@pytest.mark.parametrize("args", [
-    ["build", "--no-such-option"],
-    ["build", "--format", "no-such-format"],
-    ["validate", "--lang"],
-    ["l10n", "export", "--lang", "nb", "--file-format", "docx"],
-    ["l10n", "import", "a", "b", "c"],
-    ["no-such-command"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "--no-such-option"],
+        ["build", "--format", "no-such-format"],
+        ["validate", "--lang"],
+        ["l10n", "export", "--lang", "nb", "--file-format", "docx"],
+        ["l10n", "import", "a", "b", "c"],
+        ["no-such-command"],
+    ],
+)
 def test_a_command_used_wrongly_exits_64_not_2_which_means_a_broken_course(cli, args):
     code, stdout, stderr = cli(*args)
     assert code == 64, stdout + stderr
@@ -56,6 +59,7 @@ def test_format_settings_are_checked_before_anything_is_built(cli, tmp_path):
 
 def test_formats_lists_each_formats_settings(cli):
     import json
+
     code, stdout, _ = cli("formats", "--json")
     assert code == 0
     settings = {f["name"]: {s["name"]: s for s in f["settings"]} for f in json.loads(stdout)["formats"]}
@@ -67,6 +71,7 @@ def test_formats_lists_each_formats_settings(cli):
 def test_formats_fails_when_an_installed_plug_in_is_broken(cli, monkeypatch):
     from moocpack import cli as command
     from moocpack.exporter import Registered
+
     monkeypatch.setattr(command, "registry", lambda: {"broken": Registered("broken", None, "x:Y", "ImportError: no")})
     code, stdout, _ = cli("formats")
     assert code == 3 and "BROKEN" in stdout
@@ -74,11 +79,13 @@ def test_formats_fails_when_an_installed_plug_in_is_broken(cli, monkeypatch):
 
 def test_text_and_json_counts_agree_and_untranslated_strings_are_one_line_per_language(cli, partly_translated):
     import json
+
     code, text, _ = cli("validate", partly_translated)
     data = json.loads(cli("validate", partly_translated, "--json")[1])
     summary = text.strip().splitlines()[-1]
-    assert summary.endswith(f"{data['errors']} error(s), {data['warnings']} warning(s), "
-                            f"{data['untranslated']} untranslated string(s)")
+    assert summary.endswith(
+        f"{data['errors']} error(s), {data['warnings']} warning(s), {data['untranslated']} untranslated string(s)"
+    )
     notes = [line for line in text.splitlines() if "not translated into" in line]
     assert len(notes) == 2 and all(": note: " in line for line in notes)  # nb and fr, one line each
     coded = [p for p in data["problems"] if p["code"] == "translation.missing"]
@@ -89,15 +96,22 @@ def output_schema():
     from jsonschema import Draft202012Validator
 
     from moocpack.schema import documents
+
     return Draft202012Validator(documents()["cli-output.schema.json"])
 
 
 def test_every_commands_json_is_one_envelope_that_the_schema_accepts(cli, mini, tmp_path, partly_translated):
     import json
     from conftest import edit
+
     schema = output_schema()
-    runs = [("validate", SHIPPED), ("info", SHIPPED), ("formats",), ("l10n", "status", SHIPPED, "--list"),
-            ("build", partly_translated, "--format", "html", "--lang", "nb", "--out", tmp_path / "a")]
+    runs = [
+        ("validate", SHIPPED),
+        ("info", SHIPPED),
+        ("formats",),
+        ("l10n", "status", SHIPPED, "--list"),
+        ("build", partly_translated, "--format", "html", "--lang", "nb", "--out", tmp_path / "a"),
+    ]
     for args in runs:
         code, stdout, _ = cli(*args, "--json")
         data = json.loads(stdout)
@@ -107,8 +121,12 @@ def test_every_commands_json_is_one_envelope_that_the_schema_accepts(cli, mini, 
     assert [p["language"] for p in built["packages"]] == ["nb"] and built["untranslated"] > 0
     # A broken course: the same shape, ok false, every problem with its code, from every command.
     edit(mini / "en/units/u1.yaml", "type: single_choice", "type: single")
-    for args in [("validate", mini), ("info", mini), ("l10n", "status", mini),
-                 ("build", mini, "--out", tmp_path / "b")]:
+    for args in [
+        ("validate", mini),
+        ("info", mini),
+        ("l10n", "status", mini),
+        ("build", mini, "--out", tmp_path / "b"),
+    ]:
         code, stdout, _ = cli(*args, "--json")
         data = json.loads(stdout)
         schema.validate(data)
@@ -130,9 +148,11 @@ def test_an_exporter_failing_in_a_worker_is_an_internal_error_with_its_traceback
 
     def broken(self, course, options):
         raise RuntimeError("the html exporter broke")
+
     monkeypatch.setattr(HtmlExporter, "files", broken)
-    code, _, stderr = cli("build", SHIPPED, "--jobs", "2", "--format", "html", "--format", "scorm12", "--debug",
-                          "--out", tmp_path)
+    code, _, stderr = cli(
+        "build", SHIPPED, "--jobs", "2", "--format", "html", "--format", "scorm12", "--debug", "--out", tmp_path
+    )
     assert code == 3 and "the html exporter broke" in stderr and "Traceback" in stderr  # --debug asked for it
     assert not list(tmp_path.glob("*-html.zip"))
 
@@ -145,11 +165,16 @@ def test_progress_shows_on_a_terminal_and_nowhere_else(tmp_path):
     import subprocess
     import sys as system
     from benchmarks.synthetic import generate
+
     course = generate(tmp_path / "course", units=20, questions=2)
     command = [system.executable, "-c", "from moocpack.cli import entry; entry()"]
     primary, secondary = pty.openpty()
-    done = subprocess.run([*command, "build", str(course), "-f", "html", "-o", str(tmp_path / "out")],
-                          stdout=subprocess.PIPE, stderr=secondary, timeout=300)
+    done = subprocess.run(
+        [*command, "build", str(course), "-f", "html", "-o", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        timeout=300,
+    )
     os.close(secondary)
     shown = b""
     while True:
@@ -163,6 +188,7 @@ def test_progress_shows_on_a_terminal_and_nowhere_else(tmp_path):
     os.close(primary)
     assert done.returncode == 0
     assert b"files read" in shown and b"built " in shown
-    piped = subprocess.run([*command, "build", str(course), "-f", "html", "-o", str(tmp_path / "out2")],
-                           capture_output=True, timeout=300)
+    piped = subprocess.run(
+        [*command, "build", str(course), "-f", "html", "-o", str(tmp_path / "out2")], capture_output=True, timeout=300
+    )
     assert piped.returncode == 0 and b"files read" not in piped.stderr and b"built " not in piped.stderr

@@ -22,6 +22,7 @@ def packages(tmp_path_factory):
     from click.testing import CliRunner
 
     from moocpack.cli import main
+
     out = tmp_path_factory.mktemp("cmi5")
     result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "cmi5", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -30,6 +31,7 @@ def packages(tmp_path_factory):
 
 def xsd() -> etree.XMLSchema:
     from moocpack_exporters.cmi5 import xsd
+
     return etree.XMLSchema(etree.fromstring(xsd()))
 
 
@@ -83,7 +85,9 @@ def test_competences_are_the_courses_objectives_and_each_au_names_its_own(packag
     root = etree.fromstring(packages["fr"]["cmi5.xml"])
     objectives = {o.get("id"): o for o in root.find("c:objectives", NS)}
     assert "urn:moocpack:pat-peer-support:competence:pat.02.2" in objectives
-    title = objectives["urn:moocpack:pat-peer-support:competence:pat.02.2"].findtext("c:title/c:langstring", namespaces=NS)
+    title = objectives["urn:moocpack:pat-peer-support:competence:pat.02.2"].findtext(
+        "c:title/c:langstring", namespaces=NS
+    )
     assert title == "pat.02.2 Transmet aux usagers l'espoir de se rétablir."
     for au in root.iter("{%s}au" % NS["c"]):
         refs = [o.get("idref") for o in au.findall("c:objectives/c:objective", NS)]
@@ -96,8 +100,13 @@ def test_each_question_is_an_xapi_interaction_in_the_courses_language(packages):
     en, fr = settings(packages["en"]["unit-09.html"]), settings(packages["fr"]["unit-09.html"])
     definitions = {qid: q["activity"]["definition"] for qid, q in en["questions"].items()}
     assert {qid: d["interactionType"] for qid, d in definitions.items()} == {
-        "ws9-helper-or-empowering": "matching", "q-professional": "choice", "q-sharing-story": "choice",
-        "q-drama-triangle": "fill-in", "q-self-efficacy": "true-false", "q-rescuer": "choice"}
+        "ws9-helper-or-empowering": "matching",
+        "q-professional": "choice",
+        "q-sharing-story": "choice",
+        "q-drama-triangle": "fill-in",
+        "q-self-efficacy": "true-false",
+        "q-rescuer": "choice",
+    }
     matching = definitions["ws9-helper-or-empowering"]
     assert len(matching["source"]) == 4 and [t["id"] for t in matching["target"]] == ["t0", "t1"]
     pattern = matching["correctResponsesPattern"][0].split("[,]")

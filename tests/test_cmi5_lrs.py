@@ -46,8 +46,11 @@ MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
 DURATION = re.compile(r"PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S")
 NS = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
 LANGUAGES = ("en", "nb", "fr")
-CONNECTED = {"en": "Connected to the learning platform.", "nb": "Koblet til læringsplattformen.",
-             "fr": "Connecté à la plateforme d’apprentissage."}
+CONNECTED = {
+    "en": "Connected to the learning platform.",
+    "nb": "Koblet til læringsplattformen.",
+    "fr": "Connecté à la plateforme d’apprentissage.",
+}
 
 if not SITE:
     pytest.skip("no LRS: run tests/lms/lrs/setup.sh (as root) and export ADL_LRS_DIR", allow_module_level=True)
@@ -59,11 +62,16 @@ def lrs():
     import socket
 
     import requests
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([f"{SITE}/venv/bin/python", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=f"{SITE}/lrs", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [f"{SITE}/venv/bin/python", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=f"{SITE}/lrs",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{port}/xapi/"
     for _ in range(100):
         try:
@@ -109,6 +117,7 @@ def lms(tmp_path_factory):
     from click.testing import CliRunner
 
     from moocpack.cli import main
+
     out = tmp_path_factory.mktemp("dist")
     result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "cmi5", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -127,6 +136,7 @@ def lms(tmp_path_factory):
 def browser():
     assert CHROMIUM, "Chromium is needed: apt-get install -y chromium"
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
@@ -135,8 +145,15 @@ def browser():
 
 def xapi(lrs: str, method: str, path: str, params: dict, body=None):
     import requests
-    response = requests.request(method, lrs + path, params=params, json=body, timeout=10,
-                                headers={"X-Experience-API-Version": "1.0.3", "Authorization": "Basic " + AUTH})
+
+    response = requests.request(
+        method,
+        lrs + path,
+        params=params,
+        json=body,
+        timeout=10,
+        headers={"X-Experience-API-Version": "1.0.3", "Authorization": "Basic " + AUTH},
+    )
     assert response.status_code < 300, (path, response.status_code, response.text)
     return response
 
@@ -151,8 +168,11 @@ class Registration:
         self.publisher_id = self.au.get("id")
         self.activity_id = f"http://127.0.0.1/lms/activities/{uuid.uuid4()}"  # not the publisher's (cmi5 8.1.5)
         self.registration = str(uuid.uuid4())
-        self.actor = {"objectType": "Agent", "name": "Learner One",
-                      "account": {"homePage": "http://127.0.0.1/lms", "name": f"learner-{uuid.uuid4().hex[:8]}"}}
+        self.actor = {
+            "objectType": "Agent",
+            "name": "Learner One",
+            "account": {"homePage": "http://127.0.0.1/lms", "name": f"learner-{uuid.uuid4().hex[:8]}"},
+        }
         self.sessions: list[str] = []
 
     def launch(self, browser, mode: str = "Normal"):
@@ -160,13 +180,22 @@ class Registration:
         self.sessions.append(session)
         Lms.tokens[session] = False
         template = {"contextActivities": {"grouping": [{"id": self.publisher_id}]}, "extensions": {SESSION: session}}
-        launch_data = {"contextTemplate": template, "launchMode": mode, "moveOn": self.au.get("moveOn"),
-                       "returnURL": f"{self.base}/returned.html"}
+        launch_data = {
+            "contextTemplate": template,
+            "launchMode": mode,
+            "moveOn": self.au.get("moveOn"),
+            "returnURL": f"{self.base}/returned.html",
+        }
         if self.au.get("masteryScore"):
             launch_data["masteryScore"] = float(self.au.get("masteryScore"))
         import requests
-        where = {"stateId": "LMS.LaunchData", "activityId": self.activity_id, "agent": json.dumps(self.actor),
-                 "registration": self.registration}
+
+        where = {
+            "stateId": "LMS.LaunchData",
+            "activityId": self.activity_id,
+            "agent": json.dumps(self.actor),
+            "registration": self.registration,
+        }
         # A new launch replaces the document, with the ETag xAPI 2.0 asks for (concurrency control).
         headers = {"X-Experience-API-Version": "1.0.3", "Authorization": "Basic " + AUTH}
         current = requests.get(self.lrs + "activities/state", params=where, headers=headers, timeout=10)
@@ -176,15 +205,35 @@ class Registration:
         context = json.loads(json.dumps(template))
         context.update(registration=self.registration)
         context["contextActivities"]["category"] = [{"id": CMI5}]
-        context["extensions"].update({"https://w3id.org/xapi/cmi5/context/extensions/launchmode": mode,
-                                      "https://w3id.org/xapi/cmi5/context/extensions/moveon": self.au.get("moveOn")})
-        xapi(self.lrs, "POST", "statements", {}, {
-            "id": str(uuid.uuid4()), "actor": self.actor, "verb": {"id": VERB + "launched", "display": {"en-US": "launched"}},
-            "object": {"id": self.activity_id, "objectType": "Activity"}, "context": context,
-            "timestamp": datetime.utcnow().isoformat(timespec="milliseconds") + "Z"})
-        query = urlencode({"endpoint": self.lrs, "fetch": f"{self.base}/fetch?session={session}",
-                           "actor": json.dumps(self.actor), "registration": self.registration,
-                           "activityId": self.activity_id})
+        context["extensions"].update(
+            {
+                "https://w3id.org/xapi/cmi5/context/extensions/launchmode": mode,
+                "https://w3id.org/xapi/cmi5/context/extensions/moveon": self.au.get("moveOn"),
+            }
+        )
+        xapi(
+            self.lrs,
+            "POST",
+            "statements",
+            {},
+            {
+                "id": str(uuid.uuid4()),
+                "actor": self.actor,
+                "verb": {"id": VERB + "launched", "display": {"en-US": "launched"}},
+                "object": {"id": self.activity_id, "objectType": "Activity"},
+                "context": context,
+                "timestamp": datetime.utcnow().isoformat(timespec="milliseconds") + "Z",
+            },
+        )
+        query = urlencode(
+            {
+                "endpoint": self.lrs,
+                "fetch": f"{self.base}/fetch?session={session}",
+                "actor": json.dumps(self.actor),
+                "registration": self.registration,
+                "activityId": self.activity_id,
+            }
+        )
         return Au(browser, f"{self.base}/{self.lang}/{self.au.findtext('c:url', namespaces=NS)}?{query}", self.lang)
 
     def statements(self) -> list[dict]:
@@ -210,12 +259,20 @@ class Au:
         self.page = self.context.new_page()
         self.problems: list[str] = []
         # Failed requests are listed by the response handler (the console repeats them without the URL).
-        self.page.on("console", lambda m: self.problems.append(m.text)
-                     if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.problems.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
         self.page.on("pageerror", lambda e: self.problems.append(str(e)))
         self.page.on("response", self._response)
         self.page.goto(url)
-        self.page.wait_for_function(f"document.getElementById('lms-status').textContent === {json.dumps(CONNECTED[lang])}")
+        self.page.wait_for_function(
+            f"document.getElementById('lms-status').textContent === {json.dumps(CONNECTED[lang])}"
+        )
 
     def _response(self, response) -> None:
         # 404 for the AU's own state on a first launch is the State API's "no document yet".
@@ -327,8 +384,9 @@ def test_a_graded_unit_answered_wrong_fails_and_a_relaunch_resumes_it(lrs, lms, 
     by_question = {s["object"]["id"].rsplit(":", 1)[1]: s for s in answered}
     matching = by_question["ws9-helper-or-empowering"]
     assert matching["object"]["definition"]["interactionType"] == "matching"
-    assert matching["result"]["success"] is False and re.fullmatch(r"([\w-]+\[\.\]t\d)(\[,\][\w-]+\[\.\]t\d)*",
-                                                                    matching["result"]["response"])
+    assert matching["result"]["success"] is False and re.fullmatch(
+        r"([\w-]+\[\.\]t\d)(\[,\][\w-]+\[\.\]t\d)*", matching["result"]["response"]
+    )
     assert by_question["q-drama-triangle"]["result"]["response"] == "no idea"
     assert list(by_question["q-rescuer"]["object"]["definition"]["description"]) == [lang]
     competences = [a["id"] for a in matching["context"]["contextActivities"]["other"]]
@@ -398,10 +456,18 @@ def test_browse_mode_records_answers_but_no_completion_and_keeps_no_state(lrs, l
     assert verbs[:2] == ["launched", "initialized"] and verbs[-1] == "terminated" and "answered" in verbs
     assert not {"completed", "passed", "failed"} & set(verbs)
     import requests
-    state = requests.get(lrs + "activities/state", timeout=10, headers={
-        "X-Experience-API-Version": "1.0.3", "Authorization": "Basic " + AUTH}, params={
-        "stateId": "moocpack", "activityId": reg.activity_id, "agent": json.dumps(reg.actor),
-        "registration": reg.registration})
+
+    state = requests.get(
+        lrs + "activities/state",
+        timeout=10,
+        headers={"X-Experience-API-Version": "1.0.3", "Authorization": "Basic " + AUTH},
+        params={
+            "stateId": "moocpack",
+            "activityId": reg.activity_id,
+            "agent": json.dumps(reg.actor),
+            "registration": reg.registration,
+        },
+    )
     assert state.status_code == 404
 
 
@@ -419,6 +485,7 @@ def test_a_page_opened_without_a_launch_says_it_is_not_connected(lms, browser):
 def test_a_second_fetch_of_the_token_is_refused_as_cmi5_says(lms):
     """The fetch URL of this LMS answers once: the AU keeps its token for the session."""
     import requests
+
     root, base = lms
     Lms.tokens["probe"] = False
     assert requests.post(f"{base}/fetch?session=probe", timeout=5).json() == {"auth-token": AUTH}

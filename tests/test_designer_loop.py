@@ -43,6 +43,7 @@ def test_new_files_name_their_schema_for_yaml_editors(tmp_path, cli):
     assert "$ref" not in json.dumps(schema)  # self-contained: an editor needs nothing from the web
     from jsonschema import Draft202012Validator
     import yaml
+
     unit = yaml.safe_load((course / "en" / "units" / "unit-1.yaml").read_text())
     assert not list(Draft202012Validator(schema).iter_errors(unit))
 
@@ -56,7 +57,7 @@ def test_with_a_framework_every_outcome_and_question_is_tagged(tmp_path, cli):
     unit = course / "en" / "units" / "unit-1.yaml"
     text = unit.read_text()
     start = text.index("\n    competences: [")
-    unit.write_text(text[:start] + text[text.index("\n", start + 1):])
+    unit.write_text(text[:start] + text[text.index("\n", start + 1) :])
     code, out, err = cli("validate", course)
     assert code == 2 and "this learning outcome is tagged with no competence" in out + err
 
@@ -71,6 +72,7 @@ def test_format_reference_and_validate_agree_on_optional_competences():
 @pytest.fixture
 def served(tmp_path, cli):
     from moocpack import serve
+
     course = tmp_path / "live"
     assert cli("new", course)[0] == 0
     server, preview, stop = serve.start(course, port=0)
@@ -119,6 +121,7 @@ def test_serve_rebuilds_on_save_reloads_the_page_and_shows_problems_over_the_las
 def browser_page():
     from playwright.sync_api import sync_playwright
     from test_browser import ARGS, CHROMIUM
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = instance.new_page()
@@ -133,11 +136,19 @@ def test_a_rebuild_redoes_what_a_save_changed_and_nothing_it_did_not(tmp_path, c
     redoes the rest: a worksheet's change shows on its unit's page, a unit's new title in every
     page's contents, an untouched unit's page is the very same bytes."""
     from moocpack.serve import Preview
+
     course = tmp_path / "c"
     assert cli("new", course)[0] == 0
-    second = (course / "en" / "units" / "unit-1.yaml").read_text().replace("id: unit-1", "id: unit-2").replace(
-        'number: "1"', 'number: "2"').replace("title: First steps", "title: Next steps").replace(
-        "q-outcome", "q-outcome-2").replace("quiz-1", "quiz-2").replace("[worksheet:ws-statements, ", "[")
+    second = (
+        (course / "en" / "units" / "unit-1.yaml")
+        .read_text()
+        .replace("id: unit-1", "id: unit-2")
+        .replace('number: "1"', 'number: "2"')
+        .replace("title: First steps", "title: Next steps")
+        .replace("q-outcome", "q-outcome-2")
+        .replace("quiz-1", "quiz-2")
+        .replace("[worksheet:ws-statements, ", "[")
+    )
     (course / "en" / "units" / "unit-2.yaml").write_text(second)
     edit_text(course / "en" / "course.yaml", "units: [unit-1]", "units: [unit-1, unit-2]")
     preview = Preview(course)

@@ -37,8 +37,9 @@ def test_every_relative_link_leads_to_a_file(page):
         assert (page.parent / target).exists(), f"{page.name}: {target}"
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if any(a[0] not in WAITING for a in commands(p))],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if any(a[0] not in WAITING for a in commands(p))], ids=lambda p: p.name
+)
 def test_every_command_a_page_shows_runs(page, tmp_path, monkeypatch):
     shutil.copytree(SHIPPED, tmp_path / "course" / SHIPPED.name)
     monkeypatch.chdir(tmp_path)

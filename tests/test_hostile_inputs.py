@@ -45,15 +45,33 @@ def _children(pid: int) -> list[int]:
 def test_a_build_killed_with_sigkill_leaves_no_worker_writing(tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import generate
+
     course = generate(tmp_path / "course", units=120, questions=4)
     out = tmp_path / "out"
-    build = subprocess.Popen([sys.executable, "-c", "from moocpack.cli import entry; entry()", "build", str(course),
-                              "--out", str(out), "--jobs", "2"], start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "MOOCPACK_CACHE": ""})
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from moocpack.cli import entry; entry()",
+            "build",
+            str(course),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOOCPACK_CACHE": ""},
+    )
     deadline = time.monotonic() + 60
     # Killed while the export workers write packages (the first package is in the folder).
-    while not (out.exists() and any(out.iterdir()) and len(_children(build.pid)) >= 2) \
-            and time.monotonic() < deadline and build.poll() is None:
+    while (
+        not (out.exists() and any(out.iterdir()) and len(_children(build.pid)) >= 2)
+        and time.monotonic() < deadline
+        and build.poll() is None
+    ):
         time.sleep(0.01)
     try:
         assert len(_children(build.pid)) >= 2, "the build never started two workers"
@@ -70,11 +88,13 @@ def test_a_build_killed_with_sigkill_leaves_no_worker_writing(tmp_path):
     time.sleep(1)
     after = sorted(p.name for p in out.glob("*")) if out.exists() else []
     assert before == after, "something was written after the build was killed"
-    assert not [name for name in after if not name.endswith((".zip", ".mbz", ".tar.gz", ".csv"))
-                and not name.startswith(".")], after
+    assert not [
+        name for name in after if not name.endswith((".zip", ".mbz", ".tar.gz", ".csv")) and not name.startswith(".")
+    ], after
 
 
 # -- course files that are not clean UTF-8 -------------------------------------------------------
+
 
 def test_a_byte_order_mark_is_accepted_on_every_course_file(mini, cli, tmp_path):
     code, _, err = cli("build", mini, "--out", tmp_path / "plain", "--lang", "en", "--lang", "nb")
@@ -113,6 +133,7 @@ from test_l10n import XLIFF_HEAD, fingerprint, unit as xliff_unit  # noqa: E402
 def course(tmp_path):
     import shutil
     from conftest import SHIPPED
+
     target = tmp_path / "peer-support"
     shutil.copytree(SHIPPED, target)
     return target
@@ -129,37 +150,56 @@ def refused_import(cli, course, path, *patterns):
 
 def test_two_xliff_files_for_one_source_file_are_refused_naming_both(course, cli, tmp_path):
     path = tmp_path / "nb.xlf"
-    path.write_text(XLIFF_HEAD.format(lang="nb", file="units/unit-09.yaml")
-                    + xliff_unit("/title", "Peer relationship", "Likepersonsrelasjonen")
-                    + '</file>\n<file id="f2" original="units/unit-09.yaml">'
-                    + xliff_unit("/title", "Peer relationship", "Likemannsrelasjon") + "</file></xliff>\n", "utf-8")
+    path.write_text(
+        XLIFF_HEAD.format(lang="nb", file="units/unit-09.yaml")
+        + xliff_unit("/title", "Peer relationship", "Likepersonsrelasjonen")
+        + '</file>\n<file id="f2" original="units/unit-09.yaml">'
+        + xliff_unit("/title", "Peer relationship", "Likemannsrelasjon")
+        + "</file></xliff>\n",
+        "utf-8",
+    )
     refused_import(cli, course, path, f"{path}:3:1:", "second <file> for 'units/unit-09.yaml'", "line 2")
 
 
 def test_one_string_translated_twice_in_a_file_is_refused(course, cli, tmp_path):
     path = tmp_path / "nb.xlf"
-    path.write_text(XLIFF_HEAD.format(lang="nb", file="units/unit-09.yaml")
-                    + xliff_unit("/title", "Peer relationship", "Likepersonsrelasjonen") + "\n"
-                    + xliff_unit("/title", "Peer relationship", "Likemannsrelasjon") + "</file></xliff>\n", "utf-8")
+    path.write_text(
+        XLIFF_HEAD.format(lang="nb", file="units/unit-09.yaml")
+        + xliff_unit("/title", "Peer relationship", "Likepersonsrelasjonen")
+        + "\n"
+        + xliff_unit("/title", "Peer relationship", "Likemannsrelasjon")
+        + "</file></xliff>\n",
+        "utf-8",
+    )
     refused_import(cli, course, path, f"{path}:3:1:", "translated a second time (first on line 2)")
 
 
 def po(entries: str) -> str:
-    return ('msgid ""\nmsgstr ""\n"Language: nb\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries)
+    return 'msgid ""\nmsgstr ""\n"Language: nb\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries
 
 
 def test_the_same_po_context_twice_is_refused_naming_both(course, cli, tmp_path):
     key = "units/unit-09.yaml#/title"
     path = tmp_path / "nb.po"
-    path.write_text(po(f'msgctxt "{key}"\nmsgid "Peer relationship"\nmsgstr "Likepersonsrelasjonen"\n\n'
-                       f'msgctxt "{key}"\nmsgid "Peer relationship"\nmsgstr "Likemannsrelasjon"\n'), "utf-8")
+    path.write_text(
+        po(
+            f'msgctxt "{key}"\nmsgid "Peer relationship"\nmsgstr "Likepersonsrelasjonen"\n\n'
+            f'msgctxt "{key}"\nmsgid "Peer relationship"\nmsgstr "Likemannsrelasjon"\n'
+        ),
+        "utf-8",
+    )
     refused_import(cli, course, path, "translated a second time (first on line 6)")
 
 
 def test_a_plural_po_entry_is_refused_not_dropped(course, cli, tmp_path):
     path = tmp_path / "nb.po"
-    path.write_text(po('msgctxt "units/unit-09.yaml#/title"\nmsgid "Peer relationship"\n'
-                       'msgid_plural "Peer relationships"\nmsgstr[0] "Relasjon"\nmsgstr[1] "Relasjoner"\n'), "utf-8")
+    path.write_text(
+        po(
+            'msgctxt "units/unit-09.yaml#/title"\nmsgid "Peer relationship"\n'
+            'msgid_plural "Peer relationships"\nmsgstr[0] "Relasjon"\nmsgstr[1] "Relasjoner"\n'
+        ),
+        "utf-8",
+    )
     refused_import(cli, course, path, "has plural forms")
 
 
@@ -175,6 +215,7 @@ def test_init_refuses_a_code_validate_would_refuse_and_creates_nothing(course, c
 def _full_disk_after(monkeypatch, count: int):
     """os.replace fails with ENOSPC from its `count`-th call (0: every call)."""
     import errno
+
     real, calls = os.replace, []
 
     def replace(source, target):
@@ -182,6 +223,7 @@ def _full_disk_after(monkeypatch, count: int):
         if len(calls) >= count:
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(source, target)
+
     monkeypatch.setattr(os, "replace", replace)
 
 
@@ -189,10 +231,14 @@ def test_a_full_disk_during_an_import_or_init_leaves_no_new_folder(course, cli, 
     path = tmp_path / "nb.xlf"
     sheet = "worksheets/ws1-me-as-role-model.yaml"
     import shutil
+
     shutil.rmtree(course / "nb" / "worksheets", ignore_errors=True)
-    path.write_text(XLIFF_HEAD.format(lang="nb", file=sheet)
-                    + xliff_unit("/title", "Worksheet 1 – Me as a role model", "Arbeidsark 1") + "</file></xliff>\n",
-                    "utf-8")
+    path.write_text(
+        XLIFF_HEAD.format(lang="nb", file=sheet)
+        + xliff_unit("/title", "Worksheet 1 – Me as a role model", "Arbeidsark 1")
+        + "</file></xliff>\n",
+        "utf-8",
+    )
     before = fingerprint(course)
     _full_disk_after(monkeypatch, 1)
     code, _, err = cli("l10n", "import", course, path)
@@ -207,12 +253,16 @@ def test_a_full_disk_during_an_import_or_init_leaves_no_new_folder(course, cli, 
 
 # -- outputs that cannot be written --------------------------------------------------------------
 
+
 def test_every_unwritable_output_is_exit_2(mini, cli, tmp_path):
     a_file, a_folder = tmp_path / "a-file", tmp_path / "a-folder"
     a_file.write_text("x")
     a_folder.mkdir()
-    for args in (("build", mini, "-o", a_file), ("l10n", "export", mini, "--lang", "nb", "-o", a_folder),
-                 ("moodle-plugin", "-o", a_folder)):
+    for args in (
+        ("build", mini, "-o", a_file),
+        ("l10n", "export", mini, "--lang", "nb", "-o", a_folder),
+        ("moodle-plugin", "-o", a_folder),
+    ):
         code, out, err = cli(*args)
         assert code == 2, (args, out, err)
         assert "[Errno" not in err and "Traceback" not in err
@@ -222,13 +272,16 @@ def test_a_full_disk_build_lists_every_package_it_wrote(cli, tmp_path, monkeypat
     import json
     from conftest import SHIPPED
     import moocpack.archive as archive
+
     real = archive._write_temp
 
     def full_for_norwegian(path, data):
         if "-nb-" in path.name:
             import errno
+
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, data)
+
     monkeypatch.setattr(archive, "_write_temp", full_for_norwegian)  # forked workers inherit it
     out = tmp_path / "out"
     code, stdout, _ = cli("build", SHIPPED, "--out", out, "--jobs", "2", "--json")

@@ -79,6 +79,7 @@ def test_fail_under_is_a_ci_gate(cli, partly_translated):
 def translate_xliff(source: Path, target: Path) -> None:
     """Fill every target with translate-toolkit's XLIFF 2 reader and writer (an independent tool)."""
     from translate.storage import xliff2
+
     store = xliff2.Xliff2File.parsefile(str(source))
     for unit in store.units:
         unit.target = f"«nb» {unit.source}"
@@ -105,6 +106,7 @@ def test_xliff_round_trip_brings_a_language_to_100_percent(course, tmp_path, cli
     assert code == 0, stderr
     from moocpack import loader
     from moocpack.problems import Report
+
     model = loader.load(course, "nb", Report(course))
     assert str(model.units[0].title).startswith("«nb» ") and model.units[0].title.lang == "nb"
     assert str(model.competence("wwd.26.1").text).startswith("«nb» ")
@@ -173,8 +175,10 @@ def test_sync_accepts_hand_edits(course, cli):
     assert "units/unit-02.yaml#/title:" in lock
 
 
-XLIFF_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" '
-              'version="2.0" srcLang="en" trgLang="{lang}"><file id="f1" original="{file}">')
+XLIFF_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" '
+    'version="2.0" srcLang="en" trgLang="{lang}"><file id="f1" original="{file}">'
+)
 
 
 def xliff(units: str, lang: str = "nb", file: str = "units/unit-02.yaml") -> str:
@@ -182,17 +186,32 @@ def xliff(units: str, lang: str = "nb", file: str = "units/unit-02.yaml") -> str
 
 
 def unit(name: str, source: str, target: str) -> str:
-    return (f'<unit id="u1" name="{name}"><segment state="translated"><source>{source}</source>'
-            f"<target>{target}</target></segment></unit>")
+    return (
+        f'<unit id="u1" name="{name}"><segment state="translated"><source>{source}</source>'
+        f"<target>{target}</target></segment></unit>"
+    )
 
 
 WS1 = "worksheets/ws1-me-as-role-model.yaml"
 BROKEN = [
     ("wrong-language", xliff(unit("/title", "x", "y"), lang="de"), r"for 'de', which is not one of the course's"),
-    ("unknown-unit", xliff(unit("/activities/a9-nothing/title", "x", "y")), r"unknown string 'units/unit-02.yaml#/activities/a9"),
-    ("broken-placeholder", xliff(unit("/answer_key/stem",
-                                      "How could you interact with a peer (a person you support) to model the value **{value}**?",
-                                      "Hvordan kan du vise verdien **{verdi}**?"), file=WS1), r"placeholders differ"),
+    (
+        "unknown-unit",
+        xliff(unit("/activities/a9-nothing/title", "x", "y")),
+        r"unknown string 'units/unit-02.yaml#/activities/a9",
+    ),
+    (
+        "broken-placeholder",
+        xliff(
+            unit(
+                "/answer_key/stem",
+                "How could you interact with a peer (a person you support) to model the value **{value}**?",
+                "Hvordan kan du vise verdien **{verdi}**?",
+            ),
+            file=WS1,
+        ),
+        r"placeholders differ",
+    ),
     ("malformed-xml", xliff(unit("/title", "x", "y")).replace("</file>", ""), r":\d+:\d+: malformed XML"),
     ("truncated-file", xliff(unit("/title", "x", "y"))[:180], r":\d+:\d+: malformed XML"),
     ("not-xliff", '<?xml version="1.0"?>\n<html><body/></html>\n', r"not an XLIFF 2 document"),
@@ -202,6 +221,7 @@ BROKEN = [
 @pytest.mark.parametrize("case, content, pattern", BROKEN, ids=[b[0] for b in BROKEN])
 def test_a_broken_import_changes_nothing_and_says_where(course, tmp_path, cli, case, content, pattern):
     import re
+
     path = tmp_path / f"{case}.xlf"
     path.write_text(content, "utf-8")
     before = fingerprint(course)
@@ -214,8 +234,11 @@ def test_a_broken_import_changes_nothing_and_says_where(course, tmp_path, cli, c
 
 
 def test_a_link_removed_by_the_translator_is_refused(course, tmp_path, cli):
-    edit(course / "en" / "units" / "unit-09.yaml", "Shared experience builds trust",
-         "Shared experience ([see](https://example.org/trust)) builds trust")
+    edit(
+        course / "en" / "units" / "unit-09.yaml",
+        "Shared experience builds trust",
+        "Shared experience ([see](https://example.org/trust)) builds trust",
+    )
     path = tmp_path / "link.po"
     cli("l10n", "export", course, "--lang", "nb", "-o", path)  # .po: the format follows the name
     po = polib.pofile(str(path))
@@ -232,7 +255,9 @@ def test_init_creates_a_language_folder_that_validates(course, cli):
     code, _, stderr = cli("l10n", "init", course, "de")
     assert code == 0, stderr
     assert (course / "de" / "units" / "unit-02.yaml").is_file()
-    assert "de]" in (course / "en" / "course.yaml").read_text() or ", de]" in (course / "en" / "course.yaml").read_text()
+    assert (
+        "de]" in (course / "en" / "course.yaml").read_text() or ", de]" in (course / "en" / "course.yaml").read_text()
+    )
     assert cli("validate", course)[0] == 0
     assert status(cli, course)["de"]["missing"] > 200
 
@@ -278,6 +303,7 @@ def test_status_also_checks_moocpacks_interface_catalogues(cli, course):
     assert "interface messages" in text
     assert [line for line in text.splitlines() if line.startswith("nb ") and "/" in line and "missing" not in line]
     from moocpack.l10n.commands import interface_messages
+
     assert interface_messages("nb")[0] == []
     missing, total, used = interface_messages("sv")
     assert used == "en" and len(missing) == total  # no Swedish catalogue: English shows, and status says so
@@ -296,6 +322,7 @@ def po_with(course: Path, tmp_path: Path, cli, key_part: str, msgstr: str) -> Pa
 
 def refused(course: Path, cli, path: Path, pattern: str) -> None:
     import re
+
     before = fingerprint(course)
     code, _, stderr = cli("l10n", "import", course, path)
     assert code == 2, stderr
@@ -304,22 +331,33 @@ def refused(course: Path, cli, path: Path, pattern: str) -> None:
     assert fingerprint(course) == before
 
 
-@pytest.mark.parametrize("target, pattern", [
-    ("Felles <strong>erfaring<strong> bygger tillit.", r"HTML markup differs|not properly closed"),
-    ('Felles <strong onmouseover="steal()">erfaring</strong> bygger tillit.', r"HTML markup differs"),
-    ("Felles erfaring <em>bygger</em> tillit.", r"HTML markup differs"),
-    ("Felles <strong>erfaring</strong> bygger tillit.\u0085", r"control character U\+0085"),
-])
+@pytest.mark.parametrize(
+    "target, pattern",
+    [
+        ("Felles <strong>erfaring<strong> bygger tillit.", r"HTML markup differs|not properly closed"),
+        ('Felles <strong onmouseover="steal()">erfaring</strong> bygger tillit.', r"HTML markup differs"),
+        ("Felles erfaring <em>bygger</em> tillit.", r"HTML markup differs"),
+        ("Felles <strong>erfaring</strong> bygger tillit.\u0085", r"control character U\+0085"),
+    ],
+)
 def test_translated_markup_must_be_the_sources_exactly(course, tmp_path, cli, target, pattern):
-    edit(course / "en/units/unit-09.yaml", "Shared experience builds trust",
-         "Shared <strong>experience</strong> builds trust")
+    edit(
+        course / "en/units/unit-09.yaml",
+        "Shared experience builds trust",
+        "Shared <strong>experience</strong> builds trust",
+    )
     refused(course, cli, po_with(course, tmp_path, cli, "q-sharing-story/feedback", target), pattern)
 
 
 def test_markup_may_move_with_the_words(course, tmp_path, cli):
-    edit(course / "en/units/unit-09.yaml", "Shared experience builds trust",
-         "Shared <strong>experience</strong> builds trust")
-    path = po_with(course, tmp_path, cli, "q-sharing-story/feedback", "Tillit bygges av felles <strong>erfaring</strong>.")
+    edit(
+        course / "en/units/unit-09.yaml",
+        "Shared experience builds trust",
+        "Shared <strong>experience</strong> builds trust",
+    )
+    path = po_with(
+        course, tmp_path, cli, "q-sharing-story/feedback", "Tillit bygges av felles <strong>erfaring</strong>."
+    )
     code, _, stderr = cli("l10n", "import", course, path)
     assert code == 0, stderr
 
@@ -352,12 +390,16 @@ def test_endless_or_huge_input_is_refused(course, tmp_path, cli):
 
 def test_an_import_that_fails_half_way_changes_nothing(course, tmp_path, cli, monkeypatch):
     import os
+
     path = tmp_path / "two-files.xlf"
     path.write_text(
         XLIFF_HEAD.format(lang="nb", file="units/unit-02.yaml")
         + unit("/title", "Delving deeper in the figure of a peer support agent", "Fordypning i rollen")
         + '</file><file id="f2" original="units/unit-09.yaml">'
-        + unit("/title", "Peer relationship", "Likepersonsrelasjonen") + "</file></xliff>\n", "utf-8")
+        + unit("/title", "Peer relationship", "Likepersonsrelasjonen")
+        + "</file></xliff>\n",
+        "utf-8",
+    )
     real_replace, calls = os.replace, []
 
     def full_disk_on_the_second_file(source, target):
@@ -365,6 +407,7 @@ def test_an_import_that_fails_half_way_changes_nothing(course, tmp_path, cli, mo
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
         return real_replace(source, target)
+
     before = fingerprint(course)
     monkeypatch.setattr(os, "replace", full_disk_on_the_second_file)
     code, _, stderr = cli("l10n", "import", course, path)
@@ -375,13 +418,23 @@ def test_an_import_that_fails_half_way_changes_nothing(course, tmp_path, cli, mo
     assert not list(course.rglob("*.part"))
 
 
-@pytest.mark.parametrize("target", ["Første linje\nandre linje", "Slutter med linjeskift\n", "yes", "  innrykk\nx",
-                                    "Linje\u2028skille"])
+@pytest.mark.parametrize(
+    "target", ["Første linje\nandre linje", "Slutter med linjeskift\n", "yes", "  innrykk\nx", "Linje\u2028skille"]
+)
 def test_imported_text_reads_back_exactly(course, tmp_path, cli, target):
     from moocpack import yamlfile
+
     path = tmp_path / "exact.xlf"
-    path.write_text(xliff(unit("/title", "Delving deeper in the figure of a peer support agent",
-                               target.replace("&", "&amp;").replace("<", "&lt;"))), "utf-8")
+    path.write_text(
+        xliff(
+            unit(
+                "/title",
+                "Delving deeper in the figure of a peer support agent",
+                target.replace("&", "&amp;").replace("<", "&lt;"),
+            )
+        ),
+        "utf-8",
+    )
     code, _, stderr = cli("l10n", "import", course, path)
     assert code == 0, stderr
     assert yamlfile.read(course / "nb/units/unit-02.yaml").data["title"] == target

@@ -20,8 +20,11 @@ def built(tmp_path_factory, partly_translated):
     from click.testing import CliRunner
 
     from moocpack.cli import main
+
     out = tmp_path_factory.mktemp("dist")
-    result = CliRunner().invoke(main, ["build", str(partly_translated), "--lang", "en", "--lang", "nb", "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["build", str(partly_translated), "--lang", "en", "--lang", "nb", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -54,9 +57,12 @@ def test_a_page_with_fallback_text_says_so_once_at_its_top(built):
 def test_the_notice_names_each_language_markup_is_in_once_in_order_of_appearance():
     from moocpack import loader, render
     from moocpack.model import Html, Text
+
     course = loader.load(SHIPPED, "nb")
-    page = ('<p hreflang="de"><a hreflang="de" href="x">x</a></p><span lang="nb">hei</span>'
-            '<div lang="fr">un</div><span lang="en">one</span><div lang="fr">deux</div>')
+    page = (
+        '<p hreflang="de"><a hreflang="de" href="x">x</a></p><span lang="nb">hei</span>'
+        '<div lang="fr">un</div><span lang="en">one</span><div lang="fr">deux</div>'
+    )
     notice = render.fallback_notice(course, page)
     assert "fransk, engelsk" in notice  # not German: hreflang names the linked page's language
     assert render.fallback_notice(course, '<a hreflang="de" href="x">x</a>', Text("hei", "nb")) == ""
@@ -88,6 +94,7 @@ def test_learners_see_what_the_course_team_wrote_in_every_format(built, fmt):
     norwegian = "\n".join(members(next(built.glob(f"*-nb-{fmt}.*"))).values())
     if fmt == "moodle":  # Moodle's XML holds the intro as escaped HTML
         import html
+
         english, norwegian = html.unescape(english), html.unescape(norwegian)
     for credit in ("Answer key by the course team", "Questions by the course team"):
         assert credit in english, credit
@@ -100,7 +107,12 @@ def test_learners_see_what_the_course_team_wrote_in_every_format(built, fmt):
 def test_a_translated_author_gives_the_whole_credit_in_the_learners_language(mini, cli, tmp_path):
     import zipfile
     from conftest import edit
-    edit(mini / "en" / "worksheets" / "w1.yaml", "  build: true_false\n", "  build: true_false\n  author: the course team\n")
+
+    edit(
+        mini / "en" / "worksheets" / "w1.yaml",
+        "  build: true_false\n",
+        "  build: true_false\n  author: the course team\n",
+    )
     nb = mini / "nb" / "worksheets" / "w1.yaml"
     nb.parent.mkdir(exist_ok=True)
     nb.write_text("answer_key:\n  author: kursteamet\n", "utf-8")
@@ -113,6 +125,7 @@ def test_a_translated_author_gives_the_whole_credit_in_the_learners_language(min
 
 def test_the_competence_matrix_reads_at_a_glance_and_scripts_get_the_same_numbers(built, cli):
     import json
+
     page = members(next(built.glob("*-en-html.zip")))["competences.html"]
     info = json.loads(cli("info", SHIPPED, "--json")[1])
     pat = next(f for f in info["courses"][0]["frameworks"] if f["id"] == "pat")
@@ -123,8 +136,11 @@ def test_the_competence_matrix_reads_at_a_glance_and_scripts_get_the_same_number
     assert row["text"].startswith("Follows laws and rules")
     cell = re.search(r'<tr id="pat\.09\.5"><th scope="row">([^<]+)<.*?</tr>', page).group(0)
     counts = [int(n) for n in re.findall(r'<span aria-hidden="true">(\d+)</span>', cell)]
-    assert counts == [row["units"][u]["outcome"] + row["units"][u]["activity"] + row["units"][u]["question"]
-                      for u in ("unit-02", "unit-02-6", "unit-09") if u in row["units"]]
+    assert counts == [
+        row["units"][u]["outcome"] + row["units"][u]["activity"] + row["units"][u]["question"]
+        for u in ("unit-02", "unit-02-6", "unit-09")
+        if u in row["units"]
+    ]
     # Worksheet 3's eleven questions (a row each) are one exercise of the item: counted once, so
     # an outline, an activity and the worksheet's quiz make three, not thirteen.
     assert row["units"]["unit-02"]["question"] == 1 and "level-2" in cell
@@ -144,8 +160,12 @@ def test_learners_are_addressed_as_learners_and_get_no_trainer_instructions(buil
 def test_the_facilitator_guide_holds_every_trainer_instruction_and_says_what_it_is(built):
     files = members(next(built.glob("*-en-guide.zip")))
     unit = files["unit-02.html"]
-    for trainer in (TRAINER, "Ask the participants to think about one person", "Flipchart/whiteboard",
-                    "At the end of the session, ask reflection questions"):
+    for trainer in (
+        TRAINER,
+        "Ask the participants to think about one person",
+        "Flipchart/whiteboard",
+        "At the end of the session, ask reflection questions",
+    ):
         assert trainer in unit.replace("&#x27;", "'"), trainer
     assert all('class="guide-banner"' in page for name, page in files.items() if name.endswith(".html"))
     assert "Veiledning for kursledere" in "".join(members(next(built.glob("*-nb-guide.zip"))).values())
@@ -159,8 +179,9 @@ def test_open_edx_and_moodle_show_facilitator_content_to_staff_only(built):
     for name, text in olx.items():
         if TRAINER in text:
             pointer = name.replace(".html", ".xml")
-            vertical = next(n for n, x in olx.items() if n.startswith("course/vertical/")
-                            and pointer.rsplit("/", 1)[1][:-4] in x)
+            vertical = next(
+                n for n, x in olx.items() if n.startswith("course/vertical/") and pointer.rsplit("/", 1)[1][:-4] in x
+            )
             assert vertical in staff or pointer in staff
     assert sum(1 for n in staff if "/html/" in n) == 6  # each activity's procedure
     moodle = members(next(built.glob("*-en-moodle.mbz")))
@@ -176,6 +197,7 @@ def visible_text(markup: str) -> str:
     """What a reader sees of a page or an XML document holding escaped HTML: text, no tags."""
     import html as html_module
     from lxml import html as lxml_html
+
     text = markup
     for _ in range(2):  # Moodle and OLX keep HTML escaped inside XML
         text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)  # data for scripts: not shown
@@ -187,14 +209,30 @@ def visible_text(markup: str) -> str:
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_learners_see_competence_names_never_ids(built, fmt, lang):
     package = next(built.glob(f"*-{lang}-{fmt}.*"))
-    pages = {name: text for name, text in members(package).items()
-             if not name.endswith(("imsmanifest.xml", "moodle_backup.xml", "competencies.xml", "inforef.xml",
-                                   "module.xml", "grades.xml", "grade_history.xml", "roles.xml",
-                                   "questions.xml"))  # question tags: the bank, teachers only
-             and "competence" not in name and "policies" not in name and not name.startswith(("tags", "course/tags"))}
+    pages = {
+        name: text
+        for name, text in members(package).items()
+        if not name.endswith(
+            (
+                "imsmanifest.xml",
+                "moodle_backup.xml",
+                "competencies.xml",
+                "inforef.xml",
+                "module.xml",
+                "grades.xml",
+                "grade_history.xml",
+                "roles.xml",
+                "questions.xml",
+            )
+        )  # question tags: the bank, teachers only
+        and "competence" not in name
+        and "policies" not in name
+        and not name.startswith(("tags", "course/tags"))
+    }
     shown = {name: COMPETENCE_ID.findall(visible_text(text)) for name, text in pages.items()}
     assert {name: ids for name, ids in shown.items() if ids} == {}
     from moocpack import loader
+
     model = loader.load(SHIPPED, lang)
     name = str(model.competence("pat.02.2").text)
     assert any(name in visible_text(text) for text in pages.values()), name
@@ -205,9 +243,24 @@ def test_short_text_answers_are_translatable_and_a_translation_adds_to_what_is_a
     is one typing the English term the source accepts. Every format grades with the same list."""
     import html
     import json
+
     out = tmp_path / "out"
-    code, stdout, stderr = cli("build", SHIPPED, "--lang", "en", "--lang", "nb", "--format", "html", "--format", "olx",
-                               "--format", "moodle", "--out", out)
+    code, stdout, stderr = cli(
+        "build",
+        SHIPPED,
+        "--lang",
+        "en",
+        "--lang",
+        "nb",
+        "--format",
+        "html",
+        "--format",
+        "olx",
+        "--format",
+        "moodle",
+        "--out",
+        out,
+    )
     assert code == 0, stdout + stderr
     english = {"Drama Triangle", "The Drama Triangle"}
     for lang, expected in (("nb", english | {"Dramatrekanten", "Dramatrekant"}), ("en", english)):
@@ -216,10 +269,12 @@ def test_short_text_answers_are_translatable_and_a_translation_adds_to_what_is_a
         assert set(json.loads(data.group(1))) == expected, lang
         olx = members(next(out.glob(f"*-{lang}-olx.tar.gz")))
         problem = next(text for name, text in olx.items() if "q-drama-triangle" in name and "/problem/" in name)
-        found = set(re.findall(r'<stringresponse answer="([^"]+)"', problem)) | \
-            set(re.findall(r'<additional_answer answer="([^"]+)"', problem))
+        found = set(re.findall(r'<stringresponse answer="([^"]+)"', problem)) | set(
+            re.findall(r'<additional_answer answer="([^"]+)"', problem)
+        )
         assert found == expected, (lang, problem)
         from lxml import etree
+
         bank = etree.fromstring(members(next(out.glob(f"*-{lang}-moodle.mbz")))["questions.xml"].encode())
         question = next(q for q in bank.iter("question_bank_entry") if q.findtext("idnumber") == "q-drama-triangle")
         assert {html.unescape(a.text) for a in question.iter("answertext")} == expected, lang
@@ -227,10 +282,11 @@ def test_short_text_answers_are_translatable_and_a_translation_adds_to_what_is_a
 
 def test_the_home_page_states_coverage_as_counted_never_claimed(built, cli):
     import json
+
     page = members(next(built.glob("*-en-html.zip")))["index.html"]
     info = json.loads(cli("info", SHIPPED, "--json")[1])
     for framework in info["courses"][0]["frameworks"]:
-        wanted = f'{framework["covered"]} of {framework["items"]} items covered'
+        wanted = f"{framework['covered']} of {framework['items']} items covered"
         assert f'href="competences.html#framework-{framework["id"]}">{wanted}</a>' in page, wanted
     assert "Every learning outcome and every question is linked" not in page
 
@@ -239,10 +295,10 @@ def test_the_facilitator_guide_gives_each_session_its_running_order(tmp_path, cl
     code, out, err = cli("build", SHIPPED, "--format", "guide", "--format", "html", "--lang", "en", "--out", tmp_path)
     assert code == 0, out + err
     guide = members(next(tmp_path.glob("*-en-guide.zip")))["unit-02.html"]
-    order = guide[guide.index('id="unit-running-order"'):]
-    order = re.sub(r"<[^>]+>", "|", order[:order.index("</table>")])
+    order = guide[guide.index('id="unit-running-order"') :]
+    order = re.sub(r"<[^>]+>", "|", order[: order.index("</table>")])
     cells = [c for c in order.split("|") if c.strip()]
     # The introduction and the five activities, when each starts, and the sum beside the session.
-    assert cells[cells.index("Introduction"):cells.index("Introduction") + 3] == ["Introduction", "15–20 min", "0"]
+    assert cells[cells.index("Introduction") : cells.index("Introduction") + 3] == ["Introduction", "15–20 min", "0"]
     assert "Case scenario analysis" in cells and cells[-1] == "125–150 min / 2.5 h"
     assert 'id="unit-running-order"' not in members(next(tmp_path.glob("*-en-html.zip")))["unit-02.html"]

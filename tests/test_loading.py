@@ -30,18 +30,22 @@ def test_a_classification_table_becomes_one_true_false_question_per_row(mini):
 def test_a_two_column_table_becomes_a_matching_question(mini):
     (mini / "en/worksheets/w1.yaml").write_text(
         (mini / "en/worksheets/w1.yaml").read_text().split("answer_key:")[0]
-        + "answer_key:\n  build: matching\n  prompt_column: situation\n  answer_column: who\n  outcomes: [lo-1]\n")
+        + "answer_key:\n  build: matching\n  prompt_column: situation\n  answer_column: who\n  outcomes: [lo-1]\n"
+    )
     course, _ = load(mini)
     question = next(q for q in course.units[0].quizzes[0].questions if q.id == "w1")
     assert question.type == "matching"
     assert [(str(p.prompt), str(p.answer)) for p in question.pairs] == [
-        ("Talking in the corridor", "Everyone"), ("Talking behind a closed door", "Nobody else")]
+        ("Talking in the corridor", "Everyone"),
+        ("Talking behind a closed door", "Nobody else"),
+    ]
 
 
 def test_reflection_prompts_become_ungraded_essays_with_placeholders_filled(mini):
     (mini / "en/worksheets/w1.yaml").write_text(
         (mini / "en/worksheets/w1.yaml").read_text().split("answer_key:")[0]
-        + "answer_key:\n  build: essay\n  stem: 'What would you do about **{situation}**?'\n  outcomes: [lo-2]\n")
+        + "answer_key:\n  build: essay\n  stem: 'What would you do about **{situation}**?'\n  outcomes: [lo-2]\n"
+    )
     course, _ = load(mini)
     essays = [q for q in course.units[0].quizzes[0].questions if q.source == "worksheet:w1"]
     assert [q.type for q in essays] == ["essay", "essay"]
@@ -57,8 +61,11 @@ def test_case_questions_are_essays_with_case_prefixed_ids(mini):
 
 
 def test_effective_competences_are_direct_plus_those_of_outcomes(mini):
-    edit(mini / "en/units/u1.yaml", "stem: Pick the right one.\n    outcomes: [lo-1]",
-         "stem: Pick the right one.\n    outcomes: [lo-1]\n    competences: [fw.a.2]")
+    edit(
+        mini / "en/units/u1.yaml",
+        "stem: Pick the right one.\n    outcomes: [lo-1]",
+        "stem: Pick the right one.\n    outcomes: [lo-1]\n    competences: [fw.a.2]",
+    )
     course, _ = load(mini)
     question = next(q for q in course.questions if q.id == "q-single")
     assert set(question.competences) == {"fw.a.1", "fw.a.2"}
@@ -125,21 +132,24 @@ class TestYaml:
         assert doc.position("/list/0/title", key=True) == (4, 5)
         assert doc.position("/list/0/missing") == (3, 5)
 
-    @pytest.mark.parametrize("text, message", [
-        ("a: &x [1]\nb: *x\n", "aliases"),
-        ("a: 1\na: 2\n", "duplicate key"),
-        ("<<: {a: 1}\n", "merge keys"),
-        ("a: !!python/name:os.system\n", "unsupported YAML value"),
-        ("a: !!binary aGVsbG8=\n", "binary"),
-        ("? [a]\n: 1\n", "mapping keys"),
-    ])
+    @pytest.mark.parametrize(
+        "text, message",
+        [
+            ("a: &x [1]\nb: *x\n", "aliases"),
+            ("a: 1\na: 2\n", "duplicate key"),
+            ("<<: {a: 1}\n", "merge keys"),
+            ("a: !!python/name:os.system\n", "unsupported YAML value"),
+            ("a: !!binary aGVsbG8=\n", "binary"),
+            ("? [a]\n: 1\n", "mapping keys"),
+        ],
+    )
     def test_unsafe_or_ambiguous_yaml_is_refused(self, tmp_path, text, message):
         with pytest.raises(yamlfile.YamlError) as failure:
             self.read(tmp_path, text)
         assert message in failure.value.message
 
     def test_a_billion_laughs_document_is_refused_without_expanding_it(self, tmp_path):
-        lines = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]" for i in range(1, 10)]
+        lines = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
         with pytest.raises(yamlfile.YamlError) as failure:
             self.read(tmp_path, "\n".join(lines) + "\n")
         assert "aliases" in failure.value.message
@@ -154,13 +164,16 @@ class TestSanitiser:
         assert "<strong>bold</strong>" in out.html and 'href="https://example.org"' in out.html
         assert "<abbr" in out.html and not out.removed
 
-    @pytest.mark.parametrize("source, removed", [
-        ("<script>alert(1)</script>", "<script> element"),
-        ("<img src=x onerror=alert(1)>", "onerror attribute on <img>"),
-        ('<a href="javascript:alert(1)">x</a>', "'javascript:' link"),
-        ("<iframe src=https://x></iframe>", "<iframe> element"),
-        ("<style>body{}</style>", "<style> element"),
-    ])
+    @pytest.mark.parametrize(
+        "source, removed",
+        [
+            ("<script>alert(1)</script>", "<script> element"),
+            ("<img src=x onerror=alert(1)>", "onerror attribute on <img>"),
+            ('<a href="javascript:alert(1)">x</a>', "'javascript:' link"),
+            ("<iframe src=https://x></iframe>", "<iframe> element"),
+            ("<style>body{}</style>", "<style> element"),
+        ],
+    )
     def test_dangerous_markup_is_removed_and_reported(self, source, removed):
         out = markup.render(source)
         assert removed in out.removed
@@ -178,6 +191,7 @@ def test_the_compiled_schema_and_jsonschema_agree_on_what_is_valid():
 
     from conftest import SHIPPED
     from moocpack import schema, yamlfile
+
     kinds = {"course.yaml": "course", "units": "unit", "worksheets": "worksheet", "competences": "competences"}
     checked = 0
     for path in sorted(SHIPPED.rglob("*.yaml")):
@@ -191,8 +205,13 @@ def test_the_compiled_schema_and_jsonschema_agree_on_what_is_valid():
             continue
         data = yamlfile.read(path).data
         variants = [data]
-        for mutate in (lambda d: d.pop("id"), lambda d: d.update(id="Not An Id"), lambda d: d.update(id="x\n"),
-                       lambda d: d.update(unknown_field=1), lambda d: d.update(title=42)):
+        for mutate in (
+            lambda d: d.pop("id"),
+            lambda d: d.update(id="Not An Id"),
+            lambda d: d.update(id="x\n"),
+            lambda d: d.update(unknown_field=1),
+            lambda d: d.update(title=42),
+        ):
             changed = copy.deepcopy(data)
             mutate(changed)
             variants.append(changed)
@@ -214,6 +233,7 @@ def test_validate_reports_what_loading_reports_without_building_the_model(name, 
     problems, missing and stale translations and framework fallbacks alike."""
     from moocpack import loader
     from moocpack.problems import Report
+
     course_path = request.getfixturevalue("partly_translated") if name == "partly" else MINI
     for lang in ("en", "nb", "fr") if name == "partly" else ("en", "nb"):
         loaded, reported = Report(course_path), Report(course_path)
@@ -237,6 +257,7 @@ def test_the_model_merges_translations_as_the_check_does(course_path):
     """Loading a checked course merges each file without noting what is missing (the check said
     it): the same text, in the same language, value for value, for every file and language."""
     from moocpack.translation import Merge, merged_text
+
     checked = loader.check(course_path, Report(course_path))
     files = [("course.yaml", checked.course, "course")]
     files += [(f"units/{uid}.yaml", doc, "unit") for uid, doc in checked.units.items()]
@@ -246,7 +267,10 @@ def test_the_model_merges_translations_as_the_check_does(course_path):
         for rel, doc, kind in files:
             target = doc if lang == checked.source_language else checked.translations.get(lang, {}).get(rel)
             full = Merge(checked.source_language, lang, rel, target).run(doc.data, kind)
-            assert _tagged(merged_text(doc.data, target, kind, checked.source_language, lang)) == _tagged(full), (lang, rel)
+            assert _tagged(merged_text(doc.data, target, kind, checked.source_language, lang)) == _tagged(full), (
+                lang,
+                rel,
+            )
             compared += 1
     assert compared >= 6
 
@@ -255,12 +279,15 @@ def test_the_quiet_merge_falls_back_where_the_full_merge_reports(tmp_path):
     """Translations the check would refuse (wrong types, unknown or repeated ids, blank text)
     fall back to the source in both merges alike: the model never depends on which one ran."""
     from moocpack.translation import Merge, merged_text
+
     (tmp_path / "source.yaml").write_text(
         "id: u1\ntitle: Unit\nsummary: Short\noutcomes:\n  - id: lo-1\n    text: One\n  - id: lo-2\n    text: Two\n"
-        "activities:\n  - id: a1\n    title: Act\n    duration: 10 min\n")
+        "activities:\n  - id: a1\n    title: Act\n    duration: 10 min\n"
+    )
     (tmp_path / "target.yaml").write_text(
         "title: '  '\nsummary: [not, text]\nduration: 5 min\noutcomes:\n  - id: lo-2\n    text: To\n"
-        "  - id: lo-2\n    text: Zwei\n  - id: lo-9\n    text: Ni\n  - text: no id\nactivities: {a1: wrong}\n")
+        "  - id: lo-2\n    text: Zwei\n  - id: lo-9\n    text: Ni\n  - text: no id\nactivities: {a1: wrong}\n"
+    )
     source, target = yamlfile.read(tmp_path / "source.yaml"), yamlfile.read(tmp_path / "target.yaml")
     full = Merge("en", "nb", "units/u1.yaml", target)
     expected = full.run(source.data, "unit")

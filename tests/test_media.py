@@ -32,8 +32,12 @@ SVG = """<?xml version="1.0" encoding="utf-8"?>
   <text id="right" x="110" y="40"><tspan>Peer</tspan></text>
 </svg>
 """
-VTT_EN = "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nWelcome to the course.\n\n00:00:02.500 --> 00:00:04.000\nLet us begin.\n"
-VTT_NB = "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nVelkommen til kurset.\n\n00:00:02.500 --> 00:00:04.000\nLa oss begynne.\n"
+VTT_EN = (
+    "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nWelcome to the course.\n\n00:00:02.500 --> 00:00:04.000\nLet us begin.\n"
+)
+VTT_NB = (
+    "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nVelkommen til kurset.\n\n00:00:02.500 --> 00:00:04.000\nLa oss begynne.\n"
+)
 MEDIA = f"""pages:
   - id: p1
     title: A page with media
@@ -127,11 +131,19 @@ def members(data: bytes) -> dict[str, bytes]:
 
 
 def package(built: dict[str, bytes], lang: str, fmt: str) -> dict[str, bytes]:
-    return members(next(data for name, data in built.items() if name.endswith(f"-{lang}-{fmt}.zip")
-                        or name.endswith(f"-{lang}-{fmt}.tar.gz") or name.endswith(f"-{lang}-{fmt}.mbz")))
+    return members(
+        next(
+            data
+            for name, data in built.items()
+            if name.endswith(f"-{lang}-{fmt}.zip")
+            or name.endswith(f"-{lang}-{fmt}.tar.gz")
+            or name.endswith(f"-{lang}-{fmt}.mbz")
+        )
+    )
 
 
 # -- the website ---------------------------------------------------------------------------------
+
 
 def test_each_language_gets_its_own_image_and_drawing_and_every_subtitle_track(course, tmp_path, cli):
     built = build(course, tmp_path / "out", cli, "html")
@@ -160,8 +172,11 @@ def test_each_language_gets_its_own_image_and_drawing_and_every_subtitle_track(c
     assert f'src="https://www.youtube-nocookie.com/embed/{YOUTUBE_ID}"' in page
     assert f'href="https://www.youtube.com/watch?v={YOUTUBE_ID}"' in page
     # (its title is not translated: marked as English for screen readers)
-    assert re.search(r'<a href="assets/notes.pdf" download=""><span lang="en">Notes for the session</span></a> '
-                     r'<span class="size">\(PDF, 1 kB\)', page)
+    assert re.search(
+        r'<a href="assets/notes.pdf" download=""><span lang="en">Notes for the session</span></a> '
+        r'<span class="size">\(PDF, 1 kB\)',
+        page,
+    )
     assert nb["assets/clip.mp4"] == (course / "assets" / "clip.mp4").read_bytes()
 
 
@@ -173,18 +188,30 @@ def test_a_language_without_its_own_version_is_shown_the_source_one_and_validate
     assert len(warnings) == 1 and "'nb'" in warnings[0]["message"] and warnings[0]["file"].endswith(U1)
     assert warnings[0]["line"] > 1
     nb = package(build(course, tmp_path / "out", cli, "html"), "nb", "html")
-    assert '<figure class="media media-image" id="photo" lang="en"><img src="assets/photo.en.png"' in nb["u1.html"].decode()
+    assert (
+        '<figure class="media media-image" id="photo" lang="en"><img src="assets/photo.en.png"'
+        in nb["u1.html"].decode()
+    )
 
 
 # -- SCORM -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
 def test_scorm_lists_every_media_file_in_its_manifest(course, tmp_path, cli, fmt):
     files = package(build(course, tmp_path / "out", cli, fmt), "nb", fmt)
     manifest = etree.fromstring(files["imsmanifest.xml"])
     listed = {f.get("href") for f in manifest.iter() if isinstance(f.tag, str) and f.tag.endswith("}file")}
-    for name in ("assets/photo.nb.png", "assets/drawing.nb.svg", "assets/clip.mp4", "assets/clip.nb.vtt",
-                 "assets/clip.en.vtt", "assets/interview.mp3", "assets/notes.pdf", "handouts/w1.nb.pdf"):
+    for name in (
+        "assets/photo.nb.png",
+        "assets/drawing.nb.svg",
+        "assets/clip.mp4",
+        "assets/clip.nb.vtt",
+        "assets/clip.en.vtt",
+        "assets/interview.mp3",
+        "assets/notes.pdf",
+        "handouts/w1.nb.pdf",
+    ):
         assert name in files and name in listed, name
     assert {name for name in files if name.startswith(("assets/", "handouts/"))} <= listed
 
@@ -198,17 +225,21 @@ def test_scorm_manifests_with_media_stay_valid_against_the_xsds(course, tmp_path
 
 # -- Open edX ----------------------------------------------------------------------------------
 
+
 def test_olx_videos_are_video_components_with_a_transcript_per_language(course, tmp_path, cli):
     import webvtt
     from test_olx import olxcleaner_findings
+
     built = build(course, tmp_path / "out", cli, "olx")
     files = {name.removeprefix("course/"): data for name, data in package(built, "nb", "olx").items()}
     clip = etree.fromstring(files["video/vid_u1_p1_clip.xml"])
     assert json.loads(clip.get("html5_sources")) == ["/static/clip.mp4"] and clip.get("youtube_id_1_0") == ""
     assert json.loads(clip.get("transcripts")) == {"en": "clip.en.srt", "nb": "clip.nb.srt"}
     assert clip.get("transcript_language") == "nb"
-    assert [(t.get("language"), t.get("src")) for t in clip.findall("transcript")] == [("en", "clip.en.srt"),
-                                                                                       ("nb", "clip.nb.srt")]
+    assert [(t.get("language"), t.get("src")) for t in clip.findall("transcript")] == [
+        ("en", "clip.en.srt"),
+        ("nb", "clip.nb.srt"),
+    ]
     (tmp_path / "clip.nb.srt").write_bytes(files["static/clip.nb.srt"])
     srt = webvtt.from_srt(str(tmp_path / "clip.nb.srt"))  # read back as SubRip
     assert [c.text for c in srt.captions] == ["Velkommen til kurset.", "La oss begynne."]
@@ -217,8 +248,11 @@ def test_olx_videos_are_video_components_with_a_transcript_per_language(course, 
     assert talk.get("youtube_id_1_0") == YOUTUBE_ID and talk.get("youtube") == f"1.00:{YOUTUBE_ID}"
     # The page: its text and the other media in one HTML component, then the two videos.
     vertical = etree.fromstring(files["vertical/v_u1_p1.xml"])
-    assert [(c.tag, c.get("url_name")) for c in vertical] == [("html", "h_u1_p1"), ("video", "vid_u1_p1_clip"),
-                                                              ("video", "vid_u1_p1_talk")]
+    assert [(c.tag, c.get("url_name")) for c in vertical] == [
+        ("html", "h_u1_p1"),
+        ("video", "vid_u1_p1_clip"),
+        ("video", "vid_u1_p1_talk"),
+    ]
     html = files["html/h_u1_p1.html"].decode()
     assert 'src="/static/photo.nb.png"' in html and 'src="/static/drawing.nb.svg"' in html
     assert 'href="/static/notes.pdf"' in html and "<video" not in html
@@ -233,15 +267,33 @@ def test_olx_videos_are_video_components_with_a_transcript_per_language(course, 
 
 # -- Moodle ------------------------------------------------------------------------------------
 
+
 def test_moodle_pages_store_their_media_and_handouts_in_their_file_areas_once_each(course, tmp_path, cli):
     files = package(build(course, tmp_path / "out", cli, "moodle"), "nb", "moodle")
     records = etree.fromstring(files["files.xml"]).findall("file")
-    keys = [(r.findtext("contextid"), r.findtext("component"), r.findtext("filearea"), r.findtext("itemid"),
-             r.findtext("filepath"), r.findtext("filename")) for r in records]
+    keys = [
+        (
+            r.findtext("contextid"),
+            r.findtext("component"),
+            r.findtext("filearea"),
+            r.findtext("itemid"),
+            r.findtext("filepath"),
+            r.findtext("filename"),
+        )
+        for r in records
+    ]
     assert len(keys) == len(set(keys)), "a file recorded twice in one file area would make the restore fail"
     stored = {r.findtext("filename"): r for r in records}
-    for name in ("photo.nb.png", "drawing.nb.svg", "clip.mp4", "clip.nb.vtt", "clip.en.vtt", "interview.mp3",
-                 "notes.pdf", "w1.nb.pdf"):
+    for name in (
+        "photo.nb.png",
+        "drawing.nb.svg",
+        "clip.mp4",
+        "clip.nb.vtt",
+        "clip.en.vtt",
+        "interview.mp3",
+        "notes.pdf",
+        "w1.nb.pdf",
+    ):
         record = stored[name]
         assert record.findtext("component") == "mod_page" and record.findtext("filearea") == "content"
         digest = record.findtext("contenthash")
@@ -261,42 +313,75 @@ def test_moodle_pages_store_their_media_and_handouts_in_their_file_areas_once_ea
 
 # -- what is refused -------------------------------------------------------------------------------
 
+
 def swap(old: str, new: str):
     def mutate(course: Path):
         edit(course / U1, old, new)
+
     return mutate
 
 
 def asset(name: str, content: str):
     def mutate(course: Path):
         (course / "assets" / name).write_text(content, "utf-8")
+
     return mutate
 
 
 BROKEN = [
-    ("svg-script", asset("drawing.svg", SVG.replace("<rect", '<script>alert(1)</script>\n  <rect')),
-     r"drawing\.svg:3: <script> is not allowed"),
-    ("svg-event-handler", asset("drawing.svg", SVG.replace("<rect", '<rect onclick="x()"')),
-     r"event handler 'onclick' on <rect>"),
-    ("svg-outside-link", asset("drawing.svg", SVG.replace("<rect", '<image href="https://example.org/x.png"/><rect')),
-     r"link 'https://example.org/x.png' on <image> leads out of the drawing"),
+    (
+        "svg-script",
+        asset("drawing.svg", SVG.replace("<rect", "<script>alert(1)</script>\n  <rect")),
+        r"drawing\.svg:3: <script> is not allowed",
+    ),
+    (
+        "svg-event-handler",
+        asset("drawing.svg", SVG.replace("<rect", '<rect onclick="x()"')),
+        r"event handler 'onclick' on <rect>",
+    ),
+    (
+        "svg-outside-link",
+        asset("drawing.svg", SVG.replace("<rect", '<image href="https://example.org/x.png"/><rect')),
+        r"link 'https://example.org/x.png' on <image> leads out of the drawing",
+    ),
     ("svg-not-xml", asset("drawing.svg", "<svg"), r"drawing\.svg:1: not well-formed XML"),
-    ("svg-label-without-element", swap("{id: right, text: Peer}", "{id: middle, text: Peer}"),
-     r"label 'middle' has no element with id=\"middle\""),
+    (
+        "svg-label-without-element",
+        swap("{id: right, text: Peer}", "{id: middle, text: Peer}"),
+        r"label 'middle' has no element with id=\"middle\"",
+    ),
     ("vtt-no-header", asset("clip.nb.vtt", VTT_NB.replace("WEBVTT", "")), r"clip\.nb\.vtt: a WebVTT file starts with"),
-    ("vtt-bad-timing", asset("clip.en.vtt", VTT_EN.replace("00:00:02.000", "00:00:00.100")),
-     r"clip\.en\.vtt: the cue at 00:00:00.500 ends before it starts"),
+    (
+        "vtt-bad-timing",
+        asset("clip.en.vtt", VTT_EN.replace("00:00:02.000", "00:00:00.100")),
+        r"clip\.en\.vtt: the cue at 00:00:00.500 ends before it starts",
+    ),
     ("image-without-alt", swap("        alt: A dot on white\n", ""), r"an image needs 'alt'"),
-    ("video-with-file-and-address", swap("        src: assets/clip.mp4\n", "        src: assets/clip.mp4\n        url: https://youtu.be/x\n"),
-     r"a video needs either 'src'.*or 'url'"),
-    ("video-address-not-youtube-or-vimeo", swap(f"https://youtu.be/{YOUTUBE_ID}", "https://example.org/v.mp4"),
-     r"is not a YouTube or Vimeo video address"),
-    ("labels-on-a-png", swap("src: assets/drawing.svg", "src: assets/photo.{lang}.png"),
-     r"labels go into an SVG drawing"),
-    ("video-of-the-wrong-type", swap("src: assets/clip.mp4", "src: assets/notes.pdf"),
-     r"'assets/notes.pdf' is not a video file this tool packages; use mp4, webm"),
-    ("media-file-missing", swap("src: assets/interview.mp3", "src: assets/missing.mp3"),
-     r"file 'assets/missing.mp3' not found"),
+    (
+        "video-with-file-and-address",
+        swap("        src: assets/clip.mp4\n", "        src: assets/clip.mp4\n        url: https://youtu.be/x\n"),
+        r"a video needs either 'src'.*or 'url'",
+    ),
+    (
+        "video-address-not-youtube-or-vimeo",
+        swap(f"https://youtu.be/{YOUTUBE_ID}", "https://example.org/v.mp4"),
+        r"is not a YouTube or Vimeo video address",
+    ),
+    (
+        "labels-on-a-png",
+        swap("src: assets/drawing.svg", "src: assets/photo.{lang}.png"),
+        r"labels go into an SVG drawing",
+    ),
+    (
+        "video-of-the-wrong-type",
+        swap("src: assets/clip.mp4", "src: assets/notes.pdf"),
+        r"'assets/notes.pdf' is not a video file this tool packages; use mp4, webm",
+    ),
+    (
+        "media-file-missing",
+        swap("src: assets/interview.mp3", "src: assets/missing.mp3"),
+        r"file 'assets/missing.mp3' not found",
+    ),
     ("media-path-leaves-the-folder", swap("src: assets/notes.pdf", "src: ../notes.pdf"), r"not a valid relative path"),
 ]
 
@@ -307,31 +392,45 @@ def test_a_bad_medium_is_refused_with_a_located_message(course, tmp_path, cli, c
     out = tmp_path / "out"
     code, stdout, stderr = cli("build", course, "--out", out)
     assert code == 2 and "Traceback" not in stdout + stderr
-    located = [line for line in stderr.splitlines()
-               if re.match(re.escape(str(course / U1)) + r":\d+:\d+: error: ", line) and re.search(pattern, line)]
+    located = [
+        line
+        for line in stderr.splitlines()
+        if re.match(re.escape(str(course / U1)) + r":\d+:\d+: error: ", line) and re.search(pattern, line)
+    ]
     assert located, f"no '{pattern}' error located in {U1}:\n{stderr}"
     assert not out.exists() or not any(out.iterdir())
 
 
 # -- handouts ------------------------------------------------------------------------------------
 
+
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
+
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_every_worksheet_is_a_printable_pdf_in_the_learners_language_in_every_package(tmp_path, cli):
     built = build(SHIPPED, tmp_path / "out", cli, "html", "scorm2004", "olx", "moodle")
     for lang, heading, page, situation in (
-            ("en", "Worksheet 3 – Secrecy and Confidentiality", "Page 1 of 2", "Police agents intervening at the entrance"),
-            ("nb", "Arbeidsark 3 – Taushetsplikt og konfidensialitet", "Side 1 av 2", "Politiet griper inn ved inngangen"),
-            ("fr", "Fiche de travail 3 – Secret et confidentialité", "Page 1 sur 2", "Des policiers interviennent à l'entrée")):
+        ("en", "Worksheet 3 – Secrecy and Confidentiality", "Page 1 of 2", "Police agents intervening at the entrance"),
+        ("nb", "Arbeidsark 3 – Taushetsplikt og konfidensialitet", "Side 1 av 2", "Politiet griper inn ved inngangen"),
+        (
+            "fr",
+            "Fiche de travail 3 – Secret et confidentialité",
+            "Page 1 sur 2",
+            "Des policiers interviennent à l'entrée",
+        ),
+    ):
         html = package(built, lang, "html")
         pdf = html[f"handouts/ws3-secrecy-confidentiality.{lang}.pdf"]
         text = pdf_text(pdf)
         assert heading in text and page in text and situation in " ".join(text.split())
         assert "Ikke oversatt ennå" not in text and "Pas encore traduit" not in text
-        assert f'href="handouts/ws3-secrecy-confidentiality.{lang}.pdf"' in html["worksheet-ws3-secrecy-confidentiality.html"].decode()
+        assert (
+            f'href="handouts/ws3-secrecy-confidentiality.{lang}.pdf"'
+            in html["worksheet-ws3-secrecy-confidentiality.html"].decode()
+        )
         assert package(built, lang, "scorm2004")[f"handouts/ws3-secrecy-confidentiality.{lang}.pdf"] == pdf
         assert package(built, lang, "olx")[f"course/static/ws3-secrecy-confidentiality.{lang}.pdf"] == pdf
         moodle = package(built, lang, "moodle")
@@ -340,11 +439,13 @@ def test_every_worksheet_is_a_printable_pdf_in_the_learners_language_in_every_pa
 
 def first_handout(course: Path, lang: str, jobs: int = 1):
     from moocpack import handout, loader
+
     return handout.with_handouts({lang: loader.load(course, lang)}, jobs)[lang].units[0].worksheets[0].handout
 
 
 def test_handouts_are_the_same_bytes_with_or_without_the_cache_and_in_parallel(tmp_path, monkeypatch):
     from moocpack import handout, loader
+
     monkeypatch.setenv("MOOCPACK_CACHE", str(tmp_path / "cache"))
     first = first_handout(SHIPPED, "nb")
     assert list((tmp_path / "cache" / "handouts").rglob("*.entry")), "the handout was not kept"
@@ -381,8 +482,12 @@ def test_a_self_assessment_prints_its_scale_to_tick(tmp_path, cli):
     the worksheet page give a column per point of its scale, with a box in every row."""
     built = build(SHIPPED, tmp_path / "out", cli, "html")
     html = package(built, "en", "html")
-    scale = ["Not yet part of my practice", "Sometimes part of my practice", "Usually part of my practice",
-             "Confidently part of my practice"]
+    scale = [
+        "Not yet part of my practice",
+        "Sometimes part of my practice",
+        "Usually part of my practice",
+        "Confidently part of my practice",
+    ]
     text = " ".join(pdf_text(html["handouts/ws26-self-assessment.en.pdf"]).split())
     for point in scale:
         assert point in text or point.replace(" ", "") in text.replace(" ", ""), point
@@ -398,7 +503,7 @@ def test_a_worksheet_does_not_print_the_answers_its_quiz_asks_for(tmp_path, cli)
     answer = "Helper-type relationship"
     html = package(built, "en", "html")
     page = html["worksheet-ws9-helper-or-empowering.html"].decode()
-    table = page[page.index('<table class="worksheet-table"'):page.index("</table>")]
+    table = page[page.index('<table class="worksheet-table"') : page.index("</table>")]
     assert "Solving the client" in table and answer not in table and table.count("write-in") == 4
     assert answer not in pdf_text(html["handouts/ws9-helper-or-empowering.en.pdf"])
     guide = package(built, "en", "guide")["worksheet-ws9-helper-or-empowering.html"].decode()
@@ -425,9 +530,10 @@ def test_the_case_scenario_is_a_printable_handout_in_every_package(tmp_path, cli
     with lines to write on; linked where the case shows and carried by every package."""
     built = build(SHIPPED, tmp_path / "out", cli, "html", "scorm2004", "olx", "moodle")
     for lang, title, question in (
-            ("en", "Story of Tomas", "What may be the barriers for the person(s) trying to help Tomas?"),
-            ("nb", "Historien om Tomas", "Hvilke hindringer kan den eller de som prøver å hjelpe Tomas, møte?"),
-            ("fr", "L'histoire de Tomas", "Quels peuvent être les obstacles pour la ou les personnes")):
+        ("en", "Story of Tomas", "What may be the barriers for the person(s) trying to help Tomas?"),
+        ("nb", "Historien om Tomas", "Hvilke hindringer kan den eller de som prøver å hjelpe Tomas, møte?"),
+        ("fr", "L'histoire de Tomas", "Quels peuvent être les obstacles pour la ou les personnes"),
+    ):
         html = package(built, lang, "html")
         pdf = html[f"handouts/case-story-of-tomas.{lang}.pdf"]
         text = " ".join(pdf_text(pdf).split())

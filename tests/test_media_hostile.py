@@ -22,57 +22,84 @@ from test_media import U1, VTT_EN, with_media
 from moocpack import media
 from test_browser import browser as chromium  # noqa: F401 - the fixture: one headless Chromium
 
-SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-       'width="200" height="100">\n')
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="100">\n'
 FETCH = "fetch('/pwned')"
 
 # name: (drawing, live in Chromium 156 when opened on its own). Two are blocked by Chromium itself
 # (an animated javascript: link, image-set() in fill) but not by every browser: refused all the same.
 HOSTILE = {
-    "animate-sets-href": (SVG + f'<a id="t"><animate attributeName="href" to="javascript:{FETCH}"/>'
-                                '<rect width="200" height="100"/></a></svg>', False),
-    "set-sets-xlink-href": (SVG + f'<a id="t"><set attributeName="xlink:href" to="javascript:{FETCH}"/>'
-                                  '<rect width="200" height="100"/></a></svg>', True),
-    "import-after-comment": (SVG + '<style>/* a comment */@import url(/pwned.css);</style>'
-                                   '<rect width="10" height="10"/></svg>', True),
-    "import-css-escape": (SVG + '<style>@\\69mport "/pwned.css";</style><rect width="10" height="10"/></svg>',
-                          True),
+    "animate-sets-href": (
+        SVG + f'<a id="t"><animate attributeName="href" to="javascript:{FETCH}"/>'
+        '<rect width="200" height="100"/></a></svg>',
+        False,
+    ),
+    "set-sets-xlink-href": (
+        SVG + f'<a id="t"><set attributeName="xlink:href" to="javascript:{FETCH}"/>'
+        '<rect width="200" height="100"/></a></svg>',
+        True,
+    ),
+    "import-after-comment": (
+        SVG + '<style>/* a comment */@import url(/pwned.css);</style><rect width="10" height="10"/></svg>',
+        True,
+    ),
+    "import-css-escape": (SVG + '<style>@\\69mport "/pwned.css";</style><rect width="10" height="10"/></svg>', True),
     "url-css-escape": (SVG + '<rect width="10" height="10" style="fill: u\\72l(/pwned.svg#p)"/></svg>', True),
     "filter-attribute": (SVG + '<rect width="10" height="10" filter="url(/pwned.svg#f)"/></svg>', True),
     "mask-attribute": (SVG + '<rect width="10" height="10" mask="url(/pwned.svg#m)"/></svg>', True),
-    "xml-stylesheet": ('<?xml-stylesheet href="/pwned.css"?>\n' + SVG + '<rect width="10" height="10"/></svg>',
-                       True),
-    "entity": ('<!DOCTYPE svg [<!ENTITY x "<script xmlns=\'http://www.w3.org/2000/svg\'>' + FETCH +
-               '</script>">]>\n' + SVG + '&x;</svg>', True),
+    "xml-stylesheet": ('<?xml-stylesheet href="/pwned.css"?>\n' + SVG + '<rect width="10" height="10"/></svg>', True),
+    "entity": (
+        "<!DOCTYPE svg [<!ENTITY x \"<script xmlns='http://www.w3.org/2000/svg'>"
+        + FETCH
+        + '</script>">]>\n'
+        + SVG
+        + "&x;</svg>",
+        True,
+    ),
     "xhtml-script": (SVG + f'<h:script xmlns:h="http://www.w3.org/1999/xhtml">{FETCH}</h:script></svg>', True),
     "use-external": (SVG + '<use href="/pwned.svg#a"/></svg>', True),
-    "onload": (SVG.replace("<svg ", f'<svg onload="{FETCH}" ') + '</svg>', True),
-    "javascript-link": (SVG + f'<a id="t" href="javascript:{FETCH}"><rect width="200" height="100"/></a></svg>',
-                        True),
+    "onload": (SVG.replace("<svg ", f'<svg onload="{FETCH}" ') + "</svg>", True),
+    "javascript-link": (SVG + f'<a id="t" href="javascript:{FETCH}"><rect width="200" height="100"/></a></svg>', True),
     "external-image": (SVG + '<image href="/pwned.png" width="10" height="10"/></svg>', True),
-    "feimage": (SVG + '<filter id="f"><feImage href="/pwned.png"/></filter>'
-                      '<rect width="10" height="10" filter="url(#f)"/></svg>', True),
-    "font-face": (SVG + '<style>@font-face{font-family:x;src:url(/pwned.woff)} text{font-family:x}</style>'
-                        '<text y="20">hi</text></svg>', True),
+    "feimage": (
+        SVG + '<filter id="f"><feImage href="/pwned.png"/></filter>'
+        '<rect width="10" height="10" filter="url(#f)"/></svg>',
+        True,
+    ),
+    "font-face": (
+        SVG + "<style>@font-face{font-family:x;src:url(/pwned.woff)} text{font-family:x}</style>"
+        '<text y="20">hi</text></svg>',
+        True,
+    ),
     "cursor": (SVG + '<rect id="t" width="200" height="100" style="cursor:url(/pwned.cur),auto"/></svg>', True),
-    "image-set": (SVG + '<style>rect{fill:image-set("/pwned.png" 1x)}</style><rect width="10" height="10"/></svg>',
-                  False),
+    "image-set": (
+        SVG + '<style>rect{fill:image-set("/pwned.png" 1x)}</style><rect width="10" height="10"/></svg>',
+        False,
+    ),
 }
 
 # Drawings a designer makes, with the features that look like the hostile ones but stay inside.
 SAFE = {
-    "gradient-and-marker": (SVG + '<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient>'
-                                  '<marker id="m"><path d="M0 0L5 5"/></marker></defs>'
-                                  '<rect width="10" height="10" fill="url(#g)" style="stroke: url( \'#g\' )"/>'
-                                  '<line x2="9" marker-end="url(#m)"/></svg>'),
-    "animation-and-use": (SVG + '<circle id="c" r="5"><animate attributeName="opacity" values="0;1" dur="1s"/>'
-                                '</circle><use href="#c" x="20"/><a href="#c"><text y="30">A link inside</text></a>'
-                                '</svg>'),
-    "inkscape-metadata": (SVG.replace("<svg ", '<svg xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
-                                               'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" ')
-                          + '<sodipodi:namedview inkscape:zoom="1"/><g inkscape:label="Layer 1"><rect width="9" '
-                            'height="9"/></g><style>/* url(http://example.org) in a comment */ rect{fill:#abc}'
-                            '</style></svg>'),
+    "gradient-and-marker": (
+        SVG + '<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient>'
+        '<marker id="m"><path d="M0 0L5 5"/></marker></defs>'
+        '<rect width="10" height="10" fill="url(#g)" style="stroke: url( \'#g\' )"/>'
+        '<line x2="9" marker-end="url(#m)"/></svg>'
+    ),
+    "animation-and-use": (
+        SVG + '<circle id="c" r="5"><animate attributeName="opacity" values="0;1" dur="1s"/>'
+        '</circle><use href="#c" x="20"/><a href="#c"><text y="30">A link inside</text></a>'
+        "</svg>"
+    ),
+    "inkscape-metadata": (
+        SVG.replace(
+            "<svg ",
+            '<svg xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+            'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" ',
+        )
+        + '<sodipodi:namedview inkscape:zoom="1"/><g inkscape:label="Layer 1"><rect width="9" '
+        'height="9"/></g><style>/* url(http://example.org) in a comment */ rect{fill:#abc}'
+        "</style></svg>"
+    ),
     "embedded-raster": (SVG + '<image width="1" height="1" href="data:image/png;base64,iVBORw0KGgo="/></svg>'),
 }
 
@@ -81,7 +108,9 @@ SAFE = {
 def test_a_hostile_drawing_is_refused_with_its_line(mini, cli, name):
     course = with_media(mini)
     (course / "assets" / "drawing.svg").write_text(HOSTILE[name][0], "utf-8")
-    edit(course / U1, "        labels:\n          - {id: left, text: Helper}\n          - {id: right, text: Peer}\n", "")
+    edit(
+        course / U1, "        labels:\n          - {id: left, text: Helper}\n          - {id: right, text: Peer}\n", ""
+    )
     code, out, err = cli("validate", course)
     assert code == 2 and "Traceback" not in out + err
     assert re.search(r"u1\.yaml:\d+:\d+: error: assets/drawing\.svg:\d+: ", out), out
@@ -105,6 +134,7 @@ def test_css_is_read_as_the_browser_reads_it():
 
 
 # -- in Chromium ---------------------------------------------------------------------------------
+
 
 class Recorder(http.server.SimpleHTTPRequestHandler):
     requested: list[str] = []
@@ -162,6 +192,7 @@ def test_the_drawings_the_check_passes_run_and_request_nothing_in_chromium(chrom
 
 # -- downloads, file contents, subtitles ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["page.html", "page.xhtml", "tool.js", "setup.exe", "data.xml"])
 def test_a_download_must_be_a_document_data_or_media_file(mini, cli, name):
     course = with_media(mini)
@@ -169,17 +200,21 @@ def test_a_download_must_be_a_document_data_or_media_file(mini, cli, name):
     edit(course / U1, "src: assets/notes.pdf", f"src: assets/{name}")
     code, err, _ = cli("validate", course)
     assert code == 2
-    assert re.search(rf"error: 'assets/{re.escape(name)}' is not a kind of download this tool packages \(a web page",
-                     err), err
+    assert re.search(
+        rf"error: 'assets/{re.escape(name)}' is not a kind of download this tool packages \(a web page", err
+    ), err
 
 
-@pytest.mark.parametrize("target, content", [
-    ("assets/photo.en.png", b"<html><script>alert(1)</script></html>"),
-    ("assets/clip.mp4", b"<html><script>alert(1)</script></html>"),
-    ("assets/photo.en.png", b""),
-    ("assets/interview.mp3", b"GIF89a" + bytes(20)),
-    ("assets/notes.pdf", b"PK\x03\x04" + bytes(20)),
-])
+@pytest.mark.parametrize(
+    "target, content",
+    [
+        ("assets/photo.en.png", b"<html><script>alert(1)</script></html>"),
+        ("assets/clip.mp4", b"<html><script>alert(1)</script></html>"),
+        ("assets/photo.en.png", b""),
+        ("assets/interview.mp3", b"GIF89a" + bytes(20)),
+        ("assets/notes.pdf", b"PK\x03\x04" + bytes(20)),
+    ],
+)
 def test_a_media_file_must_hold_what_its_extension_says(mini, cli, target, content):
     course = with_media(mini)
     (course / target).write_bytes(content)
@@ -208,9 +243,12 @@ LONG = ("confidential " * 160)[:2000].strip()
 
 def with_long_cells(course: Path, title: str = "C") -> Path:
     sheet = course / "en" / "worksheets" / "w1.yaml"
-    edit(sheet, "    - {id: who, title: Who hears}\n",
-         f'    - {{id: who, title: Who hears}}\n    - {{id: a, title: A}}\n    - {{id: b, title: B}}\n'
-         f'    - {{id: c, title: "{title}"}}\n')
+    edit(
+        sheet,
+        "    - {id: who, title: Who hears}\n",
+        f"    - {{id: who, title: Who hears}}\n    - {{id: a, title: A}}\n    - {{id: b, title: B}}\n"
+        f'    - {{id: c, title: "{title}"}}\n',
+    )
     edit(sheet, "who: Everyone}", f'who: Everyone, c: "{LONG}"}}')
     return course
 
@@ -219,6 +257,7 @@ def with_long_cells(course: Path, title: str = "C") -> Path:
 def test_a_cell_or_heading_as_long_as_the_schema_allows_prints_on_several_pages(mini, cli, tmp_path, title):
     from test_media import pdf_text
     import zipfile
+
     course = with_long_cells(mini, title)
     code, out, err = cli("build", course, "--out", tmp_path / "out", "--format", "html", "--lang", "en")
     assert code == 0, out + err
@@ -235,6 +274,7 @@ def entries(cache: Path) -> list[Path]:
 @pytest.mark.parametrize("how", ["truncated", "emptied", "replaced", "link to /etc/passwd", "folder"])
 def test_a_damaged_or_planted_cache_entry_is_never_packaged(monkeypatch, tmp_path, how):
     from test_media import first_handout
+
     monkeypatch.setenv("MOOCPACK_CACHE", "")
     fresh = first_handout(SHIPPED, "en").data
     cache = tmp_path / "cache"
@@ -257,6 +297,7 @@ def test_a_damaged_or_planted_cache_entry_is_never_packaged(monkeypatch, tmp_pat
     if how != "folder":  # a folder in the way stays; the handout is made each time
         for entry in entries(cache):
             from moocpack import handout
+
             assert not entry.is_symlink() and handout._cached(cache, entry.stem) is not None  # made again
 
 
@@ -264,6 +305,7 @@ def test_a_full_cache_disk_leaves_no_part_file(monkeypatch, tmp_path):
     import errno
     import tempfile
     from test_media import first_handout
+
     cache = tmp_path / "cache"
     monkeypatch.setenv("MOOCPACK_CACHE", str(cache))
     real = tempfile.NamedTemporaryFile
@@ -287,11 +329,14 @@ def test_a_full_cache_disk_leaves_no_part_file(monkeypatch, tmp_path):
     assert list(cache.rglob("*.part")) == [] and entries(cache) == []
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("page.html", b"<script>alert(1)</script>", "is not a kind of file this tool packages"),
-    ("drawing.svg", HOSTILE["onload"][0].encode(), "event handler 'onload' on <svg>"),
-    ("dot.png", b"<html><script>alert(1)</script></html>", "does not hold PNG data"),
-])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("page.html", b"<script>alert(1)</script>", "is not a kind of file this tool packages"),
+        ("drawing.svg", HOSTILE["onload"][0].encode(), "event handler 'onload' on <svg>"),
+        ("dot.png", b"<html><script>alert(1)</script></html>", "does not hold PNG data"),
+    ],
+)
 def test_a_unit_asset_gets_the_checks_media_get(mini, cli, name, content, expected):
     (mini / "assets" / name).write_bytes(content)
     edit(mini / U1, "    path: assets/dot.png\n", f"    path: assets/{name}\n")

@@ -16,12 +16,25 @@ from lxml import etree
 from conftest import ROOT, SHIPPED, edit
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "moodle"
-ROOT_FILES = ["moodle_backup.xml", "files.xml", "questions.xml", "groups.xml", "outcomes.xml", "roles.xml", "scales.xml"]
+ROOT_FILES = [
+    "moodle_backup.xml",
+    "files.xml",
+    "questions.xml",
+    "groups.xml",
+    "outcomes.xml",
+    "roles.xml",
+    "scales.xml",
+]
 COURSE_FILES = ["course.xml", "roles.xml", "inforef.xml", "competencies.xml"]
 ACTIVITY_FILES = ["module.xml", "grades.xml", "roles.xml", "inforef.xml", "competencies.xml"]
 # What the backup declares it leaves out (root settings 0), Moodle's own backup does not write.
-LEFT_OUT = {"filters": "filters.xml", "comments": "comments.xml", "calendarevents": "calendar.xml",
-            "xapistate": "xapistate.xml", "contentbankcontent": "contentbank.xml"}
+LEFT_OUT = {
+    "filters": "filters.xml",
+    "comments": "comments.xml",
+    "calendarevents": "calendar.xml",
+    "xapistate": "xapistate.xml",
+    "contentbankcontent": "contentbank.xml",
+}
 
 
 def read_mbz(data: bytes) -> dict[str, bytes]:
@@ -33,6 +46,7 @@ def build(course: Path, out: Path, languages=None) -> dict[str, Path]:
     from moocpack.builder import build as run
     from moocpack.exporter import registry
     from moocpack.problems import Report
+
     results = run(course, {"moodle": registry()["moodle"].exporter}, languages, out, Report(course))
     return {r.language: r.package.path for r in results}
 
@@ -62,8 +76,9 @@ def test_every_file_the_restore_needs_is_there_and_parses(shipped):
             for name in ACTIVITY_FILES + [f"{module}.xml"]:
                 assert f"{directory}/{name}" in files, (lang, directory, name)
             assert not {f"{directory}/{name}" for name in LEFT_OUT.values()} & set(files)
-        settings = {s.findtext("name"): s.findtext("value") for s in backup.iter("setting")
-                    if s.findtext("level") == "root"}
+        settings = {
+            s.findtext("name"): s.findtext("value") for s in backup.iter("setting") if s.findtext("level") == "root"
+        }
         assert all(settings[name] == "0" for name in LEFT_OUT), settings
         assert not {f"course/{name}" for name in LEFT_OUT.values()} & set(files)
 
@@ -87,8 +102,11 @@ def test_sections_hold_their_activities_and_ids_cross_reference(shipped):
             assert activities[moduleid].findtext("sectionid") == node.get("id")
     assert sorted(in_sections) == sorted(activities)
     names = [s.findtext("title") for s in backup.find(".//contents/sections")]
-    assert names[1:] == ["Unit 2 Delving deeper in the figure of a peer support agent",
-                         "Unit 2.6 Ability to work with difference", "Unit 9 Peer relationship"]
+    assert names[1:] == [
+        "Unit 2 Delving deeper in the figure of a peer support agent",
+        "Unit 2.6 Ability to work with difference",
+        "Unit 9 Peer relationship",
+    ]
     contexts = []
     for activity in activities.values():
         directory, module = activity.findtext("directory"), activity.findtext("modulename")
@@ -153,8 +171,11 @@ def test_every_question_is_answerable_for_full_marks(shipped):
 
 def test_discussion_questions_accept_every_answer_for_no_marks(shipped):
     files = shipped["en"]
-    discussion = [q for q in xml(files, "questions.xml").iter("question")
-                  if "+ws3-secrecy-confidentiality." in q.findtext("stamp")]
+    discussion = [
+        q
+        for q in xml(files, "questions.xml").iter("question")
+        if "+ws3-secrecy-confidentiality." in q.findtext("stamp")
+    ]
     assert len(discussion) == 13
     for question in discussion:
         assert question.findtext("qtype") == "multichoice" and answers(question) == [1.0, 1.0, 1.0]
@@ -182,8 +203,11 @@ def test_grade_items_completion_and_pass_grade(shipped):
         assert grademax > 0 and abs(gradepass - 0.7 * grademax) < 1e-4
         assert item.findtext("iteminstance") == xml(files, name).find("quiz").get("id")
         module = xml(files, f"{directory}/module.xml")
-        assert (module.findtext("completion"), module.findtext("completionpassgrade"),
-                module.findtext("completiongradeitemnumber")) == ("2", "1", "0")
+        assert (
+            module.findtext("completion"),
+            module.findtext("completionpassgrade"),
+            module.findtext("completiongradeitemnumber"),
+        ) == ("2", "1", "0")
     hidden = 0
     for name in [n for n in files if n.endswith("/page.xml")]:
         module = xml(files, name.replace("page.xml", "module.xml"))
@@ -207,8 +231,11 @@ def test_reflections_and_self_assessments_are_feedback_activities(shipped):
     likert_item = next(i for i in likert.iter("item") if i.findtext("typ") == "multichoice")
     assert likert_item.findtext("presentation").startswith("r>>>>>Ennå ikke en del av praksisen min|")
     # A competence longer than an item's name (255 characters, some in French) is a label above its item.
-    likert = next(f for f in (xml(shipped["fr"], n) for n in shipped["fr"] if n.endswith("/feedback.xml"))
-                  if any(i.findtext("typ") == "multichoice" for i in f.iter("item")))
+    likert = next(
+        f
+        for f in (xml(shipped["fr"], n) for n in shipped["fr"] if n.endswith("/feedback.xml"))
+        if any(i.findtext("typ") == "multichoice" for i in f.iter("item"))
+    )
     long = [i for i in likert.iter("item") if i.findtext("typ") == "label"]
     assert long and all(len(i.findtext("presentation")) > 255 for i in long)
     for item in likert.iter("item"):
@@ -231,8 +258,11 @@ def test_competencies_link_to_the_framework_csv(shipped, tmp_path):
     assert links
     for link in links:
         assert link.findtext("frameworkidnumber") in known and link.findtext("idnumber") in items
-    settings = {s.findtext("name"): s.findtext("value") for s in xml(files, "moodle_backup.xml").iter("setting")
-                if s.findtext("level") == "root"}
+    settings = {
+        s.findtext("name"): s.findtext("value")
+        for s in xml(files, "moodle_backup.xml").iter("setting")
+        if s.findtext("level") == "root"
+    }
     assert settings["competencies"] == "1" and settings["questionbank"] == "1" and settings["users"] == "0"
 
 
@@ -243,8 +273,13 @@ def test_files_are_stored_by_content_hash_and_referenced(mini, tmp_path):
     digest = image.findtext("contenthash")
     data = files[f"files/{digest[:2]}/{digest}"]
     assert hashlib.sha1(data).hexdigest() == digest
-    referenced = {n.text for name in files if name.endswith("inforef.xml") for n in xml(files, name).iter("id")
-                  if n.getparent().tag == "file"}
+    referenced = {
+        n.text
+        for name in files
+        if name.endswith("inforef.xml")
+        for n in xml(files, name).iter("id")
+        if n.getparent().tag == "file"
+    }
     assert {r.get("id") for r in records} <= referenced
     section = next(xml(files, n) for n in files if n.endswith("section.xml") and b"@@PLUGINFILE@@" in files[n])
     assert "@@PLUGINFILE@@/dot.png" in section.findtext("summary")
@@ -258,7 +293,8 @@ def test_html_and_unicode_survive_the_xml(mini, tmp_path):
     question = next(q for q in xml(files, "questions.xml").iter("question") if q.findtext("qtype") == "multichoice")
     # Not translated into Norwegian: the English stem keeps its language, under a Norwegian notice.
     assert question.findtext("questiontext").endswith(
-        '<div lang="en"><p>Pick <strong>the</strong> right &amp; "one" – æøå &lt;3</p></div>')
+        '<div lang="en"><p>Pick <strong>the</strong> right &amp; "one" – æøå &lt;3</p></div>'
+    )
     assert question.findtext("questiontext").startswith('<p class="fallback-notice" role="note"><em>Ikke oversatt')
 
 
@@ -297,7 +333,9 @@ def test_element_names_match_a_backup_made_by_moodle_45(shipped):
     # Written by mod/quiz/backup/moodle2/backup_quiz_stepslib.php ('feedback' element with quizid,
     # feedbacktext, feedbacktextformat, mingrade, maxgrade); the reference quiz has no overall feedback.
     theirs["quiz/quiz.xml"] |= {"/quiz/feedbacks/feedback"} | {
-        f"/quiz/feedbacks/feedback/{f}" for f in ("quizid", "feedbacktext", "feedbacktextformat", "mingrade", "maxgrade")}
+        f"/quiz/feedbacks/feedback/{f}"
+        for f in ("quizid", "feedbacktext", "feedbacktextformat", "mingrade", "maxgrade")
+    }
     for kind, paths in kinds(minimal).items():
         theirs[kind] |= paths
     compared = 0
@@ -337,14 +375,20 @@ def test_one_multilingual_backup_for_the_multi_language_filter(tmp_path, cli):
         if name.endswith(".xml"):
             etree.fromstring(files[name])
     # Moodle grades a short answer on its plain text: every language's answers, no spans.
-    drama = next(q for q in xml(files, "questions.xml").iter("question")
-                 if q.findtext("stamp").endswith("q-drama-triangle"))
+    drama = next(
+        q for q in xml(files, "questions.xml").iter("question") if q.findtext("stamp").endswith("q-drama-triangle")
+    )
     accepted = [a.findtext("answertext") for a in drama.iter("answer")]
     assert {"Drama Triangle", "Dramatrekanten", "Triangle dramatique"} <= set(accepted)
     assert not any("multilang" in a for a in accepted)
     # A feedback multiple choice keeps its type and separators plain, each option in spans.
-    likert = next(i for n in files if n.endswith("/feedback.xml") for i in xml(files, n).iter("item")
-                  if i.findtext("typ") == "multichoice")
+    likert = next(
+        i
+        for n in files
+        if n.endswith("/feedback.xml")
+        for i in xml(files, n).iter("item")
+        if i.findtext("typ") == "multichoice"
+    )
     presentation = likert.findtext("presentation")
     assert presentation.startswith("r>>>>><span") and presentation.count("|") == 3
     assert '<span lang="no" class="multilang">Ennå ikke en del av praksisen min</span>' in presentation
@@ -352,6 +396,7 @@ def test_one_multilingual_backup_for_the_multi_language_filter(tmp_path, cli):
 
 def every_limited_field(files: dict[str, bytes]):
     from moocpack_exporters.moodle.columns import limit
+
     for name, data in files.items():
         if name.endswith(".xml"):
             for node in etree.fromstring(data).iter():
@@ -406,22 +451,31 @@ def test_each_language_version_has_a_course_name_of_its_own(shipped, mini, tmp_p
     assert xml(mul, "course/course.xml").findtext("fullname") == names["en"] + " (English · norsk bokmål · français)"
 
 
-@pytest.mark.parametrize("value", ["", "plain", '<b class="x">Tom & Jerry\'s</b> > 2', "line\r\nbreak\tand tab",
-                                   "é ü ∑ 😀 ‐", "answer " * 50, None])
+@pytest.mark.parametrize(
+    "value",
+    ["", "plain", '<b class="x">Tom & Jerry\'s</b> > 2', "line\r\nbreak\tand tab", "é ü ∑ 😀 ‐", "answer " * 50, None],
+)
 def test_rows_written_as_text_are_the_bytes_of_an_element_tree_fitted_to_its_columns(value):
     """Questions are written as text (xmltext.py), not as an lxml tree: byte for byte the same,
     and a field longer than its column shortened with the same warning."""
     from moocpack_exporters.moodle import columns, xmlparts, xmltext
+
     tree_warnings, text_warnings = [], []
     row = xmlparts.document("match", {"id": 7})
     xmlparts.fields(row, questiontext=value, questiontextformat=1, answertext=value)
     columns.fit([("questions.xml", row)], tree_warnings.append)
-    written = xmltext.element("match", xmltext.Fields("questions.xml", text_warnings.append)(
-        "match", questiontext=value, questiontextformat=1, answertext=value), id=7)
+    written = xmltext.element(
+        "match",
+        xmltext.Fields("questions.xml", text_warnings.append)(
+            "match", questiontext=value, questiontextformat=1, answertext=value
+        ),
+        id=7,
+    )
     assert written.encode() == etree.tostring(row, encoding="UTF-8")
     assert text_warnings == tree_warnings
     if value and len(value) > 255:
         assert text_warnings and "<match><answertext> has 350 characters" in text_warnings[0]
     if value is not None:  # and attributes, as lxml escapes them
-        assert xmltext.element("a", label=value).encode() == etree.tostring(etree.Element("a", label=value),
-                                                                             encoding="UTF-8")
+        assert xmltext.element("a", label=value).encode() == etree.tostring(
+            etree.Element("a", label=value), encoding="UTF-8"
+        )

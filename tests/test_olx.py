@@ -26,6 +26,7 @@ def export(course: Path, out: Path, *settings: str, lang: str | None = None) -> 
     from click.testing import CliRunner
 
     from moocpack.cli import main
+
     args = ["build", str(course), "--format", "olx", "--out", str(out)]
     for setting in settings:
         args += ["--set", setting]
@@ -52,10 +53,13 @@ def olxcleaner_findings(folder: Path):
     blocks that predates xblock-poll's survey (bundled with Open edX); surveys are checked with
     xblock-poll itself (test_self_assessments_are_surveys_that_xblock_poll_reads)."""
     from olxcleaner import validate
+
     _, errorstore, _ = validate(str(folder), steps=8)
-    return [(type(e).__name__, e.level.name if hasattr(e.level, "name") else str(e.level), e.description)
-            for e in errorstore.errors
-            if not (type(e).__name__ == "UnexpectedTag" and e.description.startswith("A <survey> tag"))]
+    return [
+        (type(e).__name__, e.level.name if hasattr(e.level, "name") else str(e.level), e.description)
+        for e in errorstore.errors
+        if not (type(e).__name__ == "UnexpectedTag" and e.description.startswith("A <survey> tag"))
+    ]
 
 
 def test_every_language_passes_olxcleaner_at_its_strictest_with_no_finding_at_all(shipped):
@@ -66,6 +70,7 @@ def test_every_language_passes_olxcleaner_at_its_strictest_with_no_finding_at_al
 
 def test_olxcleaner_does_catch_a_broken_export(shipped, tmp_path):
     import shutil
+
     folder = tmp_path / "broken"
     shutil.copytree(next(iter(shipped.values())), folder)
     sequential = next((folder / "sequential").glob("*.xml"))
@@ -78,7 +83,8 @@ def test_essays_as_html_prompts_also_pass(tmp_path):
     folder = next(iter(folders.values()))
     assert olxcleaner_findings(folder) == []
     assert not list(folder.rglob("*openassessment*")) and "openassessment" not in "".join(
-        p.read_text() for p in (folder / "vertical").glob("*.xml"))
+        p.read_text() for p in (folder / "vertical").glob("*.xml")
+    )
 
 
 def references(folder: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -131,7 +137,9 @@ def test_graded_quizzes_are_graded_subsections_with_the_pass_mark(shipped):
     assert grading["GRADER"][0]["type"] == "Quiz" and grading["GRADER"][0]["min_count"] == 1
     graded = [etree.parse(str(p)).getroot() for p in (folder / "sequential").glob("*.xml")]
     graded = [s for s in graded if s.get("graded") == "true"]
-    assert len(graded) == 1 and {s.get("format") for s in graded} == {"Quiz"}  # unit 9's; the secrecy one is a discussion
+    assert len(graded) == 1 and {s.get("format") for s in graded} == {
+        "Quiz"
+    }  # unit 9's; the secrecy one is a discussion
     policy = json.loads((folder / "policies" / run / "policy.json").read_text())
     assert list(policy) == [f"course/{run}"]
     course = etree.parse(str(folder / "course" / f"{run}.xml")).getroot()
@@ -150,8 +158,24 @@ def test_course_key_pieces_can_be_set_on_the_command_line(tmp_path):
     from click.testing import CliRunner
 
     from moocpack.cli import main
-    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "olx", "--lang", "en", "--set", "olx_org=X",
-                                       "--set", "olx_run=T1", "--out", str(tmp_path / "c")])
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(SHIPPED),
+            "--format",
+            "olx",
+            "--lang",
+            "en",
+            "--set",
+            "olx_org=X",
+            "--set",
+            "olx_run=T1",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+    )
     assert result.exit_code == 0
     with tarfile.open(tmp_path / "c" / "pat-peer-support-1.0.0-en-olx.tar.gz") as tar:
         course_xml = tar.extractfile("course/course.xml").read().decode()
@@ -162,13 +186,17 @@ def blocks_of(folder: Path) -> set[tuple[str, str]]:
     """(type, url_name) of every block: one file per block, or defined inline in a vertical."""
     found = {(path.parent.name, path.stem) for path in folder.glob("*/*.xml")}
     for vertical in (folder / "vertical").glob("*.xml"):
-        found |= {(child.tag, child.get("url_name")) for child in etree.parse(str(vertical)).getroot()
-                  if child.get("url_name")}
+        found |= {
+            (child.tag, child.get("url_name"))
+            for child in etree.parse(str(vertical)).getroot()
+            if child.get("url_name")
+        }
     return found
 
 
 def course_key(folder: Path):
     from opaque_keys.edx.keys import CourseKey
+
     root = etree.parse(str(folder / "course.xml")).getroot()
     return CourseKey.from_string(f"course-v1:{root.get('org')}+{root.get('course')}+{root.get('url_name')}")
 
@@ -176,6 +204,7 @@ def course_key(folder: Path):
 def test_every_tags_csv_row_resolves_to_a_block_of_the_course(shipped):
     """What Open edX's importer does with each row: course_key.make_usage_key(Type, ID)."""
     from opaque_keys import InvalidKeyError
+
     for name, folder in shipped.items():
         key = course_key(folder)
         blocks = blocks_of(folder)
@@ -222,7 +251,9 @@ def test_every_language_tags_with_the_same_taxonomy_so_runs_share_it(shipped):
     """One taxonomy per framework, values in the framework's own language: importing the en, nb
     and fr runs into one instance tags them all against the same taxonomy."""
     folders = list(shipped.values())
-    files = {p.name.split("-olx-")[1]: p.read_bytes() for f in folders for p in f.parent.parent.glob("*-olx-taxonomy-*.csv")}
+    files = {
+        p.name.split("-olx-")[1]: p.read_bytes() for f in folders for p in f.parent.parent.glob("*-olx-taxonomy-*.csv")
+    }
     for framework in ("pat", "wwd"):
         copies = {p.read_bytes() for f in folders for p in f.parent.parent.glob(f"*-olx-taxonomy-{framework}.csv")}
         assert len(copies) == 1
@@ -230,7 +261,9 @@ def test_every_language_tags_with_the_same_taxonomy_so_runs_share_it(shipped):
     pat = taxonomy_rows(folders[0], "pat")
     item = next(e for e in pat if e["id"] == "pat.01.1")
     assert item["value"] == "pat.01.1 Initierer, opprettholder og gjenoppretter kontakt med brukere."  # nb: PAT's own
-    values = {tuple(r["pat"] for r in csv.DictReader(io.StringIO((f / "tags.csv").read_text("utf-8")))) for f in folders}
+    values = {
+        tuple(r["pat"] for r in csv.DictReader(io.StringIO((f / "tags.csv").read_text("utf-8")))) for f in folders
+    }
     assert len(values) == 1
 
 
@@ -239,13 +272,19 @@ def test_self_assessments_are_surveys_that_xblock_poll_reads(shipped):
     learner's answers private and changeable."""
     import django
     from django.conf import settings
+
     if not settings.configured:
         settings.configure()
         django.setup()
     from xblock.test.toy_runtime import ToyRuntime
+
     folder = shipped["pat-peer-support-1.0.0-fr-olx.tar.gz"]
-    surveys = [child for path in (folder / "vertical").glob("*.xml")
-               for child in etree.parse(str(path)).getroot() if child.tag == "survey"]
+    surveys = [
+        child
+        for path in (folder / "vertical").glob("*.xml")
+        for child in etree.parse(str(path)).getroot()
+        if child.tag == "survey"
+    ]
     assert len(surveys) == 1
     runtime = ToyRuntime()
     block = runtime.get_block(runtime.parse_xml_string(etree.tostring(surveys[0], encoding="unicode")))
@@ -265,8 +304,9 @@ def test_components_are_named_after_their_question(shipped):
         names = []
         for child in etree.parse(str(path)).getroot():
             if child.tag == "problem":
-                names.append(etree.parse(str(folder / "problem" / f"{child.get('url_name')}.xml")).getroot()
-                             .get("display_name"))
+                names.append(
+                    etree.parse(str(folder / "problem" / f"{child.get('url_name')}.xml")).getroot().get("display_name")
+                )
             elif child.tag == "openassessment":
                 names.append(child.findtext("title"))
         assert len(names) == len(set(names)), path.name
@@ -298,7 +338,9 @@ def test_course_assets_are_static_files(mini, tmp_path):
 
 def test_escaping_and_unicode_survive(mini, tmp_path):
     edit(mini / "en/units/u1.yaml", "stem: Pick the right one.", 'stem: "Pick <the> right & \\"one\\" – æøå"')
-    edit(mini / "en/units/u1.yaml", "{id: a, text: Right, correct: true", '{id: a, text: "R&D <ok> «ça»", correct: true')
+    edit(
+        mini / "en/units/u1.yaml", "{id: a, text: Right, correct: true", '{id: a, text: "R&D <ok> «ça»", correct: true'
+    )
     folders = export(mini, tmp_path, lang="nb")
     folder = next(iter(folders.values()))
     problem = etree.parse(str(folder / "problem" / "p_q-single.xml")).getroot()
@@ -310,12 +352,21 @@ def test_escaping_and_unicode_survive(mini, tmp_path):
 def test_non_breaking_spaces_in_question_markup_export(mini, tmp_path):
     """French typography puts a non-breaking space before ? ! : ; and translators' tools type it.
     The sanitiser writes it as &nbsp;, which is HTML, not XML: problems embed it as the character."""
-    edit(mini / "en/units/u1.yaml", "stem: Pick the right one.",
-         'stem: "Situation\\u00a0: a door is open.\\n\\nPick the right one\\u00a0?"')
-    edit(mini / "en/units/u1.yaml", "{id: a, text: Right, correct: true, feedback: Well done.}",
-         '{id: a, text: Right, correct: true, feedback: "Bravo\\u00a0!"}')
-    edit(mini / "en/units/u1.yaml", "    outcomes: [lo-1]\n    options:",
-         '    outcomes: [lo-1]\n    feedback: "Voilà\\u00a0: **why**."\n    options:')
+    edit(
+        mini / "en/units/u1.yaml",
+        "stem: Pick the right one.",
+        'stem: "Situation\\u00a0: a door is open.\\n\\nPick the right one\\u00a0?"',
+    )
+    edit(
+        mini / "en/units/u1.yaml",
+        "{id: a, text: Right, correct: true, feedback: Well done.}",
+        '{id: a, text: Right, correct: true, feedback: "Bravo\\u00a0!"}',
+    )
+    edit(
+        mini / "en/units/u1.yaml",
+        "    outcomes: [lo-1]\n    options:",
+        '    outcomes: [lo-1]\n    feedback: "Voilà\\u00a0: **why**."\n    options:',
+    )
     folder = next(iter(export(mini, tmp_path, lang="en").values()))
     problem = etree.parse(str(folder / "problem" / "p_q-single.xml")).getroot()
     assert problem.find("div/p").text == "Situation\u00a0: a door is open."

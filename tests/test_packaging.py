@@ -52,6 +52,7 @@ def test_write_atomic_leaves_no_partial_file_on_failure(tmp_path, monkeypatch):
 
     def boom(*args):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
         archive.write_atomic(target, b"new")
@@ -68,7 +69,15 @@ def test_the_html_exporter_is_registered_through_the_entry_point_group():
 def test_formats_lists_them(cli):
     code, stdout, _ = cli("formats")
     assert code == 0 and [line.split()[0] for line in stdout.splitlines() if not line.startswith(" ")] == [
-        "cc", "cmi5", "guide", "html", "moodle", "olx", "scorm12", "scorm2004"]
+        "cc",
+        "cmi5",
+        "guide",
+        "html",
+        "moodle",
+        "olx",
+        "scorm12",
+        "scorm2004",
+    ]
 
 
 def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypatch, cli):
@@ -79,6 +88,7 @@ def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypa
             raise RuntimeError("bug in exporter")
 
     import moocpack.cli as cli_module
+
     monkeypatch.setattr(cli_module, "choose_exporters", lambda formats: {"broken": Broken()})
     code, _, stderr = cli("build", mini, "--out", tmp_path / "out")
     assert code == 3
@@ -89,26 +99,50 @@ def test_an_exporter_failure_writes_nothing_and_exits_3(mini, tmp_path, monkeypa
 @pytest.mark.slow
 def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     wheel_dir = tmp_path / "wheel"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheel_dir), str(ROOT)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
+        check=True,
+    )
     wheel = next(wheel_dir.glob("moocpack-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
-    for name in ("moocpack/render/static/quiz.js", "moocpack_exporters/scorm/static/scorm.js",
-                 "moocpack_exporters/scorm/xsd/scorm12/imscp_rootv1p1p2.xsd",
-                 "moocpack_exporters/scorm/xsd/scorm2004/imscp_v1p1.xsd", "moocpack/schemas/unit.schema.json",
-                 "moocpack/messages/nb.yaml", "moocpack_exporters/moodle/__init__.py", "moocpack_exporters/olx/__init__.py",
-                 "moocpack_exporters/cc/__init__.py",
-                 "moocpack/l10n/commands.py", "moocpack/publish/commands.py",
-                 "moocpack/lms/moodle/local_moocpack/version.php",
-                 "moocpack/lms/moodle/local_moocpack/classes/external/restore_course.php",
-                 "moocpack/lms/moodle/local_moocpack/tests/external/restore_course_test.php"):
+    for name in (
+        "moocpack/render/static/quiz.js",
+        "moocpack_exporters/scorm/static/scorm.js",
+        "moocpack_exporters/scorm/xsd/scorm12/imscp_rootv1p1p2.xsd",
+        "moocpack_exporters/scorm/xsd/scorm2004/imscp_v1p1.xsd",
+        "moocpack/schemas/unit.schema.json",
+        "moocpack/messages/nb.yaml",
+        "moocpack_exporters/moodle/__init__.py",
+        "moocpack_exporters/olx/__init__.py",
+        "moocpack_exporters/cc/__init__.py",
+        "moocpack/l10n/commands.py",
+        "moocpack/publish/commands.py",
+        "moocpack/lms/moodle/local_moocpack/version.php",
+        "moocpack/lms/moodle/local_moocpack/classes/external/restore_course.php",
+        "moocpack/lms/moodle/local_moocpack/tests/external/restore_course_test.php",
+    ):
         assert name in names, name
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)  # a wheel is a zip laid out for site-packages; no network needed
     # The dependencies are wherever the tests run from: the system's site-packages, or a virtual
@@ -121,19 +155,36 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     work = tmp_path / "elsewhere"
     work.mkdir()
-    code = ("import sys; sys.path = [p for p in sys.path if 'src' not in p and p != '']; "
-            "from moocpack.cli import main; main()")
-    result = subprocess.run([str(python), "-I", "-c", code, "build", str(ROOT / "course" / "peer-support"),
-                             "--lang", "en", "--out", "out"],
-                            cwd=work, capture_output=True, text=True, env=env)
+    code = (
+        "import sys; sys.path = [p for p in sys.path if 'src' not in p and p != '']; "
+        "from moocpack.cli import main; main()"
+    )
+    result = subprocess.run(
+        [str(python), "-I", "-c", code, "build", str(ROOT / "course" / "peer-support"), "--lang", "en", "--out", "out"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     built = sorted(p.name for p in (work / "out").iterdir())
-    for fmt, ext in (("html", "zip"), ("scorm12", "zip"), ("scorm2004", "zip"), ("olx", "tar.gz"), ("moodle", "mbz"),
-                     ("cc", "imscc")):
+    for fmt, ext in (
+        ("html", "zip"),
+        ("scorm12", "zip"),
+        ("scorm2004", "zip"),
+        ("olx", "tar.gz"),
+        ("moodle", "mbz"),
+        ("cc", "imscc"),
+    ):
         assert f"pat-peer-support-1.0.0-en-{fmt}.{ext}" in built
     # The Moodle plugin comes out of the installed wheel too.
-    result = subprocess.run([str(python), "-I", "-c", code, "moodle-plugin", "-o", "plugin.zip"],
-                            cwd=work, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [str(python), "-I", "-c", code, "moodle-plugin", "-o", "plugin.zip"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(work / "plugin.zip") as z:
         assert "moocpack/db/services.php" in z.namelist()
@@ -145,8 +196,13 @@ def test_zips_are_byte_for_byte_those_of_pythons_zipfile(epoch):
     another); the bytes are exactly those the standard library's zipfile writes for the same
     entries: UTF-8 names flagged, empty files, sorted, fixed date and permissions."""
     import time
-    files = {"index.html": b"<p>hei</p>" * 300, "\u00e9t\u00e9/\u00fcber.html": "ç".encode() * 50, "empty": b"",
-             "files/data.bin": bytes(range(256)) * 40}
+
+    files = {
+        "index.html": b"<p>hei</p>" * 300,
+        "\u00e9t\u00e9/\u00fcber.html": "ç".encode() * 50,
+        "empty": b"",
+        "files/data.bin": bytes(range(256)) * 40,
+    }
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as expected:
         for name in sorted(files):
@@ -169,8 +225,14 @@ def test_tar_headers_are_byte_for_byte_those_of_pythons_tarfile():
     from pathlib import PurePosixPath
 
     from moocpack import archive
-    files = {"a/b.xml": b"<x/>", "moodle_backup.xml": b"y" * 1000, "files/ab/abc": bytes(512), "empty": b"",
-             "x" * 100: b"a name of exactly 100 characters"}
+
+    files = {
+        "a/b.xml": b"<x/>",
+        "moodle_backup.xml": b"y" * 1000,
+        "files/ab/abc": bytes(512),
+        "empty": b"",
+        "x" * 100: b"a name of exactly 100 characters",
+    }
     for root, directories in (("", True), ("course", False)):
         raw = io.BytesIO()
         names = {f"{root}/{n}" if root else n for n in files if len(f"{root}/{n}") <= 100 or not root}

@@ -21,8 +21,11 @@ def readme_commands() -> list[str]:
 def test_readme_gives_exactly_two_setup_commands_and_ci_runs_the_test_one():
     install, tests = readme_commands()
     assert "moocpack build" in install and "pytest" in tests
-    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-          if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
     assert ci == [tests]
 
 
@@ -39,6 +42,7 @@ def test_the_format_reference_is_generated_from_the_current_schemas():
 
 def test_every_interface_catalogue_has_every_message_of_the_english_one():
     import yaml
+
     folder = ROOT / "src" / "moocpack" / "messages"
     english = yaml.safe_load((folder / "en.yaml").read_text("utf-8"))
     for path in folder.glob("*.yaml"):
@@ -49,10 +53,13 @@ def test_every_interface_catalogue_has_every_message_of_the_english_one():
             # A plural message gives the forms its language's CLDR rules name, each with the placeholders.
             forms = catalogue[key].values() if isinstance(catalogue[key], dict) else [catalogue[key]]
             for form in forms:
-                assert set(re.findall(r"\{\w+\}", form)) == (wanted or set(re.findall(r"\{\w+\}", form))), \
-                    (path.name, key)
+                assert set(re.findall(r"\{\w+\}", form)) == (wanted or set(re.findall(r"\{\w+\}", form))), (
+                    path.name,
+                    key,
+                )
             if isinstance(catalogue[key], dict):
                 from babel import Locale
+
                 needed = Locale.parse(path.stem).plural_form.tags | {"other"}
                 assert needed <= set(catalogue[key]), (path.name, key, needed)
 
@@ -62,10 +69,32 @@ def test_the_code_passes_the_linter():
     statement that does nothing (the rules are in pyproject.toml)."""
     import shutil
     import subprocess
+
     ruff = shutil.which("ruff")
     assert ruff, "ruff is installed by the README's test command (pip install -e '.[test]')"
-    done = subprocess.run([ruff, "check", "--no-cache", "src", "exporters", "tests", "benchmarks"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [ruff, "check", "--no-cache", "src", "exporters", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_code_is_formatted():
+    """`ruff format` leaves every file as it is: one layout, so that a diff shows only what
+    changed (run `ruff format src exporters tests benchmarks` before committing)."""
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff")
+    assert ruff, "ruff is installed by the README's test command (pip install -e '.[test]')"
+    done = subprocess.run(
+        [ruff, "format", "--check", "--no-cache", "src", "exporters", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -74,6 +103,7 @@ def test_the_moodle_plugin_is_valid_php():
     real-Moodle tests)."""
     import shutil
     import subprocess
+
     php = shutil.which("php")
     if not php:
         pytest.skip("no PHP here: tests/lms/moodle/setup.sh installs it")
@@ -89,6 +119,7 @@ def test_the_code_passes_the_type_checker():
     every module but those listed there as still to be worked through."""
     import shutil
     import subprocess
+
     mypy = shutil.which("mypy")
     assert mypy, "mypy is installed by the README's test command (pip install -e '.[test]')"
     done = subprocess.run([mypy, "--no-incremental"], cwd=ROOT, capture_output=True, text=True)

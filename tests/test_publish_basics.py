@@ -67,6 +67,7 @@ def test_a_refused_connection_is_retried_even_for_work(monkeypatch):
     def refuse(*args, **kwargs):
         attempts.append(1)
         raise requests.exceptions.ConnectionError("[Errno 111] Connection refused")
+
     http = Http(retries=2)
     monkeypatch.setattr(http.session, "request", refuse)
     with pytest.raises(PublishError, match="cannot reach http://lms.example"):
@@ -79,6 +80,7 @@ def test_secrets_never_reach_a_message(monkeypatch):
 
     def fail(*args, **kwargs):
         raise requests.exceptions.ConnectionError("refused for https://lms.example/?wstoken=s3cr3t-token")
+
     monkeypatch.setattr(http.session, "request", fail)
     with pytest.raises(PublishError) as caught:
         http.request("GET", "https://lms.example/")
@@ -86,6 +88,7 @@ def test_secrets_never_reach_a_message(monkeypatch):
 
 
 # -- the Moodle plugin -----------------------------------------------------------------------------
+
 
 def test_the_plugin_zip_has_one_folder_moodle_installs_as_local_moocpack_and_is_reproducible(cli, tmp_path):
     code, out, _ = cli("moodle-plugin", "-o", tmp_path / "local_moocpack.zip")
@@ -95,8 +98,14 @@ def test_the_plugin_zip_has_one_folder_moodle_installs_as_local_moocpack_and_is_
     assert (tmp_path / "again.zip").read_bytes() == data
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert {name.split("/")[0] for name in names} == {FOLDER}
-    for required in ("version.php", "db/services.php", "db/access.php", "lang/en/local_moocpack.php",
-                     "classes/privacy/provider.php", "tests/external/restore_course_test.php"):
+    for required in (
+        "version.php",
+        "db/services.php",
+        "db/access.php",
+        "lang/en/local_moocpack.php",
+        "classes/privacy/provider.php",
+        "tests/external/restore_course_test.php",
+    ):
         assert f"{FOLDER}/{required}" in names
 
 

@@ -74,24 +74,47 @@ def moodle_publish(cli, fake, *args, **kw):
 def edx_publish(cli, fake, *args, **kw):
     os.environ["OPENEDX_CLIENT_SECRET"] = SECRET
     try:
-        return run(cli, "openedx", SHIPPED, "--studio", fake.url, "--lms", fake.url, "--client-id", CLIENT_ID,
-                   *args, **kw)
+        return run(
+            cli, "openedx", SHIPPED, "--studio", fake.url, "--lms", fake.url, "--client-id", CLIENT_ID, *args, **kw
+        )
     finally:
         del os.environ["OPENEDX_CLIENT_SECRET"]
 
 
 # -- where a secret may go ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["http://localhost:8000", "http://127.0.0.1", "http://127.9.9.9:81",
-                                 "http://[::1]:8080/moodle", "https://lms.example.org", "HTTPS://LMS.example.org/"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8000",
+        "http://127.0.0.1",
+        "http://127.9.9.9:81",
+        "http://[::1]:8080/moodle",
+        "https://lms.example.org",
+        "HTTPS://LMS.example.org/",
+    ],
+)
 def test_https_or_loopback_addresses_are_accepted(url):
     assert require_secure(url, "--url") == url
 
 
-@pytest.mark.parametrize("url", ["http://lms.example.org", "http://10.0.0.1", "http://localhost.example.org",
-                                 "http://127.0.0.1.nip.io", "ftp://lms.example.org", "lms.example.org",
-                                 "https://admin:pw@lms.example.org", "https://[::1", "https://lms.example.org:99999",
-                                 "https://lms.example.org:port", "https://"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://lms.example.org",
+        "http://10.0.0.1",
+        "http://localhost.example.org",
+        "http://127.0.0.1.nip.io",
+        "ftp://lms.example.org",
+        "lms.example.org",
+        "https://admin:pw@lms.example.org",
+        "https://[::1",
+        "https://lms.example.org:99999",
+        "https://lms.example.org:port",
+        "https://",
+    ],
+)
 def test_plain_http_off_this_machine_and_odd_addresses_are_refused(url):
     with pytest.raises(PublishError):
         require_secure(url, "--url")
@@ -110,8 +133,17 @@ def test_a_plain_http_site_gets_no_token_and_nothing_is_built(cli, monkeypatch):
     assert code == 2 and out["problems"][0]["code"] == "publish.moodle.insecure-url"
     assert "https://" in out["problems"][0]["message"] and out["done"] == []
     monkeypatch.setenv("OPENEDX_CLIENT_SECRET", SECRET)
-    code, out, _ = run(cli, "openedx", SHIPPED, "--studio", "https://studio.example.org", "--lms",
-                       "http://lms.example.org", "--client-id", CLIENT_ID)
+    code, out, _ = run(
+        cli,
+        "openedx",
+        SHIPPED,
+        "--studio",
+        "https://studio.example.org",
+        "--lms",
+        "http://lms.example.org",
+        "--client-id",
+        CLIENT_ID,
+    )
     assert code == 2 and out["problems"][0]["code"] == "publish.olx.insecure-url"
     code, text, err = run(cli, "moodle", SHIPPED, "--url", "http://lms.example.org", as_json=False)
     assert code == 2 and "plain http" in err and "Traceback" not in err
@@ -121,7 +153,8 @@ def test_a_redirect_to_another_origin_receives_nothing(cli, moodle, httpserver, 
     target = elsewhere.url_for("/")
     httpserver.clear()
     httpserver.expect_request("/webservice/rest/server.php").respond_with_response(
-        Response(status=307, headers={"Location": target}))
+        Response(status=307, headers={"Location": target})
+    )
     code, out, _ = moodle_publish(cli, moodle, "--category", "1")
     message = out["problems"][0]["message"]
     assert code == 2 and out["problems"][0]["code"] == "publish.moodle.other-origin"
@@ -132,7 +165,8 @@ def test_a_redirect_to_another_origin_receives_nothing(cli, moodle, httpserver, 
 def test_a_same_origin_redirect_is_followed_but_not_forever(cli, moodle, httpserver):
     httpserver.clear()
     httpserver.expect_request("/webservice/rest/server.php").respond_with_response(
-        Response(status=308, headers={"Location": "/webservice/rest/server.php"}))
+        Response(status=308, headers={"Location": "/webservice/rest/server.php"})
+    )
     code, out, _ = moodle_publish(cli, moodle, "--category", "1")
     assert code == 2 and "redirected more than 5 times" in out["problems"][0]["message"]
     assert len(httpserver.log) == 6
@@ -145,7 +179,8 @@ def test_the_open_edx_secret_and_jwt_stay_on_their_origin(cli, edx, httpserver, 
     assert elsewhere.log == [], "the other origin received the JWT"
     httpserver.clear()
     httpserver.expect_request("/oauth2/access_token").respond_with_response(
-        Response(status=302, headers={"Location": elsewhere.url_for("/")}))
+        Response(status=302, headers={"Location": elsewhere.url_for("/")})
+    )
     code, out, _ = edx_publish(cli, edx)
     assert code == 2 and out["problems"][0]["code"] == "publish.olx.other-origin"
     assert elsewhere.log == [], "the other origin received the client secret"
@@ -167,6 +202,7 @@ def test_pagination_that_never_ends_is_stopped(cli, edx, next_link):
         if next_link == "self" or request.args.get("page") == "2":
             return respond({"results": [], "next": first})
         return respond({"results": [], "next": first.replace("enabled=true", "page=2")})
+
     replace_handler(edx.server, "/taxonomies/", page)
     code, out, _ = edx_publish(cli, edx)
     assert code == 2 and "never end" in out["problems"][0]["message"]
@@ -184,10 +220,20 @@ def test_an_import_that_never_finishes_is_polled_for_a_bounded_time(cli, edx, mo
 
 # -- secrets echoed by the server --------------------------------------------------------------
 
+
 def echo_site_info(form):
-    return Response(json.dumps({"sitename": f"Site {TOKEN}", "username": TOKEN, "release": "4.5",
-                                "functions": [{"name": n} for n in FakeMoodle(_Null()).functions],
-                                "usermaxuploadfilesize": 0}), content_type="application/json")
+    return Response(
+        json.dumps(
+            {
+                "sitename": f"Site {TOKEN}",
+                "username": TOKEN,
+                "release": "4.5",
+                "functions": [{"name": n} for n in FakeMoodle(_Null()).functions],
+                "usermaxuploadfilesize": 0,
+            }
+        ),
+        content_type="application/json",
+    )
 
 
 class _Null:
@@ -201,10 +247,21 @@ class _Null:
 @pytest.mark.parametrize("as_json", [True, False])
 def test_a_token_the_server_echoes_is_masked_everywhere(cli, moodle, as_json):
     moodle.overrides["core_webservice_get_site_info"] = echo_site_info
-    moodle.overrides["local_moocpack_restore_course"] = lambda form: Response(json.dumps({
-        "created": True, "url": f"{moodle.url}/course/view.php?id=2&token={TOKEN}", "courseid": 2, "quizzes": 1,
-        "activities": 3, "course_competencies": 1, "activity_competencies": 1, "warnings": [f"warn {TOKEN}"]}),
-        content_type="application/json")
+    moodle.overrides["local_moocpack_restore_course"] = lambda form: Response(
+        json.dumps(
+            {
+                "created": True,
+                "url": f"{moodle.url}/course/view.php?id=2&token={TOKEN}",
+                "courseid": 2,
+                "quizzes": 1,
+                "activities": 3,
+                "course_competencies": 1,
+                "activity_competencies": 1,
+                "warnings": [f"warn {TOKEN}"],
+            }
+        ),
+        content_type="application/json",
+    )
     code, out, err = moodle_publish(cli, moodle, "--category", "1", "--lang", "en", as_json=as_json)
     assert code == 0 and "****" in (json.dumps(out) if as_json else out)
     code, out, err = moodle_publish(cli, moodle, "--category", "1", "--lang", "en", "--dry-run", as_json=False)
@@ -212,12 +269,14 @@ def test_a_token_the_server_echoes_is_masked_everywhere(cli, moodle, as_json):
 
 
 def test_a_token_in_an_error_is_masked_even_url_encoded(cli, moodle):
-    moodle.overrides["local_moocpack_course_status"] = lambda form: Response(json.dumps({
-        "found": True, "url": f"{moodle.url}/course/view.php?t={TOKEN}"}), content_type="application/json")
+    moodle.overrides["local_moocpack_course_status"] = lambda form: Response(
+        json.dumps({"found": True, "url": f"{moodle.url}/course/view.php?t={TOKEN}"}), content_type="application/json"
+    )
     code, out, _ = moodle_publish(cli, moodle, "--category", "1", "--lang", "en")
     assert code == 2 and "already on the site" in out["problems"][0]["message"]
     moodle.overrides["local_moocpack_course_status"] = lambda form: FakeMoodle.exception(
-        "x", f"bad token {TOKEN[:8]}%{TOKEN} and {TOKEN}")
+        "x", f"bad token {TOKEN[:8]}%{TOKEN} and {TOKEN}"
+    )
     code, out, _ = moodle_publish(cli, moodle, "--category", "1", "--lang", "en")
     assert code == 2 and "****" in out["problems"][0]["message"]
 
@@ -231,6 +290,7 @@ def test_a_jwt_echoed_in_a_failed_import_is_masked(cli, edx):
         if request.method == "GET":
             return respond({"state": "Failed", "message": f"cannot import with JWT {JWT}"})
         return answer
+
     replace_handler(edx.server, "/api/courses/v0/import/", failing)
     code, out, _ = edx_publish(cli, edx, "--lang", "en")
     assert code == 2 and "JWT ****" in out["problems"][0]["message"]
@@ -239,8 +299,12 @@ def test_a_jwt_echoed_in_a_failed_import_is_masked(cli, edx):
 # -- answers of the wrong shape ----------------------------------------------------------------
 
 WRONG = [[], "text", 3, None, {"unexpected": True}, [{"itemid": "x"}], {"url": ["a"], "found": "yes"}]
-MOODLE_CALLS = ["core_webservice_get_site_info", "local_moocpack_course_status", "local_moocpack_import_framework",
-                "local_moocpack_restore_course"]
+MOODLE_CALLS = [
+    "core_webservice_get_site_info",
+    "local_moocpack_course_status",
+    "local_moocpack_import_framework",
+    "local_moocpack_restore_course",
+]
 
 
 @pytest.mark.parametrize("call", MOODLE_CALLS + ["upload"])
@@ -276,13 +340,18 @@ def test_any_open_edx_answer_of_the_wrong_shape_is_a_clear_error(cli, edx, what,
 
 # -- local files: --from and secret files ------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from click.testing import CliRunner
     from moocpack.cli import main
+
     folder = tmp_path_factory.mktemp("dist")
-    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "moodle", "--format", "olx", "-o",
-                                       str(folder)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["build", str(SHIPPED), "--format", "moodle", "--format", "olx", "-o", str(folder)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return folder
 
@@ -326,8 +395,7 @@ def damage(path, how, built):
         path.write_bytes(buffer.getvalue())
 
 
-DAMAGE = ["truncated", "trailer cut", "garbage", "empty", "another language", "link out", "folder",
-          "escaping member"]
+DAMAGE = ["truncated", "trailer cut", "garbage", "empty", "another language", "link out", "folder", "escaping member"]
 
 
 @pytest.mark.parametrize("how", DAMAGE)
@@ -374,8 +442,9 @@ def test_a_secret_file_that_cannot_hold_a_secret_is_refused_at_once(cli, moodle,
 def test_a_secret_file_with_a_byte_order_mark_works(cli, moodle, tmp_path):
     path = tmp_path / "token"
     path.write_bytes(b"\xef\xbb\xbf" + TOKEN.encode() + b"\n")
-    code, out, _ = run(cli, "moodle", SHIPPED, "--url", moodle.url, "--token-file", path, "--category", "1",
-                       "--lang", "en")
+    code, out, _ = run(
+        cli, "moodle", SHIPPED, "--url", moodle.url, "--token-file", path, "--category", "1", "--lang", "en"
+    )
     assert code == 0, out
 
 
@@ -386,10 +455,12 @@ def test_an_answer_too_large_too_deep_or_too_slow_is_a_clear_error(cli, moodle, 
     elif body == "json bomb":
         answer = Response("[" * 200_000 + "]" * 200_000, content_type="application/json")
     else:
+
         def drip():
             for _ in range(40):
                 time.sleep(0.25)
                 yield b" "
+
         answer = Response(drip(), content_type="application/json")
     moodle.overrides["core_webservice_get_site_info"] = answer
     started = time.monotonic()
@@ -399,9 +470,14 @@ def test_an_answer_too_large_too_deep_or_too_slow_is_a_clear_error(cli, moodle, 
 
 
 def test_a_token_echoed_by_a_failed_upload_is_masked(cli, moodle):
-    replace_handler(moodle.server, "/webservice/upload.php", lambda request: Response(json.dumps(
-        [{"error": f"upload refused for token {request.form.get('token')}", "errortype": "x"}]),
-        content_type="application/json"))
+    replace_handler(
+        moodle.server,
+        "/webservice/upload.php",
+        lambda request: Response(
+            json.dumps([{"error": f"upload refused for token {request.form.get('token')}", "errortype": "x"}]),
+            content_type="application/json",
+        ),
+    )
     code, out, _ = moodle_publish(cli, moodle, "--category", "1", "--lang", "en")
     assert code == 2 and "token ****" in out["problems"][0]["message"]
     code, text, err = moodle_publish(cli, moodle, "--category", "1", "--lang", "en", as_json=False)

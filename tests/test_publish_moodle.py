@@ -56,8 +56,10 @@ class FakeMoodle:
 
     @staticmethod
     def exception(code: str, message: str) -> Response:
-        return Response(json.dumps({"exception": "moodle_exception", "errorcode": code, "message": message}),
-                        content_type="application/json")
+        return Response(
+            json.dumps({"exception": "moodle_exception", "errorcode": code, "message": message}),
+            content_type="application/json",
+        )
 
     def upload(self, request):
         if request.form.get("token") != TOKEN:
@@ -66,19 +68,33 @@ class FakeMoodle:
         item = len(self.drafts) + 1000
         file = request.files["file_1"]
         self.drafts[item] = file.read()
-        return Response(json.dumps([{"component": "user", "filearea": "draft", "itemid": item,
-                                     "filename": file.filename, "filepath": "/"}]), content_type="application/json")
+        return Response(
+            json.dumps(
+                [{"component": "user", "filearea": "draft", "itemid": item, "filename": file.filename, "filepath": "/"}]
+            ),
+            content_type="application/json",
+        )
 
     def core_webservice_get_site_info(self, form):
-        return {"sitename": "Test site", "username": "publisher", "release": "4.5.6 (Build: 20250811)",
-                "functions": [{"name": n, "version": "2026112400"} for n in self.functions],
-                "usermaxuploadfilesize": self.maxupload}
+        return {
+            "sitename": "Test site",
+            "username": "publisher",
+            "release": "4.5.6 (Build: 20250811)",
+            "functions": [{"name": n, "version": "2026112400"} for n in self.functions],
+            "usermaxuploadfilesize": self.maxupload,
+        }
 
     def local_moocpack_import_framework(self, form):
         assert form["csv"].startswith("Parent ID number,ID number")
         framework = form["csv"].splitlines()[1].split(",")[1]
-        return {"idnumber": framework, "frameworkid": 1, "action": "created", "competencies": 10, "created": 10,
-                "updated": 0}
+        return {
+            "idnumber": framework,
+            "frameworkid": 1,
+            "action": "created",
+            "competencies": 10,
+            "created": 10,
+            "updated": 0,
+        }
 
     def local_moocpack_course_status(self, form):
         course = self.courses.get(form["idnumber"])
@@ -90,10 +106,20 @@ class FakeMoodle:
             assert "moodle_backup.xml" in backup.getnames()
         number = form["idnumber"]
         created = number not in self.courses
-        course = self.courses.setdefault(number, {
-            "courseid": len(self.courses) + 2, "url": f"{self.url}/course/view.php?id={len(self.courses) + 2}",
-            "fullname": "PAT", "shortname": number, "idnumber": number, "activities": 24, "quizzes": 2,
-            "course_competencies": 32, "activity_competencies": 82})
+        course = self.courses.setdefault(
+            number,
+            {
+                "courseid": len(self.courses) + 2,
+                "url": f"{self.url}/course/view.php?id={len(self.courses) + 2}",
+                "fullname": "PAT",
+                "shortname": number,
+                "idnumber": number,
+                "activities": 24,
+                "quizzes": 2,
+                "course_competencies": 32,
+                "activity_competencies": 82,
+            },
+        )
         return {**course, "created": created, "warnings": []}
 
 
@@ -110,12 +136,12 @@ def publish(cli, monkeypatch):
 
     def run(fake, *args, token=TOKEN, as_json=True):
         monkeypatch.setenv("MOODLE_TOKEN", token)
-        code, out, err = cli("publish", "moodle", SHIPPED, "--url", fake.url, *(["--json"] if as_json else []),
-                             *args)
+        code, out, err = cli("publish", "moodle", SHIPPED, "--url", fake.url, *(["--json"] if as_json else []), *args)
         assert token not in out + err, "the token must never be printed"
         if as_json:
             output_schema().validate(json.loads(out))  # the same envelope as every command's --json
         return code, (json.loads(out) if as_json else out), err
+
     run.pauses = pauses
     return run
 
@@ -177,7 +203,8 @@ def test_a_site_without_the_plugin_says_how_to_install_it(httpserver, publish):
 
 def test_a_missing_capability_names_the_capabilities_the_role_needs(moodle, publish):
     moodle.overrides["local_moocpack_course_status"] = FakeMoodle.exception(
-        "nopermissions", "Sorry, but you do not currently have permissions to do that (Publish courses).")
+        "nopermissions", "Sorry, but you do not currently have permissions to do that (Publish courses)."
+    )
     code, out, _ = publish(moodle, "--category", "3")
     assert code == 2 and "local/moocpack:publish" in out["problems"][0]["message"]
 
@@ -207,6 +234,7 @@ def test_a_failed_restore_shows_moodles_message_and_what_was_already_done(moodle
         if len(calls) == 2:
             return FakeMoodle.exception("restorefailed", "The course backup could not be restored: disk full")
         return Response(json.dumps(moodle.local_moocpack_restore_course(form)), content_type="application/json")
+
     moodle.overrides["local_moocpack_restore_course"] = fail_second
     code, out, err = publish(moodle, "--category", "3")
     assert code == 2 and "disk full" in out["problems"][0]["message"]
@@ -215,8 +243,9 @@ def test_a_failed_restore_shows_moodles_message_and_what_was_already_done(moodle
 
 
 def test_a_site_that_is_not_moodle(httpserver, publish):
-    httpserver.expect_request("/webservice/rest/server.php").respond_with_data("<html>Welcome</html>",
-                                                                             content_type="text/html")
+    httpserver.expect_request("/webservice/rest/server.php").respond_with_data(
+        "<html>Welcome</html>", content_type="text/html"
+    )
     fake = type("Site", (), {"url": httpserver.url_for("/").rstrip("/")})()
     code, out, _ = publish(fake, "--category", "3")
     assert code == 2 and "is it a Moodle site?" in out["problems"][0]["message"]
@@ -246,8 +275,9 @@ def test_the_token_comes_from_the_environment_or_a_file_never_both(moodle, publi
     assert code == 64 and "MOODLE_TOKEN" in err
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
-    code, out, err = cli("publish", "moodle", SHIPPED, "--url", moodle.url, "--category", "3", "--lang", "en",
-                         "--token-file", token_file)
+    code, out, err = cli(
+        "publish", "moodle", SHIPPED, "--url", moodle.url, "--category", "3", "--lang", "en", "--token-file", token_file
+    )
     assert code == 0, err
     assert TOKEN not in out + err
     monkeypatch.setenv("MOODLE_TOKEN", TOKEN)
@@ -284,7 +314,9 @@ def test_every_capability_the_publish_lacks_is_named_before_anything_changes(moo
     message = out["problems"][0]["message"]
     assert code == 2 and out["problems"][0]["code"] == "publish.moodle.nopermissions"
     assert "moodle/course:create (category 3)" in message and "moodle/question:add" in message
-    assert out["done"] == [] and set(moodle.names()) == {"core_webservice_get_site_info",
-                                                          "local_moocpack_course_status"}
+    assert out["done"] == [] and set(moodle.names()) == {
+        "core_webservice_get_site_info",
+        "local_moocpack_course_status",
+    }
     status = next(form for name, form in moodle.calls if name == "local_moocpack_course_status")
     assert (status["categoryid"], status["frameworks"]) == ("3", "1")  # what Moodle checks it against

@@ -40,10 +40,12 @@ class FakeOpenEdx:
         server.expect_request("/oauth2/access_token", method="POST").respond_with_handler(self.token)
         server.expect_request("/api/content_tagging/v1/taxonomies/", method="GET").respond_with_handler(self.list)
         server.expect_request("/api/content_tagging/v1/taxonomies/import/", method="POST").respond_with_handler(
-            self.create_taxonomy)
+            self.create_taxonomy
+        )
         for number in range(1, 5):
-            server.expect_request(f"/api/content_tagging/v1/taxonomies/{number}/tags/import/",
-                                  method="PUT").respond_with_handler(self.reimport)
+            server.expect_request(
+                f"/api/content_tagging/v1/taxonomies/{number}/tags/import/", method="PUT"
+            ).respond_with_handler(self.reimport)
         server.expect_request("/api/v1/course_runs/", method="POST").respond_with_handler(self.create_run)
         for key in KEYS.values():
             server.expect_request(f"/api/v1/course_runs/{key}/", method="GET").respond_with_handler(self.get_run)
@@ -65,13 +67,18 @@ class FakeOpenEdx:
         self.calls.append(("POST", "token"))
         form = request.form
         if (form.get("grant_type"), form.get("client_id"), form.get("client_secret"), form.get("token_type")) != (
-                "client_credentials", CLIENT_ID, SECRET, "jwt"):
+            "client_credentials",
+            CLIENT_ID,
+            SECRET,
+            "jwt",
+        ):
             return respond({"error": "invalid_client"}, 401)
         return respond({"access_token": JWT, "token_type": "JWT", "expires_in": 3600, "scope": "read write"})
 
     def list(self, request):
         return self.authorised(request, "taxonomies") or respond(
-            {"count": len(self.taxonomies), "next": None, "results": self.taxonomies})
+            {"count": len(self.taxonomies), "next": None, "results": self.taxonomies}
+        )
 
     def create_taxonomy(self, request):
         refused = self.authorised(request, "create-taxonomy")
@@ -79,8 +86,12 @@ class FakeOpenEdx:
             return refused
         rows = request.files["file"].read().decode().splitlines()
         assert rows[0] == "id,value,parent_id", rows[0]
-        taxonomy = {"id": len(self.taxonomies) + 1, "name": request.form["taxonomy_name"],
-                    "export_id": request.form["taxonomy_export_id"], "tags": len(rows) - 1}
+        taxonomy = {
+            "id": len(self.taxonomies) + 1,
+            "name": request.form["taxonomy_name"],
+            "export_id": request.form["taxonomy_export_id"],
+            "tags": len(rows) - 1,
+        }
         self.taxonomies.append(taxonomy)
         return respond(taxonomy, 201)
 
@@ -135,11 +146,23 @@ def publish(cli, monkeypatch):
     monkeypatch.setenv("OPENEDX_CLIENT_SECRET", SECRET)
 
     def run(fake, *args):
-        code, out, err = cli("publish", "openedx", SHIPPED, "--studio", fake.url, "--lms", fake.url,
-                             "--client-id", CLIENT_ID, "--json", *args)
+        code, out, err = cli(
+            "publish",
+            "openedx",
+            SHIPPED,
+            "--studio",
+            fake.url,
+            "--lms",
+            fake.url,
+            "--client-id",
+            CLIENT_ID,
+            "--json",
+            *args,
+        )
         assert SECRET not in out + err and JWT not in out + err
         output_schema().validate(json.loads(out))  # the same envelope as every command's --json
         return code, json.loads(out), err
+
     run.pauses = pauses
     return run
 
@@ -200,8 +223,11 @@ def test_a_failed_import_says_so_and_lists_what_was_done(httpserver, publish):
     fake = FakeOpenEdx(httpserver, states=("Pending", "Failed"))
     code, out, _ = publish(fake, "--lang", "en")
     assert code == 2 and "'Failed'" in out["problems"][0]["message"]
-    assert out["done"] == ["taxonomy pat: created", "taxonomy wwd: created",
-                           f"course run {KEYS['en']}: created (empty until the import succeeds)"]
+    assert out["done"] == [
+        "taxonomy pat: created",
+        "taxonomy wwd: created",
+        f"course run {KEYS['en']}: created (empty until the import succeeds)",
+    ]
 
 
 def test_an_import_that_never_finishes_stops_waiting(httpserver, publish, monkeypatch):
@@ -223,7 +249,8 @@ def test_course_keys_follow_the_olx_settings(edx, publish, httpserver):
     key = "course-v1:PAT+TUTO3+2026_en"
     httpserver.expect_request(f"/api/v1/course_runs/{key}/").respond_with_handler(edx.get_run)
     httpserver.expect_request(f"/api/courses/v0/import/{key}/").respond_with_handler(edx.course_import)
-    code, out, _ = publish(edx, "--lang", "en", "--set", "olx_org=PAT", "--set", "olx_course=TUTO3",
-                           "--set", "olx_run=2026_{lang}")
+    code, out, _ = publish(
+        edx, "--lang", "en", "--set", "olx_org=PAT", "--set", "olx_course=TUTO3", "--set", "olx_run=2026_{lang}"
+    )
     assert code == 0, out["problems"][0]["message"]
     assert out["published"][0]["course_key"] == key

@@ -35,8 +35,9 @@ def installed(tmp_path, monkeypatch):
     info = site / "moocpack_numeric-0.1.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: moocpack-numeric\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[moocpack.question_kinds]\nnumeric = moocpack_numeric:Numeric\n"
-                                           "drawing = moocpack_numeric:Unplayable\n")
+    (info / "entry_points.txt").write_text(
+        "[moocpack.question_kinds]\nnumeric = moocpack_numeric:Numeric\ndrawing = moocpack_numeric:Unplayable\n"
+    )
     monkeypatch.syspath_prepend(str(PLUGINS))
     monkeypatch.syspath_prepend(str(site))
     kinds.reload()
@@ -47,12 +48,15 @@ def installed(tmp_path, monkeypatch):
 
 def with_question(mini, question: str = NUMERIC, quiz: str = "q-numeric"):
     edit(mini / "en/units/u1.yaml", "\nquestions:\n", "\nquestions:" + question)
-    edit(mini / "en/units/u1.yaml", "questions: [worksheet:w1, q-single,", f"questions: [worksheet:w1, {quiz}, q-single,")
+    edit(
+        mini / "en/units/u1.yaml", "questions: [worksheet:w1, q-single,", f"questions: [worksheet:w1, {quiz}, q-single,"
+    )
 
 
 def test_a_field_belongs_to_every_kind_that_reads_it_and_never_to_a_built_in_type(monkeypatch):
     """A field two kinds share is meaningful on both; one a built-in type has too (`answer`) is
     left to the unit schema, which knows where it belongs."""
+
     class Metric(kinds.QuestionKind):
         name, properties = "metric", {"unit": {"type": "string"}, "answer": {"type": "number"}}
 
@@ -80,7 +84,11 @@ def test_the_kind_is_validated_with_its_own_schema_and_checks(mini, cli, install
     err = out + err
     assert "u1.yaml:" in err and "a tolerance of 20 accepts 0 and every number between: make it smaller" in err
     # Its fields mean nothing to another type, and its required field comes from its schema fragment.
-    edit(mini / "en/units/u1.yaml", "    stem: Pick the right one.\n", "    stem: Pick the right one.\n    tolerance: 1\n")
+    edit(
+        mini / "en/units/u1.yaml",
+        "    stem: Pick the right one.\n",
+        "    stem: Pick the right one.\n    tolerance: 1\n",
+    )
     code, out, err = cli("validate", mini)
     assert code == 2 and "'tolerance' has no meaning for a single_choice question" in out + err
     edit(mini / "en/units/u1.yaml", "    tolerance: 1\n", "")
@@ -93,8 +101,24 @@ def test_a_numeric_question_goes_end_to_end(mini, cli, installed, tmp_path):
     with_question(mini)
     code, out, err = cli("validate", mini)
     assert code == 0, out + err
-    code, out, err = cli("build", mini, "--lang", "en", "--format", "html", "--format", "scorm2004", "--format", "olx",
-                         "--format", "moodle", "--format", "cmi5", "--out", tmp_path / "out")
+    code, out, err = cli(
+        "build",
+        mini,
+        "--lang",
+        "en",
+        "--format",
+        "html",
+        "--format",
+        "scorm2004",
+        "--format",
+        "olx",
+        "--format",
+        "moodle",
+        "--format",
+        "cmi5",
+        "--out",
+        tmp_path / "out",
+    )
     assert code == 0, out + err
     site = package_text(next((tmp_path / "out").glob("*-en-html.zip")))
     page = site["u1.html"]
@@ -103,14 +127,19 @@ def test_a_numeric_question_goes_end_to_end(mini, cli, installed, tmp_path):
     numeric = next(q for q in data["questions"] if q["id"] == "q-numeric")
     assert numeric["data"] == {"value": 12, "tolerance": 0.5} and numeric["graded"]
     assert "window.moocpackKinds.numeric" in site["quiz.js"]
-    assert "window.moocpackKinds.numeric" in package_text(next((tmp_path / "out").glob("*-en-scorm2004.zip")))["quiz.js"]
+    assert (
+        "window.moocpackKinds.numeric" in package_text(next((tmp_path / "out").glob("*-en-scorm2004.zip")))["quiz.js"]
+    )
     olx = package_text(next((tmp_path / "out").glob("*-en-olx.tar.gz")))
     problem = next(text for name, text in olx.items() if name.endswith("p_q-numeric.xml"))
     assert '<numericalresponse answer="12">' in problem and '<responseparam type="tolerance" default="0.5"/>' in problem
     assert "<label>How many categories has the framework?</label>" in problem
     moodle = package_text(next((tmp_path / "out").glob("*-en-moodle.mbz")))
-    question = re.search(r"<question id=\"\d+\">(?:(?!</question>).)*moocpack\+mini\+q-numeric.*?</question>",
-                         moodle["questions.xml"], re.S).group(0)
+    question = re.search(
+        r"<question id=\"\d+\">(?:(?!</question>).)*moocpack\+mini\+q-numeric.*?</question>",
+        moodle["questions.xml"],
+        re.S,
+    ).group(0)
     assert "<qtype>numerical</qtype>" in question and "<answertext>12</answertext>" in question
     assert "<tolerance>0.5</tolerance>" in question and "<numerical_options>" in question
     au = package_text(next((tmp_path / "out").glob("*-en-cmi5.zip")))["u1.html"]
@@ -125,6 +154,7 @@ def test_the_website_marks_the_new_kind_in_a_real_browser(mini, cli, installed, 
 
     from playwright.sync_api import sync_playwright
     from test_browser import ARGS, CHROMIUM, serve
+
     with_question(mini)
     code, out, err = cli("build", mini, "--lang", "en", "--format", "html", "--out", tmp_path / "out")
     assert code == 0, out + err
@@ -153,13 +183,17 @@ def test_the_website_marks_the_new_kind_in_a_real_browser(mini, cli, installed, 
 
 
 def test_a_format_that_cannot_express_a_kind_says_so_at_validate_and_stops_its_build(mini, cli, installed, tmp_path):
-    with_question(mini, """
+    with_question(
+        mini,
+        """
   - id: q-draw
     type: drawing
     stem: Draw your support network.
     outcomes: [lo-1]
     canvas: 300
-""", quiz="q-draw")
+""",
+        quiz="q-draw",
+    )
     code, out, err = cli("validate", mini)
     assert code == 0, out + err
     assert "the cc, moodle, olx format(s) cannot express a drawing question" in out + err
@@ -175,6 +209,7 @@ def test_a_real_moodle_restores_the_new_kind_and_grades_it(mini, cli, installed,
     """Moodle 4.5's restore reads the kind's question (numerical, its options and tolerance) and
     its question engine grades a right and a wrong attempt (runs where MOODLE_DIR has a site)."""
     import test_real_moodle as real
+
     if not real.MOODLE_DIR:
         pytest.skip("no Moodle site (see tests/test_real_moodle.py)")
     with_question(mini)
@@ -193,17 +228,26 @@ def test_a_real_moodle_restores_the_new_kind_and_grades_it(mini, cli, installed,
 def test_formats_lists_the_installed_kinds_and_what_can_express_them(cli, installed):
     code, out, _ = cli("formats")
     assert "question kind numeric: A number, right when it is within `tolerance` of `value`." in out
-    assert "(formats: cmi5, guide, html, moodle, olx, scorm12, scorm2004)" in out  # the CC profile's item types are fixed
+    assert (
+        "(formats: cmi5, guide, html, moodle, olx, scorm12, scorm2004)" in out
+    )  # the CC profile's item types are fixed
     assert "question kind drawing: a plug-in question kind (formats: cmi5, guide, html, scorm12, scorm2004)" in out
     data = json.loads(cli("formats", "--json")[1])
-    assert {k["name"]: k["formats"] for k in data["question_kinds"]}["drawing"] == ["cmi5", "guide", "html", "scorm12", "scorm2004"]
+    assert {k["name"]: k["formats"] for k in data["question_kinds"]}["drawing"] == [
+        "cmi5",
+        "guide",
+        "html",
+        "scorm12",
+        "scorm2004",
+    ]
 
 
 def test_a_kind_written_for_another_plugin_api_is_refused_with_the_reason(mini, cli, tmp_path, monkeypatch):
     site = tmp_path / "site"
     (site / "old_kind").mkdir(parents=True)
     (site / "old_kind" / "__init__.py").write_text(
-        "from moocpack.kinds import QuestionKind\n\nclass Old(QuestionKind):\n    api = 0\n    name = 'old'\n")
+        "from moocpack.kinds import QuestionKind\n\nclass Old(QuestionKind):\n    api = 0\n    name = 'old'\n"
+    )
     info = site / "old_kind-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: old-kind\nVersion: 0.1\n")

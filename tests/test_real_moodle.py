@@ -34,18 +34,25 @@ pytestmark = [
     pytest.mark.skipif(
         not (MOODLE_DIR and Path(MOODLE_DIR, "config.php").is_file() and shutil.which("php")),
         reason="no Moodle site: run `MOODLE_SRC=/path/to/moodle-4.5 bash tests/lms/moodle/setup.sh /var/tmp/msite` "
-               "(or MOODLE_GIT=/path/to/repo, see the script) and set MOODLE_DIR=/var/tmp/msite/moodle to test "
-               "against a real Moodle"),
+        "(or MOODLE_GIT=/path/to/repo, see the script) and set MOODLE_DIR=/var/tmp/msite/moodle to test "
+        "against a real Moodle",
+    ),
 ]
 
 
 def moodle(*args) -> dict | list:
     """Run one command of the PHP helper on the site; its JSON answer."""
-    done = subprocess.run(["php", str(HELPER), *map(str, args)], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "MOODLE_DIR": MOODLE_DIR})
+    done = subprocess.run(
+        ["php", str(HELPER), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "MOODLE_DIR": MOODLE_DIR},
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return json.loads(done.stdout[done.stdout.index("{") if done.stdout.lstrip().startswith("{")
-                                  else done.stdout.index("["):])
+    return json.loads(
+        done.stdout[done.stdout.index("{") if done.stdout.lstrip().startswith("{") else done.stdout.index("[") :]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +60,25 @@ def dist(tmp_path_factory) -> Path:
     from click.testing import CliRunner
 
     from moocpack.cli import main
+
     out = tmp_path_factory.mktemp("dist")
-    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "moodle", "--format", "scorm12",
-                                       "--format", "scorm2004", "--set", "moodle_multilang=1", "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(SHIPPED),
+            "--format",
+            "moodle",
+            "--format",
+            "scorm12",
+            "--format",
+            "scorm2004",
+            "--set",
+            "moodle_multilang=1",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -102,7 +125,7 @@ def test_the_pages_keep_their_handouts_and_drawings_in_moodles_file_store(restor
     course = restored[lang]
     assert course["missing_page_files"] == []
     files = course["page_files"]
-    for version in (LANGUAGES if lang == "mul" else (lang,)):
+    for version in LANGUAGES if lang == "mul" else (lang,):
         handouts = [name for name in files if name.endswith(f".{version}.pdf")]
         # The five worksheets and the case scenario (the Story of Tomas), each in its language.
         assert len(handouts) == 6 and f"case-story-of-tomas.{version}.pdf" in handouts
@@ -120,8 +143,10 @@ def test_the_multilingual_backup_keeps_every_language_where_it_fits(restored):
     sections = restored["mul"]["sections"]
     assert '<span lang="no" class="multilang">Enhet 9 Likepersonsrelasjonen</span>' in sections[3]
     # Units 2 and 2.6 in three languages need more than Moodle's 255 characters: they keep the source's.
-    assert sections[1:3] == ["Unit 2 Delving deeper in the figure of a peer support agent",
-                             "Unit 2.6 Ability to work with difference"]
+    assert sections[1:3] == [
+        "Unit 2 Delving deeper in the figure of a peer support agent",
+        "Unit 2.6 Ability to work with difference",
+    ]
 
 
 @pytest.mark.parametrize("lang", ("en", "nb"))
@@ -142,6 +167,7 @@ def test_every_quiz_grades_right_and_wrong_answers_with_pass_state_and_completio
 
 # -- SCORM in Moodle's player ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def site():
     """Moodle served on http://localhost (its wwwroot) by PHP's built-in server."""
@@ -150,8 +176,9 @@ def site():
             yield "http://localhost"  # already served (a developer's own server)
             return
     # One worker: requests are served one at a time, as the one learner of these tests makes them.
-    server = subprocess.Popen(["php", "-S", "localhost:80", "-t", MOODLE_DIR], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["php", "-S", "localhost:80", "-t", MOODLE_DIR], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     for _ in range(50):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", 80)) == 0:
@@ -166,9 +193,11 @@ def sco(page):
     """The frame of the SCO Moodle's player shows now."""
     frame = page.frame_locator("#scorm_object")
     frame.locator("#lms-status").wait_for()
-    page.wait_for_function("() => { const f = document.getElementById('scorm_object');"
-                           " const s = f && f.contentDocument && f.contentDocument.getElementById('lms-status');"
-                           " return s && s.textContent.length > 0; }")
+    page.wait_for_function(
+        "() => { const f = document.getElementById('scorm_object');"
+        " const s = f && f.contentDocument && f.contentDocument.getElementById('lms-status');"
+        " return s && s.textContent.length > 0; }"
+    )
     return frame
 
 
@@ -205,6 +234,7 @@ def test_a_student_plays_the_package_in_moodles_player_switching_units(restored,
         raise
     # Unit 2 opens first: take part in its discussion (recorded, not graded).
     from moocpack.loader import messages
+
     connected = messages(lang)["connected"]  # the status line speaks the course's language
     frame = sco(page)
     assert frame.locator("#lms-status").inner_text() == connected
@@ -212,8 +242,10 @@ def test_a_student_plays_the_package_in_moodles_player_switching_units(restored,
     # Switch units through the player's own table of contents, then answer there too.
     unit9 = next(s["id"] for s in activity["scoes"] if s["identifier"] == "ITEM-unit-09")
     page.locator(f'#scorm_tree a[data-scoid="{unit9}"]').click()
-    page.wait_for_function("() => (document.getElementById('scorm_object') || {}).src"
-                           " && document.getElementById('scorm_object').contentWindow.location.href.includes('unit-09')")
+    page.wait_for_function(
+        "() => (document.getElementById('scorm_object') || {}).src"
+        " && document.getElementById('scorm_object').contentWindow.location.href.includes('unit-09')"
+    )
     frame = sco(page)
     assert frame.locator("#lms-status").inner_text() == connected
     answer_quiz(frame, "quiz-peer-relationship")
@@ -258,14 +290,19 @@ def plugin_installed():
     (the plugin manager validates and unpacks it, as Site administration > Plugins > Install
     plugins does), then Moodle's own upgrade run."""
     from moocpack.publish.plugin import plugin_zip
+
     target = Path(MOODLE_DIR, "local", "moocpack")
     shutil.rmtree(target, ignore_errors=True)
     archive = Path(MOODLE_DIR).parent / "local_moocpack.zip"
     archive.write_bytes(plugin_zip(0))
     assert moodle("install-plugin", archive) == {"component": "local_moocpack", "installed": True}
     assert (target / "version.php").is_file()
-    done = subprocess.run(["php", str(Path(MOODLE_DIR, "admin", "cli", "upgrade.php")), "--non-interactive"],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["php", str(Path(MOODLE_DIR, "admin", "cli", "upgrade.php")), "--non-interactive"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     for number in IDNUMBERS.values():  # a clean slate: no course left by an earlier run
         found = moodle("course-by-idnumber", number)
@@ -279,8 +316,12 @@ def publish(*args, token: str):
     from click.testing import CliRunner
 
     from moocpack.cli import main
-    result = CliRunner().invoke(main, ["publish", "moodle", str(SHIPPED), "--url", "http://localhost", "--json",
-                                       *map(str, args)], env={"MOODLE_TOKEN": token})
+
+    result = CliRunner().invoke(
+        main,
+        ["publish", "moodle", str(SHIPPED), "--url", "http://localhost", "--json", *map(str, args)],
+        env={"MOODLE_TOKEN": token},
+    )
     return result.exit_code, json.loads(result.stdout), result.stderr
 
 
@@ -339,15 +380,18 @@ def test_a_bad_token_and_a_user_without_the_capability_get_clear_errors(publishe
     weak = moodle("ws-token", "no-publish-capability")["token"]
     code, refused, _ = publish("--category", 1, "--update", token=weak)
     assert code == 2
-    assert "local/moocpack:publish" in refused["problems"][0]["message"] or \
-        "capability" in refused["problems"][0]["message"].lower(), refused["problems"]
+    assert (
+        "local/moocpack:publish" in refused["problems"][0]["message"]
+        or "capability" in refused["problems"][0]["message"].lower()
+    ), refused["problems"]
     assert weak not in json.dumps(refused)
 
 
 @pytest.mark.parametrize("capability", ["moodle/course:create", "moodle/competency:competencymanage"])
 def test_a_role_short_of_the_readmes_list_is_refused_before_anything_changes(published, capability):
-    token = moodle("ws-token", f"publisher-without-{capability.split(':')[1]}", "publisher-without",
-                   capability)["token"]
+    token = moodle("ws-token", f"publisher-without-{capability.split(':')[1]}", "publisher-without", capability)[
+        "token"
+    ]
     for number in IDNUMBERS.values():  # a course to create again
         found = moodle("course-by-idnumber", number)
         if found["count"]:
@@ -362,8 +406,13 @@ def test_a_role_short_of_the_readmes_list_is_refused_before_anything_changes(pub
 def test_the_plugins_own_phpunit_tests_pass_inside_moodle():
     """local_moocpack's PHPUnit tests (tests/external/*_test.php, Moodle's advanced_testcase) run
     by Moodle's own PHPUnit set-up; tests/lms/moodle/phpunit.sh prepares it."""
-    done = subprocess.run(["bash", str(HELPER.parent / "phpunit.sh")], capture_output=True, text=True,
-                          timeout=900, env={**os.environ, "MOODLE_DIR": MOODLE_DIR})
+    done = subprocess.run(
+        ["bash", str(HELPER.parent / "phpunit.sh")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "MOODLE_DIR": MOODLE_DIR},
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.search(r"OK \(\d+ tests, \d+ assertions\)", done.stdout), done.stdout[-2000:]
 
@@ -372,6 +421,7 @@ def test_a_norwegian_learner_sees_competence_names_and_whole_sentences_in_moodle
     """Moodle shows the section summaries and the quiz as the backup holds them: competences by
     name, never by id, and no sentence half Norwegian, half English. Screenshots in test-artifacts/."""
     from test_learners_see import COMPETENCE_ID
+
     course = restored["nb"]["courseid"]
     moodle("enrol", "learner-nb", course)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -391,8 +441,9 @@ def test_a_norwegian_learner_sees_competence_names_and_whole_sentences_in_moodle
     assert COMPETENCE_ID.findall(text) == [], COMPETENCE_ID.findall(text)[:5]
     name = str(loader.load(SHIPPED, "nb").competence("pat.02.2").text)
     assert " ".join(name.split()) in " ".join(text.split())
-    page.goto(page.locator('#region-main a[href*="/mod/quiz/view.php"]').first.get_attribute("href"),
-              wait_until="networkidle")
+    page.goto(
+        page.locator('#region-main a[href*="/mod/quiz/view.php"]').first.get_attribute("href"), wait_until="networkidle"
+    )
     page.screenshot(path=str(ARTIFACTS / "moodle-quiz-nb.png"), full_page=True)
     quiz = page.locator("#region-main").inner_text()
     assert "av the course team" not in quiz and COMPETENCE_ID.findall(quiz) == []
@@ -400,6 +451,7 @@ def test_a_norwegian_learner_sees_competence_names_and_whole_sentences_in_moodle
 
 
 # -- IMS Common Cartridge through Moodle's own importer (backup/cc) -------------------------------
+
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_common_cartridge_imports_with_moodles_own_importer(tmp_path, lang):
@@ -410,8 +462,11 @@ def test_the_common_cartridge_imports_with_moodles_own_importer(tmp_path, lang):
     from click.testing import CliRunner
 
     from moocpack.cli import main
-    result = CliRunner().invoke(main, ["build", str(SHIPPED), "--format", "cc", "--set", "cc_version=1.1",
-                                       "--lang", lang, "--out", str(tmp_path)])
+
+    result = CliRunner().invoke(
+        main,
+        ["build", str(SHIPPED), "--format", "cc", "--set", "cc_version=1.1", "--lang", lang, "--out", str(tmp_path)],
+    )
     assert result.exit_code == 0, result.output
     course = moodle("restore", tmp_path / f"pat-peer-support-1.0.0-{lang}-cc.imscc")
     try:

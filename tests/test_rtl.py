@@ -28,6 +28,7 @@ def arabic(text: str) -> str:
 @pytest.fixture
 def course(mini, cli, tmp_path) -> Path:
     from translate.storage import xliff2
+
     assert cli("l10n", "init", mini, "ar")[0] == 0
     exported = tmp_path / "ar.xlf"
     code, _, err = cli("l10n", "export", mini, "--lang", "ar", "-o", exported)
@@ -77,8 +78,11 @@ def packages(course, cli, out) -> dict[str, dict[str, bytes]]:
 
 
 def one(found, fmt):
-    return next(files for name, files in found.items() if name.endswith(f"-ar-{fmt}.zip")
-                or name.endswith(f"-ar-{fmt}.tar.gz") or name.endswith(f"-ar-{fmt}.mbz"))
+    return next(
+        files
+        for name, files in found.items()
+        if name.endswith(f"-ar-{fmt}.zip") or name.endswith(f"-ar-{fmt}.tar.gz") or name.endswith(f"-ar-{fmt}.mbz")
+    )
 
 
 def test_every_format_says_the_course_runs_right_to_left(course, cli, tmp_path):
@@ -94,9 +98,9 @@ def test_every_format_says_the_course_runs_right_to_left(course, cli, tmp_path):
     assert problems and all('<div dir="rtl" lang="ar">' in p for p in problems)
     moodle = one(found, "moodle")
     page = next(d.decode() for n, d in moodle.items() if n.endswith("/page.xml"))
-    assert "&lt;div dir=\"rtl\" lang=\"ar\"&gt;" in page
+    assert '&lt;div dir="rtl" lang="ar"&gt;' in page
     questions = moodle["questions.xml"].decode()
-    assert questions.count("&lt;div dir=\"rtl\" lang=\"ar\"&gt;") >= 3
+    assert questions.count('&lt;div dir="rtl" lang="ar"&gt;') >= 3
 
 
 @pytest.mark.browser
@@ -104,6 +108,7 @@ def test_every_format_says_the_course_runs_right_to_left(course, cli, tmp_path):
 def test_an_arabic_unit_reads_right_to_left_in_chromium_and_passes_axe(course, cli, tmp_path):
     from test_browser import ARGS, CHROMIUM, axe_violations, serve
     from playwright.sync_api import sync_playwright
+
     found = packages(course, cli, tmp_path / "out")
     root = tmp_path / "www"
     for name, data in one(found, "html").items():

@@ -27,8 +27,11 @@ def packages(tmp_path_factory) -> dict[tuple[str, str], bytes]:
     out = tmp_path_factory.mktemp("scorm")
     exporters = {name: registry()[name].exporter for name in VERSIONS}
     build(SHIPPED, exporters, None, out, Report(SHIPPED))
-    return {(fmt, lang): (out / f"pat-peer-support-1.0.0-{lang}-{fmt}.zip").read_bytes()
-            for fmt in VERSIONS for lang in LANGUAGES}
+    return {
+        (fmt, lang): (out / f"pat-peer-support-1.0.0-{lang}-{fmt}.zip").read_bytes()
+        for fmt in VERSIONS
+        for lang in LANGUAGES
+    }
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,8 @@ def schemas(tmp_path_factory) -> dict[str, etree.XMLSchema]:
                 '<xs:import namespace="http://www.adlnet.org/xsd/adlseq_v1p3" schemaLocation="adlseq_v1p3.xsd"/>'
                 '<xs:import namespace="http://www.adlnet.org/xsd/adlnav_v1p3" schemaLocation="adlnav_v1p3.xsd"/>'
                 '<xs:import namespace="http://www.imsglobal.org/xsd/imsss" schemaLocation="imsss_v1p0.xsd"/>'
-                "</xs:schema>")
+                "</xs:schema>"
+            )
             main = wrapper
         if fmt == "scorm12":
             wrapper = work / "all.xsd"
@@ -74,7 +78,8 @@ def schemas(tmp_path_factory) -> dict[str, etree.XMLSchema]:
                 '<xs:import namespace="http://www.adlnet.org/xsd/adlcp_rootv1p2" schemaLocation="adlcp_rootv1p2.xsd"/>'
                 '<xs:import namespace="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1" '
                 'schemaLocation="imsmd_rootv1p2p1.xsd"/>'
-                "</xs:schema>")
+                "</xs:schema>"
+            )
             main = wrapper
         loaded[fmt] = etree.XMLSchema(etree.parse(str(main)))
     return loaded
@@ -123,8 +128,11 @@ def test_one_sco_per_unit_every_file_declared_and_every_href_present(packages, f
     with open_zip(data) as archive:
         names = set(archive.namelist())
     resources = document.xpath("//*[local-name()='resource']")
-    scos = [r for r in resources if "sco" in {v for k, v in r.attrib.items() if k.endswith("scormtype")
-                                                                           or k.endswith("scormType")}]
+    scos = [
+        r
+        for r in resources
+        if "sco" in {v for k, v in r.attrib.items() if k.endswith("scormtype") or k.endswith("scormType")}
+    ]
     assert [r.get("href") for r in scos] == ["unit-02.html", "unit-02-6.html", "unit-09.html"]
     declared = {f.get("href") for f in document.xpath("//*[local-name()='file']")}
     for resource in resources:
@@ -173,8 +181,9 @@ def test_2004_units_without_a_graded_quiz_take_no_part_in_success_and_score_roll
     rules = {}
     for item in document.iterfind(".//cp:item", ns):
         rollup = item.find("imsss:sequencing/imsss:rollupRules", ns)
-        rules[item.get("identifier")] = None if rollup is None else (
-            rollup.get("rollupObjectiveSatisfied"), rollup.get("objectiveMeasureWeight"))
+        rules[item.get("identifier")] = (
+            None if rollup is None else (rollup.get("rollupObjectiveSatisfied"), rollup.get("objectiveMeasureWeight"))
+        )
     # Units 2 (a discussion) and 2.6 (a self-assessment) have no graded quiz: they can never be
     # "passed", so they must not block the course's success, nor count as a 0 score in its measure.
     assert rules == {"ITEM-unit-02": ("false", "0"), "ITEM-unit-02-6": ("false", "0"), "ITEM-unit-09": None}

@@ -98,6 +98,7 @@ def server(tmp_path_factory):
 def browser():
     assert CHROMIUM, "Chromium is needed: apt-get install -y chromium"
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + ["--deny-unload"])
         yield instance
@@ -107,8 +108,9 @@ def browser():
 class Session:
     """One LMS page with one SCO launched in its iframe."""
 
-    def __init__(self, browser, base: str, version: str, unit: str, lang: str = "en", preload=None,
-                 moodle: bool = False):
+    def __init__(
+        self, browser, base: str, version: str, unit: str, lang: str = "en", preload=None, moodle: bool = False
+    ):
         self.version = version
         self.context = browser.new_context(viewport={"width": 1100, "height": 800})
         self.page = self.context.new_page()
@@ -119,8 +121,9 @@ class Session:
         self.page.goto(f"{base}/lms.html")
         if moodle:  # what Moodle's player page defines (mod/scorm/module.js), by which the SCO knows it
             self.page.evaluate("window.M = {mod_scorm: {init: function () {}}}")
-        self.page.evaluate("([v, p, u]) => window.launch(v, p, u)",
-                           [version, preload, f"/{FORMATS[version]}/{lang}/{unit}.html"])
+        self.page.evaluate(
+            "([v, p, u]) => window.launch(v, p, u)", [version, preload, f"/{FORMATS[version]}/{lang}/{unit}.html"]
+        )
         self.frame = self.page.frame_locator("#sco")
         self.page.wait_for_function("window.journal.some(c => c.call === 'Commit' || c.call === 'LMSCommit')")
 
@@ -268,12 +271,22 @@ def test_suspend_and_resume_bring_back_the_bookmark_and_the_answers(browser, ser
     first.close()
     if version == "1.2":
         assert saved["core"]["exit"] == "suspend" and saved["core"]["lesson_status"] == "incomplete"
-        preload = {"core": {"entry": "resume", "lesson_location": saved["core"]["lesson_location"],
-                            "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]}
+        preload = {
+            "core": {
+                "entry": "resume",
+                "lesson_location": saved["core"]["lesson_location"],
+                "lesson_status": "incomplete",
+            },
+            "suspend_data": saved["suspend_data"],
+        }
     else:
         assert saved["exit"] == "suspend" and saved["completion_status"] == "incomplete"
-        preload = {"entry": "resume", "location": saved["location"], "suspend_data": saved["suspend_data"],
-                   "completion_status": "incomplete"}
+        preload = {
+            "entry": "resume",
+            "location": saved["location"],
+            "suspend_data": saved["suspend_data"],
+            "completion_status": "incomplete",
+        }
     assert 0 < len(saved["suspend_data"]) <= (4096 if version == "1.2" else 64000)
     location = saved["core"]["lesson_location"] if version == "1.2" else saved["location"]
     assert location and location != "undefined"
@@ -282,8 +295,7 @@ def test_suspend_and_resume_bring_back_the_bookmark_and_the_answers(browser, ser
     element = "cmi.core.lesson_location" if version == "1.2" else "cmi.location"
     reads = [c for c in second.journal() if c["call"] in ("LMSGetValue", "GetValue") and c["args"][0] == element]
     assert reads and reads[0]["result"] == location
-    assert second.page.evaluate(
-        "() => document.getElementById('sco').contentWindow.scrollY") > 0
+    assert second.page.evaluate("() => document.getElementById('sco').contentWindow.scrollY") > 0
     single = second.frame.locator('fieldset[data-question="q-professional"]')
     assert single.locator('input[value="empowering"]').is_checked()
     assert single.locator(".verdict").inner_text() == "Correct"
@@ -328,6 +340,7 @@ def test_the_largest_unit_of_a_generated_course_fits_scorm_12_suspend_data(brows
     """A generated unit with 150 questions, every one answered (essays at length), still fits 4,096
     characters, and a relaunch restores the answers."""
     import sys
+
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import generate
 
@@ -368,10 +381,16 @@ def test_the_largest_unit_of_a_generated_course_fits_scorm_12_suspend_data(brows
         saved = first.cmi()
         first.close()
         assert 0 < len(saved["suspend_data"]) <= 4096
-        second = Session(browser, base, "1.2", "u0001", preload={
-            "core": {"entry": "resume", "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]})
-        answered = second.frame.locator("fieldset.question.is-correct, fieldset.question.is-incorrect, "
-                                        "fieldset.question.is-answered")
+        second = Session(
+            browser,
+            base,
+            "1.2",
+            "u0001",
+            preload={"core": {"entry": "resume", "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]},
+        )
+        answered = second.frame.locator(
+            "fieldset.question.is-correct, fieldset.question.is-incorrect, fieldset.question.is-answered"
+        )
         assert answered.count() == 154
         assert second.errors() == [] and second.problems == []
         second.close()
@@ -382,7 +401,8 @@ def test_the_largest_unit_of_a_generated_course_fits_scorm_12_suspend_data(brows
 def write_reflections(session: Session, text_for, count: int = 99) -> list[str]:
     """Write a reflection into the first `count` essays of the launched unit; returns their ids."""
     ids = session.frame.locator("fieldset.question:has(textarea)").evaluate_all(
-        "fields => fields.map(f => f.dataset.question)")[:count]
+        "fields => fields.map(f => f.dataset.question)"
+    )[:count]
     for n, qid in enumerate(ids):
         field = session.frame.locator(f'fieldset[data-question="{qid}"]')
         field.locator("textarea").fill(text_for(n))
@@ -391,8 +411,13 @@ def write_reflections(session: Session, text_for, count: int = 99) -> list[str]:
 
 
 def resume_12(browser, server, saved: dict) -> Session:
-    return Session(browser, server, "1.2", "unit-02", preload={
-        "core": {"entry": "resume", "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]})
+    return Session(
+        browser,
+        server,
+        "1.2",
+        "unit-02",
+        preload={"core": {"entry": "resume", "lesson_status": "incomplete"}, "suspend_data": saved["suspend_data"]},
+    )
 
 
 def test_scorm_12_keeps_whole_reflections_while_the_4096_characters_allow(browser, server):
@@ -479,8 +504,9 @@ def test_switching_units_in_moodles_player_keeps_saving(browser, server):
     session.page.evaluate(SWITCH, [None, f"/{FORMATS[version]}/en/unit-02.html"])
     frame = session.page.frame_locator("#sco")
     frame.locator("#lms-status").wait_for()
-    session.page.wait_for_function("document.getElementById('sco').contentDocument.getElementById('lms-status')"
-                                   ".textContent.length > 0")
+    session.page.wait_for_function(
+        "document.getElementById('sco').contentDocument.getElementById('lms-status').textContent.length > 0"
+    )
     assert frame.locator("#lms-status").inner_text() == "Connected to the learning platform."
     before = len(session.journal())
     field = frame.locator('fieldset[data-question="ws3-secrecy-confidentiality.shelter-access"]')
@@ -528,19 +554,25 @@ def test_switching_units_in_a_standard_lms_terminates_each_sco_and_resumes(brows
     session.page.evaluate(SWITCH_STANDARD, [version, None, sco + "unit-09.html"])
     session.page.wait_for_function("window.journal.filter(c => c.call === 'Initialize').length === 2")
     calls = session.journal()
-    first = calls[:[i for i, c in enumerate(calls) if c["call"] == "Initialize"][1]]
+    first = calls[: [i for i, c in enumerate(calls) if c["call"] == "Initialize"][1]]
     assert [c["call"] for c in first].count("Terminate") == 1 and first[-1]["call"] == "Terminate"
     assert first[-1]["error"] == "0" and all(c["error"] in ("0", "403") for c in calls)
     stored = session.page.evaluate("window.stored[0]")
     assert stored["exit"] == "suspend" and stored["suspend_data"]
     # Back to the first unit: the LMS resumes it from what it stored.
-    session.page.evaluate(SWITCH_STANDARD, [version, {"suspend_data": stored["suspend_data"],
-                                                      "location": stored["location"], "entry": "resume"},
-                                            sco + "unit-02.html"])
+    session.page.evaluate(
+        SWITCH_STANDARD,
+        [
+            version,
+            {"suspend_data": stored["suspend_data"], "location": stored["location"], "entry": "resume"},
+            sco + "unit-02.html",
+        ],
+    )
     session.page.wait_for_function("window.journal.filter(c => c.call === 'Initialize').length === 3")
     session.page.wait_for_function(
         "document.getElementById('sco').contentWindow.moocpackScorm && "
-        "Object.keys(document.getElementById('sco').contentWindow.moocpackScorm.state().a).length > 0")
+        "Object.keys(document.getElementById('sco').contentWindow.moocpackScorm.state().a).length > 0"
+    )
     frame = session.page.frame_locator("#sco")
     assert frame.locator(f'fieldset[data-question="{question}"] input[value="breach"]').is_checked()
     terminations = [c for c in session.journal() if c["call"] == "Terminate"]

@@ -94,8 +94,13 @@ def test_the_graded_quiz_asks_only_what_the_unit_teaches(course):
     taught = " ".join(str(p.body) for p in unit.pages)
     for word in ("Drama Triangle", "Rescuer", "self-efficacy", "empowering"):
         assert word in taught
-    assert {q.type for q in quiz.questions} >= {"matching", "single_choice", "multiple_response", "true_false",
-                                                 "short_text"}
+    assert {q.type for q in quiz.questions} >= {
+        "matching",
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "short_text",
+    }
     assert next(p for p in unit.pages if p.id == "triangles-in-practice").credit == "Text by the course team"
 
 

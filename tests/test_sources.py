@@ -16,17 +16,14 @@ LANGUAGES = ("nb", "fr")
 
 # Text that differs from the extracted source on purpose: the text as published, and as extracted.
 FIXED = {
-    "Oppmuntre til innovasjon og utveksling av praksis om ovennevnte temaer.":
-        "Øppmuntre til innovasjon og utveksling av praksis om ovennevnte temaer.",
-    "Styrke ansettelsen av erfaringskonsulenter ved å styrke deres faglige profil og gi dem tilstrekkelig opplæring.":
-        "BStyrke ansettelsen av erfaringskonsulenter ved å styrke deres faglige profil og gi dem tilstrekkelig "
-        "opplæring.",
+    "Oppmuntre til innovasjon og utveksling av praksis om ovennevnte temaer.": "Øppmuntre til innovasjon og utveksling av praksis om ovennevnte temaer.",
+    "Styrke ansettelsen av erfaringskonsulenter ved å styrke deres faglige profil og gi dem tilstrekkelig opplæring.": "BStyrke ansettelsen av erfaringskonsulenter ved å styrke deres faglige profil og gi dem tilstrekkelig "
+    "opplæring.",
     "Opprette og konsolidere et europeisk nettverk av ulike og komplementære organisasjoner rundt innovative "
     "resultater innen psykisk helsefeltet, og knytte kontakter med verdensledende organisasjoner innen recovery og "
-    "opplæring av erfaringskonsulenter.":
-        "IOpprette og konsolidere et europeisk nettverk av ulike og komplementære organisasjoner rundt innovative "
-        "resultater innen psykisk helsefeltet, og knytte kontakter med verdensledende organisasjoner innen recovery "
-        "og opplæring av erfaringskonsulenter.",
+    "opplæring av erfaringskonsulenter.": "IOpprette og konsolidere et europeisk nettverk av ulike og komplementære organisasjoner rundt innovative "
+    "resultater innen psykisk helsefeltet, og knytte kontakter med verdensledende organisasjoner innen recovery "
+    "og opplæring av erfaringskonsulenter.",
 }
 # Paragraphs whose start was fixed (the rest is checked word for word): published start → extracted.
 FIXED_STARTS = {"PSW-kompetansen har ikke eksplisitt": "PPSW-kompetansen har ikke eksplisitt"}
@@ -64,7 +61,7 @@ def in_sources(text: str, source: str) -> bool:
     for block in blocks(text):
         for published, extracted in FIXED_STARTS.items():
             if block.startswith(published):
-                block = extracted + block[len(published):]
+                block = extracted + block[len(published) :]
         if block not in source and block not in FIXED:
             return False
     return True
@@ -84,8 +81,9 @@ def reviewed_texts() -> list[tuple[str, str]]:
                     node = node[part]
                 found.append((f"{lang}/{key}", node))
     framework = yaml.safe_load((SHIPPED / "competences" / "pat.yaml").read_text("utf-8"))
-    found += [(f"competences/pat.yaml:{'/'.join(where)}", text) for where, text in strings(framework)
-              if where[-1] == "nb"]
+    found += [
+        (f"competences/pat.yaml:{'/'.join(where)}", text) for where, text in strings(framework) if where[-1] == "nb"
+    ]
     return found
 
 
@@ -115,8 +113,9 @@ def test_the_course_teams_translation_is_never_passed_off_as_the_projects():
             node = yaml.safe_load((SHIPPED / lang / file).read_text("utf-8"))
             for part in pointer.strip("/").split("/"):
                 node = node[part] if isinstance(node, dict) else node
-            assert not (isinstance(node, str) and len(node) > 200 and in_sources(node, source)), \
+            assert not (isinstance(node, str) and len(node) > 200 and in_sources(node, source)), (
                 f"{lang}/{key} is the project's text: review it (XLIFF final)"
+            )
 
 
 def test_each_fix_is_the_extracted_text_with_only_its_fault_removed():
@@ -132,8 +131,13 @@ def test_the_norwegian_project_text_and_framework_description_are_complete():
     framework = (SHIPPED / "competences" / "pat.yaml").read_text("utf-8")
     for heading in ("HVORDAN", "MÅLSETTING FOR PROSJEKTET", "PROSJEKTRESULTATER", "RESULTAT NR 5"):
         assert heading in nb
-    for heading in ("Kompetanse", "Økosystem", "Holdninger", "Svak overlapping mellom SW-kompetanse og PSW-kompetanse",
-                    "Elementer som utelukkende inngår i PSW-rammeverket"):
+    for heading in (
+        "Kompetanse",
+        "Økosystem",
+        "Holdninger",
+        "Svak overlapping mellom SW-kompetanse og PSW-kompetanse",
+        "Elementer som utelukkende inngår i PSW-rammeverket",
+    ):
         assert f"**{heading}**" in framework
     assert "Outils : un référentiel" not in framework  # not the framework's description: French falls back
 
@@ -143,8 +147,9 @@ def test_what_the_course_team_added_is_marked_in_the_files():
     marked = {
         "en/course.yaml": ["acknowledgement:", "licence:", "effort:"],
         "en/units/unit-02.yaml": ["  - id: enrich-principles"],
-        "en/worksheets/ws3-secrecy-confidentiality.yaml": ["        description: A user complains about another client "
-                                                           "to the staff member in a private space"],
+        "en/worksheets/ws3-secrecy-confidentiality.yaml": [
+            "        description: A user complains about another client to the staff member in a private space"
+        ],
     }
     for name, anchors in marked.items():
         lines = (SHIPPED / name).read_text("utf-8").splitlines()
@@ -152,6 +157,11 @@ def test_what_the_course_team_added_is_marked_in_the_files():
             at = next(i for i, line in enumerate(lines) if line.startswith(anchor))
             assert lines[at - 1].lstrip().startswith("# course team:"), (name, anchor)
     # Answer keys and questions the sources do not give are credited to the course team for learners.
-    for sheet in ("ws1-me-as-role-model", "ws3-secrecy-confidentiality", "ws9-helper-or-empowering", "ws26-self-assessment"):
+    for sheet in (
+        "ws1-me-as-role-model",
+        "ws3-secrecy-confidentiality",
+        "ws9-helper-or-empowering",
+        "ws26-self-assessment",
+    ):
         assert "  author: the course team" in (SHIPPED / "en" / "worksheets" / f"{sheet}.yaml").read_text("utf-8")
     assert "    author: the course team" in (SHIPPED / "en" / "units" / "unit-09.yaml").read_text("utf-8")

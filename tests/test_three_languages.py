@@ -30,8 +30,10 @@ TITLES_OF_WORKS = {
 PROPER_NAMES = ("PAT – Peer and Team Support", "Peer and Team Support", "Inland Norway University of Applied Sciences")
 # Words that make a text English when they are a good part of it (articles, pronouns, auxiliaries);
 # not "for", as common in Norwegian ("Veiledning for kursledere").
-ENGLISH_WORDS = set("the and of to is are your you with this that it in on be by or as an a was not at from "
-                    "can will what which who how when their they them have has".split())
+ENGLISH_WORDS = set(
+    "the and of to is are your you with this that it in on be by or as an a was not at from "
+    "can will what which who how when their they them have has".split()
+)
 
 
 def looks_english(text: str) -> bool:
@@ -64,8 +66,9 @@ def package_texts(path) -> list[tuple[str, str]]:
     found = []
     for name, data in package_files(path).items():
         if name.endswith(".pdf"):
-            found += [(name, line) for page in PdfReader(io.BytesIO(data)).pages
-                      for line in page.extract_text().splitlines()]
+            found += [
+                (name, line) for page in PdfReader(io.BytesIO(data)).pages for line in page.extract_text().splitlines()
+            ]
         elif name.endswith(".svg"):
             found += [(name, t) for t in etree.fromstring(data).xpath("//*[local-name()='text']//text()")]
         elif name.endswith(".html"):
@@ -101,8 +104,10 @@ def test_norwegian_and_french_are_complete_and_a_language_needs_80_percent_to_sh
 def test_the_course_teams_translation_is_translated_not_reviewed_and_only_the_projects_text_is_reviewed():
     """The lock says what was reviewed: only the project's own Norwegian and French wording (kept
     word for word in sources/); everything else the course team translated stays unreviewed."""
-    for lang, reviewed in (("nb", {"course.yaml#/project", "course.yaml#/acknowledgement"}),
-                           ("fr", {"course.yaml#/project"})):
+    for lang, reviewed in (
+        ("nb", {"course.yaml#/project", "course.yaml#/acknowledgement"}),
+        ("fr", {"course.yaml#/project"}),
+    ):
         lock = yaml.safe_load((SHIPPED / lang / "_l10n.lock.yaml").read_text("utf-8"))["units"]
         assert {key for key, entry in lock.items() if entry.get("reviewed")} == reviewed
         assert len(lock) > 250
@@ -110,10 +115,18 @@ def test_the_course_teams_translation_is_translated_not_reviewed_and_only_the_pr
 
 @pytest.mark.parametrize("lang", ["nb", "fr"])
 def test_no_english_is_left_where_a_norwegian_or_french_learner_reads(dist, lang):
-    packages = sorted(p for p in dist.iterdir() if f"-{lang}-" in p.name and p.suffix in (".zip", ".gz", ".mbz", ".imscc"))
+    packages = sorted(
+        p for p in dist.iterdir() if f"-{lang}-" in p.name and p.suffix in (".zip", ".gz", ".mbz", ".imscc")
+    )
     assert len(packages) == 8  # html, guide, scorm12, scorm2004, cmi5, olx, moodle, cc
-    english = sorted({(p.name, member, text.strip()[:120]) for p in packages for member, text in package_texts(p)
-                      if looks_english(text) and text.strip() not in TITLES_OF_WORKS})
+    english = sorted(
+        {
+            (p.name, member, text.strip()[:120])
+            for p in packages
+            for member, text in package_texts(p)
+            if looks_english(text) and text.strip() not in TITLES_OF_WORKS
+        }
+    )
     assert english == [], "English text in a translated package:\n" + "\n".join(map(str, english))
 
 
@@ -125,8 +138,10 @@ def test_the_english_check_finds_english(dist):
     assert not looks_english("Lisez l'histoire de Tomas et répondez à ses questions de réflexion.")
 
 
-NOTICE = {"nb": "Oversatt av kursteamet, ennå ikke gjennomgått av en kursleder med norsk som morsmål.",
-          "fr": "Traduction : l'équipe du cours, pas encore relue par un formateur de langue maternelle française."}
+NOTICE = {
+    "nb": "Oversatt av kursteamet, ennå ikke gjennomgått av en kursleder med norsk som morsmål.",
+    "fr": "Traduction : l'équipe du cours, pas encore relue par un formateur de langue maternelle française.",
+}
 
 
 @pytest.mark.parametrize("lang", ["nb", "fr"])
@@ -151,8 +166,13 @@ def test_a_translation_whose_strings_are_all_reviewed_says_nothing():
 
 
 # What the course team wrote, as learners see it credited in Norwegian.
-CREDITS_NB = ["Læringsutbytte formulert av kursteamet", "Oppgave av kursteamet", "Laget av kursteamet",
-              "Tekst av kursteamet", "Spørsmål laget av kursteamet"]
+CREDITS_NB = [
+    "Læringsutbytte formulert av kursteamet",
+    "Oppgave av kursteamet",
+    "Laget av kursteamet",
+    "Tekst av kursteamet",
+    "Spørsmål laget av kursteamet",
+]
 
 
 @pytest.mark.parametrize("fmt", ["html", "scorm12", "olx", "moodle"])
@@ -166,6 +186,7 @@ def test_the_course_teams_material_is_marked_where_learners_see_it(dist, fmt):
 def test_the_course_teams_worksheets_say_so_on_the_printed_handout(dist):
     with zipfile.ZipFile(next(dist.glob("*-nb-html.zip"))) as z:
         from pypdf import PdfReader
+
         ws9 = PdfReader(io.BytesIO(z.read("handouts/ws9-helper-or-empowering.nb.pdf"))).pages[0].extract_text()
         ws3 = PdfReader(io.BytesIO(z.read("handouts/ws3-secrecy-confidentiality.nb.pdf"))).pages[0].extract_text()
     assert "Arbeidsark av kursteamet" in ws9

@@ -22,8 +22,18 @@ from moocpack import render
 from moocpack.archive import zip_bytes
 from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
 from moocpack.model import (
-    ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, Course, Question,
-    Quiz, Unit,
+    ESSAY,
+    FACILITATOR,
+    LIKERT,
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    SHORT_TEXT,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+    Course,
+    Question,
+    Quiz,
+    Unit,
 )
 from moocpack import kinds
 from moocpack.xmlescape import attribute, text
@@ -64,8 +74,13 @@ VERSIONS = {
     },
 }
 WEB = "web_resources/"  # where web content lives (Canvas makes it the course's files)
-PROFILES = {SINGLE_CHOICE: "cc.multiple_choice.v0p1", TRUE_FALSE: "cc.true_false.v0p1",
-            MULTIPLE_RESPONSE: "cc.multiple_response.v0p1", SHORT_TEXT: "cc.fib.v0p1", ESSAY: "cc.essay.v0p1"}
+PROFILES = {
+    SINGLE_CHOICE: "cc.multiple_choice.v0p1",
+    TRUE_FALSE: "cc.true_false.v0p1",
+    MULTIPLE_RESPONSE: "cc.multiple_response.v0p1",
+    SHORT_TEXT: "cc.fib.v0p1",
+    ESSAY: "cc.essay.v0p1",
+}
 
 
 def ident(*parts: str) -> str:
@@ -86,12 +101,15 @@ class Cartridge:
     def page(self, name: str, title: str, body: str) -> str:
         """A standalone page of web content (no script: the quizzes are QTI); its path."""
         path = f"{WEB}{name}.html"
-        document = render.document(self.course, f"{title} – {self.course.title}", body, home=None,
-                                   footer=render.footer(self.course))
+        document = render.document(
+            self.course, f"{title} – {self.course.title}", body, home=None, footer=render.footer(self.course)
+        )
         self.files[path] = document.encode()
         return path
 
-    def resource(self, identifier: str, rtype: str, href: str | None, files: list[str], instructor: bool = False) -> str:
+    def resource(
+        self, identifier: str, rtype: str, href: str | None, files: list[str], instructor: bool = False
+    ) -> str:
         res = self.E("resource", identifier=identifier, type=rtype)
         if href:
             res.set("href", href)
@@ -133,10 +151,17 @@ class Cartridge:
         self.resource("R_shared", "webcontent", None, [WEB + p for p in sorted(shared)])
         # Namespaces declared once, the manifest's the default one: importers look for
         # 'xmlns="…/imscp_v1p1"' as text to tell the version (Moodle's does).
-        manifest = etree.Element(f"{{{self.v['cp']}}}manifest", identifier=ident("MANIFEST", course.id, course.language),
-                                 nsmap={None: self.v["cp"], "lomimscc": self.v["lomm"], "lom": self.v["lomr"], "xsi": XSI})
-        manifest.set(f"{{{XSI}}}schemaLocation", " ".join(
-            [self.v["cp"], self.v["cp_xsd"], self.v["lomm"], self.v["lomm_xsd"], self.v["lomr"], self.v["lomr_xsd"]]))
+        manifest = etree.Element(
+            f"{{{self.v['cp']}}}manifest",
+            identifier=ident("MANIFEST", course.id, course.language),
+            nsmap={None: self.v["cp"], "lomimscc": self.v["lomm"], "lom": self.v["lomr"], "xsi": XSI},
+        )
+        manifest.set(
+            f"{{{XSI}}}schemaLocation",
+            " ".join(
+                [self.v["cp"], self.v["cp_xsd"], self.v["lomm"], self.v["lomm_xsd"], self.v["lomr"], self.v["lomr_xsd"]]
+            ),
+        )
         manifest.append(self.manifest_metadata())
         organizations = self.S(manifest, "organizations")
         organization = self.S(organizations, "organization", identifier="ORG", structure="rooted-hierarchy")
@@ -159,6 +184,7 @@ class Cartridge:
             node = etree.SubElement(parent, f"{{{lomm}}}{tag}")
             string = etree.SubElement(node, f"{{{lomm}}}string", language=getattr(value, "lang", "") or course.language)
             string.text = render.plain(value) if "<" in str(value) else str(value)
+
         general = etree.SubElement(lom, f"{{{lomm}}}general")
         langstring(general, "title", course.title)
         etree.SubElement(general, f"{{{lomm}}}language").text = course.language
@@ -177,35 +203,66 @@ class Cartridge:
         course = self.course
         folder = self.item(root, ident("U", unit.id), render.plain(render.unit_heading(course, unit)))
         # The introduction and learning outcomes.
-        body = (f"<h1>{render.unit_heading(course, unit)}</h1>"
-                + (f'<section>{render.h(course, unit.introduction)}</section>' if unit.introduction else "")
-                + render.outcomes_block(course, unit, render.NO_LINKS))
+        body = (
+            f"<h1>{render.unit_heading(course, unit)}</h1>"
+            + (f"<section>{render.h(course, unit.introduction)}</section>" if unit.introduction else "")
+            + render.outcomes_block(course, unit, render.NO_LINKS)
+        )
         title = course.message("introduction")
         path = self.page(f"{unit.id}", title, body)
-        self.item(folder, ident("I", unit.id, "intro"), title, self.resource(ident("R", unit.id, "intro"), "webcontent",
-                                                                            path, [path]))
+        self.item(
+            folder,
+            ident("I", unit.id, "intro"),
+            title,
+            self.resource(ident("R", unit.id, "intro"), "webcontent", path, [path]),
+        )
         for page in unit.pages:
             if page.audience == FACILITATOR:
                 continue
-            path = self.page(f"{unit.id}-{page.id}", str(page.title),
-                             f"<h1>{render.t(course, page.title)}</h1>{render.page_block(course, page)}")
-            self.item(folder, ident("I", unit.id, page.id), render.plain(page.title),
-                      self.resource(ident("R", unit.id, page.id), "webcontent", path, [path]))
+            path = self.page(
+                f"{unit.id}-{page.id}",
+                str(page.title),
+                f"<h1>{render.t(course, page.title)}</h1>{render.page_block(course, page)}",
+            )
+            self.item(
+                folder,
+                ident("I", unit.id, page.id),
+                render.plain(page.title),
+                self.resource(ident("R", unit.id, page.id), "webcontent", path, [path]),
+            )
         for index, activity in enumerate(unit.activities, 1):
-            path = self.page(f"{unit.id}-{activity.id}", str(activity.title),
-                             render.activity_block(course, activity, index, render.NO_LINKS))
-            self.item(folder, ident("I", unit.id, activity.id), render.plain(activity.title),
-                      self.resource(ident("R", unit.id, activity.id), "webcontent", path, [path]))
+            path = self.page(
+                f"{unit.id}-{activity.id}",
+                str(activity.title),
+                render.activity_block(course, activity, index, render.NO_LINKS),
+            )
+            self.item(
+                folder,
+                ident("I", unit.id, activity.id),
+                render.plain(activity.title),
+                self.resource(ident("R", unit.id, activity.id), "webcontent", path, [path]),
+            )
         for case in unit.cases:
             path = self.page(f"{unit.id}-{case.id}", str(case.title), render.case_block(course, case))
-            self.item(folder, ident("I", unit.id, case.id), render.plain(case.title),
-                      self.resource(ident("R", unit.id, case.id), "webcontent", path, [path]))
+            self.item(
+                folder,
+                ident("I", unit.id, case.id),
+                render.plain(case.title),
+                self.resource(ident("R", unit.id, case.id), "webcontent", path, [path]),
+            )
         for sheet in unit.worksheets:
             title = render.plain(render.worksheet_title(course, sheet))
-            path = self.page(f"worksheet-{sheet.id}", title, f"<h1>{render.worksheet_title(course, sheet)}</h1>"
-                                                             f"{render.worksheet_body(course, sheet)}")
-            self.item(folder, ident("I", unit.id, sheet.id), title,
-                      self.resource(ident("R", unit.id, sheet.id), "webcontent", path, [path]))
+            path = self.page(
+                f"worksheet-{sheet.id}",
+                title,
+                f"<h1>{render.worksheet_title(course, sheet)}</h1>{render.worksheet_body(course, sheet)}",
+            )
+            self.item(
+                folder,
+                ident("I", unit.id, sheet.id),
+                title,
+                self.resource(ident("R", unit.id, sheet.id), "webcontent", path, [path]),
+            )
         for quiz in unit.quizzes:
             if quiz.graded and quiz.max_points > 0:
                 self.assessment(folder, unit, quiz)
@@ -216,20 +273,32 @@ class Cartridge:
         if notes:
             title = course.message("facilitator_guide")
             path = self.page(f"{unit.id}-facilitator", title, notes)
-            self.item(folder, ident("I", unit.id, "facilitator"), title,
-                      self.resource(ident("R", unit.id, "facilitator"), "webcontent", path, [path], instructor=True))
+            self.item(
+                folder,
+                ident("I", unit.id, "facilitator"),
+                title,
+                self.resource(ident("R", unit.id, "facilitator"), "webcontent", path, [path], instructor=True),
+            )
 
     def facilitator_notes(self, unit: Unit) -> str:
         """The trainer's side of a unit, for an instructor-only page: materials, running order,
         session pages, each activity's procedure and tips, and the closure."""
         course = self.course
         parts = [render.list_block(course, "materials", unit.materials), render.running_order(course, unit)]
-        parts += [f"<section><h2>{render.t(course, p.title)}</h2>{render.page_block(course, p)}</section>"
-                  for p in unit.pages if p.audience == FACILITATOR]
-        parts += [f"<section><h3>{render.t(course, a.title)}</h3>{render.activity_notes(course, a)}</section>"
-                  for a in unit.activities if a.procedure]
+        parts += [
+            f"<section><h2>{render.t(course, p.title)}</h2>{render.page_block(course, p)}</section>"
+            for p in unit.pages
+            if p.audience == FACILITATOR
+        ]
+        parts += [
+            f"<section><h3>{render.t(course, a.title)}</h3>{render.activity_notes(course, a)}</section>"
+            for a in unit.activities
+            if a.procedure
+        ]
         if unit.closure:
-            parts.append(f"<section><h2>{render.esc(course.message('closure'))}</h2>{render.h(course, unit.closure)}</section>")
+            parts.append(
+                f"<section><h2>{render.esc(course.message('closure'))}</h2>{render.h(course, unit.closure)}</section>"
+            )
         content = "".join(p for p in parts if p)
         return f"<h1>{render.unit_heading(course, unit)}</h1>{content}" if content else ""
 
@@ -239,9 +308,11 @@ class Cartridge:
     def assessment(self, folder, unit: Unit, quiz: Quiz) -> None:
         course = self.course
         name = ident("Q", unit.id, quiz.id)
-        out = [f'<?xml version=\'1.0\' encoding=\'UTF-8\'?>\n<questestinterop xmlns="{QTI}" xmlns:xsi="{XSI}" '
-               f'xsi:schemaLocation="{QTI} {self.v["qti_xsd"]}">'
-               f'<assessment ident="{name}" title="{attribute(render.plain(quiz.title))}"><qtimetadata>']
+        out = [
+            f"<?xml version='1.0' encoding='UTF-8'?>\n<questestinterop xmlns=\"{QTI}\" xmlns:xsi=\"{XSI}\" "
+            f'xsi:schemaLocation="{QTI} {self.v["qti_xsd"]}">'
+            f'<assessment ident="{name}" title="{attribute(render.plain(quiz.title))}"><qtimetadata>'
+        ]
         field(out, "cc_profile", "cc.exam.v0p1")
         field(out, "qmd_assessmenttype", "Examination")
         field(out, "qmd_scoretype", "Percentage")
@@ -250,8 +321,11 @@ class Cartridge:
         # the introduction, and it stays in the metadata for tools that look.
         field(out, "moocpack_pass_mark", str(quiz.pass_mark))
         out.append("</qtimetadata>")
-        introduction = (render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)
-                        + f'<p>{render.esc(course.message("not_passed", pass_mark=quiz.pass_mark))}</p>')
+        introduction = (
+            render.h(course, quiz.introduction)
+            + render.quiz_credits(course, quiz)
+            + f"<p>{render.esc(course.message('not_passed', pass_mark=quiz.pass_mark))}</p>"
+        )
         out.append("<presentation_material><flow_mat>")
         material(out, introduction)
         out.append(f'</flow_mat></presentation_material><section ident="{ident(name, "S")}">')
@@ -260,8 +334,12 @@ class Cartridge:
         out.append("</section></assessment></questestinterop>\n")
         path = f"{name}/assessment.xml"
         self.files[path] = "".join(out).encode()
-        self.item(folder, ident("I", unit.id, quiz.id), render.plain(quiz.title),
-                  self.resource(ident("R", unit.id, quiz.id), self.v["assessment"], None, [path]))
+        self.item(
+            folder,
+            ident("I", unit.id, quiz.id),
+            render.plain(quiz.title),
+            self.resource(ident("R", unit.id, quiz.id), self.v["assessment"], None, [path]),
+        )
 
     def items(self, out: list, q: Question) -> None:
         """The QTI items of one question (a matching question gives one per prompt)."""
@@ -272,9 +350,10 @@ class Cartridge:
             targets = q.answer_targets
             texts = {str(p.answer): p.answer for p in q.pairs}
             for pair in q.pairs:
-                options = [(f"t{i}", texts[target], target == str(pair.answer), None)
-                           for i, target in enumerate(targets)]
-                prompt = f'{stem}<p><strong>{render.t(course, pair.prompt)}</strong></p>'
+                options = [
+                    (f"t{i}", texts[target], target == str(pair.answer), None) for i, target in enumerate(targets)
+                ]
+                prompt = f"{stem}<p><strong>{render.t(course, pair.prompt)}</strong></p>"
                 self.choice_item(out, ident(q.id, pair.id), q, prompt, options, False, points / len(q.pairs))
         elif q.type in (SINGLE_CHOICE, TRUE_FALSE, MULTIPLE_RESPONSE):
             options = [(o.id, o.text, o.correct, o.feedback) for o in q.options]
@@ -284,8 +363,10 @@ class Cartridge:
         elif (plugin := kinds.kind(q.type)) is not None and plugin.supports("cc"):
             out.append(plugin.qti(q))
         elif plugin is not None or q.type == LIKERT:
-            raise ExportError(f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
-                              "question in a graded quiz; leave the cc format out, or the question")
+            raise ExportError(
+                f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
+                "question in a graded quiz; leave the cc format out, or the question"
+            )
         else:
             raise ExportError(f"question '{q.id}': unknown type {q.type}")
 
@@ -298,26 +379,33 @@ class Cartridge:
             field(out, "moocpack_competences", " ".join(q.competences))
         out.append("</qtimetadata></itemmetadata><presentation>")
 
-    def choice_item(self, out: list, identifier: str, q: Question, stem: str, options, multiple: bool,
-                    points: float) -> None:
+    def choice_item(
+        self, out: list, identifier: str, q: Question, stem: str, options, multiple: bool, points: float
+    ) -> None:
         course = self.course
         profile = PROFILES[MULTIPLE_RESPONSE if multiple else (TRUE_FALSE if q.type == TRUE_FALSE else SINGLE_CHOICE)]
         self.item_head(out, identifier, q, profile, points)
         material(out, stem)
-        out.append(f'<response_lid ident="response1" rcardinality="{"Multiple" if multiple else "Single"}"><render_choice>')
+        out.append(
+            f'<response_lid ident="response1" rcardinality="{"Multiple" if multiple else "Single"}"><render_choice>'
+        )
         for oid, text_value, _, _ in options:
             out.append(f'<response_label ident="{attribute(oid)}">')
             material(out, render.t(course, text_value))
             out.append("</response_label>")
-        out.append('</render_choice></response_lid></presentation><resprocessing><outcomes>'
-                   '<decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>')
+        out.append(
+            "</render_choice></response_lid></presentation><resprocessing><outcomes>"
+            '<decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>'
+        )
         feedbacks = []
         for oid, _, _, feedback in options:  # each option's own feedback, when it is picked
             if feedback:
                 out.append('<respcondition continue="Yes"><conditionvar>')
                 equal(out, oid)
-                out.append(f'</conditionvar><displayfeedback feedbacktype="Response" linkrefid="{attribute(oid)}_fb"/>'
-                           "</respcondition>")
+                out.append(
+                    f'</conditionvar><displayfeedback feedbacktype="Response" linkrefid="{attribute(oid)}_fb"/>'
+                    "</respcondition>"
+                )
                 feedbacks.append((f"{oid}_fb", str(feedback)))
         out.append('<respcondition continue="No"><conditionvar>')
         if multiple:
@@ -353,10 +441,12 @@ class Cartridge:
     def text_item(self, out: list, q: Question, stem: str, points: float) -> None:
         self.item_head(out, ident(q.id), q, PROFILES[q.type], points)
         material(out, stem)
-        out.append('<response_str ident="response1" rcardinality="Single"><render_fib>'
-                   '<response_label ident="answer1" rshuffle="No"/></render_fib></response_str></presentation>'
-                   '<resprocessing><outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/>'
-                   "</outcomes>")
+        out.append(
+            '<response_str ident="response1" rcardinality="Single"><render_fib>'
+            '<response_label ident="answer1" rshuffle="No"/></render_fib></response_str></presentation>'
+            '<resprocessing><outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/>'
+            "</outcomes>"
+        )
         general = general_feedback(q)
         shown = '<displayfeedback feedbacktype="Response" linkrefid="general_fb"/>' if general else ""
         for answer in q.answers:  # one condition per accepted answer: what importers read
@@ -377,13 +467,18 @@ class Cartridge:
         topic.set(f"{{{XSI}}}schemaLocation", f"{dt} {self.v['dt_xsd']}")
         etree.SubElement(topic, f"{{{dt}}}title").text = render.plain(quiz.title)
         questions = "".join(f"<li>{q.stem}</li>" for q in quiz.questions)
-        text = render.directed(course, render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)
-                               + f"<ol>{questions}</ol>")
+        text = render.directed(
+            course, render.h(course, quiz.introduction) + render.quiz_credits(course, quiz) + f"<ol>{questions}</ol>"
+        )
         etree.SubElement(topic, f"{{{dt}}}text", texttype="text/html").text = text
         path = f"{name}/topic.xml"
         self.files[path] = xml(topic)
-        self.item(folder, ident("I", unit.id, quiz.id), render.plain(quiz.title),
-                  self.resource(ident("R", unit.id, quiz.id), self.v["topic"], None, [path]))
+        self.item(
+            folder,
+            ident("I", unit.id, quiz.id),
+            render.plain(quiz.title),
+            self.resource(ident("R", unit.id, quiz.id), self.v["topic"], None, [path]),
+        )
 
 
 def general_feedback(q: Question) -> str:
@@ -392,8 +487,10 @@ def general_feedback(q: Question) -> str:
 
 
 def field(out: list, label: str, entry: str) -> None:
-    out.append(f"<qtimetadatafield><fieldlabel>{text(label)}</fieldlabel><fieldentry>{text(entry)}</fieldentry>"
-               "</qtimetadatafield>")
+    out.append(
+        f"<qtimetadatafield><fieldlabel>{text(label)}</fieldlabel><fieldentry>{text(entry)}</fieldentry>"
+        "</qtimetadatafield>"
+    )
 
 
 def material(out: list, html: str) -> None:
@@ -413,8 +510,14 @@ class CommonCartridgeExporter(Exporter):
     name = "cc"
     extension = "imscc"
     description = "IMS Common Cartridge with QTI quizzes (Canvas, Blackboard, Brightspace, Schoology, Sakai, Moodle)."
-    settings = (Setting("cc_version", "Common Cartridge version: 1.3, or 1.1 for importers that read only 1.0/1.1 "
-                                      "(Moodle's)", default="1.3", choices=("1.3", "1.1")),)
+    settings = (
+        Setting(
+            "cc_version",
+            "Common Cartridge version: 1.3, or 1.1 for importers that read only 1.0/1.1 (Moodle's)",
+            default="1.3",
+            choices=("1.3", "1.1"),
+        ),
+    )
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         return Cartridge(course, options.settings["cc_version"]).build()

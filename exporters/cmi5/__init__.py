@@ -22,7 +22,16 @@ from lxml import etree
 from moocpack import archive, kinds, render
 from moocpack.exporter import ExportOptions, Exporter
 from moocpack.model import (
-    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, Course, Question, Unit,
+    ESSAY,
+    LIKERT,
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    SHORT_TEXT,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+    Course,
+    Question,
+    Unit,
 )
 from moocpack_exporters import scorm
 
@@ -32,8 +41,15 @@ NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 OBJECTIVE = "http://adlnet.gov/expapi/activities/objective"
 # xAPI interaction types of the built-in question types (a plug-in kind says its own, or "other").
-INTERACTION_TYPES = {TRUE_FALSE: "true-false", SINGLE_CHOICE: "choice", MULTIPLE_RESPONSE: "choice",
-                     MATCHING: "matching", LIKERT: "likert", SHORT_TEXT: "fill-in", ESSAY: "long-fill-in"}
+INTERACTION_TYPES = {
+    TRUE_FALSE: "true-false",
+    SINGLE_CHOICE: "choice",
+    MULTIPLE_RESPONSE: "choice",
+    MATCHING: "matching",
+    LIKERT: "likert",
+    SHORT_TEXT: "fill-in",
+    ESSAY: "long-fill-in",
+}
 
 
 def iri(*parts: str) -> str:
@@ -66,8 +82,11 @@ def _text(course: Course, value: str, length: int | None = None) -> dict:
 def interaction(course: Course, question: Question) -> dict:
     """The question as an xAPI activity definition (cmi.interaction), in the course's language;
     response ids are those the runtime reports (option ids; matching targets t0, t1, …)."""
-    definition = {"type": INTERACTION, "name": _text(course, render.question_title(question)),
-                  "description": _text(course, question.stem)}
+    definition = {
+        "type": INTERACTION,
+        "name": _text(course, render.question_title(question)),
+        "description": _text(course, question.stem),
+    }
     plugin = kinds.kind(question.type)
     if plugin is not None:
         definition.update(plugin.xapi(question))
@@ -85,8 +104,9 @@ def interaction(course: Course, question: Question) -> dict:
         targets = list(question.answer_targets)
         definition["source"] = [{"id": p.id, "description": _text(course, p.prompt)} for p in question.pairs]
         definition["target"] = [{"id": f"t{i}", "description": _text(course, t)} for i, t in enumerate(targets)]
-        definition["correctResponsesPattern"] = ["[,]".join(f"{p.id}[.]t{targets.index(str(p.answer))}"
-                                                           for p in question.pairs)]
+        definition["correctResponsesPattern"] = [
+            "[,]".join(f"{p.id}[.]t{targets.index(str(p.answer))}" for p in question.pairs)
+        ]
     elif question.type == SHORT_TEXT:
         case = "true" if question.case_sensitive else "false"
         definition["correctResponsesPattern"] = [f"{{case_matters={case}}}{answer}" for answer in question.answers]
@@ -104,8 +124,10 @@ def au_config(course: Course, unit: Unit) -> dict:
         for cid in question.competences:
             if cid not in competences:
                 item = course.competence(cid)
-                competences[cid] = {"id": competence_iri(course, cid), "definition": {
-                    "type": OBJECTIVE, "name": _text(course, f"{item.id} {item.text}", 250)}}
+                competences[cid] = {
+                    "id": competence_iri(course, cid),
+                    "definition": {"type": OBJECTIVE, "name": _text(course, f"{item.id} {item.text}", 250)},
+                }
     config["competences"] = competences
     config["language"] = course.language
     return config

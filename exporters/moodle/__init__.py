@@ -30,12 +30,22 @@ class MoodleExporter(Exporter):
     name = "moodle"
     extension = "mbz"
     cost = 2.4
-    description = "Moodle course backup (restore it as a course): sections, pages, quizzes, question bank, competencies."
+    description = (
+        "Moodle course backup (restore it as a course): sections, pages, quizzes, question bank, competencies."
+    )
     settings = (
-        Setting("moodle_release", "The backup format: 4.5 (for 4.5 and 5.x) or 4.1 (for 4.1 to 4.4).", "4.5",
-                choices=tuple(RELEASES)),
-        Setting("moodle_multilang", "Also write one backup holding every language, for the multi-language filter.",
-                False, bool),
+        Setting(
+            "moodle_release",
+            "The backup format: 4.5 (for 4.5 and 5.x) or 4.1 (for 4.1 to 4.4).",
+            "4.5",
+            choices=tuple(RELEASES),
+        ),
+        Setting(
+            "moodle_multilang",
+            "Also write one backup holding every language, for the multi-language filter.",
+            False,
+            bool,
+        ),
     )
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
@@ -70,18 +80,27 @@ class MoodleExporter(Exporter):
                 # label item in every language's backup (the backups must match in structure).
                 lengths[question.id] = lengths.get(question.id, 0) + len(str(question.stem)) + MULTILANG_SPAN
         long_items = {qid for qid, length in lengths.items() if length > ITEM_NAME}
-        backups = {lang: Backup(course, options.epoch, release, multilingual=names, siblings=siblings,
-                                short_answers={qid: tuple(found.values()) for qid, found in short_answers.items()},
-                                long_items=long_items).build()
-                   for lang, course in courses.items()}
+        backups = {
+            lang: Backup(
+                course,
+                options.epoch,
+                release,
+                multilingual=names,
+                siblings=siblings,
+                short_answers={qid: tuple(found.values()) for qid, found in short_answers.items()},
+                long_items=long_items,
+            ).build()
+            for lang, course in courses.items()
+        }
         source = next(iter(courses.values())).source_language
         if source not in backups:
             source = next(iter(backups))
         merged = {}
         for name, data in backups[source].items():
             if name.endswith(".xml"):
-                tree = merge_languages({lang: etree.fromstring(files[name]) for lang, files in backups.items()},
-                                       source, name, options.warn)
+                tree = merge_languages(
+                    {lang: etree.fromstring(files[name]) for lang, files in backups.items()}, source, name, options.warn
+                )
                 columns.fit([(name, tree)], options.warn)
                 merged[name] = serialise(tree)
             else:

@@ -16,23 +16,23 @@ from moocpack.render import short
 
 # Row element in the backup XML -> {field element: column length in characters}.
 COLUMN_LENGTHS: dict[str, dict[str, int]] = {
-    "course": {"fullname": 254, "shortname": 255, "idnumber": 100},           # course
+    "course": {"fullname": 254, "shortname": 255, "idnumber": 100},  # course
     # The restore names the new course from these (restore_course_task's course_fullname setting).
     "information": {"original_course_fullname": 254, "original_course_shortname": 255},
-    "section": {"name": 255},                                                 # course_sections
-    "question_category": {"name": 255, "idnumber": 100, "stamp": 255},        # question_categories
-    "question_bank_entry": {"idnumber": 100},                                 # question_bank_entries
-    "question": {"name": 255, "stamp": 255},                                  # question
-    "match": {"answertext": 255},                                             # qtype_match_subquestions
-    "page": {"name": 255},                                                    # page
-    "quiz": {"name": 255},                                                    # quiz
-    "url": {"name": 255},                                                     # url
-    "feedback": {"name": 255},                                                # feedback
+    "section": {"name": 255},  # course_sections
+    "question_category": {"name": 255, "idnumber": 100, "stamp": 255},  # question_categories
+    "question_bank_entry": {"idnumber": 100},  # question_bank_entries
+    "question": {"name": 255, "stamp": 255},  # question
+    "match": {"answertext": 255},  # qtype_match_subquestions
+    "page": {"name": 255},  # page
+    "quiz": {"name": 255},  # quiz
+    "url": {"name": 255},  # url
+    "feedback": {"name": 255},  # feedback
     "item": {"name": 255, "label": 255, "options": 255, "dependvalue": 255},  # feedback_item
-    "grade_item": {"itemname": 255, "idnumber": 255},                         # grade_items
-    "tag": {"name": 255, "rawname": 255},                                     # tag
-    "file": {"filename": 255, "filepath": 255},                               # files
-    "competency": {"idnumber": 100},                                          # competency
+    "grade_item": {"itemname": 255, "idnumber": 255},  # grade_items
+    "tag": {"name": 255, "rawname": 255},  # tag
+    "file": {"filename": 255, "filepath": 255},  # files
+    "competency": {"idnumber": 100},  # competency
 }
 
 
@@ -57,6 +57,8 @@ def fit(trees: Iterable[tuple[str, etree._Element]], warn: Callable[[str], None]
 def shortened(file: str, row: str, field: str, text: str, length: int, warn: Callable[[str], None]) -> str:
     """A field's text cut to its column's length, saying which and where."""
     fitted = short(text, length)
-    warn(f"{file}: <{row}><{field}> has {len(text)} characters, more than Moodle's {length}-character column: "
-         f"shortened to '{fitted[:60]}…'")
+    warn(
+        f"{file}: <{row}><{field}> has {len(text)} characters, more than Moodle's {length}-character column: "
+        f"shortened to '{fitted[:60]}…'"
+    )
     return fitted

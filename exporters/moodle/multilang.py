@@ -20,9 +20,22 @@ def moodle_lang(code: str) -> str:
 
 # Fields that hold HTML in Moodle's tables; every other differing text is plain and is escaped
 # before it goes inside a multi-language span.
-HTML_FIELDS = {"summary", "intro", "content", "questiontext", "generalfeedback", "feedback", "feedbacktext",
-               "correctfeedback", "partiallycorrectfeedback", "incorrectfeedback", "graderinfo", "responsetemplate",
-               "page_after_submit", "description"}
+HTML_FIELDS = {
+    "summary",
+    "intro",
+    "content",
+    "questiontext",
+    "generalfeedback",
+    "feedback",
+    "feedbacktext",
+    "correctfeedback",
+    "partiallycorrectfeedback",
+    "incorrectfeedback",
+    "graderinfo",
+    "responsetemplate",
+    "page_after_submit",
+    "description",
+}
 
 
 # What a <span lang="xx" class="multilang"></span> adds around a language's text.
@@ -30,8 +43,10 @@ MULTILANG_SPAN = len('<span lang="xx_xx" class="multilang"></span>')
 
 
 def _spans(languages, texts, html: bool) -> str:
-    return "".join(f'<span lang="{moodle_lang(lang)}" class="multilang">{text if html else render.esc(text)}</span>'
-                   for lang, text in zip(languages, texts))
+    return "".join(
+        f'<span lang="{moodle_lang(lang)}" class="multilang">{text if html else render.esc(text)}</span>'
+        for lang, text in zip(languages, texts)
+    )
 
 
 def _choices(languages, texts) -> str:
@@ -41,13 +56,13 @@ def _choices(languages, texts) -> str:
     options = [text.partition(">>>>>")[2].split("|") for text in texts]
     if len(kinds) != 1 or len({len(o) for o in options}) != 1:
         raise ValueError("language versions differ in structure at <presentation>")
-    merged = [column[0] if len(set(column)) == 1 else _spans(languages, column, html=False)
-              for column in zip(*options)]
+    merged = [column[0] if len(set(column)) == 1 else _spans(languages, column, html=False) for column in zip(*options)]
     return f"{kinds.pop()}>>>>>" + "|".join(merged)
 
 
-def merge_languages(trees: dict[str, etree._Element], source: str, name: str = "",
-                    warn: Callable[[str], None] = lambda message: None) -> etree._Element:
+def merge_languages(
+    trees: dict[str, etree._Element], source: str, name: str = "", warn: Callable[[str], None] = lambda message: None
+) -> etree._Element:
     """One XML tree whose texts carry every language as <span lang class="multilang">.
 
     The per-language backups are built from the same structure with the same counters, so they
@@ -67,14 +82,19 @@ def merge_languages(trees: dict[str, etree._Element], source: str, name: str = "
             if typ == "multichoice":
                 node.text = _choices(languages, texts)
                 continue
-            html = (node.tag in HTML_FIELDS or typ == "label"
-                    or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
-                    or (node.tag == "name" and node.getparent().tag == "item"))  # a feedback item's name is HTML
+            html = (
+                node.tag in HTML_FIELDS
+                or typ == "label"
+                or (node.tag == "answertext" and node.getparent().findtext("answerformat") == "1")
+                or (node.tag == "name" and node.getparent().tag == "item")
+            )  # a feedback item's name is HTML
             text = _spans(languages, texts, html)
             length = limit(node)
             if length is not None and len(text) > length:
-                warn(f"{name}: <{node.getparent().tag}><{node.tag}> in every language needs {len(text)} characters, "
-                     f"more than Moodle's {length}-character column: it keeps the '{source}' text only")
+                warn(
+                    f"{name}: <{node.getparent().tag}><{node.tag}> in every language needs {len(text)} characters, "
+                    f"more than Moodle's {length}-character column: it keeps the '{source}' text only"
+                )
                 text = texts[0]
             node.text = text
     return merged

@@ -17,8 +17,14 @@ from .columns import COLUMN_LENGTHS, shortened
 
 def _attributes(attrs: dict) -> str:
     # Most attributes are ids: nothing to escape.
-    return "".join(f' {name}="{value}"' if type(value) is int else f' {name}="{attribute(value)}"'
-                   for name, value in attrs.items()) if attrs else ""
+    return (
+        "".join(
+            f' {name}="{value}"' if type(value) is int else f' {name}="{attribute(value)}"'
+            for name, value in attrs.items()
+        )
+        if attrs
+        else ""
+    )
 
 
 def element(tag: str, inner: str = "", **attrs) -> str:

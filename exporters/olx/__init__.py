@@ -21,7 +21,18 @@ from lxml import etree
 from moocpack.archive import targz_bytes
 from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
 from moocpack.model import (
-    ESSAY, FACILITATOR, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Course, Media, Question, Quiz, Unit,
+    ESSAY,
+    FACILITATOR,
+    LIKERT,
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    SHORT_TEXT,
+    VIDEO,
+    Course,
+    Media,
+    Question,
+    Quiz,
+    Unit,
 )
 from moocpack import kinds, media, render
 from moocpack.xmlescape import attribute, text
@@ -89,6 +100,7 @@ class Olx:
             if path not in self.asset_paths:
                 return match.group(0)
             return f'{match.group(1)}="/static/{quote(path.rsplit("/", 1)[-1])}"'
+
         return _LINK.sub(served, markup)
 
     def html_component(self, name: str, title: str, body: str, staff_only: bool = False) -> etree._Element:
@@ -105,9 +117,13 @@ class Olx:
         """A video component: the file from the course's static files or the YouTube video, with
         a transcript per language (SubRip, which Open edX's importer reads) in static/."""
         name = f"vid_{name}"
-        video = etree.Element("video", url_name=name, display_name=str(medium.title),
-                              download_track="true" if medium.tracks else "false",
-                              download_video="true" if medium.file else "false")
+        video = etree.Element(
+            "video",
+            url_name=name,
+            display_name=str(medium.title),
+            download_track="true" if medium.tracks else "false",
+            download_video="true" if medium.file else "false",
+        )
         if medium.remote is not None and medium.remote.provider == "youtube":
             video.set("youtube", f"1.00:{medium.remote.video_id}")
             video.set("youtube_id_1_0", medium.remote.video_id)
@@ -143,8 +159,9 @@ class Olx:
         out.append(">")
         if course.direction == "rtl":  # Open edX lays pages out in the learner's interface language
             out.append(f'<div dir="rtl" lang="{attribute(course.language)}">')
-        notice = render.fallback_notice(course, question.stem, *(o.text for o in question.options),
-                                        *(p.prompt for p in question.pairs))
+        notice = render.fallback_notice(
+            course, question.stem, *(o.text for o in question.options), *(p.prompt for p in question.pairs)
+        )
         if notice:
             out.append(f"<div>{_xmlish(notice)}</div>")
         stem = _xmlish(self.static(str(question.stem)))
@@ -163,19 +180,25 @@ class Olx:
             for pair in question.pairs:
                 answer = str(pair.answer)
                 out.append(f"<optionresponse>{_element('label', pair.prompt)}<optioninput>")
-                out.extend(f'<option correct="{"True" if target == answer else "False"}">{text(target)}</option>'
-                           for target in targets)
+                out.extend(
+                    f'<option correct="{"True" if target == answer else "False"}">{text(target)}</option>'
+                    for target in targets
+                )
                 out.append("</optioninput></optionresponse>")
         elif question.type == SHORT_TEXT:
             answers = [str(a) for a in question.answers]
-            out.append(f'<stringresponse answer="{attribute(answers[0])}" type="{"cs" if question.case_sensitive else "ci"}">'
-                       f"{_element('label', label_text)}")
+            out.append(
+                f'<stringresponse answer="{attribute(answers[0])}" type="{"cs" if question.case_sensitive else "ci"}">'
+                f"{_element('label', label_text)}"
+            )
             out.extend(f'<additional_answer answer="{attribute(extra)}"/>' for extra in answers[1:])
             out.append('<textline size="40"/></stringresponse>')
         elif (plugin := kinds.kind(question.type)) is not None:
             if not plugin.supports("olx"):
-                raise ExportError(f"question '{question.id}': Open edX cannot express a {question.type} question "
-                                  "(its kind has no 'olx' hook); leave the olx format out, or the question")
+                raise ExportError(
+                    f"question '{question.id}': Open edX cannot express a {question.type} question "
+                    "(its kind has no 'olx' hook); leave the olx format out, or the question"
+                )
             out.append(plugin.olx(question, _element("label", label_text)))
         else:
             multiple = question.type == MULTIPLE_RESPONSE
@@ -186,7 +209,9 @@ class Olx:
                 hint = ""
                 if option.feedback:
                     hint = _element("choicehint", plain(option.feedback), ' selected="true"' if multiple else "")
-                out.append(f'<choice correct="{"true" if option.correct else "false"}">{text(option.text)}{hint}</choice>')
+                out.append(
+                    f'<choice correct="{"true" if option.correct else "false"}">{text(option.text)}{hint}</choice>'
+                )
             out.append(f"</{'checkboxgroup' if multiple else 'choicegroup'}></{response}>")
         explanation = [f for f in (question.feedback, question.correct_feedback) if f]
         if explanation:
@@ -204,20 +229,31 @@ class Olx:
         course = self.course
         name = url_name("o", question.id)
         if self.essays == "html":
-            body = (f'<div class="reflection">{question.stem}'
-                    f'<p><em>{render.esc(course.message("reflection_kept_here"))}</em></p></div>')
+            body = (
+                f'<div class="reflection">{question.stem}'
+                f"<p><em>{render.esc(course.message('reflection_kept_here'))}</em></p></div>"
+            )
             self.tag(title, "html", name, question.competences)
             return self.html_component(name, title, body)
         self.advanced.add("openassessment")
-        ora = etree.Element("openassessment", url_name=name, text_response="required", file_upload_response="",
-                            prompts_type="html", allow_latex="False", show_rubric_during_response="True",
-                            submission_start=self.start, submission_due=self.end)
+        ora = etree.Element(
+            "openassessment",
+            url_name=name,
+            text_response="required",
+            file_upload_response="",
+            prompts_type="html",
+            allow_latex="False",
+            show_rubric_during_response="True",
+            submission_start=self.start,
+            submission_due=self.end,
+        )
         etree.SubElement(ora, "title").text = title
         assessments = etree.SubElement(ora, "assessments")
         etree.SubElement(assessments, "assessment", name="self-assessment", start=self.start, due=self.end)
         prompt = etree.SubElement(etree.SubElement(ora, "prompts"), "prompt")
-        etree.SubElement(prompt, "description").text = (render.fallback_notice(course, question.stem)
-                                                         + self.static(str(question.stem)))
+        etree.SubElement(prompt, "description").text = render.fallback_notice(course, question.stem) + self.static(
+            str(question.stem)
+        )
         rubric = etree.SubElement(ora, "rubric")
         criterion = etree.SubElement(rubric, "criterion", feedback="optional")
         etree.SubElement(criterion, "name").text = "reflection"
@@ -237,10 +273,17 @@ class Olx:
         name = url_name("l", questions[0].id)
         answers = [[option.id, str(option.text)] for option in questions[0].options]
         rows = [[url_name(q.id), {"label": plain(q.stem), "img": None, "img_alt": None}] for q in questions]
-        survey = etree.Element("survey", url_name=name, display_name=title, block_name=title,
-                               questions=json.dumps(rows, ensure_ascii=False),
-                               answers=json.dumps(answers, ensure_ascii=False),
-                               feedback="", private_results="true", max_submissions="0")
+        survey = etree.Element(
+            "survey",
+            url_name=name,
+            display_name=title,
+            block_name=title,
+            questions=json.dumps(rows, ensure_ascii=False),
+            answers=json.dumps(answers, ensure_ascii=False),
+            feedback="",
+            private_results="true",
+            max_submissions="0",
+        )
         self.tag(title, "survey", name, [c for q in questions for c in q.competences])
         self.advanced.add("survey")
         return survey
@@ -260,7 +303,9 @@ class Olx:
             if question.type == LIKERT:
                 scale = [str(o.text) for o in question.options]
                 rows = [question]
-                while questions and questions[0].type == LIKERT and [str(o.text) for o in questions[0].options] == scale:
+                while (
+                    questions and questions[0].type == LIKERT and [str(o.text) for o in questions[0].options] == scale
+                ):
                     rows.append(questions.pop(0))
                 children.append(self.survey(rows, unique(str(quiz.title))))
             elif question.type == ESSAY:
@@ -270,8 +315,9 @@ class Olx:
         return children
 
     # -- structure -------------------------------------------------------------------------
-    def vertical(self, name: str, title: str, children: list[etree._Element], competences=(),
-                 staff_only: bool = False) -> etree._Element:
+    def vertical(
+        self, name: str, title: str, children: list[etree._Element], competences=(), staff_only: bool = False
+    ) -> etree._Element:
         name = f"v_{name}"
         vertical = etree.Element("vertical", display_name=title)
         if staff_only:
@@ -299,16 +345,27 @@ class Olx:
         intro_parts = [render.outcomes_block(course, unit, NO_LINKS)]
         if unit.introduction:
             intro_parts.insert(0, render.h(course, unit.introduction))
-        verticals = [self.vertical(f"{base}-introduction", course.message("introduction"),
-                                   [self.html_component(f"{base}-introduction", course.message("introduction"),
-                                                        "".join(intro_parts))],
-                                   [c for o in unit.outcomes for c in o.competences])]
-        notes = (render.list_block(course, "materials", unit.materials)
-                 + render.list_block(course, "conceptual_contents", unit.conceptual_contents))
+        verticals = [
+            self.vertical(
+                f"{base}-introduction",
+                course.message("introduction"),
+                [self.html_component(f"{base}-introduction", course.message("introduction"), "".join(intro_parts))],
+                [c for o in unit.outcomes for c in o.competences],
+            )
+        ]
+        notes = render.list_block(course, "materials", unit.materials) + render.list_block(
+            course, "conceptual_contents", unit.conceptual_contents
+        )
         if notes:
             title = course.message("facilitator_guide")
-            verticals.append(self.vertical(f"{base}-facilitator", title, [
-                self.html_component(f"{base}-facilitator", title, notes)], staff_only=True))
+            verticals.append(
+                self.vertical(
+                    f"{base}-facilitator",
+                    title,
+                    [self.html_component(f"{base}-facilitator", title, notes)],
+                    staff_only=True,
+                )
+            )
         for page in unit.pages:
             name = url_name(unit.id, page.id)
             staff = page.audience == FACILITATOR
@@ -317,9 +374,17 @@ class Olx:
             # that player cannot play) are one HTML component before them.
             videos = [m for m in page.media if m.type == VIDEO and (m.file or m.remote.provider == "youtube")]
             body = render.page_block(course, page, leave_out=videos)
-            verticals.append(self.vertical(name, str(page.title), [
-                self.html_component(name, str(page.title), body),
-                *(self.video(url_name(unit.id, page.id, m.id), m) for m in videos)], staff_only=staff))
+            verticals.append(
+                self.vertical(
+                    name,
+                    str(page.title),
+                    [
+                        self.html_component(name, str(page.title), body),
+                        *(self.video(url_name(unit.id, page.id, m.id), m) for m in videos),
+                    ],
+                    staff_only=staff,
+                )
+            )
         sequentials.append(self.sequential(f"{base}-introduction", course.message("introduction"), verticals))
         if unit.activities:
             verticals = []
@@ -327,40 +392,82 @@ class Olx:
                 name = url_name(unit.id, activity.id)
                 body = render.activity_block(course, activity, index, NO_LINKS)
                 notes = render.activity_notes(course, activity)
-                verticals.append(self.vertical(name, str(activity.title), [
-                    self.html_component(name, str(activity.title), body),
-                    self.html_component(f"{name}-facilitator", course.message("facilitator_guide"), notes,
-                                        staff_only=True)], activity.competences))
+                verticals.append(
+                    self.vertical(
+                        name,
+                        str(activity.title),
+                        [
+                            self.html_component(name, str(activity.title), body),
+                            self.html_component(
+                                f"{name}-facilitator", course.message("facilitator_guide"), notes, staff_only=True
+                            ),
+                        ],
+                        activity.competences,
+                    )
+                )
             sequentials.append(self.sequential(f"{base}-activities", course.message("activities"), verticals))
         for case in unit.cases:
             name = url_name(unit.id, case.id)
-            verticals = [self.vertical(name, str(case.title), [
-                self.html_component(name, str(case.title), render.case_block(course, case))])]
+            verticals = [
+                self.vertical(
+                    name, str(case.title), [self.html_component(name, str(case.title), render.case_block(course, case))]
+                )
+            ]
             sequentials.append(self.sequential(name, f"{course.message('case_scenario')}: {case.title}", verticals))
         if unit.worksheets:
             verticals = []
             for sheet in unit.worksheets:
                 name = url_name(unit.id, "worksheet", sheet.id)
                 title = plain(render.worksheet_title(course, sheet))
-                verticals.append(self.vertical(name, title, [self.html_component(
-                    name, title, f"<h2>{render.worksheet_title(course, sheet)}</h2>{render.worksheet_body(course, sheet)}")]))
+                verticals.append(
+                    self.vertical(
+                        name,
+                        title,
+                        [
+                            self.html_component(
+                                name,
+                                title,
+                                f"<h2>{render.worksheet_title(course, sheet)}</h2>{render.worksheet_body(course, sheet)}",
+                            )
+                        ],
+                    )
+                )
             sequentials.append(self.sequential(f"{base}-worksheets", course.message("worksheets"), verticals))
         for quiz in unit.quizzes:
             name = url_name(unit.id, quiz.id)
             children = []
             if quiz.introduction or quiz.credits:
-                children.append(self.html_component(f"{name}-introduction", str(quiz.title),
-                                                    render.h(course, quiz.introduction) + render.quiz_credits(course, quiz)))
+                children.append(
+                    self.html_component(
+                        f"{name}-introduction",
+                        str(quiz.title),
+                        render.h(course, quiz.introduction) + render.quiz_credits(course, quiz),
+                    )
+                )
             children += self.quiz_children(quiz)
-            vertical = self.vertical(name, str(quiz.title), children, [c for q in quiz.questions for c in q.competences])
+            vertical = self.vertical(
+                name, str(quiz.title), children, [c for q in quiz.questions for c in q.competences]
+            )
             graded = None
             if quiz.graded and quiz.max_points > 0:
                 graded = course.message("quiz")
             sequentials.append(self.sequential(name, str(quiz.title), [vertical], graded))
         if unit.closure:  # the trainer closes the session: staff only
             name, title = url_name(unit.id, "closure"), course.message("closure")
-            sequentials.append(self.sequential(name, title, [self.vertical(name, title, [
-                self.html_component(name, title, render.h(course, unit.closure))], staff_only=True)]))
+            sequentials.append(
+                self.sequential(
+                    name,
+                    title,
+                    [
+                        self.vertical(
+                            name,
+                            title,
+                            [self.html_component(name, title, render.h(course, unit.closure))],
+                            staff_only=True,
+                        )
+                    ],
+                )
+            )
         chapter = etree.Element("chapter", display_name=plain(render.unit_heading(course, unit)))
         chapter.extend(sequentials)
         self.files[f"chapter/{base}.xml"] = xml(chapter)
@@ -370,41 +477,78 @@ class Olx:
         course = self.course
         self.files["course.xml"] = xml(etree.Element("course", url_name=self.run, org=self.org, course=self.number))
         # Course settings live in the course XML only; policy.json holds the rest (no overrides).
-        root = etree.Element("course", display_name=str(course.title), language=course.language,
-                             start=self.start, end=self.end, self_paced="true", course_image=COURSE_IMAGE)
+        root = etree.Element(
+            "course",
+            display_name=str(course.title),
+            language=course.language,
+            start=self.start,
+            end=self.end,
+            self_paced="true",
+            course_image=COURSE_IMAGE,
+        )
         for unit in course.units:
             root.append(self.unit(unit))
         self.files[f"course/{self.run}.xml"] = xml(root)
         graded = [q for u in course.units for q in u.quizzes if q.graded and q.max_points > 0]
-        grader = [{"type": course.message("quiz"), "short_label": course.message("quiz"), "min_count": len(graded),
-                   "drop_count": 0, "weight": 1.0}] if graded else []
+        grader = (
+            [
+                {
+                    "type": course.message("quiz"),
+                    "short_label": course.message("quiz"),
+                    "min_count": len(graded),
+                    "drop_count": 0,
+                    "weight": 1.0,
+                }
+            ]
+            if graded
+            else []
+        )
         self.files[f"policies/{self.run}/grading_policy.json"] = json.dumps(
             {"GRADER": grader, "GRADE_CUTOFFS": {"Pass": round(course.pass_mark / 100, 2)}},
-            indent=4, sort_keys=True, ensure_ascii=False).encode()
-        self.files[f"policies/{self.run}/policy.json"] = json.dumps({f"course/{self.run}": {
-            "short_description": str(course.short_description),
-            "learning_info": [str(o.text) for u in course.units for o in u.outcomes],
-            "effort": f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}",
-            # Studio lists a component type for editing only when the course names it here.
-            "advanced_modules": sorted(self.advanced),
-            "tabs": [{"course_staff_only": False, "name": "Course", "type": "courseware"},
-                     {"course_staff_only": False, "name": "Progress", "type": "progress"}],
-        }}, indent=4, sort_keys=True, ensure_ascii=False).encode()
+            indent=4,
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
+        self.files[f"policies/{self.run}/policy.json"] = json.dumps(
+            {
+                f"course/{self.run}": {
+                    "short_description": str(course.short_description),
+                    "learning_info": [str(o.text) for u in course.units for o in u.outcomes],
+                    "effort": f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}",
+                    # Studio lists a component type for editing only when the course names it here.
+                    "advanced_modules": sorted(self.advanced),
+                    "tabs": [
+                        {"course_staff_only": False, "name": "Course", "type": "courseware"},
+                        {"course_staff_only": False, "name": "Progress", "type": "progress"},
+                    ],
+                }
+            },
+            indent=4,
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
         self.files[f"policies/{self.run}/assets.json"] = b"{}"
         outcomes = "".join(f"<li>{render.t(course, o.text)}</li>" for u in course.units for o in u.outcomes)
-        overview = (f'<section class="about"><h2>{render.esc(course.message("about_project"))}</h2>'
-                    f'{render.h(course, course.description)}{render.h(course, course.project) if course.project else ""}'
-                    f'</section><section class="outcomes"><h2>{render.esc(course.message("about_outcomes"))}</h2>'
-                    f"<ul>{outcomes}</ul></section>{render.translation_notice(course)}")
+        overview = (
+            f'<section class="about"><h2>{render.esc(course.message("about_project"))}</h2>'
+            f"{render.h(course, course.description)}{render.h(course, course.project) if course.project else ''}"
+            f'</section><section class="outcomes"><h2>{render.esc(course.message("about_outcomes"))}</h2>'
+            f"<ul>{outcomes}</ul></section>{render.translation_notice(course)}"
+        )
         self.files["about/overview.html"] = overview.encode()
         self.files["about/short_description.html"] = render.esc(course.short_description).encode()
-        self.files["about/effort.html"] = f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}".encode()
+        self.files["about/effort.html"] = (
+            f"{int(course.effort.high // 60):02d}:{int(course.effort.high % 60):02d}".encode()
+        )
         self.files["info/updates.html"] = b"<ol></ol>"
         # The course's "Handouts" sidebar: each worksheet's printable PDF, unit by unit.
         handouts = []
         for unit in course.units:
-            sheets = "".join(f'<li><a href="/static/{quote(sheet.handout.name)}">{render.worksheet_title(course, sheet)}</a></li>'
-                             for sheet in unit.worksheets if sheet.handout)
+            sheets = "".join(
+                f'<li><a href="/static/{quote(sheet.handout.name)}">{render.worksheet_title(course, sheet)}</a></li>'
+                for sheet in unit.worksheets
+                if sheet.handout
+            )
             handouts.append(f"<li>{render.t(course, unit.title)}{f'<ul>{sheets}</ul>' if sheets else ''}</li>")
         self.files["info/handouts.html"] = f"<ol>{''.join(handouts)}</ol>".encode()
         for unit in course.units:
@@ -437,13 +581,20 @@ def course_card() -> bytes:
     reproducible; replace it in Studio with the course's own picture."""
     import struct
     import zlib
+
     width, height = 378, 225
     row = b"\x00" + bytes((11, 90, 142)) * width
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height, 9))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 # Open edX's tagging reserves these in tag values (openedx_tagging RESERVED_TAG_CHARS): ';' separates
@@ -489,8 +640,12 @@ class OlxExporter(Exporter):
         Setting("olx_course", "Course number of the course key (default: olx.course in course.yaml, else the id)."),
         Setting("olx_run", "Run of the course key; {lang} and {version} are filled in (default {version}_{lang})."),
         Setting("olx_end", "Course end date, ISO 8601 (default: start + 5 years)."),
-        Setting("olx_essays", "Reflections as Open Response Assessments (ora) or ungraded HTML prompts (html).",
-                "ora", choices=("ora", "html")),
+        Setting(
+            "olx_essays",
+            "Reflections as Open Response Assessments (ora) or ungraded HTML prompts (html).",
+            "ora",
+            choices=("ora", "html"),
+        ),
     )
 
     def key_and_essays(self, course: Course, options: ExportOptions) -> tuple[str, str, str, str]:
@@ -499,17 +654,20 @@ class OlxExporter(Exporter):
         org = s.get("olx_org") or own.get("org") or "moocpack"
         number = s.get("olx_course") or own.get("course") or course.id
         run = (s.get("olx_run") or own.get("run") or "{version}_{lang}").format(
-            version=course.version.replace(".", "_"), lang=course.language)
+            version=course.version.replace(".", "_"), lang=course.language
+        )
         essays = s.get("olx_essays", "ora")
         return (url_name(org), url_name(number), url_name(run), essays)
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         import time
+
         org, number, run, essays = self.key_and_essays(course, options)
         start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(options.epoch))
         # Open edX wants an end date; a self-paced course stays open five years unless told otherwise.
         end = options.settings.get("olx_end") or time.strftime(
-            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(options.epoch + 5 * 365 * 24 * 3600 + 86400))
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(options.epoch + 5 * 365 * 24 * 3600 + 86400)
+        )
         return Olx(course, org, number, run, essays, start, end).build()
 
     def archive(self, files, course, options) -> bytes:

@@ -43,26 +43,45 @@ def sco_config(course: Course, unit: Unit) -> dict:
             if question.id in questions:
                 continue
             entry = dict(entry)
-            entry.update(quiz=quiz.id, graded=question.graded and quiz.graded,
-                         id12=question.id[:255], uri=f"urn:moocpack:{course.id}:{question.id}",
-                         description=render.plain(question.stem)[:250])
+            entry.update(
+                quiz=quiz.id,
+                graded=question.graded and quiz.graded,
+                id12=question.id[:255],
+                uri=f"urn:moocpack:{course.id}:{question.id}",
+                description=render.plain(question.stem)[:250],
+            )
             questions[question.id] = entry
     graded_quizzes = [quiz.id for quiz in unit.quizzes if quiz.graded and quiz.max_points > 0]
-    return {"unit": unit.id, "passMark": manifest.pass_mark(unit, course),
-            "gradedQuizzes": graded_quizzes, "questions": questions, "order": list(questions),
-            "messages": {key: course.messages[key] for key in ("not_connected", "connected", "answer_shortened")}}
+    return {
+        "unit": unit.id,
+        "passMark": manifest.pass_mark(unit, course),
+        "gradedQuizzes": graded_quizzes,
+        "questions": questions,
+        "order": list(questions),
+        "messages": {key: course.messages[key] for key in ("not_connected", "connected", "answer_shortened")},
+    }
 
 
 def sco_page(course: Course, unit: Unit) -> str:
     config = render.script_json(sco_config(course, unit))
     body = render.unit_body(course, unit, LINKS)
-    body += (f'<div id="end-of-unit"></div><p class="print-hide"><button type="button" id="lms-exit">'
-             f'{render.esc(course.message("exit"))}</button></p>')
+    body += (
+        f'<div id="end-of-unit"></div><p class="print-hide"><button type="button" id="lms-exit">'
+        f"{render.esc(course.message('exit'))}</button></p>"
+    )
     head = f'<script type="application/json" id="moocpack-sco">{config}</script>'
     banner = '<p class="lms-status" id="lms-status" role="status"></p>'
     title = f"{render.unit_label(course, unit)} {unit.title}".strip()
-    page = render.document(course, title, body, scripts=("quiz.js", RUNTIME), home=None, head=head,
-                          banner=banner, footer=render.footer(course))
+    page = render.document(
+        course,
+        title,
+        body,
+        scripts=("quiz.js", RUNTIME),
+        home=None,
+        head=head,
+        banner=banner,
+        footer=render.footer(course),
+    )
     return outside_links_in_new_window(page)
 
 
@@ -80,7 +99,8 @@ def runtime(version: str) -> bytes:
 def side_page(course: Course, title: str, body: str) -> str:
     """Worksheets and the competence page: opened in a new window, no links to SCOs."""
     return outside_links_in_new_window(
-        render.document(course, title, body, scripts=("quiz.js",), home=None, footer=render.footer(course)))
+        render.document(course, title, body, scripts=("quiz.js",), home=None, footer=render.footer(course))
+    )
 
 
 @dataclass(frozen=True)
@@ -103,8 +123,11 @@ def pages(course: Course) -> Pages:
     files: dict[str, bytes] = {}
     shared = {"style.css": render.static_file("style.css"), "quiz.js": render.quiz_script(course)}
     if course.frameworks:
-        shared["competences.html"] = side_page(course, f"{course.message('frameworks')} – {course.title}",
-                                               render.competences_body(course, unit_links=False)).encode()
+        shared["competences.html"] = side_page(
+            course,
+            f"{course.message('frameworks')} – {course.title}",
+            render.competences_body(course, unit_links=False),
+        ).encode()
     sco_files: dict[str, list[str]] = {}
     for unit in course.units:
         launch = render.unit_file(unit)
@@ -112,10 +135,12 @@ def pages(course: Course) -> Pages:
         sco_files[unit.id] = [launch]
         for sheet in unit.worksheets:
             name = render.worksheet_file(sheet)
-            body = (f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
-                    f'{render.worksheet_body(course, sheet)}</article>'
-                    f'<p class="print-hide"><button type="button" class="print">'
-                    f'{render.esc(course.message("print"))}</button></p>')
+            body = (
+                f'<article class="worksheet"><h1>{render.worksheet_title(course, sheet)}</h1>'
+                f"{render.worksheet_body(course, sheet)}</article>"
+                f'<p class="print-hide"><button type="button" class="print">'
+                f"{render.esc(course.message('print'))}</button></p>"
+            )
             shared.setdefault(name, side_page(course, f"{sheet.title} – {course.title}", body).encode())
         for asset in unit.assets:
             shared[asset.path] = asset.data

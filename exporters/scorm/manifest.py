@@ -21,9 +21,11 @@ SCORM12 = {
     "imsmd": "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1",
     "xsi": XSI,
 }
-SCORM12_LOCATIONS = ("http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd "
-                     "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
-                     "http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd")
+SCORM12_LOCATIONS = (
+    "http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd "
+    "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
+    "http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd"
+)
 SCORM2004 = {
     None: "http://www.imsglobal.org/xsd/imscp_v1p1",
     "adlcp": "http://www.adlnet.org/xsd/adlcp_v1p3",
@@ -33,11 +35,13 @@ SCORM2004 = {
     "lom": "http://ltsc.ieee.org/xsd/LOM",
     "xsi": XSI,
 }
-SCORM2004_LOCATIONS = ("http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd "
-                       "http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd "
-                       "http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd "
-                       "http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd "
-                       "http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd")
+SCORM2004_LOCATIONS = (
+    "http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd "
+    "http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd "
+    "http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd "
+    "http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd "
+    "http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd"
+)
 
 
 def _q(ns: dict, prefix: str | None, name: str) -> str:
@@ -66,8 +70,11 @@ class Lom:
         self.ns, self.prefix, self.ieee = ns, prefix, ieee
 
     def el(self, parent, name: str, text=None):
-        names = {"typicallearningtime": "typicalLearningTime", "copyrightandotherrestrictions":
-                 "copyrightAndOtherRestrictions", "taxonpath": "taxonPath"}
+        names = {
+            "typicallearningtime": "typicalLearningTime",
+            "copyrightandotherrestrictions": "copyrightAndOtherRestrictions",
+            "taxonpath": "taxonPath",
+        }
         return _sub(parent, self.ns, self.prefix, names.get(name, name) if self.ieee else name, text)
 
     def langstring(self, parent, name: str, text: str, lang: str):
@@ -89,8 +96,15 @@ class Lom:
             self.langstring(holder, "value", value, "x-none")
         return holder
 
-    def build(self, parent, course: Course, title: str, description: str, duration: Duration | None,
-              competences: list[tuple[str, str, str]]):
+    def build(
+        self,
+        parent,
+        course: Course,
+        title: str,
+        description: str,
+        duration: Duration | None,
+        competences: list[tuple[str, str, str]],
+    ):
         """competences: (framework title, competence id, competence text)."""
         lang = course.language
         lom = _sub(parent, self.ns, self.prefix, "lom")
@@ -155,8 +169,14 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
     _sub(metadata, ns, None, "schema", "ADL SCORM")
     _sub(metadata, ns, None, "schemaversion", "1.2" if v12 else "2004 4th Edition")
     all_competences = list(dict.fromkeys(c for unit in course.units for c in unit.competences))
-    lom.build(metadata, course, str(course.title), str(course.short_description), course.effort,
-              _competence_rows(course, all_competences))
+    lom.build(
+        metadata,
+        course,
+        str(course.title),
+        str(course.short_description),
+        course.effort,
+        _competence_rows(course, all_competences),
+    )
 
     org_id = identifier("ORG", course.id)
     organizations = _sub(root, ns, None, "organizations", default=org_id)
@@ -165,13 +185,25 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
         organization.set(_q(ns, "adlseq", "objectivesGlobalToSystem"), "false")
     _sub(organization, ns, None, "title", str(course.title))
     for unit in course.units:
-        item = _sub(organization, ns, None, "item", identifier=identifier("ITEM", unit.id),
-                    identifierref=identifier("RES", unit.id))
+        item = _sub(
+            organization,
+            ns,
+            None,
+            "item",
+            identifier=identifier("ITEM", unit.id),
+            identifierref=identifier("RES", unit.id),
+        )
         label = f"{course.message('unit_label', number=unit.number)} {unit.title}" if unit.number else str(unit.title)
         _sub(item, ns, None, "title", label)
         item_meta = _sub(item, ns, None, "metadata")
-        lom.build(item_meta, course, label, str(unit.summary or unit.title),
-                  unit.duration, _competence_rows(course, unit.competences))
+        lom.build(
+            item_meta,
+            course,
+            label,
+            str(unit.summary or unit.title),
+            unit.duration,
+            _competence_rows(course, unit.competences),
+        )
         graded = graded_questions(unit)
         mark = pass_mark(unit, course)
         if v12:
@@ -182,17 +214,31 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
             if not graded:
                 # A unit without a graded quiz never reports success or a score: it must not keep
                 # the course from being satisfied, nor pull the course's measure down.
-                _sub(sequencing, ns, "imsss", "rollupRules", rollupObjectiveSatisfied="false",
-                     objectiveMeasureWeight="0")
+                _sub(
+                    sequencing, ns, "imsss", "rollupRules", rollupObjectiveSatisfied="false", objectiveMeasureWeight="0"
+                )
             objectives = _sub(sequencing, ns, "imsss", "objectives")
-            primary = _sub(objectives, ns, "imsss", "primaryObjective",
-                           objectiveID=f"{unit.id}.mastery", satisfiedByMeasure="true" if graded else "false")
+            primary = _sub(
+                objectives,
+                ns,
+                "imsss",
+                "primaryObjective",
+                objectiveID=f"{unit.id}.mastery",
+                satisfiedByMeasure="true" if graded else "false",
+            )
             if graded:
                 _sub(primary, ns, "imsss", "minNormalizedMeasure", f"{mark / 100:.2f}")
             for cid in unit.competences:
                 _sub(objectives, ns, "imsss", "objective", objectiveID=cid)
-            _sub(sequencing, ns, "imsss", "deliveryControls", tracked="true", completionSetByContent="true",
-                 objectiveSetByContent="true")
+            _sub(
+                sequencing,
+                ns,
+                "imsss",
+                "deliveryControls",
+                tracked="true",
+                completionSetByContent="true",
+                objectiveSetByContent="true",
+            )
     if not v12:
         sequencing = _sub(organization, ns, "imsss", "sequencing")
         _sub(sequencing, ns, "imsss", "controlMode", choice="true", flow="true")
@@ -201,8 +247,9 @@ def build(course: Course, version: str, sco_files: dict[str, list[str]], shared:
     shared_id = identifier("RES", "shared")
     for unit in course.units:
         files = sco_files[unit.id]
-        resource = _sub(resources, ns, None, "resource", identifier=identifier("RES", unit.id), type="webcontent",
-                        href=files[0])
+        resource = _sub(
+            resources, ns, None, "resource", identifier=identifier("RES", unit.id), type="webcontent", href=files[0]
+        )
         resource.set(_q(ns, "adlcp", "scormtype" if v12 else "scormType"), "sco")
         for name in files:
             _sub(resource, ns, None, "file", href=quote(name))

@@ -13,5 +13,6 @@ def __getattr__(name: str):
     # Loaded on first use: `import moocpack` stays cheap for the command line and for plug-ins.
     if name in __all__ and name != "__version__":
         from . import api
+
         return getattr(api, name)
     raise AttributeError(f"module 'moocpack' has no attribute {name!r}")

@@ -23,6 +23,7 @@ def validate(course: str | Path, languages=(), allow_remote_media: bool = False)
     """Check a course folder, and report what each language misses; the report lists every
     problem (`report.errors`, `report.warnings`)."""
     from . import loader
+
     course = Path(course)
     report = Report(course)
     checked = loader.check(course, report, allow_remote_media)
@@ -36,16 +37,24 @@ def validate(course: str | Path, languages=(), allow_remote_media: bool = False)
 def formats() -> list[str]:
     """The export formats installed (the `moocpack.exporters` entry-point group)."""
     from .exporter import registry
+
     return [name for name, found in registry().items() if found.exporter is not None]
 
 
-def build(course: str | Path, out: str | Path = "dist", formats: list[str] | None = None,
-          languages: list[str] | None = None, settings: dict | None = None, jobs: int = 1,
-          allow_remote_media: bool = False) -> list[Built]:
+def build(
+    course: str | Path,
+    out: str | Path = "dist",
+    formats: list[str] | None = None,
+    languages: list[str] | None = None,
+    settings: dict | None = None,
+    jobs: int = 1,
+    allow_remote_media: bool = False,
+) -> list[Built]:
     """Build packages into `out`: every format and language by default. `settings` are the
     formats' options by name (`{"cc_version": "1.1"}`), as values or as the text `--set` takes."""
     from .builder import build as run
     from .exporter import registry
+
     available = registry()
     chosen = {}
     for name in formats or [n for n, found in available.items() if found.exporter is not None]:
@@ -67,4 +76,5 @@ def build(course: str | Path, out: str | Path = "dist", formats: list[str] | Non
 def new(path: str | Path, languages=("en",), framework: str | Path | None = None) -> list[Path]:
     """Start a course at `path` (see `moocpack new`); the files written."""
     from .scaffold import new_course
+
     return new_course(Path(path), tuple(languages), Path(framework) if framework else None)

@@ -25,8 +25,13 @@ class UnsafeEntry(ValueError):
 
 def check_entry(name: str) -> str:
     parts = name.split("/")
-    if (not name or name.startswith("/") or "\\" in name or ":" in parts[0]
-            or any(part in ("..", ".", "") for part in parts)):
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or ":" in parts[0]
+        or any(part in ("..", ".", "") for part in parts)
+    ):
         raise UnsafeEntry(f"unsafe archive entry name: {name!r}")
     return name
 
@@ -43,8 +48,10 @@ def epoch_for(date: str) -> int:
     if env is not None and env.strip():
         value = env.strip()
         if not value.isdigit() or int(value) > LATEST_EPOCH:
-            raise ValueError(f"SOURCE_DATE_EPOCH={value!r} is not a time packages can carry: use seconds since "
-                             f"1970 up to {LATEST_EPOCH} ({LATEST_DATE})")
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH={value!r} is not a time packages can carry: use seconds since "
+                f"1970 up to {LATEST_EPOCH} ({LATEST_DATE})"
+            )
         return int(value)
     return calendar.timegm(time.strptime(date, "%Y-%m-%d"))
 
@@ -268,8 +275,9 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
         for temp in temps.values():
             Path(temp).unlink(missing_ok=True)
         _remove_folders(made)
-        raise WriteError(exc.errno, f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}; "
-                                    "nothing was changed") from exc
+        raise WriteError(
+            exc.errno, f"cannot write {exc.filename or 'a file'}: {exc.strerror or exc}; nothing was changed"
+        ) from exc
     replaced: list[Path] = []
     try:
         for path, temp in temps.items():

@@ -40,14 +40,23 @@ class BuildError(Exception):
     """An exporter failed; nothing was written for that package."""
 
     def __init__(self, format_name: str, language: str, cause: BaseException):
-        super().__init__(f"exporter '{format_name}' failed for language '{language}': "
-                         f"{type(cause).__name__}: {cause}")
+        super().__init__(f"exporter '{format_name}' failed for language '{language}': {type(cause).__name__}: {cause}")
         self.cause = cause
 
 
-def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str] | None, out: Path,
-          report: Report, settings: dict | None = None, progress=None, allow_remote_media: bool = False,
-          jobs: int = 1, checking=None, checked: loader.Checked | None = None) -> list[Built]:
+def build(
+    course_path: Path,
+    exporters: dict[str, Exporter],
+    languages: list[str] | None,
+    out: Path,
+    report: Report,
+    settings: dict | None = None,
+    progress=None,
+    allow_remote_media: bool = False,
+    jobs: int = 1,
+    checking=None,
+    checked: loader.Checked | None = None,
+) -> list[Built]:
     """Check the course, then export every format for every language, `jobs` packages at a time.
     Raises CourseError before writing anything if the course has errors, OutputError if a package
     cannot be written, and BuildError (after removing nothing good) if an exporter fails.
@@ -62,6 +71,7 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     if not languages:
         # A translation below the course's bar is left out unless --lang names it.
         from .l10n.catalog import completeness
+
         bar = checked.course.data.get("min_complete", 80)
         for lang in list(wanted):
             if lang == checked.source_language:
@@ -69,15 +79,23 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
             complete = completeness(checked, lang)
             if complete < bar:
                 wanted.remove(lang)
-                report.warning(checked.folder.display(f"{checked.source_language}/course.yaml"),
-                               f"language '{lang}' is {complete:.1f}% translated, below min_complete {bar}%: not "
-                               f"packaged (name it with --lang {lang} to build it anyway)", "/min_complete",
-                               checked.course.position("/min_complete"), code="translation.below-min-complete")
+                report.warning(
+                    checked.folder.display(f"{checked.source_language}/course.yaml"),
+                    f"language '{lang}' is {complete:.1f}% translated, below min_complete {bar}%: not "
+                    f"packaged (name it with --lang {lang} to build it anyway)",
+                    "/min_complete",
+                    checked.course.position("/min_complete"),
+                    code="translation.below-min-complete",
+                )
     for lang in wanted:
         if lang not in checked.languages:
-            report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),
-                         f"language '{lang}' is not one of the course's languages "
-                         f"({', '.join(checked.languages)})", "/languages", checked.course.position("/languages"), code="build.unknown-language")
+            report.error(
+                checked.folder.display(f"{checked.source_language}/course.yaml"),
+                f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
+                "/languages",
+                checked.course.position("/languages"),
+                code="build.unknown-language",
+            )
     try:
         epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
     except ValueError as exc:
@@ -94,10 +112,15 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
     # A language that several workers share at the end is cut finer, so that they finish
     # together: each family in two halves (what the halves both need is made twice, a few per
     # cent of the family's time), largest first.
-    tasks += sorted(((half, lang) for names in families for half in _halves(names, exporters) for lang in shared),
-                    key=lambda task: -sum(exporters[name].cost for name in task[0]))
-    tasks += [((name,), "mul") for name, exporter in exporters.items()
-              if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True]
+    tasks += sorted(
+        ((half, lang) for names in families for half in _halves(names, exporters) for lang in shared),
+        key=lambda task: -sum(exporters[name].cost for name in task[0]),
+    )
+    tasks += [
+        ((name,), "mul")
+        for name, exporter in exporters.items()
+        if exporter.supports_multilingual and options.settings.get(f"{name}_multilang") is True
+    ]
     global _JOB
     _JOB = (course_path, checked, wanted, exporters, out, options)
     results: list[Built] = []
@@ -127,11 +150,15 @@ def build(course_path: Path, exporters: dict[str, Exporter], languages: list[str
         gc.unfreeze()  # what _model froze (one after the other) goes back to the collector
     # Listed by language, then format, whatever order they were made in.
     order = {key: i for i, key in enumerate((name, lang) for lang in [*wanted, "mul"] for name in exporters)}
-    return [replace(built, fallbacks=fallbacks.get(built.language, 0))
-            for built in sorted(results, key=lambda built: order[(built.format, built.language)])]
+    return [
+        replace(built, fallbacks=fallbacks.get(built.language, 0))
+        for built in sorted(results, key=lambda built: order[(built.format, built.language)])
+    ]
 
 
-def _translation_report(course_path: Path, checked: loader.Checked, wanted: list[str], report: Report) -> dict[str, int]:
+def _translation_report(
+    course_path: Path, checked: loader.Checked, wanted: list[str], report: Report
+) -> dict[str, int]:
     """What loading each language says (missing and stale translations), added to `report`,
     and how many texts each shows in the source language; reported apart from loading, which
     happens in the workers."""
@@ -173,8 +200,15 @@ def _prepare(lang: str) -> None:
 
 def _lost(task, exitcode: int | None):
     names, lang = task
-    return [("error", "internal", f"the process making the {lang} packages ({', '.join(names)}) ended without "
-                                  f"finishing (exit code {exitcode})", "")]
+    return [
+        (
+            "error",
+            "internal",
+            f"the process making the {lang} packages ({', '.join(names)}) ended without "
+            f"finishing (exit code {exitcode})",
+            "",
+        )
+    ]
 
 
 def _families(exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
@@ -190,7 +224,7 @@ def _shared(wanted: list[str], jobs: int) -> list[str]:
     """The languages more than one worker works on: with a worker per language in turn, those
     left over for the last round (none with one worker, or as many languages as workers)."""
     left_over = len(wanted) % jobs if jobs > 1 else 0
-    return wanted[len(wanted) - left_over:] if left_over else []
+    return wanted[len(wanted) - left_over :] if left_over else []
 
 
 def _halves(names: tuple[str, ...], exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
@@ -228,8 +262,12 @@ def _export_one(name: str, lang: str):
     warnings: list[tuple[str, str, str]] = []
     try:
         if lang == "mul":
-            models = handout.with_handouts({code: loader.load(course_path, code, Report(checked.folder.root),
-                                                               checked=checked, quiet=True) for code in wanted})
+            models = handout.with_handouts(
+                {
+                    code: loader.load(course_path, code, Report(checked.folder.root), checked=checked, quiet=True)
+                    for code in wanted
+                }
+            )
             package_name = f"{exporter.basename(next(iter(models.values())), 'mul')}.{exporter.extension}"
         else:
             model = _model(lang)
@@ -291,8 +329,10 @@ def _check_output(out: Path, course_root: Path) -> None:
     target = Path(out).resolve()
     root = course_root.resolve()
     if target == root or root in target.parents:
-        raise OutputError(f"the output folder {out} is inside the course folder {course_root}; "
-                          "choose one outside it (the default is ./dist)")
+        raise OutputError(
+            f"the output folder {out} is inside the course folder {course_root}; "
+            "choose one outside it (the default is ./dist)"
+        )
     for folder in [target, *target.parents]:
         if folder.exists():
             if not folder.is_dir():

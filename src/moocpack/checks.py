@@ -18,7 +18,14 @@ from . import interface, kinds, lockfile, markup, readahead, workers, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
 from .model import (
-    ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, generated_question_id,
+    ESSAY,
+    LIKERT,
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    SHORT_TEXT,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+    generated_question_id,
     inherited_competences,
 )
 from .problems import Report
@@ -56,6 +63,7 @@ class Checked:
 # ---------------------------------------------------------------------------------------------
 # Checking
 
+
 class _Checker:
     """What the checkers of one course folder share: where problems go, and what they learnt
     so far (competence ids, question ids, which units quiz which worksheet, broken files)."""
@@ -80,6 +88,7 @@ class _Checker:
     def formats(self) -> list[str]:
         """The export formats installed, found once per check (each look costs milliseconds)."""
         from .exporter import registry
+
         return sorted(registry())
 
     def competences(self, rel: str, doc: yamlfile.Document, ids, path) -> None:
@@ -88,11 +97,21 @@ class _Checker:
             if not isinstance(cid, str) or cid in self.competence_ids:
                 continue
             if cid in self.category_ids:
-                self.error(rel, doc, f"'{cid}' is a category; tag competence items such as '{cid}.1'",
-                           list(path) + [index], code="competence.category-tagged")
+                self.error(
+                    rel,
+                    doc,
+                    f"'{cid}' is a category; tag competence items such as '{cid}.1'",
+                    list(path) + [index],
+                    code="competence.category-tagged",
+                )
             else:
-                self.error(rel, doc, f"unknown competence '{cid}'{suggest(cid, self.competence_ids)}",
-                           list(path) + [index], code="competence.unknown")
+                self.error(
+                    rel,
+                    doc,
+                    f"unknown competence '{cid}'{suggest(cid, self.competence_ids)}",
+                    list(path) + [index],
+                    code="competence.unknown",
+                )
 
     def file(self, relative: str) -> str:
         return self.folder.display(relative)
@@ -126,8 +145,13 @@ class _Checker:
                 if item["id"] in seen:
                     first_rel, first_doc, first_path = seen[item["id"]]
                     line, _ = first_doc.position(yamlfile.pointer_of(first_path))
-                    self.error(rel, doc, f"duplicate {what} '{item['id']}' (also used at {self.file(first_rel)}:{line})",
-                               list(path) + [index, "id"], code="id.duplicate")
+                    self.error(
+                        rel,
+                        doc,
+                        f"duplicate {what} '{item['id']}' (also used at {self.file(first_rel)}:{line})",
+                        list(path) + [index, "id"],
+                        code="id.duplicate",
+                    )
                 else:  # where it is, worked out only if it is used twice
                     seen[item["id"]] = (rel, doc, list(path) + [index, "id"])
         return seen
@@ -135,33 +159,58 @@ class _Checker:
     def markdown(self, rel: str, doc: yamlfile.Document, kind: str):
         notes = doc.markdown_notes  # read ahead: only the texts that have something to say
         if notes is None:
-            notes = [(path_of(where), value) for where, value in markdown_texts(doc.data, kind)
-                     if markup.render_cached(value).noteworthy]
+            notes = [
+                (path_of(where), value)
+                for where, value in markdown_texts(doc.data, kind)
+                if markup.render_cached(value).noteworthy
+            ]
         for path, value in notes:
             rendered = markup.render_cached(value)
             for what in rendered.removed:
                 if what in rendered.dangerous:
                     self.error(rel, doc, f"unsafe HTML refused: {what}; remove it", path, code="html.unsafe")
                 else:
-                    self.warning(rel, doc, f"HTML not in the allowlist is removed on export: {what}", path, code="html.removed")
+                    self.warning(
+                        rel, doc, f"HTML not in the allowlist is removed on export: {what}", path, code="html.removed"
+                    )
             for source in rendered.remote_media:
                 if self.allow_remote_media:
-                    self.warning(rel, doc, f"image '{source}' is fetched from outside the package when shown "
-                                           "(allowed by --allow-remote-media)", path, code="media.remote-allowed")
+                    self.warning(
+                        rel,
+                        doc,
+                        f"image '{source}' is fetched from outside the package when shown "
+                        "(allowed by --allow-remote-media)",
+                        path,
+                        code="media.remote-allowed",
+                    )
                 else:
-                    self.error(rel, doc, f"image '{source}' would be fetched from outside the package: packages "
-                                         "make no outside request; put the file in the course folder and list it in "
-                                         "the unit's assets (or build with --allow-remote-media)", path, code="media.remote")
+                    self.error(
+                        rel,
+                        doc,
+                        f"image '{source}' would be fetched from outside the package: packages "
+                        "make no outside request; put the file in the course folder and list it in "
+                        "the unit's assets (or build with --allow-remote-media)",
+                        path,
+                        code="media.remote",
+                    )
             for link in rendered.local_links:
                 target = link.split("#")[0].split("?")[0]
                 if not target:
                     continue
                 candidate = self.folder.root / target
                 if not folders.inside(self.folder.root, candidate):
-                    self.error(rel, doc, f"link '{link}' leads outside the course folder", path, code="link.outside-folder")
+                    self.error(
+                        rel, doc, f"link '{link}' leads outside the course folder", path, code="link.outside-folder"
+                    )
                 elif not folders.is_file(candidate):
-                    self.error(rel, doc, f"link '{link}' points to a file that does not exist in the course folder "
-                                         "(paths are relative to the course folder)", path, code="link.missing-file")
+                    self.error(
+                        rel,
+                        doc,
+                        f"link '{link}' points to a file that does not exist in the course folder "
+                        "(paths are relative to the course folder)",
+                        path,
+                        code="link.missing-file",
+                    )
                 else:
                     self.local_links.append((rel, doc, path, target))
 
@@ -169,15 +218,27 @@ class _Checker:
         """Every course file a text links to travels in the packages only as a listed asset."""
         for rel, doc, path, target in self.local_links:
             if target not in assets:
-                self.error(rel, doc, f"'{target}' is linked here but listed in no unit's assets, so no package "
-                                     "would carry it: add it to the 'assets' of the unit that uses it", path, code="link.not-an-asset")
+                self.error(
+                    rel,
+                    doc,
+                    f"'{target}' is linked here but listed in no unit's assets, so no package "
+                    "would carry it: add it to the 'assets' of the unit that uses it",
+                    path,
+                    code="link.not-an-asset",
+                )
 
 
 cycle_collector_paused = workers.cycle_collector_paused  # memory tuning lives with the workers (workers.py)
 
 
-def check(path: str | Path, report: Report, allow_remote_media: bool = False,
-          progress: Callable[[str], None] | None = None, jobs: int = 1, parsed: dict | None = None) -> Checked | None:
+def check(
+    path: str | Path,
+    report: Report,
+    allow_remote_media: bool = False,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    parsed: dict | None = None,
+) -> Checked | None:
     """Check a whole course folder, every language; return None if there is any error.
 
     One checker per kind of file, in the order their references need: the course file, the
@@ -199,8 +260,9 @@ def _check(path, report, allow_remote_media, progress, jobs, parsed=None) -> Che
         folder.progress = lambda n: progress(f"checking {path}: {n} files read")
     if jobs > 1:
         languages = folder.documents[f"{folder.source_language}/course.yaml"].data.get("languages")
-        readahead.prefetch(folder, [x for x in languages if isinstance(x, str)] if isinstance(languages, list) else [],
-                           jobs)
+        readahead.prefetch(
+            folder, [x for x in languages if isinstance(x, str)] if isinstance(languages, list) else [], jobs
+        )
     c = _Checker(folder, report, allow_remote_media)
     data = _check_course(c)
     _check_frameworks(c, data)
@@ -226,23 +288,42 @@ def _check_course(c: _Checker) -> dict:
         value = raw.get(key, default)
         return [v for v in value if isinstance(v, str)] if isinstance(value, list) else list(default)
 
-    data = {**raw, "languages": strings("languages", [src]), "units": strings("units"),
-            "frameworks": strings("frameworks")}
+    data = {
+        **raw,
+        "languages": strings("languages", [src]),
+        "units": strings("units"),
+        "frameworks": strings("frameworks"),
+    }
     if src not in data["languages"]:
-        c.error(c.course_rel, course, f"the source language '{src}' must be listed in languages", ["languages"],
-                code="course.source-language-not-listed")
+        c.error(
+            c.course_rel,
+            course,
+            f"the source language '{src}' must be listed in languages",
+            ["languages"],
+            code="course.source-language-not-listed",
+        )
     date = raw.get("date")
     # Packages carry the date as their timestamp: a zip holds 1980 to 2107.
-    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) and not (
-            archive.EARLIEST_DATE <= date <= archive.LATEST_DATE):
-        c.error(c.course_rel, course, f"date {date} is outside what packages can carry "
-                                      f"({archive.EARLIEST_DATE} to {archive.LATEST_DATE})", ["date"],
-                code="course.date-out-of-range")
+    if (
+        isinstance(date, str)
+        and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
+        and not (archive.EARLIEST_DATE <= date <= archive.LATEST_DATE)
+    ):
+        c.error(
+            c.course_rel,
+            course,
+            f"date {date} is outside what packages can carry ({archive.EARLIEST_DATE} to {archive.LATEST_DATE})",
+            ["date"],
+            code="course.date-out-of-range",
+        )
     c.checked = Checked(c.folder, course, {}, {}, {})
     c.tagging = bool(data["frameworks"])
     for name, reason in sorted(kinds.broken().items()):
-        c.report.error(str(c.folder.display_root), f"the question kind '{name}' is installed but cannot be used: "
-                       f"{reason}", code="plugin.broken")
+        c.report.error(
+            str(c.folder.display_root),
+            f"the question kind '{name}' is installed but cannot be used: {reason}",
+            code="plugin.broken",
+        )
     return data
 
 
@@ -251,8 +332,13 @@ def _check_frameworks(c: _Checker, data: dict) -> None:
     for index, fid in enumerate(data["frameworks"]):
         rel = f"competences/{fid}.yaml"
         if not c.folder.present(rel):
-            c.error(c.course_rel, course, f"framework file '{rel}' not found", ["frameworks", index],
-                    code="file.framework-missing")
+            c.error(
+                c.course_rel,
+                course,
+                f"framework file '{rel}' not found",
+                ["frameworks", index],
+                code="file.framework-missing",
+            )
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "competences"):
@@ -260,29 +346,59 @@ def _check_frameworks(c: _Checker, data: dict) -> None:
         c.checked.frameworks[fid] = doc
         fw = doc.data
         if fw["id"] != fid:
-            c.error(rel, doc, f"framework id '{fw['id']}' must match the file name '{fid}'", ["id"],
-                    code="framework.id-mismatch")
+            c.error(
+                rel,
+                doc,
+                f"framework id '{fw['id']}' must match the file name '{fid}'",
+                ["id"],
+                code="framework.id-mismatch",
+            )
         for ci, category in enumerate(fw["categories"]):
             if not category["id"].startswith(fid + "."):
-                c.error(rel, doc, f"category id '{category['id']}' must start with '{fid}.'", ["categories", ci, "id"],
-                        code="framework.category-id")
+                c.error(
+                    rel,
+                    doc,
+                    f"category id '{category['id']}' must start with '{fid}.'",
+                    ["categories", ci, "id"],
+                    code="framework.category-id",
+                )
             if category["id"] in c.category_ids or category["id"] in c.competence_ids:
-                c.error(rel, doc, f"duplicate competence id '{category['id']}'", ["categories", ci, "id"],
-                        code="competence.duplicate-id")
+                c.error(
+                    rel,
+                    doc,
+                    f"duplicate competence id '{category['id']}'",
+                    ["categories", ci, "id"],
+                    code="competence.duplicate-id",
+                )
             c.category_ids.add(category["id"])
             for ii, item in enumerate(category["items"]):
                 if not item["id"].startswith(category["id"] + "."):
-                    c.error(rel, doc, f"item id '{item['id']}' must start with its category id '{category['id']}.'",
-                            ["categories", ci, "items", ii, "id"], code="framework.item-id")
+                    c.error(
+                        rel,
+                        doc,
+                        f"item id '{item['id']}' must start with its category id '{category['id']}.'",
+                        ["categories", ci, "items", ii, "id"],
+                        code="framework.item-id",
+                    )
                 if item["id"] in c.competence_ids or item["id"] in c.category_ids:
-                    c.error(rel, doc, f"duplicate competence id '{item['id']}'", ["categories", ci, "items", ii, "id"],
-                            code="competence.duplicate-id")
+                    c.error(
+                        rel,
+                        doc,
+                        f"duplicate competence id '{item['id']}'",
+                        ["categories", ci, "items", ii, "id"],
+                        code="competence.duplicate-id",
+                    )
                 c.competence_ids[item["id"]] = fid
                 for lang in item["text"]:
                     if lang not in data["languages"] and lang != fw["source_language"]:
-                        c.warning(rel, doc, f"text in '{lang}', which the course does not publish",
-                                  ["categories", ci, "items", ii, "text", lang], key=True,
-                                  code="framework.unpublished-language")
+                        c.warning(
+                            rel,
+                            doc,
+                            f"text in '{lang}', which the course does not publish",
+                            ["categories", ci, "items", ii, "text", lang],
+                            key=True,
+                            code="framework.unpublished-language",
+                        )
 
 
 def _check_units(c: _Checker, data: dict) -> None:
@@ -291,8 +407,13 @@ def _check_units(c: _Checker, data: dict) -> None:
         rel = f"{src}/units/{uid}.yaml"
         if not folder.present(rel):
             available = [p.stem for p in (folder.root / src / "units").glob("*.yaml")]
-            c.error(c.course_rel, course, f"unit file 'units/{uid}.yaml' not found{suggest(uid, available)}",
-                    ["units", index], code="file.unit-missing")
+            c.error(
+                c.course_rel,
+                course,
+                f"unit file 'units/{uid}.yaml' not found{suggest(uid, available)}",
+                ["units", index],
+                code="file.unit-missing",
+            )
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "unit"):
@@ -310,11 +431,26 @@ def _check_units(c: _Checker, data: dict) -> None:
 def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None:
     u = doc.data
     if u["id"] != uid:
-        c.error(rel, doc, f"unit id '{u['id']}' must match the file name and course.yaml ('{uid}')", ["id"],
-                code="unit.id-mismatch")
+        c.error(
+            rel,
+            doc,
+            f"unit id '{u['id']}' must match the file name and course.yaml ('{uid}')",
+            ["id"],
+            code="unit.id-mismatch",
+        )
     local: dict = {}
-    for key in ("outcomes", "materials", "conceptual_contents", "pages", "activities", "cases", "questions",
-                "quizzes", "bibliography", "assets"):
+    for key in (
+        "outcomes",
+        "materials",
+        "conceptual_contents",
+        "pages",
+        "activities",
+        "cases",
+        "questions",
+        "quizzes",
+        "bibliography",
+        "assets",
+    ):
         c.unique_ids(rel, doc, u.get(key), [key], local)
     outcome_ids = {o["id"]: o for o in u["outcomes"]}
     case_ids = {k["id"]: k for k in u.get("cases", [])}
@@ -322,22 +458,38 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
     def check_outcomes(ids, path):
         for i, oid in enumerate(ids or []):
             if oid not in outcome_ids:
-                c.error(rel, doc, f"unknown outcome '{oid}'{suggest(oid, outcome_ids)}", list(path) + [i],
-                        code="outcome.unknown")
+                c.error(
+                    rel,
+                    doc,
+                    f"unknown outcome '{oid}'{suggest(oid, outcome_ids)}",
+                    list(path) + [i],
+                    code="outcome.unknown",
+                )
 
     for oi, outcome in enumerate(u["outcomes"]):
         c.competences(rel, doc, outcome.get("competences"), ["outcomes", oi, "competences"])
         if c.tagging and not outcome.get("competences"):
-            c.error(rel, doc, "this learning outcome is tagged with no competence; add 'competences' (the course "
-                              "has a competence framework)", ["outcomes", oi], code="outcome.untagged")
+            c.error(
+                rel,
+                doc,
+                "this learning outcome is tagged with no competence; add 'competences' (the course "
+                "has a competence framework)",
+                ["outcomes", oi],
+                code="outcome.untagged",
+            )
     for ai, activity in enumerate(u.get("activities", [])):
         check_outcomes(activity.get("outcomes"), ["activities", ai, "outcomes"])
         c.competences(rel, doc, activity.get("competences"), ["activities", ai, "competences"])
         if "worksheet" in activity:
             c.worksheet_users.setdefault(activity["worksheet"], []).append((rel, doc, ["activities", ai, "worksheet"]))
         if "case" in activity and activity["case"] not in case_ids:
-            c.error(rel, doc, f"unknown case '{activity['case']}'{suggest(activity['case'], case_ids)}",
-                    ["activities", ai, "case"], code="case.unknown")
+            c.error(
+                rel,
+                doc,
+                f"unknown case '{activity['case']}'{suggest(activity['case'], case_ids)}",
+                ["activities", ai, "case"],
+                code="case.unknown",
+            )
     for ki, case in enumerate(u.get("cases", [])):
         c.unique_ids(rel, doc, case.get("questions"), ["cases", ki, "questions"])
         for qi, q in enumerate(case.get("questions", [])):
@@ -346,8 +498,13 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
             c.competences(rel, doc, q.get("competences"), path + ["competences"])
             _claim(c, rel, doc, c.question_ids, generated_question_id(case["id"], q["id"]), path + ["id"])
             if c.tagging and not _effective(q, outcome_ids):
-                c.error(rel, doc, "this reflection question is tagged with no competence; add 'competences' "
-                                  "or 'outcomes'", path, code="question.untagged")
+                c.error(
+                    rel,
+                    doc,
+                    "this reflection question is tagged with no competence; add 'competences' or 'outcomes'",
+                    path,
+                    code="question.untagged",
+                )
     for qi, q in enumerate(u.get("questions", [])):
         path = ["questions", qi]
         check_outcomes(q.get("outcomes"), path + ["outcomes"])
@@ -355,8 +512,13 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
         _claim(c, rel, doc, c.question_ids, q["id"], path + ["id"])
         _check_question(c, rel, doc, q, path)
         if c.tagging and not _effective(q, outcome_ids):
-            c.error(rel, doc, f"question '{q['id']}' is tagged with no competence; add 'competences' or 'outcomes'",
-                    path, code="question.untagged")
+            c.error(
+                rel,
+                doc,
+                f"question '{q['id']}' is tagged with no competence; add 'competences' or 'outcomes'",
+                path,
+                code="question.untagged",
+            )
     own_questions = {q["id"] for q in u.get("questions", [])}
     for zi, quiz in enumerate(u.get("quizzes", [])):
         for ri, ref in enumerate(quiz["questions"]):
@@ -368,18 +530,34 @@ def _check_unit(c: _Checker, rel: str, doc: yamlfile.Document, uid: str) -> None
                 if target not in case_ids:
                     c.error(rel, doc, f"unknown case '{target}'{suggest(target, case_ids)}", path, code="case.unknown")
                 elif not case_ids[target].get("questions"):
-                    c.error(rel, doc, f"case '{target}' has no questions to put in a quiz", path,
-                            code="quiz.case-without-questions")
+                    c.error(
+                        rel,
+                        doc,
+                        f"case '{target}' has no questions to put in a quiz",
+                        path,
+                        code="quiz.case-without-questions",
+                    )
             elif ref not in own_questions:
-                c.error(rel, doc, f"unknown question '{ref}'{suggest(ref, own_questions)}; questions of a quiz "
-                                  "are this unit's question ids, 'worksheet:<id>' or 'case:<id>'", path,
-                        code="quiz.unknown-question")
+                c.error(
+                    rel,
+                    doc,
+                    f"unknown question '{ref}'{suggest(ref, own_questions)}; questions of a quiz "
+                    "are this unit's question ids, 'worksheet:<id>' or 'case:<id>'",
+                    path,
+                    code="quiz.unknown-question",
+                )
     for si, asset in enumerate(u.get("assets", [])):
         pointer = yamlfile.pointer_of(["assets", si, "path"])
         if media.extension(asset["path"]) not in media.FILE_TYPES:
-            c.error(rel, doc, f"'{asset['path']}' is not a kind of file this tool packages (a web page, script or "
-                              f"program would run on the LMS's site as the learner); use "
-                              f"{', '.join(sorted(media.FILE_TYPES))}", ["assets", si, "path"], code="media.file-type")
+            c.error(
+                rel,
+                doc,
+                f"'{asset['path']}' is not a kind of file this tool packages (a web page, script or "
+                f"program would run on the LMS's site as the learner); use "
+                f"{', '.join(sorted(media.FILE_TYPES))}",
+                ["assets", si, "path"],
+                code="media.file-type",
+            )
             continue
         content = folders.asset_bytes(c.folder, asset["path"], c.report, c.file(rel), pointer, doc.position(pointer))
         if content is not None and _safe_file(c, rel, doc, ["assets", si, "path"], asset["path"], content):
@@ -399,23 +577,44 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
     needs = {"image": ("src", "alt"), "audio": ("src",), "file": ("src",)}.get(kind, ())
     for field_name in needs:
         if field_name not in item:
-            c.error(rel, doc, f"{_a(kind)} {kind} needs '{field_name}'", path,
-                    code="media.incomplete")
+            c.error(rel, doc, f"{_a(kind)} {kind} needs '{field_name}'", path, code="media.incomplete")
     if kind == "video" and ("src" in item) == ("url" in item):
-        c.error(rel, doc, "a video needs either 'src' (a file in the course folder) or 'url' (a YouTube or "
-                          "Vimeo address), not both", path, code="media.incomplete")
+        c.error(
+            rel,
+            doc,
+            "a video needs either 'src' (a file in the course folder) or 'url' (a YouTube or Vimeo address), not both",
+            path,
+            code="media.incomplete",
+        )
     for field_name, allowed in (("url", {"video"}), ("subtitles", {"video", "audio"}), ("alt", {"image"})):
         if field_name in item and kind not in allowed:
-            c.error(rel, doc, f"'{field_name}' is for {' or '.join(sorted(allowed))}, not {kind}", path + [field_name],
-                    key=True, code="media.misplaced")
+            c.error(
+                rel,
+                doc,
+                f"'{field_name}' is for {' or '.join(sorted(allowed))}, not {kind}",
+                path + [field_name],
+                key=True,
+                code="media.misplaced",
+            )
     if "url" in item and media.remote_video(item["url"]) is None:
-        c.error(rel, doc, f"'{item['url']}' is not a YouTube or Vimeo video address (e.g. "
-                          "https://www.youtube.com/watch?v=…, https://vimeo.com/123456789)", path + ["url"],
-                code="media.unknown-video-host")
+        c.error(
+            rel,
+            doc,
+            f"'{item['url']}' is not a YouTube or Vimeo video address (e.g. "
+            "https://www.youtube.com/watch?v=…, https://vimeo.com/123456789)",
+            path + ["url"],
+            code="media.unknown-video-host",
+        )
     labels = [label["id"] for label in item.get("labels", [])]
     if labels and (kind != "image" or media.extension(item.get("src", "")) != "svg"):
-        c.error(rel, doc, "labels go into an SVG drawing: this is not one", path + ["labels"], key=True,
-                code="media.misplaced")
+        c.error(
+            rel,
+            doc,
+            "labels go into an SVG drawing: this is not one",
+            path + ["labels"],
+            key=True,
+            code="media.misplaced",
+        )
     for field_name in ("src", "subtitles"):
         if field_name not in item:
             continue
@@ -423,27 +622,42 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
         ext = media.extension(pattern)
         allowed = {"vtt"} if field_name == "subtitles" else media.EXTENSIONS.get(kind)
         if allowed and ext not in allowed:
-            what = ("a kind of download this tool packages (a web page, script or program would run on the "
-                    "LMS's site as the learner)" if kind == "file" else f"{_a(kind)} {kind} file this tool packages")
-            c.error(rel, doc, f"'{pattern}' is not {what}; use {', '.join(sorted(allowed))}", path + [field_name],
-                    code="media.file-type")
+            what = (
+                "a kind of download this tool packages (a web page, script or program would run on the "
+                "LMS's site as the learner)"
+                if kind == "file"
+                else f"{_a(kind)} {kind} file this tool packages"
+            )
+            c.error(
+                rel,
+                doc,
+                f"'{pattern}' is not {what}; use {', '.join(sorted(allowed))}",
+                path + [field_name],
+                code="media.file-type",
+            )
             continue
         pointer = yamlfile.pointer_of(path + [field_name])
         for lang in [c.src] + ([x for x in c.checked.languages if x != c.src] if media.LANG in pattern else []):
             relative = media.path_for(pattern, lang)
             if lang != c.src and not folders.is_file(c.folder.root / relative):
                 if field_name == "src":
-                    c.report.warning(c.file(rel), f"no '{lang}' version of this {kind} ('{relative}'): "
-                                                  f"'{lang}' learners see the '{c.src}' one", pointer,
-                                     doc.position(pointer), code="media.variant-missing", language=lang)
+                    c.report.warning(
+                        c.file(rel),
+                        f"no '{lang}' version of this {kind} ('{relative}'): '{lang}' learners see the '{c.src}' one",
+                        pointer,
+                        doc.position(pointer),
+                        code="media.variant-missing",
+                        language=lang,
+                    )
                 continue
             content = folders.asset_bytes(c.folder, relative, c.report, c.file(rel), pointer, doc.position(pointer))
             if content is not None and _safe_file(c, rel, doc, path + [field_name], relative, content, labels):
                 c.checked.assets[relative] = content
 
 
-def _safe_file(c: _Checker, rel: str, doc: yamlfile.Document, path: list, relative: str, content: bytes,
-               labels: list[str] = ()) -> bool:
+def _safe_file(
+    c: _Checker, rel: str, doc: yamlfile.Document, path: list, relative: str, content: bytes, labels: list[str] = ()
+) -> bool:
     """A file that goes into packages holds what its extension says, and a drawing or subtitles
     nothing that could run, fetch or break a format; each problem an error at `path`."""
     ext = media.extension(relative)
@@ -475,8 +689,13 @@ def _check_worksheets(c: _Checker, data: dict) -> None:
         rel = f"{src}/worksheets/{wid}.yaml"
         if not folder.present(rel):
             for user in users:
-                c.error(user[0], user[1], f"worksheet file 'worksheets/{wid}.yaml' not found{suggest(wid, present)}",
-                        user[2], code="file.worksheet-missing")
+                c.error(
+                    user[0],
+                    user[1],
+                    f"worksheet file 'worksheets/{wid}.yaml' not found{suggest(wid, present)}",
+                    user[2],
+                    code="file.worksheet-missing",
+                )
             continue
         doc = c.read(rel)
         if doc is None or not c.schema(rel, doc, "worksheet"):
@@ -484,13 +703,23 @@ def _check_worksheets(c: _Checker, data: dict) -> None:
             continue
         c.checked.worksheets[wid] = doc
         if doc.data["id"] != wid:
-            c.error(rel, doc, f"worksheet id '{doc.data['id']}' must match the file name '{wid}'", ["id"],
-                    code="worksheet.id-mismatch")
+            c.error(
+                rel,
+                doc,
+                f"worksheet id '{doc.data['id']}' must match the file name '{wid}'",
+                ["id"],
+                code="worksheet.id-mismatch",
+            )
         quiz_users = [u for u in users if len(u) > 3]
         if quiz_users and "answer_key" not in doc.data:
             for user in quiz_users:
-                c.error(user[0], user[1], f"worksheet '{wid}' has no answer_key, so no questions can be built from it",
-                        user[2], code="worksheet.no-answer-key")
+                c.error(
+                    user[0],
+                    user[1],
+                    f"worksheet '{wid}' has no answer_key, so no questions can be built from it",
+                    user[2],
+                    code="worksheet.no-answer-key",
+                )
         # A unit that failed its schema may be the one that quizzes this worksheet: then whether
         # the key's outcomes resolve is unknown, and saying "tagged with no competence" would be
         # a false second error.
@@ -503,12 +732,18 @@ def _check_worksheets(c: _Checker, data: dict) -> None:
         c.markdown(rel, doc, "worksheet")
     for path in sorted((folder.root / src / "worksheets").glob("*.yaml")):
         if path.stem not in c.worksheet_users and not c.broken:
-            c.report.warning(c.file(f"{src}/worksheets/{path.name}"), "worksheet is not used by any activity or quiz",
-                             code="worksheet.unused")
+            c.report.warning(
+                c.file(f"{src}/worksheets/{path.name}"),
+                "worksheet is not used by any activity or quiz",
+                code="worksheet.unused",
+            )
     for path in sorted((folder.root / src / "units").glob("*.yaml")):
         if path.stem not in data["units"]:
-            c.report.warning(c.file(f"{src}/units/{path.name}"), "unit file is not listed in course.yaml 'units'",
-                             code="unit.not-listed")
+            c.report.warning(
+                c.file(f"{src}/units/{path.name}"),
+                "unit file is not listed in course.yaml 'units'",
+                code="unit.not-listed",
+            )
 
 
 def _check_languages(c: _Checker, data: dict) -> None:
@@ -522,19 +757,28 @@ def _check_languages(c: _Checker, data: dict) -> None:
         _check_translation(c, c.checked, lang, c.broken)
         lock = lockfile.path(folder.root, lang)
         if folders.dangling(lock) or (lock.is_symlink() and not folders.inside(folder.root, lock)):
-            report.error(c.file(f"{lang}/{lockfile.LOCK}"), "the lock file is a symbolic link that leads nowhere "
-                         "or out of the course folder; replace it with the file", code="lock.dangling")
+            report.error(
+                c.file(f"{lang}/{lockfile.LOCK}"),
+                "the lock file is a symbolic link that leads nowhere "
+                "or out of the course folder; replace it with the file",
+                code="lock.dangling",
+            )
             continue
         entries, problems = lockfile.read(lock)
         for message, pointer, position, code in problems:
             report.error(c.file(f"{lang}/{lockfile.LOCK}"), message, pointer, position, code=code)
         c.checked.locks[lang] = entries
     for child in sorted(p for p in folder.root.iterdir() if p.is_dir()):
-        if child.name not in data["languages"] and child.name not in ("competences", "assets") \
-                and (child / "course.yaml").exists():
-            report.warning(str(folder.display_root / child.name),
-                           f"language folder '{child.name}' is not listed in course.yaml 'languages'",
-                           code="translation.unlisted-language-folder")
+        if (
+            child.name not in data["languages"]
+            and child.name not in ("competences", "assets")
+            and (child / "course.yaml").exists()
+        ):
+            report.warning(
+                str(folder.display_root / child.name),
+                f"language folder '{child.name}' is not listed in course.yaml 'languages'",
+                code="translation.unlisted-language-folder",
+            )
 
 
 def _check_interface(c: _Checker, lang: str) -> None:
@@ -570,44 +814,90 @@ def _claim(c: _Checker, rel, doc, seen: dict, qid: str, path):
     if qid in seen:
         first_rel, first_doc, first_path = seen[qid]
         line, _ = first_doc.position(yamlfile.pointer_of(first_path))
-        c.error(rel, doc, f"duplicate question id '{qid}' (also used at {c.file(first_rel)}:{line})", path,
-                code="question.duplicate-id")
+        c.error(
+            rel,
+            doc,
+            f"duplicate question id '{qid}' (also used at {c.file(first_rel)}:{line})",
+            path,
+            code="question.duplicate-id",
+        )
     else:  # where it is, worked out only if it is used twice (a position is costly to find)
         seen[qid] = (rel, doc, path)
 
 
 def _effective(q: dict, outcome_ids: dict) -> tuple[str, ...]:
-    return inherited_competences(q.get("competences", []), q.get("outcomes", []),
-                                 lambda oid: outcome_ids.get(oid, {}).get("competences", []))
+    return inherited_competences(
+        q.get("competences", []), q.get("outcomes", []), lambda oid: outcome_ids.get(oid, {}).get("competences", [])
+    )
 
 
 def _check_question(c: _Checker, rel, doc, q: dict, path: list):
     qtype = q["type"]
-    uses = {"options": (SINGLE_CHOICE, MULTIPLE_RESPONSE, LIKERT), "answer": (TRUE_FALSE,),
-            "pairs": (MATCHING,), "answers": (SHORT_TEXT,), "case_sensitive": (SHORT_TEXT,)}
+    uses = {
+        "options": (SINGLE_CHOICE, MULTIPLE_RESPONSE, LIKERT),
+        "answer": (TRUE_FALSE,),
+        "pairs": (MATCHING,),
+        "answers": (SHORT_TEXT,),
+        "case_sensitive": (SHORT_TEXT,),
+    }
     for key, types in uses.items():
         if key in q and qtype not in types:
-            c.error(rel, doc, f"'{key}' has no meaning for a {qtype} question", path + [key], key=True, code="question.field-meaningless")
+            c.error(
+                rel,
+                doc,
+                f"'{key}' has no meaning for a {qtype} question",
+                path + [key],
+                key=True,
+                code="question.field-meaningless",
+            )
     options = q.get("options", [])
     correct = [o for o in options if o.get("correct")]
     if qtype == SINGLE_CHOICE and len(correct) != 1:
-        c.error(rel, doc, f"a single_choice question needs exactly one option with 'correct: true' "
-                          f"(found {len(correct)})", path + ["options"], code="question.single-choice-correct")
+        c.error(
+            rel,
+            doc,
+            f"a single_choice question needs exactly one option with 'correct: true' (found {len(correct)})",
+            path + ["options"],
+            code="question.single-choice-correct",
+        )
     if qtype == MULTIPLE_RESPONSE and not correct:
-        c.error(rel, doc, "a multiple_response question needs at least one option with 'correct: true'",
-                path + ["options"], code="question.multiple-response-correct")
+        c.error(
+            rel,
+            doc,
+            "a multiple_response question needs at least one option with 'correct: true'",
+            path + ["options"],
+            code="question.multiple-response-correct",
+        )
     if qtype == LIKERT and correct:
-        c.error(rel, doc, "a likert (self-assessment) question has no correct option; remove 'correct'",
-                path + ["options"], code="question.likert-correct")
+        c.error(
+            rel,
+            doc,
+            "a likert (self-assessment) question has no correct option; remove 'correct'",
+            path + ["options"],
+            code="question.likert-correct",
+        )
     c.unique_ids(rel, doc, options, path + ["options"])
     c.unique_ids(rel, doc, q.get("pairs"), path + ["pairs"])
     c.unique_ids(rel, doc, q.get("answers"), path + ["answers"])
     if qtype == MATCHING:
         prompts = [p["prompt"] for p in q.get("pairs", [])]
         if len(set(prompts)) != len(prompts):
-            c.error(rel, doc, "two pairs of this matching question have the same prompt", path + ["pairs"], code="question.matching-duplicate-prompt")
+            c.error(
+                rel,
+                doc,
+                "two pairs of this matching question have the same prompt",
+                path + ["pairs"],
+                code="question.matching-duplicate-prompt",
+            )
     if qtype == LIKERT and q.get("graded"):
-        c.error(rel, doc, "a likert (self-assessment) question cannot be graded", path + ["graded"], key=True, code="question.likert-graded")
+        c.error(
+            rel,
+            doc,
+            "a likert (self-assessment) question cannot be graded",
+            path + ["graded"],
+            key=True,
+            code="question.likert-graded",
+        )
     _check_kind(c, rel, doc, q, path)
 
 
@@ -616,8 +906,14 @@ def _check_kind(c: _Checker, rel, doc, q: dict, path: list):
     type, and every installed format that cannot express it named now rather than at build."""
     for key, owners in kinds.plugin_fields().items():
         if key in q and q["type"] not in owners:
-            c.error(rel, doc, f"'{key}' has no meaning for a {q['type']} question", path + [key], key=True,
-                    code="question.field-meaningless")
+            c.error(
+                rel,
+                doc,
+                f"'{key}' has no meaning for a {q['type']} question",
+                path + [key],
+                key=True,
+                code="question.field-meaningless",
+            )
     one = kinds.kind(q["type"])
     if one is None:
         return
@@ -625,8 +921,14 @@ def _check_kind(c: _Checker, rel, doc, q: dict, path: list):
         c.error(rel, doc, message, path + ([key] if key else []), code="question.kind")
     missing = [fmt for fmt in c.formats if not one.supports(fmt)]
     if missing:
-        c.warning(rel, doc, f"the {', '.join(missing)} format(s) cannot express a {q['type']} question: building "
-                            "them stops with this question named", path + ["type"], code="question.kind-unsupported")
+        c.warning(
+            rel,
+            doc,
+            f"the {', '.join(missing)} format(s) cannot express a {q['type']} question: building "
+            "them stops with this question named",
+            path + ["type"],
+            code="question.kind-unsupported",
+        )
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
@@ -646,86 +948,203 @@ def _check_answer_key(c: _Checker, rel, doc, outcome_ids: dict | None):
             c.competences(rel, doc, row.get("competences"), ["table", "rows", ri, "competences"])
             for cell in row.get("cells", {}):
                 if cell not in columns:
-                    c.error(rel, doc, f"unknown column '{cell}'{suggest(cell, columns)}",
-                            ["table", "rows", ri, "cells", cell], key=True, code="answer-key.unknown-column")
+                    c.error(
+                        rel,
+                        doc,
+                        f"unknown column '{cell}'{suggest(cell, columns)}",
+                        ["table", "rows", ri, "cells", cell],
+                        key=True,
+                        code="answer-key.unknown-column",
+                    )
     if not key:
         return
     build = key["build"]
     kp = ["answer_key"]
     for oi, oid in enumerate(key.get("outcomes", [])):
         if outcome_ids and oid not in outcome_ids:
-            c.error(rel, doc, f"unknown outcome '{oid}' in the unit that quizzes this worksheet"
-                              f"{suggest(oid, outcome_ids)}", kp + ["outcomes", oi], code="answer-key.unknown-outcome")
+            c.error(
+                rel,
+                doc,
+                f"unknown outcome '{oid}' in the unit that quizzes this worksheet{suggest(oid, outcome_ids)}",
+                kp + ["outcomes", oi],
+                code="answer-key.unknown-outcome",
+            )
     c.competences(rel, doc, key.get("competences"), kp + ["competences"])
     for name in ("prompt_columns",):
         for i, col in enumerate(key.get(name, [])):
             if col not in columns:
-                c.error(rel, doc, f"unknown column '{col}'{suggest(col, columns)}", kp + [name, i], code="answer-key.unknown-column")
+                c.error(
+                    rel,
+                    doc,
+                    f"unknown column '{col}'{suggest(col, columns)}",
+                    kp + [name, i],
+                    code="answer-key.unknown-column",
+                )
     for name in ("prompt_column", "answer_column"):
         if name in key and key[name] not in columns:
-            c.error(rel, doc, f"unknown column '{key[name]}'{suggest(key[name], columns)}", kp + [name], code="answer-key.unknown-column")
+            c.error(
+                rel,
+                doc,
+                f"unknown column '{key[name]}'{suggest(key[name], columns)}",
+                kp + [name],
+                code="answer-key.unknown-column",
+            )
     for placeholder in _PLACEHOLDER.findall(key.get("stem", "")):
         if placeholder not in columns:
-            c.error(rel, doc, f"placeholder '{{{placeholder}}}' names no column{suggest(placeholder, columns)}",
-                    kp + ["stem"], code="answer-key.unknown-placeholder")
+            c.error(
+                rel,
+                doc,
+                f"placeholder '{{{placeholder}}}' names no column{suggest(placeholder, columns)}",
+                kp + ["stem"],
+                code="answer-key.unknown-placeholder",
+            )
     answers = key.get("answers", [])
     c.unique_ids(rel, doc, answers, kp + ["answers"])
     option_ids = [o["id"] for o in key.get("options", [])]
     if build in (TRUE_FALSE, SINGLE_CHOICE):
         if not table:
-            c.error(rel, doc, f"'{build}' questions are built from table rows; this worksheet has no table", kp + ["build"], code="answer-key.no-table")
+            c.error(
+                rel,
+                doc,
+                f"'{build}' questions are built from table rows; this worksheet has no table",
+                kp + ["build"],
+                code="answer-key.no-table",
+            )
             return
         if "stem" not in key:
-            c.error(rel, doc, f"'{build}' needs a 'stem': the question asked of every row", kp, key=False, code="answer-key.no-stem")
+            c.error(
+                rel,
+                doc,
+                f"'{build}' needs a 'stem': the question asked of every row",
+                kp,
+                key=False,
+                code="answer-key.no-stem",
+            )
         if build == SINGLE_CHOICE and not option_ids:
             c.error(rel, doc, "single_choice needs 'options' offered for every row", kp, code="answer-key.no-options")
         answered = set()
         for ai, answer in enumerate(answers):
             path = kp + ["answers", ai]
             if answer["id"] not in rows:
-                c.error(rel, doc, f"the answer key names row '{answer['id']}', which the table does not have"
-                                  f"{suggest(answer['id'], rows)}", path + ["id"], code="answer-key.unknown-row")
+                c.error(
+                    rel,
+                    doc,
+                    f"the answer key names row '{answer['id']}', which the table does not have"
+                    f"{suggest(answer['id'], rows)}",
+                    path + ["id"],
+                    code="answer-key.unknown-row",
+                )
             answered.add(answer["id"])
             if "answer" not in answer:
                 continue  # a discussion row (graded: false): every answer is accepted
             value = answer["answer"]
             if build == TRUE_FALSE and not isinstance(value, bool):
-                c.error(rel, doc, f"a true_false answer must be true or false, not '{value}'", path + ["answer"], code="answer-key.not-boolean")
+                c.error(
+                    rel,
+                    doc,
+                    f"a true_false answer must be true or false, not '{value}'",
+                    path + ["answer"],
+                    code="answer-key.not-boolean",
+                )
             if build == SINGLE_CHOICE and value not in option_ids:
-                c.error(rel, doc, f"'{value}' is not one of the options{suggest(value, option_ids)}", path + ["answer"], code="answer-key.unknown-option")
+                c.error(
+                    rel,
+                    doc,
+                    f"'{value}' is not one of the options{suggest(value, option_ids)}",
+                    path + ["answer"],
+                    code="answer-key.unknown-option",
+                )
             c.competences(rel, doc, answer.get("competences"), path + ["competences"])
         for row in rows:
             if row not in answered:
-                c.error(rel, doc, f"row '{row}' has no answer in the answer key; every row becomes a question and "
-                                  "needs a correct answer", kp + ["answers"], code="answer-key.row-unanswered")
+                c.error(
+                    rel,
+                    doc,
+                    f"row '{row}' has no answer in the answer key; every row becomes a question and "
+                    "needs a correct answer",
+                    kp + ["answers"],
+                    code="answer-key.row-unanswered",
+                )
     elif build == MATCHING:
         if not table or "prompt_column" not in key or "answer_column" not in key:
-            c.error(rel, doc, "matching needs a table, 'prompt_column' and 'answer_column'", kp, code="answer-key.matching-columns")
+            c.error(
+                rel,
+                doc,
+                "matching needs a table, 'prompt_column' and 'answer_column'",
+                kp,
+                code="answer-key.matching-columns",
+            )
             return
         if len(rows) < 2:
             c.error(rel, doc, "matching needs at least two rows", ["table", "rows"], code="answer-key.matching-rows")
         for ri, row in enumerate(table["rows"]):
             for col in (key["prompt_column"], key["answer_column"]):
                 if col not in row.get("cells", {}):
-                    c.error(rel, doc, f"row '{row['id']}' has no '{col}' cell, which the matching question needs",
-                            ["table", "rows", ri], code="answer-key.matching-cell")
+                    c.error(
+                        rel,
+                        doc,
+                        f"row '{row['id']}' has no '{col}' cell, which the matching question needs",
+                        ["table", "rows", ri],
+                        code="answer-key.matching-cell",
+                    )
         if answers:
-            c.error(rel, doc, "matching takes its answers from 'answer_column'; remove 'answers'", kp + ["answers"], code="answer-key.matching-answers")
+            c.error(
+                rel,
+                doc,
+                "matching takes its answers from 'answer_column'; remove 'answers'",
+                kp + ["answers"],
+                code="answer-key.matching-answers",
+            )
     elif build == LIKERT:
         if not table or "stem" not in key or len(option_ids) < 2:
-            c.error(rel, doc, "likert needs a table, a 'stem' with {column} placeholders and the scale in 'options'", kp, code="answer-key.likert-shape")
+            c.error(
+                rel,
+                doc,
+                "likert needs a table, a 'stem' with {column} placeholders and the scale in 'options'",
+                kp,
+                code="answer-key.likert-shape",
+            )
         if answers:
-            c.error(rel, doc, "a self-assessment has no correct answers; remove 'answers'", kp + ["answers"], code="answer-key.likert-answers")
+            c.error(
+                rel,
+                doc,
+                "a self-assessment has no correct answers; remove 'answers'",
+                kp + ["answers"],
+                code="answer-key.likert-answers",
+            )
     elif build == ESSAY:
         if table and "stem" not in key:
-            c.error(rel, doc, "an essay built from a table needs a 'stem' with {column} placeholders", kp, code="answer-key.essay-stem")
+            c.error(
+                rel,
+                doc,
+                "an essay built from a table needs a 'stem' with {column} placeholders",
+                kp,
+                code="answer-key.essay-stem",
+            )
         if answers:
-            c.error(rel, doc, "essay questions have no correct answers; remove 'answers'", kp + ["answers"], code="answer-key.essay-answers")
+            c.error(
+                rel,
+                doc,
+                "essay questions have no correct answers; remove 'answers'",
+                kp + ["answers"],
+                code="answer-key.essay-answers",
+            )
     rows_tagged = bool(table) and all(row.get("competences") for row in table["rows"])
-    if c.tagging and outcome_ids is not None and not _effective(key, outcome_ids) and not rows_tagged and not all(
-            a.get("competences") for a in answers or [{}]):
-        c.error(rel, doc, "questions built from this worksheet are tagged with no competence; add 'competences' "
-                          "or 'outcomes' to the answer key", kp, code="answer-key.untagged")
+    if (
+        c.tagging
+        and outcome_ids is not None
+        and not _effective(key, outcome_ids)
+        and not rows_tagged
+        and not all(a.get("competences") for a in answers or [{}])
+    ):
+        c.error(
+            rel,
+            doc,
+            "questions built from this worksheet are tagged with no competence; add 'competences' "
+            "or 'outcomes' to the answer key",
+            kp,
+            code="answer-key.untagged",
+        )
 
 
 def _worksheet_question_ids(ws: dict) -> list[str]:
@@ -755,9 +1174,13 @@ def _check_coverage(c: _Checker, checked: Checked):
             assessed.update(activity.get("outcomes", []))
         for oi, outcome in enumerate(u["outcomes"]):
             if outcome["id"] not in assessed:
-                c.warning(f"{checked.source_language}/units/{uid}.yaml", doc,
-                          f"outcome '{outcome['id']}' is served by no activity and assessed by no question",
-                          ["outcomes", oi], code="outcome.unassessed")
+                c.warning(
+                    f"{checked.source_language}/units/{uid}.yaml",
+                    doc,
+                    f"outcome '{outcome['id']}' is served by no activity and assessed by no question",
+                    ["outcomes", oi],
+                    code="outcome.unassessed",
+                )
 
 
 def source_files(checked: Checked) -> list[tuple[str, yamlfile.Document, str]]:
@@ -772,8 +1195,12 @@ def source_files(checked: Checked) -> list[tuple[str, yamlfile.Document, str]]:
 def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str]):
     folder = checked.folder
     if not (folder.root / lang).is_dir():
-        c.report.warning(c.file(lang), f"no folder for language '{lang}': every text falls back to "
-                                       f"'{checked.source_language}' (create it with the same files, text only)", code="translation.no-folder")
+        c.report.warning(
+            c.file(lang),
+            f"no folder for language '{lang}': every text falls back to "
+            f"'{checked.source_language}' (create it with the same files, text only)",
+            code="translation.no-folder",
+        )
         return
     sources = {rel: (doc, kind) for rel, doc, kind in source_files(checked)}
     docs = checked.translations.setdefault(lang, {})
@@ -782,13 +1209,21 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
         if rel.startswith("_"):
             continue  # moocpack's own files, such as the l10n lock
         if not rel.endswith(".yaml"):
-            c.report.error(c.file(full), "translation folders hold only .yaml files mirroring the source folder", code="translation.stray-file")
+            c.report.error(
+                c.file(full),
+                "translation folders hold only .yaml files mirroring the source folder",
+                code="translation.stray-file",
+            )
             continue
         if rel in broken:
             continue
         if rel not in sources:
-            c.report.error(c.file(full), f"no file '{rel}' in the source folder '{checked.source_language}/'; "
-                                         "a translation file must mirror a source file", code="translation.file-without-source")
+            c.report.error(
+                c.file(full),
+                f"no file '{rel}' in the source folder '{checked.source_language}/'; "
+                "a translation file must mirror a source file",
+                code="translation.file-without-source",
+            )
             continue
         doc = c.read(full)
         if doc is None:
@@ -806,5 +1241,3 @@ def _check_translation(c: _Checker, checked: Checked, lang: str, broken: set[str
             c.report.error(c.file(full), message, pointer, position, code="translation.invalid")
         docs[rel] = doc
         c.markdown(full, doc, kind)
-
-

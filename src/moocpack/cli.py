@@ -24,8 +24,17 @@ from .archive import WriteError
 from .builder import BuildError, CourseExportError, OutputError, build
 from .exporter import registry
 from .console import (
-    EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_WARNINGS, Progress, choose_exporters, course_paths,
-    finish, parse_settings, print_problems,
+    EXIT_ERRORS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WARNINGS,
+    Progress,
+    choose_exporters,
+    course_paths,
+    finish,
+    parse_settings,
+    print_problems,
 )
 from .l10n.commands import l10n
 from .publish.commands import moodle_plugin, publish
@@ -61,9 +70,11 @@ class Commands(click.Group):
 COURSE = click.argument("course", required=False, type=click.Path(file_okay=False))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on standard output.")
 STRICT = click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
-REMOTE_MEDIA = click.option("--allow-remote-media", is_flag=True,
-                            help="Let images load from the web (a warning, not an error); packages then make "
-                                 "outside requests.")
+REMOTE_MEDIA = click.option(
+    "--allow-remote-media",
+    is_flag=True,
+    help="Let images load from the web (a warning, not an error); packages then make outside requests.",
+)
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every missing translation separately.")
 
 
@@ -91,11 +102,23 @@ def main():
 @STRICT
 @JSON
 @VERBOSE
-@click.option("-l", "--lang", "languages", multiple=True, metavar="L",
-              help="Also resolve these languages and report every missing string (repeatable).")
+@click.option(
+    "-l",
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="L",
+    help="Also resolve these languages and report every missing string (repeatable).",
+)
 @REMOTE_MEDIA
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="CPUs",
-              help="Cores a large course's files are read on (1: one after the other). The report is the same.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="CPUs",
+    help="Cores a large course's files are read on (1: one after the other). The report is the same.",
+)
 def validate(course, strict, as_json, verbose, languages, allow_remote_media, jobs):
     """Check a course folder: YAML syntax, schema, references, translations and unsafe content.
 
@@ -107,8 +130,7 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media, jo
     shown = Progress(not as_json and sys.stderr.isatty())
     for path in course_paths(course):
         report = Report(path)
-        checked = loader.check(path, report, allow_remote_media, progress=lambda m: shown(m, transient=True),
-                               jobs=jobs)
+        checked = loader.check(path, report, allow_remote_media, progress=lambda m: shown(m, transient=True), jobs=jobs)
         if checked is not None:
             for lang in languages or checked.languages:
                 shown(f"checking {path}: language {lang}", transient=True)
@@ -125,8 +147,11 @@ def validate(course, strict, as_json, verbose, languages, allow_remote_media, jo
         else:
             print_problems(report, verbose)
             verdict = "valid" if not tally["errors"] else "invalid"
-            click.echo(f"{path}: {verdict}: {tally['errors']} error(s), {tally['warnings']} warning(s), "
-                       f"{tally['untranslated']} untranslated string(s)", err=bool(tally["errors"]))
+            click.echo(
+                f"{path}: {verdict}: {tally['errors']} error(s), {tally['warnings']} warning(s), "
+                f"{tally['untranslated']} untranslated string(s)",
+                err=bool(tally["errors"]),
+            )
     if as_json:
         click.echo(json.dumps(envelope(reports, courses=results), ensure_ascii=False, indent=2))
     sys.exit(status)
@@ -142,25 +167,53 @@ def _human(size: float) -> str:
 
 @main.command(name="build")
 @COURSE
-@click.option("-f", "--format", "formats", multiple=True, metavar="F",
-              help="Format to build (repeatable); default every registered format. See 'moocpack formats'.")
-@click.option("-l", "--lang", "languages", multiple=True, metavar="L",
-              help="Language to build (repeatable); default every language of the course.")
-@click.option("-o", "--out", default="dist", show_default=True, type=click.Path(),
-              help="Folder the packages are written to (one that cannot be is exit 2, as any unwritable output).")
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="A setting of one format, e.g. --set olx_org=PAT or --set olx.org=PAT (repeatable); "
-                   "'moocpack formats' lists them.")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="F",
+    help="Format to build (repeatable); default every registered format. See 'moocpack formats'.",
+)
+@click.option(
+    "-l",
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="L",
+    help="Language to build (repeatable); default every language of the course.",
+)
+@click.option(
+    "-o",
+    "--out",
+    default="dist",
+    show_default=True,
+    type=click.Path(),
+    help="Folder the packages are written to (one that cannot be is exit 2, as any unwritable output).",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A setting of one format, e.g. --set olx_org=PAT or --set olx.org=PAT (repeatable); "
+    "'moocpack formats' lists them.",
+)
 @STRICT
 @JSON
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="CPUs",
-              help="Packages built at the same time, and cores a large course is read on (1: one after the other, "
-                   "for debugging). Output is the same.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="CPUs",
+    help="Packages built at the same time, and cores a large course is read on (1: one after the other, "
+    "for debugging). Output is the same.",
+)
 @REMOTE_MEDIA
-def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug, jobs,
-                  allow_remote_media):
+def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug, jobs, allow_remote_media):
     """Build packages: every format and language by default, named
     <course>-<version>-<lang>-<format>.<ext>, into --out.
 
@@ -186,8 +239,18 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
             shown(f"built {built.package.path}  ({_human(built.package.size)}, {built.seconds * 1000:.0f} ms)")
 
         try:
-            results = build(path, chosen, list(languages) or None, out_dir, report, parsed, progress,
-                            allow_remote_media, jobs, checking=lambda m: shown(m, transient=True))
+            results = build(
+                path,
+                chosen,
+                list(languages) or None,
+                out_dir,
+                report,
+                parsed,
+                progress,
+                allow_remote_media,
+                jobs,
+                checking=lambda m: shown(m, transient=True),
+            )
         except CourseError:
             if not as_json:
                 print_problems(report, verbose, sys.stderr)
@@ -214,8 +277,9 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
                 details = getattr(exc.cause, "details", None)  # from a worker process: its traceback as text
                 click.echo(details, err=True) if details else traceback.print_exception(exc.cause)
             if not as_json:
-                click.echo(f"{path}: internal error: {exc}; the package was not written (use --debug for details)",
-                           err=True)
+                click.echo(
+                    f"{path}: internal error: {exc}; the package was not written (use --debug for details)", err=True
+                )
             status = max(status, EXIT_INTERNAL)
             continue
         if as_json:
@@ -230,24 +294,42 @@ def build_command(course, formats, languages, out, settings, strict, as_json, ve
         status = max(status, finish(report, strict))
         summary.extend((path, r) for r in results)
     if as_json:
-        packages = [{"course": str(p), "format": r.format, "language": r.language, "path": str(r.package.path),
-                     "bytes": r.package.size, "extra": [str(e) for e in r.package.extra],
-                     "seconds": round(r.seconds, 4), "fallback_strings": r.fallbacks} for p, r in summary]
-        click.echo(json.dumps(envelope(reports, ok=status < EXIT_ERRORS, courses=courses, packages=packages),
-                              ensure_ascii=False, indent=2))
+        packages = [
+            {
+                "course": str(p),
+                "format": r.format,
+                "language": r.language,
+                "path": str(r.package.path),
+                "bytes": r.package.size,
+                "extra": [str(e) for e in r.package.extra],
+                "seconds": round(r.seconds, 4),
+                "fallback_strings": r.fallbacks,
+            }
+            for p, r in summary
+        ]
+        click.echo(
+            json.dumps(
+                envelope(reports, ok=status < EXIT_ERRORS, courses=courses, packages=packages),
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     elif summary:
         click.echo("")
         click.echo(f"{'format':<10} {'lang':<6} {'size':>10} {'fallbacks':>10}  package")
         for _, r in summary:
-            click.echo(f"{r.format:<10} {r.language:<6} {_human(r.package.size):>10} {r.fallbacks:>10}  "
-                       f"{r.package.path.name}")
+            click.echo(
+                f"{r.format:<10} {r.language:<6} {_human(r.package.size):>10} {r.fallbacks:>10}  {r.package.path.name}"
+            )
             for extra in r.package.extra:  # side files, e.g. the framework CSVs to import first
                 click.echo(f"{'':<10} {'':<6} {_human(extra.stat().st_size):>10} {'':>10}    + {extra.name}")
         sides = sum(len(r.package.extra) for _, r in summary)
         click.echo(f"{len(summary)} package(s)" + (f" and {sides} side file(s)" if sides else "") + f" in {out_dir}/")
         if any(r.fallbacks for _, r in summary):
-            click.echo("fallbacks: strings shown in the source language because no translation exists yet "
-                       "(moocpack validate --verbose lists them)")
+            click.echo(
+                "fallbacks: strings shown in the source language because no translation exists yet "
+                "(moocpack validate --verbose lists them)"
+            )
     sys.exit(status)
 
 
@@ -283,11 +365,25 @@ def describe(course) -> dict:
     frameworks = coverage.as_json(course)
     outcomes = [o for u in course.units for o in u.outcomes]
     return {
-        "id": course.id, "version": course.version, "language": course.language,
-        "languages": list(course.languages), "title": str(course.title),
-        "units": [{"id": u.id, "number": u.number, "title": str(u.title), "outcomes": len(u.outcomes),
-                   "activities": len(u.activities), "worksheets": len(u.worksheets), "cases": len(u.cases),
-                   "quizzes": len(u.quizzes), "questions": len(u.questions)} for u in course.units],
+        "id": course.id,
+        "version": course.version,
+        "language": course.language,
+        "languages": list(course.languages),
+        "title": str(course.title),
+        "units": [
+            {
+                "id": u.id,
+                "number": u.number,
+                "title": str(u.title),
+                "outcomes": len(u.outcomes),
+                "activities": len(u.activities),
+                "worksheets": len(u.worksheets),
+                "cases": len(u.cases),
+                "quizzes": len(u.quizzes),
+                "questions": len(u.questions),
+            }
+            for u in course.units
+        ],
         "activities": sum(len(u.activities) for u in course.units),
         "questions": len(questions),
         "questions_by_type": dict(sorted(Counter(q.type for q in questions).items())),
@@ -299,20 +395,29 @@ def describe(course) -> dict:
 
 
 def render_info(data: dict) -> str:
-    lines = [f"{data['title']}  ({data['id']} {data['version']}, {data['language']}; "
-             f"languages: {', '.join(data['languages'])})", ""]
+    lines = [
+        f"{data['title']}  ({data['id']} {data['version']}, {data['language']}; "
+        f"languages: {', '.join(data['languages'])})",
+        "",
+    ]
     lines.append(f"{'unit':<22} {'outcomes':>8} {'activities':>10} {'worksheets':>10} {'questions':>9}  title")
     for u in data["units"]:
-        lines.append(f"{u['id']:<22} {u['outcomes']:>8} {u['activities']:>10} {u['worksheets']:>10} "
-                     f"{u['questions']:>9}  {u['title']}")
+        lines.append(
+            f"{u['id']:<22} {u['outcomes']:>8} {u['activities']:>10} {u['worksheets']:>10} "
+            f"{u['questions']:>9}  {u['title']}"
+        )
     lines.append("")
     by_type = ", ".join(f"{t}: {n}" for t, n in data["questions_by_type"].items()) or "none"
     lines.append(f"questions: {data['questions']} ({by_type})")
-    lines.append(f"tagged with competences: {data['outcomes_tagged']}/{data['outcomes']} outcomes, "
-                 f"{data['questions_tagged']}/{data['questions']} questions")
+    lines.append(
+        f"tagged with competences: {data['outcomes_tagged']}/{data['outcomes']} outcomes, "
+        f"{data['questions_tagged']}/{data['questions']} questions"
+    )
     for fw in data["frameworks"]:
-        lines.append(f"framework {fw['id']}: {fw['categories']} categories, {fw['items']} items, "
-                     f"{fw['covered']} covered, {fw['items'] - fw['covered']} not covered  ({fw['title']})")
+        lines.append(
+            f"framework {fw['id']}: {fw['categories']} categories, {fw['items']} items, "
+            f"{fw['covered']} covered, {fw['items'] - fw['covered']} not covered  ({fw['title']})"
+        )
     return "\n".join(lines)
 
 
@@ -322,23 +427,53 @@ def formats(as_json):
     """List the registered export formats (the 'moocpack.exporters' entry-point group) and the
     question kinds plug-ins add (the 'moocpack.question_kinds' group)."""
     from . import kinds
+
     found = registry()
     question_kinds = kinds.registry()
     broken = [r for r in found.values() if r.exporter is None]
     if as_json:
         report = Report(Path("."))
         for r in broken:
-            report.error(r.origin, f"format '{r.name}' is installed but cannot be loaded: {r.error}", code="plugin.broken")
-        click.echo(json.dumps(envelope([report], formats=[{"name": r.name, "extension": r.exporter.extension if r.exporter else None,
-                                "description": r.exporter.description if r.exporter else "",
-                                "settings": [{"name": s.name, "type": s.kind.__name__, "default": s.default,
-                                              "choices": list(s.choices), "help": s.help}
-                                             for s in (r.exporter.settings if r.exporter else ())],
-                                "origin": r.origin, "error": r.error} for r in found.values()],
-                                question_kinds=[{"name": name, "origin": f"{type(kind).__module__}:{type(kind).__name__}",
-                                                 "formats": [f for f in found if kind.supports(f)]}
-                                                for name, kind in question_kinds.items()]
-                                + [{"name": name, "error": why} for name, why in kinds.broken().items()]), indent=2))
+            report.error(
+                r.origin, f"format '{r.name}' is installed but cannot be loaded: {r.error}", code="plugin.broken"
+            )
+        click.echo(
+            json.dumps(
+                envelope(
+                    [report],
+                    formats=[
+                        {
+                            "name": r.name,
+                            "extension": r.exporter.extension if r.exporter else None,
+                            "description": r.exporter.description if r.exporter else "",
+                            "settings": [
+                                {
+                                    "name": s.name,
+                                    "type": s.kind.__name__,
+                                    "default": s.default,
+                                    "choices": list(s.choices),
+                                    "help": s.help,
+                                }
+                                for s in (r.exporter.settings if r.exporter else ())
+                            ],
+                            "origin": r.origin,
+                            "error": r.error,
+                        }
+                        for r in found.values()
+                    ],
+                    question_kinds=[
+                        {
+                            "name": name,
+                            "origin": f"{type(kind).__module__}:{type(kind).__name__}",
+                            "formats": [f for f in found if kind.supports(f)],
+                        }
+                        for name, kind in question_kinds.items()
+                    ]
+                    + [{"name": name, "error": why} for name, why in kinds.broken().items()],
+                ),
+                indent=2,
+            )
+        )
     else:
         for r in found.values():
             if r.exporter:
@@ -346,14 +481,18 @@ def formats(as_json):
                 for setting in r.exporter.settings:
                     default = "" if setting.default in (None, "") else f" (default {setting.default})"
                     choices = f" [{'|'.join(setting.choices)}]" if setting.choices else ""
-                    click.echo(f"{'':<11}--set {setting.name}={setting.kind.__name__.upper()}{choices}{default}: "
-                               f"{setting.help}")
+                    click.echo(
+                        f"{'':<11}--set {setting.name}={setting.kind.__name__.upper()}{choices}{default}: "
+                        f"{setting.help}"
+                    )
             else:
                 click.echo(f"{r.name:<10} BROKEN   {r.error}  [{r.origin}]")
         for name, kind in question_kinds.items():
             supported = ", ".join(f for f in found if kind.supports(f))
-            click.echo(f"question kind {name}: {kind.description or 'a plug-in question kind'} (formats: {supported})"
-                       f"  [{type(kind).__module__}:{type(kind).__name__}]")
+            click.echo(
+                f"question kind {name}: {kind.description or 'a plug-in question kind'} (formats: {supported})"
+                f"  [{type(kind).__module__}:{type(kind).__name__}]"
+            )
         for name, why in kinds.broken().items():
             click.echo(f"question kind {name}: BROKEN {why}")
     # A plug-in that cannot load is an error of the installation, not a detail of the listing.
@@ -362,11 +501,22 @@ def formats(as_json):
 
 @main.command()
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-l", "--lang", "languages", multiple=True, metavar="L",
-              help="Languages, the source first (repeatable; default en). The others get empty translation files.")
-@click.option("--framework", default="none", show_default=True, metavar="none|FILE",
-              help="A competence framework file (competences/<id>.yaml format) to tag outcomes and questions "
-                   "with; 'none' for a course that tags nothing.")
+@click.option(
+    "-l",
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="L",
+    help="Languages, the source first (repeatable; default en). The others get empty translation files.",
+)
+@click.option(
+    "--framework",
+    default="none",
+    show_default=True,
+    metavar="none|FILE",
+    help="A competence framework file (competences/<id>.yaml format) to tag outcomes and questions "
+    "with; 'none' for a course that tags nothing.",
+)
 def new(path, languages, framework):
     """Start a course: a small valid one (a unit, a page, a worksheet, a quiz) to build on.
 
@@ -379,6 +529,7 @@ def new(path, languages, framework):
       moocpack serve my-course              a live preview, rebuilt on every save
     """
     from . import scaffold
+
     languages = tuple(dict.fromkeys(languages or ("en",)))
     source_framework = None if framework == "none" else Path(framework)
     if source_framework is not None and not source_framework.is_file():
@@ -399,8 +550,12 @@ def new(path, languages, framework):
 @click.option("-l", "--lang", "language", metavar="L", help="The language to show (default: the source language).")
 @click.option("--guide", is_flag=True, help="Show the facilitator guide instead of the learners' website.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to listen on; the default reaches this computer only.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; the default reaches this computer only.",
+)
 def serve(course, language, guide, port, host):
     """Preview the website on http://127.0.0.1:8000, rebuilt on every save.
 
@@ -408,6 +563,7 @@ def serve(course, language, guide, port, host):
     build stays up with the problems shown over it (file:line:column: message). Stop with Ctrl+C.
     """
     from . import serve as preview_server
+
     paths = course_paths(course)
     if len(paths) != 1:
         raise click.UsageError("serve shows one course: name its folder")
@@ -416,8 +572,11 @@ def serve(course, language, guide, port, host):
     except OSError as exc:
         click.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERRORS)
-    click.echo(f"serving {paths[0]} on http://{host}:{server.server_address[1]}/ (built in {preview.seconds:.2f} s; "
-               "Ctrl+C stops)", err=True)
+    click.echo(
+        f"serving {paths[0]} on http://{host}:{server.server_address[1]}/ (built in {preview.seconds:.2f} s; "
+        "Ctrl+C stops)",
+        err=True,
+    )
     for problem in preview.problems:
         click.echo(problem, err=True)
     try:
@@ -436,11 +595,15 @@ main.add_command(moodle_plugin)
 def entry() -> None:
     """The `moocpack` command: click's main, with no traceback for anything unexpected."""
     import os
+
     try:
         main()
     except Exception as exc:  # an unexpected bug must still not greet users with a traceback
         if os.environ.get("MOOCPACK_DEBUG"):
             raise
-        click.echo(f"moocpack: internal error: {type(exc).__name__}: {exc} "
-                   "(set MOOCPACK_DEBUG=1 to see the traceback, and please report it)", err=True)
+        click.echo(
+            f"moocpack: internal error: {type(exc).__name__}: {exc} "
+            "(set MOOCPACK_DEBUG=1 to see the traceback, and please report it)",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)

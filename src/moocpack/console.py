@@ -48,9 +48,11 @@ def print_problems(report: Report, verbose: bool, stream=None) -> None:
             continue
         click.echo(str(problem), file=stream)
     for lang, problems in sorted(untranslated.items()):
-        click.echo(f"{report.root}: note: {len(problems)} string(s) not translated into '{lang}' yet; they show in "
-                   f"the source language (--verbose, or moocpack l10n status --lang {lang} --list, lists them)",
-                   file=stream)
+        click.echo(
+            f"{report.root}: note: {len(problems)} string(s) not translated into '{lang}' yet; they show in "
+            f"the source language (--verbose, or moocpack l10n status --lang {lang} --list, lists them)",
+            file=stream,
+        )
 
 
 def finish(report: Report, strict: bool) -> int:
@@ -68,8 +70,9 @@ def choose_exporters(formats: tuple[str, ...]) -> dict:
     chosen = {}
     for name in formats or [n for n in available if n not in broken]:
         if name not in available:
-            raise click.UsageError(f"unknown format '{name}'; available: {', '.join(available) or 'none'} "
-                                   "(see 'moocpack formats')")
+            raise click.UsageError(
+                f"unknown format '{name}'; available: {', '.join(available) or 'none'} (see 'moocpack formats')"
+            )
         if name in broken:
             raise click.UsageError(f"format '{name}' is installed but cannot be loaded: {broken[name]}")
         chosen[name] = available[name].exporter
@@ -80,11 +83,16 @@ def parse_settings(items: tuple[str, ...], chosen: dict) -> dict:
     """`--set KEY=VALUE` checked against the settings the chosen formats declare, typed. An
     unknown key or a bad value stops before anything is built (exit 2, with a suggestion)."""
     from .schema import suggest
+
     declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
     # A setting may also be named within its format's namespace, FORMAT.NAME (moodle.release for
     # moodle_release): what the format declares, so two formats' settings never share a name.
-    spaced = {f"{fmt}.{s.name[len(fmt) + 1:]}": s.name for fmt, exporter in chosen.items()
-              for s in exporter.settings if s.name.startswith(f"{fmt}_")}
+    spaced = {
+        f"{fmt}.{s.name[len(fmt) + 1 :]}": s.name
+        for fmt, exporter in chosen.items()
+        for s in exporter.settings
+        if s.name.startswith(f"{fmt}_")
+    }
     parsed = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -94,8 +102,11 @@ def parse_settings(items: tuple[str, ...], chosen: dict) -> dict:
         key = spaced.get(key, key)
         if key not in declared:
             known = ", ".join(sorted(spaced) or sorted(declared)) or "none"
-            click.echo(f"moocpack: unknown setting '{key}'{suggest(key, {**declared, **spaced})} for the chosen formats "
-                       f"(theirs: {known}; see 'moocpack formats')", err=True)
+            click.echo(
+                f"moocpack: unknown setting '{key}'{suggest(key, {**declared, **spaced})} for the chosen formats "
+                f"(theirs: {known}; see 'moocpack formats')",
+                err=True,
+            )
             sys.exit(EXIT_ERRORS)
         try:
             parsed[key] = declared[key].parse(value.strip())

@@ -51,8 +51,10 @@ def matrix(course: Course, framework: Framework) -> tuple[CategoryRows, ...]:
     found = course.coverage()
     categories = []
     for category in framework.categories:
-        rows = tuple(ItemRow(item, {unit: Cell(tuple(refs)) for unit, refs in found.get(item.id, {}).items()})
-                     for item in category.items)
+        rows = tuple(
+            ItemRow(item, {unit: Cell(tuple(refs)) for unit, refs in found.get(item.id, {}).items()})
+            for item in category.items
+        )
         categories.append(CategoryRows(category.id, category.number, category.title, rows))
     return tuple(categories)
 
@@ -73,13 +75,37 @@ def as_json(course: Course) -> list[dict]:
     for fw in course.frameworks:
         categories = matrix(course, fw)
         items, covered = totals(categories)
-        out.append({
-            "id": fw.id, "title": str(fw.title), "categories": len(categories), "items": items, "covered": covered,
-            "not_covered": [r.item.id for c in categories for r in c.rows if not r.total],
-            "by_category": [{
-                "id": c.id, "number": c.number, "title": str(c.title), "items": len(c.rows), "covered": c.covered,
-                "rows": [{"id": r.item.id, "text": str(r.item.text), "total": r.total,
-                          "units": {uid: {**cell.counts(), "refs": [f"{k}:{i}" for k, i in cell.refs]}
-                                    for uid, cell in r.cells.items() if cell.count}}
-                         for r in c.rows]} for c in categories]})
+        out.append(
+            {
+                "id": fw.id,
+                "title": str(fw.title),
+                "categories": len(categories),
+                "items": items,
+                "covered": covered,
+                "not_covered": [r.item.id for c in categories for r in c.rows if not r.total],
+                "by_category": [
+                    {
+                        "id": c.id,
+                        "number": c.number,
+                        "title": str(c.title),
+                        "items": len(c.rows),
+                        "covered": c.covered,
+                        "rows": [
+                            {
+                                "id": r.item.id,
+                                "text": str(r.item.text),
+                                "total": r.total,
+                                "units": {
+                                    uid: {**cell.counts(), "refs": [f"{k}:{i}" for k, i in cell.refs]}
+                                    for uid, cell in r.cells.items()
+                                    if cell.count
+                                },
+                            }
+                            for r in c.rows
+                        ],
+                    }
+                    for c in categories
+                ],
+            }
+        )
     return out

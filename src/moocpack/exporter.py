@@ -33,8 +33,10 @@ def api_mismatch(plugin) -> str:
     """Why a plug-in cannot be used with this moocpack ("" when it can)."""
     wanted = getattr(plugin, "api", PLUGIN_API[0])
     if wanted != PLUGIN_API[0]:
-        return (f"written for moocpack's plug-in API {wanted}, this moocpack has {PLUGIN_API[0]}.{PLUGIN_API[1]}: "
-                "install a version of the plug-in made for it")
+        return (
+            f"written for moocpack's plug-in API {wanted}, this moocpack has {PLUGIN_API[0]}.{PLUGIN_API[1]}: "
+            "install a version of the plug-in made for it"
+        )
     return ""
 
 
@@ -158,8 +160,10 @@ class Exporter:
         """Build everything in memory first; only a complete package reaches the disk."""
         options = self.with_defaults(options)
         data = self.archive(self.files(course, options), course, options)
-        extras = {f"{self.basename(course)}-{name}": content
-                  for name, content in sorted(self.extra_files(course, options).items())}
+        extras = {
+            f"{self.basename(course)}-{name}": content
+            for name, content in sorted(self.extra_files(course, options).items())
+        }
         target = out_dir / f"{self.basename(course)}.{self.extension}"
         archive.write_atomic(target, data)
         written = []

@@ -82,12 +82,18 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
         return _keep(folder, relative, doc)
     path = folder.root / relative
     if dangling(path):
-        report.error(folder.display(relative), "this is a symbolic link that leads nowhere (a loop, or its target "
-                     "is missing); replace it with the file", code="file.dangling-link")
+        report.error(
+            folder.display(relative),
+            "this is a symbolic link that leads nowhere (a loop, or its target is missing); replace it with the file",
+            code="file.dangling-link",
+        )
         return None
     if not inside(folder.root, path):
-        report.error(folder.display(relative), "this path leads outside the course folder (a symlink?); "
-                     "move the file into the course folder", code="file.outside-folder")
+        report.error(
+            folder.display(relative),
+            "this path leads outside the course folder (a symlink?); move the file into the course folder",
+            code="file.outside-folder",
+        )
         return None
     try:
         doc = _parse(folder, path)
@@ -95,7 +101,12 @@ def read(folder: CourseFolder, relative: str, report: Report, pointer_from=None)
         report.error(folder.display(relative), exc.message, position=exc.position, code=exc.code)
         return None
     if not isinstance(doc.data, dict):
-        report.error(folder.display(relative), "expected a mapping of fields at the top of the file", position=(1, 1), code="file.not-a-mapping")
+        report.error(
+            folder.display(relative),
+            "expected a mapping of fields at the top of the file",
+            position=(1, 1),
+            code="file.not-a-mapping",
+        )
         return None
     return _keep(folder, relative, doc)
 
@@ -137,21 +148,33 @@ def open_folder(path: Path, report: Report, parsed: dict | None = None) -> Cours
             candidates.append((child.name, doc))
     if not candidates:
         if not any(r.severity == "error" for r in report.problems):
-            report.error(str(path), "no source course file found: expected <language>/course.yaml "
-                         "with 'source_language' set to that folder's name, e.g. en/course.yaml", code="folder.no-source")
+            report.error(
+                str(path),
+                "no source course file found: expected <language>/course.yaml "
+                "with 'source_language' set to that folder's name, e.g. en/course.yaml",
+                code="folder.no-source",
+            )
         return None
     if len(candidates) > 1:
         names = ", ".join(f"{name}/course.yaml" for name, _ in candidates)
-        report.error(str(path), f"more than one folder claims to be the source language ({names}); "
-                     "only the source folder's course.yaml may set 'source_language'", code="folder.several-sources")
+        report.error(
+            str(path),
+            f"more than one folder claims to be the source language ({names}); "
+            "only the source folder's course.yaml may set 'source_language'",
+            code="folder.several-sources",
+        )
         return None
     name, doc = candidates[0]
     declared = doc.data.get("source_language") if isinstance(doc.data, dict) else None
     if declared != name:
-        report.error(folder.display(f"{name}/course.yaml"),
-                     f"source_language is '{declared}' but the file is in folder '{name}/'; "
-                     f"rename the folder or set source_language: {name}",
-                     "/source_language", doc.position("/source_language"), code="folder.source-mismatch")
+        report.error(
+            folder.display(f"{name}/course.yaml"),
+            f"source_language is '{declared}' but the file is in folder '{name}/'; "
+            f"rename the folder or set source_language: {name}",
+            "/source_language",
+            doc.position("/source_language"),
+            code="folder.source-mismatch",
+        )
         return None
     folder.source_language = name
     return folder
@@ -169,21 +192,37 @@ def translation_files(folder: CourseFolder, language: str) -> list[str]:
     return found
 
 
-def asset_bytes(folder: CourseFolder, relative: str, report: Report, where: str, pointer: str,
-                position) -> bytes | None:
+def asset_bytes(
+    folder: CourseFolder, relative: str, report: Report, where: str, pointer: str, position
+) -> bytes | None:
     path = folder.root / relative
     if dangling(path):
-        report.error(where, f"'{relative}' is a symbolic link that leads nowhere (a loop, or its target is missing)",
-                     pointer, position, code="file.dangling-link")
+        report.error(
+            where,
+            f"'{relative}' is a symbolic link that leads nowhere (a loop, or its target is missing)",
+            pointer,
+            position,
+            code="file.dangling-link",
+        )
         return None
     if not inside(folder.root, path):
-        report.error(where, f"'{relative}' leads outside the course folder", pointer, position, code="file.outside-folder")
+        report.error(
+            where, f"'{relative}' leads outside the course folder", pointer, position, code="file.outside-folder"
+        )
         return None
     if not is_file(path):
-        report.error(where, f"file '{relative}' not found in the course folder", pointer, position, code="file.asset-missing")
+        report.error(
+            where, f"file '{relative}' not found in the course folder", pointer, position, code="file.asset-missing"
+        )
         return None
     size = path.stat().st_size
     if size > MAX_ASSET_BYTES:
-        report.error(where, f"'{relative}' is {size:,} bytes; the limit is {MAX_ASSET_BYTES:,}", pointer, position, code="file.asset-too-large")
+        report.error(
+            where,
+            f"'{relative}' is {size:,} bytes; the limit is {MAX_ASSET_BYTES:,}",
+            pointer,
+            position,
+            code="file.asset-too-large",
+        )
         return None
     return path.read_bytes()

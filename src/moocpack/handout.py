@@ -40,6 +40,7 @@ FORMAT_VERSION = "5"  # bump when the layout changes, so cached handouts are mad
 def _fpdf_version() -> str:
     # Read from the installed metadata: importing fpdf takes longer than a cached build.
     from importlib.metadata import version
+
     return version("fpdf2")
 
 
@@ -57,8 +58,16 @@ def _paragraphs(markup: Text | None) -> list[str]:
 class Handout:
     """The words of one worksheet's handout; `pdf()` lays them out."""
 
-    def __init__(self, sheet: Worksheet, course_title: str, licence: str, lang: str, messages: dict,
-                 date: str, label: str | None = None):
+    def __init__(
+        self,
+        sheet: Worksheet,
+        course_title: str,
+        licence: str,
+        lang: str,
+        messages: dict,
+        date: str,
+        label: str | None = None,
+    ):
         self.sheet = sheet
         self.lang = lang
         self.course_title = str(course_title)
@@ -73,20 +82,42 @@ class Handout:
         # A self-assessment's scale is printed as columns of boxes to tick ("tick the statement").
         self.columns = [str(c.title) for c in sheet.columns] + [str(point) for point in sheet.scale]
         # The column a matching question asks for is left blank: the handout is the learner's.
-        self.rows = [[str(row.cells.get(c.id, "") or "") if c.id != sheet.answer_column else ""
-                      for c in sheet.columns] + ["" for _ in sheet.scale] for row in sheet.rows]
+        self.rows = [
+            [str(row.cells.get(c.id, "") or "") if c.id != sheet.answer_column else "" for c in sheet.columns]
+            + ["" for _ in sheet.scale]
+            for row in sheet.rows
+        ]
         self.prompts = [" ".join(_paragraphs(p.text)) for p in sheet.prompts]
         # Text shown in another language because it is not translated yet is said to be, as on screen.
-        parts = [sheet.title, sheet.instructions, *(c.title for c in sheet.columns),
-                 *(cell for row in sheet.rows for cell in row.cells.values()), *(p.text for p in sheet.prompts)]
+        parts = [
+            sheet.title,
+            sheet.instructions,
+            *(c.title for c in sheet.columns),
+            *(cell for row in sheet.rows for cell in row.cells.values()),
+            *(p.text for p in sheet.prompts),
+        ]
         others = list(dict.fromkeys(getattr(p, "lang", lang) for p in parts if p and getattr(p, "lang", lang) != lang))
-        self.notice = (messages["fallback_notice"].format(language=", ".join(language_name(lang, o) for o in others))
-                       if others else "")
+        self.notice = (
+            messages["fallback_notice"].format(language=", ".join(language_name(lang, o) for o in others))
+            if others
+            else ""
+        )
 
     def texts(self) -> list[str]:
-        return [self.course_title, self.licence, self.title, self.credit, self.notice, *self.instructions, *self.columns,
-                *(cell for row in self.rows for cell in row), *self.prompts,
-                self.messages["name_line"], self.messages["date_line"], self.messages["page_of"]]
+        return [
+            self.course_title,
+            self.licence,
+            self.title,
+            self.credit,
+            self.notice,
+            *self.instructions,
+            *self.columns,
+            *(cell for row in self.rows for cell in row),
+            *self.prompts,
+            self.messages["name_line"],
+            self.messages["date_line"],
+            self.messages["page_of"],
+        ]
 
     def key(self) -> str:
         digest = hashlib.sha256()
@@ -110,8 +141,10 @@ class Handout:
             family = "Helvetica"
         except UnicodeEncodeError:
             fonts = resources.files("moocpack.fonts")
-            with resources.as_file(fonts / "DejaVuSans.ttf") as regular, \
-                    resources.as_file(fonts / "DejaVuSans-Bold.ttf") as bold:
+            with (
+                resources.as_file(fonts / "DejaVuSans.ttf") as regular,
+                resources.as_file(fonts / "DejaVuSans-Bold.ttf") as bold,
+            ):
                 pdf.add_font("DejaVu", "", str(regular))
                 pdf.add_font("DejaVu", "B", str(bold))
             family = "DejaVu"
@@ -125,6 +158,7 @@ class Handout:
             pdf.cell(0, 5, licence[:150], align="L")
             pdf.set_x(pdf.l_margin)
             pdf.cell(0, 5, page_of.format(page=pdf.page_no(), pages="{nb}"), align="R")
+
         pdf.footer = footer  # type: ignore[method-assign]  # fpdf2 calls it on every page
         pdf.alias_nb_pages("{nb}")
 
@@ -163,9 +197,15 @@ class Handout:
             # must print, so a long row goes on in continuation rows, a page's worth of lines each.
             heading = _split_row(pdf, self.columns, cell_widths, _HEADING_LINES)
             rows = [part for row in self.rows for part in _split_row(pdf, row, cell_widths, _ROW_LINES)]
-            with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, padding=2,
-                           min_row_height=18, repeat_headings=1 if len(heading) == 1 else 0,
-                           first_row_as_headings=len(heading) == 1) as table:
+            with pdf.table(
+                col_widths=widths,
+                text_align="LEFT",
+                line_height=5,
+                padding=2,
+                min_row_height=18,
+                repeat_headings=1 if len(heading) == 1 else 0,
+                first_row_as_headings=len(heading) == 1,
+            ) as table:
                 for row in heading + rows:
                     table.row(row)
         for index, prompt in enumerate(self.prompts, 1):
@@ -186,12 +226,13 @@ _HEADING_LINES, _ROW_LINES = 12, 36
 
 def _split_row(pdf, cells: list[str], widths: list[float], most: int) -> list[list[str]]:
     """The row as it wraps in the table's columns, cut into rows of at most `most` lines."""
-    wrapped = [pdf.multi_cell(w, 5, text, dry_run=True, output="LINES") if text else [""]
-               for w, text in zip(widths, cells)]
+    wrapped = [
+        pdf.multi_cell(w, 5, text, dry_run=True, output="LINES") if text else [""] for w, text in zip(widths, cells)
+    ]
     if max(len(lines) for lines in wrapped) <= most:
         return [cells]
     parts = -(-max(len(lines) for lines in wrapped) // most)
-    return [["\n".join(lines[i * most:(i + 1) * most]) for lines in wrapped] for i in range(parts)]
+    return [["\n".join(lines[i * most : (i + 1) * most]) for lines in wrapped] for i in range(parts)]
 
 
 def cache_folder() -> Path | None:
@@ -229,8 +270,11 @@ def _cached(folder: Path | None, key: str) -> bytes | None:
         return None
     try:
         info = os.fstat(fd)
-        if (not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY
-                or (hasattr(os, "getuid") and info.st_uid != os.getuid())):
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_size > _MAX_ENTRY
+            or (hasattr(os, "getuid") and info.st_uid != os.getuid())
+        ):
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
             entry = handle.read(_MAX_ENTRY + 1)
@@ -239,7 +283,7 @@ def _cached(folder: Path | None, key: str) -> bytes | None:
     finally:
         os.close(fd)
     header, _, data = entry.partition(b"\n")
-    if not header.startswith(_MAGIC) or header[len(_MAGIC):] != hashlib.sha256(data).hexdigest().encode():
+    if not header.startswith(_MAGIC) or header[len(_MAGIC) :] != hashlib.sha256(data).hexdigest().encode():
         return None
     if not data.startswith(b"%PDF-"):
         return None
@@ -273,8 +317,13 @@ def _spec(course: Course, sheet: Worksheet, label: str | None = None) -> Handout
 def _case_spec(course: Course, case: Case) -> Handout:
     """A case scenario printed for a group to read and discuss: its story, then its questions with
     lines to write on, laid out as a worksheet of prompts is."""
-    sheet = Worksheet(id=case_handout_id(case), number="", title=case.title, instructions=case.body,
-                      prompts=tuple(ListItem(q.id, q.stem) for q in case.questions))
+    sheet = Worksheet(
+        id=case_handout_id(case),
+        number="",
+        title=case.title,
+        instructions=case.body,
+        prompts=tuple(ListItem(q.id, q.stem) for q in case.questions),
+    )
     return _spec(course, sheet, label=course.message("case_scenario"))
 
 
@@ -296,10 +345,20 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     not in the cache are made `jobs` at a time."""
     global _PENDING
     jobs = workers.usable(jobs)
-    specs = {(lang, sheet.id): _spec(course, sheet)
-             for lang, course in courses.items() for unit in course.units for sheet in unit.worksheets}
-    specs.update({(lang, f"case:{case.id}"): _case_spec(course, case)
-                  for lang, course in courses.items() for unit in course.units for case in unit.cases})
+    specs = {
+        (lang, sheet.id): _spec(course, sheet)
+        for lang, course in courses.items()
+        for unit in course.units
+        for sheet in unit.worksheets
+    }
+    specs.update(
+        {
+            (lang, f"case:{case.id}"): _case_spec(course, case)
+            for lang, course in courses.items()
+            for unit in course.units
+            for case in unit.cases
+        }
+    )
     digests = {key: spec.key() for key, spec in specs.items()}
     folder = cache_folder()
     made: dict[tuple[str, str], bytes] = {}
@@ -311,8 +370,9 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
     _PENDING = [specs[key] for key in missing]
     try:
         if jobs > 1 and len(missing) > 2:
-            results = list(workers.forked_map(_make, list(range(len(missing))), jobs,
-                                              chunksize=max(1, len(missing) // (jobs * 4))))
+            results = list(
+                workers.forked_map(_make, list(range(len(missing))), jobs, chunksize=max(1, len(missing) // (jobs * 4)))
+            )
         else:
             results = [_make(i) for i in range(len(missing))]
     finally:
@@ -326,20 +386,45 @@ def with_handouts(courses: dict[str, Course], jobs: int = 1) -> dict[str, Course
 def _attached(course: Course, made: dict) -> Course:
     units = []
     for unit in course.units:
-        sheets = {sheet.id: replace(sheet, handout=MediaFile(handout_path(sheet.id, course.language),
-                                                             made[(course.language, sheet.id)], course.language))
-                  for sheet in unit.worksheets}
-        activities = tuple(replace(a, worksheet=sheets[a.worksheet.id]) if a.worksheet and a.worksheet.id in sheets
-                           else a for a in unit.activities)
-        cases = tuple(replace(case, handout=MediaFile(handout_path(case_handout_id(case), course.language),
-                                                      made[(course.language, f"case:{case.id}")], course.language))
-                      for case in unit.cases)
-        files = tuple(Asset(f"handout:{s.id}", made_file.path, s.title, None, made_file.data)
-                      for s in sheets.values() if (made_file := s.handout) is not None)
-        files += tuple(Asset(f"handout:{case_handout_id(c)}", made_file.path, c.title, None, made_file.data)
-                       for c in cases if (made_file := c.handout) is not None)
-        units.append(replace(unit, worksheets=tuple(sheets.values()), activities=activities, cases=cases,
-                             assets=unit.assets + files))
+        sheets = {
+            sheet.id: replace(
+                sheet,
+                handout=MediaFile(
+                    handout_path(sheet.id, course.language), made[(course.language, sheet.id)], course.language
+                ),
+            )
+            for sheet in unit.worksheets
+        }
+        activities = tuple(
+            replace(a, worksheet=sheets[a.worksheet.id]) if a.worksheet and a.worksheet.id in sheets else a
+            for a in unit.activities
+        )
+        cases = tuple(
+            replace(
+                case,
+                handout=MediaFile(
+                    handout_path(case_handout_id(case), course.language),
+                    made[(course.language, f"case:{case.id}")],
+                    course.language,
+                ),
+            )
+            for case in unit.cases
+        )
+        files = tuple(
+            Asset(f"handout:{s.id}", made_file.path, s.title, None, made_file.data)
+            for s in sheets.values()
+            if (made_file := s.handout) is not None
+        )
+        files += tuple(
+            Asset(f"handout:{case_handout_id(c)}", made_file.path, c.title, None, made_file.data)
+            for c in cases
+            if (made_file := c.handout) is not None
+        )
+        units.append(
+            replace(
+                unit, worksheets=tuple(sheets.values()), activities=activities, cases=cases, assets=unit.assets + files
+            )
+        )
     return replace(course, units=tuple(units))
 
 

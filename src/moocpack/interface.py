@@ -19,6 +19,7 @@ FILE = "_interface.yaml"
 
 def english() -> dict:
     from .loader import catalogue
+
     return catalogue("en") or {}
 
 
@@ -26,6 +27,7 @@ def english() -> dict:
 def plural_categories(language: str) -> tuple[str, ...]:
     """The CLDR plural categories of a language, "other" last."""
     from .model import _locale
+
     tags = set(_locale(language).plural_form.tags) | {"other"}
     return tuple(sorted(tags - {"other"})) + ("other",)
 
@@ -40,6 +42,7 @@ def placeholders(text: str) -> set[str]:
 def problems(data, language: str) -> list[tuple[str, list]]:
     """(message, path) for everything wrong in a course's interface catalogue for `language`."""
     from .schema import suggest
+
     if not isinstance(data, dict):
         return [("an interface catalogue maps message keys to text, e.g. 'check: Kontroller'", [])]
     source = english()
@@ -51,13 +54,23 @@ def problems(data, language: str) -> list[tuple[str, list]]:
         wanted = set().union(*(placeholders(v) for v in _texts(source[key])))
         if isinstance(source[key], dict):
             if not isinstance(value, dict):
-                found.append((f"'{key}' has a text per plural category of '{language}': "
-                              f"{', '.join(plural_categories(language))}", [key]))
+                found.append(
+                    (
+                        f"'{key}' has a text per plural category of '{language}': "
+                        f"{', '.join(plural_categories(language))}",
+                        [key],
+                    )
+                )
                 continue
             for category in value:
                 if category not in plural_categories(language):
-                    found.append((f"'{category}' is not a plural category of '{language}' (its categories: "
-                                  f"{', '.join(plural_categories(language))})", [key, category]))
+                    found.append(
+                        (
+                            f"'{category}' is not a plural category of '{language}' (its categories: "
+                            f"{', '.join(plural_categories(language))})",
+                            [key, category],
+                        )
+                    )
             if "other" not in value:
                 found.append((f"'{key}' needs its 'other' form", [key]))
             texts = [(v, [key, c]) for c, v in value.items()]
@@ -67,9 +80,14 @@ def problems(data, language: str) -> list[tuple[str, list]]:
             if not isinstance(text, str) or not text.strip():
                 found.append(("the text must be a non-empty string", path))
             elif placeholders(text) != wanted:
-                found.append((f"the text must hold exactly the placeholders of the English message "
-                              f"({', '.join('{' + p + '}' for p in sorted(wanted)) or 'none'}): "
-                              f"{source[key] if isinstance(source[key], str) else source[key].get('other')!r}", path))
+                found.append(
+                    (
+                        f"the text must hold exactly the placeholders of the English message "
+                        f"({', '.join('{' + p + '}' for p in sorted(wanted)) or 'none'}): "
+                        f"{source[key] if isinstance(source[key], str) else source[key].get('other')!r}",
+                        path,
+                    )
+                )
     return found
 
 

@@ -26,8 +26,16 @@ from importlib.metadata import entry_points
 GROUP = "moocpack.question_kinds"
 BUILT_IN = ("single_choice", "multiple_response", "true_false", "matching", "short_text", "essay", "likert")
 # Which hook of a kind each format family renders with.
-HOOKS = {"html": "html", "guide": "html", "scorm12": "html", "scorm2004": "html", "cmi5": "html", "olx": "olx",
-         "moodle": "moodle", "cc": "qti"}
+HOOKS = {
+    "html": "html",
+    "guide": "html",
+    "scorm12": "html",
+    "scorm2004": "html",
+    "cmi5": "html",
+    "olx": "olx",
+    "moodle": "moodle",
+    "cc": "qti",
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ def registry() -> dict[str, QuestionKind]:
     """Every question kind installed, by name (a kind named like a built-in type is ignored)."""
     found: dict[str, QuestionKind] = {}
     from .exporter import api_mismatch
+
     BROKEN.clear()
     for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         try:
@@ -168,6 +177,7 @@ def extend_unit_schema(unit: dict) -> dict:
     if not kinds:
         return unit
     import copy
+
     unit = copy.deepcopy(unit)
     question = unit["$defs"]["question"]
     question["properties"]["type"]["enum"] += sorted(kinds)
@@ -176,5 +186,6 @@ def extend_unit_schema(unit: dict) -> dict:
             question["properties"].setdefault(key, fragment)
         if one.required:
             question.setdefault("allOf", []).append(
-                {"if": {"properties": {"type": {"const": name}}}, "then": {"required": list(one.required)}})
+                {"if": {"properties": {"type": {"const": name}}}, "then": {"required": list(one.required)}}
+            )
     return unit

@@ -17,9 +17,39 @@ import yaml
 from . import kinds, lockfile, markup, media, yamlfile
 from .checks import _PLACEHOLDER, Checked, check, cycle_collector_paused
 from .model import (
-    ESSAY, LIKERT, MATCHING, SINGLE_CHOICE, TRUE_FALSE, Activity, Asset, Case, Column, Competence,
-    CompetenceCategory, Course, Duration, Framework, Html, Licence, ListItem, Media, MediaFile, Option, Organisation,
-    Outcome, Page, Pair, Question, Quiz, Reference, Row, Text, Track, Unit, Worksheet, generated_question_id,
+    ESSAY,
+    LIKERT,
+    MATCHING,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+    Activity,
+    Asset,
+    Case,
+    Column,
+    Competence,
+    CompetenceCategory,
+    Course,
+    Duration,
+    Framework,
+    Html,
+    Licence,
+    ListItem,
+    Media,
+    MediaFile,
+    Option,
+    Organisation,
+    Outcome,
+    Page,
+    Pair,
+    Question,
+    Quiz,
+    Reference,
+    Row,
+    Text,
+    Track,
+    Unit,
+    Worksheet,
+    generated_question_id,
     inherited_competences,
 )
 from .problems import MISSING_TRANSLATION, STALE_TRANSLATION, CourseError, Report
@@ -30,6 +60,7 @@ __all__ = ["Checked", "CourseError", "check", "load"]
 
 # ---------------------------------------------------------------------------------------------
 # Resolving one language
+
 
 def _html(value) -> Html | None:
     if value is None:
@@ -99,11 +130,15 @@ class _Resolver:
     def accepted(self, q: dict, source_answers) -> tuple[Text, ...]:
         """A short-text question's accepted answers: this language's, then the source's that differ
         (as the question compares them: letter case aside unless it is case-sensitive)."""
-        fold = (lambda text: " ".join(str(text).split())) if q.get("case_sensitive") else \
-            (lambda text: " ".join(str(text).split()).casefold())
+        fold = (
+            (lambda text: " ".join(str(text).split()))
+            if q.get("case_sensitive")
+            else (lambda text: " ".join(str(text).split()).casefold())
+        )
         found: dict[str, Text] = {}
         for answer in [a["text"] for a in q.get("answers", [])] + [
-                a["text"] if isinstance(a["text"], Text) else Text(a["text"], self.src) for a in source_answers]:
+            a["text"] if isinstance(a["text"], Text) else Text(a["text"], self.src) for a in source_answers
+        ]:
             found.setdefault(fold(answer), answer)
         return tuple(found.values())
 
@@ -136,9 +171,13 @@ class _Resolver:
         where = self.checked.folder.display(f"{self.lang}/{rel}")
         source = self.checked.folder.display(f"{self.src}/{rel}")
         # Each points at the source string's own line (the translation file may not exist).
-        self.report.warnings_at(source, self.not_translated,
-                                [(key, doc.position(source_pointer)) for key, source_pointer in missing],
-                                code=MISSING_TRANSLATION, language=self.lang)
+        self.report.warnings_at(
+            source,
+            self.not_translated,
+            [(key, doc.position(source_pointer)) for key, source_pointer in missing],
+            code=MISSING_TRANSLATION,
+            language=self.lang,
+        )
         if target is not None and self.lang != self.src:
             self.stale_warnings(rel, done, where)
         return doc.data if data is None else data
@@ -149,12 +188,18 @@ class _Resolver:
             self._lock = self.checked.locks.get(self.lang, {})
         for key, value in done:
             if lockfile.stale(self._lock.get(f"{rel}#{key}"), value):
-                self.report.warning(where, f"stale translation ({self.lang}): the source changed since it was "
-                                           "translated; the old translation is used", key,
-                                    code=STALE_TRANSLATION, language=self.lang)
+                self.report.warning(
+                    where,
+                    f"stale translation ({self.lang}): the source changed since it was "
+                    "translated; the old translation is used",
+                    key,
+                    code=STALE_TRANSLATION,
+                    language=self.lang,
+                )
 
-    def multilingual(self, values: dict | None, fw_source: str, where: str, pointer: str,
-                     position: tuple[int, int] | None = None) -> Text | None:
+    def multilingual(
+        self, values: dict | None, fw_source: str, where: str, pointer: str, position: tuple[int, int] | None = None
+    ) -> Text | None:
         """A framework text in this language, else the course's source language, else the
         framework's own; a fallback is reported at the text's place in the framework file."""
         if not values:
@@ -162,8 +207,14 @@ class _Resolver:
         for candidate in (self.lang, self.src, fw_source):
             if candidate in values:
                 if candidate != self.lang and not self.quiet:
-                    self.report.warning(where, f"not translated into '{self.lang}' yet: shown in '{candidate}'",
-                                        pointer, position, code=MISSING_TRANSLATION, language=self.lang)
+                    self.report.warning(
+                        where,
+                        f"not translated into '{self.lang}' yet: shown in '{candidate}'",
+                        pointer,
+                        position,
+                        code=MISSING_TRANSLATION,
+                        language=self.lang,
+                    )
                 return Text(values[candidate], candidate)
         lang, value = next(iter(values.items()))
         return Text(value, lang)
@@ -175,41 +226,62 @@ class _Resolver:
 
         def ml(values, pointer, *path):  # pointer: by ids, as translators know it; path: where it is
             return self.multilingual(values, src, where, pointer, doc.position(yamlfile.pointer_of(path)))
+
         categories = []
         for ci, category in enumerate(fw["categories"]):
             items = tuple(
-                Competence(item["id"], item.get("number", item["id"].rsplit(".", 1)[-1]),
-                           ml(item["text"], f"/{item['id']}/text", "categories", ci, "items", ii, "text"),
-                           category["id"], fid, source_text=_own(item["text"], src))
-                for ii, item in enumerate(category["items"]))
-            categories.append(CompetenceCategory(category["id"], category.get("number", category["id"].rsplit(".", 1)[-1]),
-                                                 ml(category["title"], f"/{category['id']}/title",
-                                                    "categories", ci, "title"), items,
-                                                 source_title=_own(category["title"], src)))
+                Competence(
+                    item["id"],
+                    item.get("number", item["id"].rsplit(".", 1)[-1]),
+                    ml(item["text"], f"/{item['id']}/text", "categories", ci, "items", ii, "text"),
+                    category["id"],
+                    fid,
+                    source_text=_own(item["text"], src),
+                )
+                for ii, item in enumerate(category["items"])
+            )
+            categories.append(
+                CompetenceCategory(
+                    category["id"],
+                    category.get("number", category["id"].rsplit(".", 1)[-1]),
+                    ml(category["title"], f"/{category['id']}/title", "categories", ci, "title"),
+                    items,
+                    source_title=_own(category["title"], src),
+                )
+            )
         description = fw.get("description")
         note = (fw.get("translation_notes") or {}).get(self.lang)
         return Framework(
-            id=fid, title=ml(fw["title"], "/title", "title"),
+            id=fid,
+            title=ml(fw["title"], "/title", "title"),
             description=_html(ml(description, "/description", "description")) if description else None,
-            source=fw.get("source", ""), source_language=src,
-            translation_note=Text(note, self.lang) if note else None, categories=tuple(categories))
+            source=fw.get("source", ""),
+            source_language=src,
+            translation_note=Text(note, self.lang) if note else None,
+            categories=tuple(categories),
+        )
 
     def worksheet(self, wid: str) -> tuple[Worksheet, dict]:
         data = self.merged(f"worksheets/{wid}.yaml", self.checked.worksheets[wid], "worksheet")
         table = data.get("table") or {}
         key = data.get("answer_key") or {}
         sheet = Worksheet(
-            id=wid, number=data.get("number", ""), title=data["title"],
+            id=wid,
+            number=data.get("number", ""),
+            title=data["title"],
             instructions=_html(data.get("instructions")),
             columns=tuple(Column(col["id"], col["title"]) for col in table.get("columns", [])),
-            rows=tuple(Row(row["id"], dict(row.get("cells", {})), tuple(row.get("competences", [])))
-                       for row in table.get("rows", [])),
+            rows=tuple(
+                Row(row["id"], dict(row.get("cells", {})), tuple(row.get("competences", [])))
+                for row in table.get("rows", [])
+            ),
             prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"),
             scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else (),
             answer_column=key.get("answer_column") if key.get("build") == MATCHING else None,
             credit=self.credit("worksheet_by", data["author"]) if data.get("author") else None,
-            notes=self.key_notes(key))
+            notes=self.key_notes(key),
+        )
         return sheet, data
 
     def key_notes(self, key: dict) -> dict:
@@ -220,8 +292,11 @@ class _Resolver:
             parts = []
             if answer.get("graded", True) and "answer" in answer:
                 value = answer["answer"]
-                shown = self.messages[str(value).lower()] if isinstance(value, bool) else next(
-                    (o["text"] for o in key.get("options", []) if o["id"] == value), value)
+                shown = (
+                    self.messages[str(value).lower()]
+                    if isinstance(value, bool)
+                    else next((o["text"] for o in key.get("options", []) if o["id"] == value), value)
+                )
                 parts.append(f"<p><strong>{_escape(shown)}</strong></p>")
             for name in ("discussion", "feedback"):
                 if answer.get(name):
@@ -241,6 +316,7 @@ class _Resolver:
                     if path in assets:
                         return MediaFile(path, assets[path], lang)
             return MediaFile(pattern, assets[pattern], "")
+
         file = variant(item["src"]) if "src" in item else None
         labels = {label["id"]: str(label["text"]) for label in item.get("labels", [])}
         if file is not None and labels:
@@ -255,10 +331,17 @@ class _Resolver:
                 path = media.path_for(pattern, lang)
                 if path in assets:
                     tracks.append(Track(lang, MediaFile(path, assets[path], lang), self.checked.cues[path]))
-        return Media(id=item["id"], type=item["type"], title=item["title"], alt=item.get("alt"),
-                     caption=_html(item.get("caption")), file=file,
-                     remote=media.remote_video(item["url"]) if "url" in item else None, tracks=tuple(tracks),
-                     credit=self.credit("made_by", item["author"]) if item.get("author") else None)
+        return Media(
+            id=item["id"],
+            type=item["type"],
+            title=item["title"],
+            alt=item.get("alt"),
+            caption=_html(item.get("caption")),
+            file=file,
+            remote=media.remote_video(item["url"]) if "url" in item else None,
+            tracks=tuple(tracks),
+            credit=self.credit("made_by", item["author"]) if item.get("author") else None,
+        )
 
     def worksheet_questions(self, sheet: Worksheet, data: dict, outcomes: dict) -> tuple[Question, ...]:
         key = data.get("answer_key")
@@ -274,8 +357,9 @@ class _Resolver:
         answers = {a["id"]: a for a in key.get("answers", [])}
 
         def competences(extra=()):
-            return inherited_competences(base_comp + list(extra), outcome_ids,
-                                         lambda oid: outcomes[oid].competences if oid in outcomes else ())
+            return inherited_competences(
+                base_comp + list(extra), outcome_ids, lambda oid: outcomes[oid].competences if oid in outcomes else ()
+            )
 
         def row_stem(row: Row) -> Html:
             stem = key.get("stem", "")
@@ -285,88 +369,162 @@ class _Resolver:
                 rendered = _PLACEHOLDER.sub(lambda m: _escape(row.cells.get(m.group(1), "")), rendered)
                 return Html(rendered, lang)
             shown = key.get("prompt_columns") or [c.id for c in sheet.columns]
-            items = "".join(f"<dt>{_escape(columns[cid].title)}</dt><dd>{_escape(row.cells[cid])}</dd>"
-                            for cid in shown if cid in row.cells)
+            items = "".join(
+                f"<dt>{_escape(columns[cid].title)}</dt><dd>{_escape(row.cells[cid])}</dd>"
+                for cid in shown
+                if cid in row.cells
+            )
             return Html(f'<dl class="situation">{items}</dl>{rendered}', lang)
 
         questions = []
         if build == MATCHING:
-            pairs = tuple(Pair(row.id, row.cells[key["prompt_column"]], row.cells[key["answer_column"]])
-                          for row in sheet.rows)
-            questions.append(Question(
-                id=generated_question_id(sheet.id), type=MATCHING, stem=_html(key.get("stem")) or Html(_escape(sheet.title), sheet.title.lang),
-                points=points, graded=True, competences=competences(), outcomes=outcome_ids, pairs=pairs,
-                feedback=general, source=source))
+            pairs = tuple(
+                Pair(row.id, row.cells[key["prompt_column"]], row.cells[key["answer_column"]]) for row in sheet.rows
+            )
+            questions.append(
+                Question(
+                    id=generated_question_id(sheet.id),
+                    type=MATCHING,
+                    stem=_html(key.get("stem")) or Html(_escape(sheet.title), sheet.title.lang),
+                    points=points,
+                    graded=True,
+                    competences=competences(),
+                    outcomes=outcome_ids,
+                    pairs=pairs,
+                    feedback=general,
+                    source=source,
+                )
+            )
         elif build in (TRUE_FALSE, SINGLE_CHOICE):
             for row in sheet.rows:
                 answer = answers[row.id]
                 graded = answer.get("graded", True)
                 feedback = _join(_html(answer.get("discussion")), _html(answer.get("feedback")))
+
                 # A discussion row has no right answer: every option is accepted, for no points.
                 def right(value) -> bool:
                     return not graded or value == answer["answer"]
+
                 if build == TRUE_FALSE:
-                    options = (Option("true", Text(self.messages["true"], self.lang), right(True)),
-                               Option("false", Text(self.messages["false"], self.lang), right(False)))
+                    options = (
+                        Option("true", Text(self.messages["true"], self.lang), right(True)),
+                        Option("false", Text(self.messages["false"], self.lang), right(False)),
+                    )
                 else:
                     options = tuple(Option(o["id"], o["text"], right(o["id"])) for o in key["options"])
                 shown = key.get("prompt_columns") or [c.id for c in sheet.columns]
-                questions.append(Question(
-                    id=generated_question_id(sheet.id, row.id), type=build, stem=row_stem(row), points=points, graded=graded,
-                    competences=competences(list(row.competences) + answer.get("competences", [])),
-                    outcomes=outcome_ids,
-                    options=options, feedback=_join(feedback, general), source=source,
-                    title=row.cells.get(shown[0]) if shown else None))
+                questions.append(
+                    Question(
+                        id=generated_question_id(sheet.id, row.id),
+                        type=build,
+                        stem=row_stem(row),
+                        points=points,
+                        graded=graded,
+                        competences=competences(list(row.competences) + answer.get("competences", [])),
+                        outcomes=outcome_ids,
+                        options=options,
+                        feedback=_join(feedback, general),
+                        source=source,
+                        title=row.cells.get(shown[0]) if shown else None,
+                    )
+                )
         elif build == LIKERT:
             scale = tuple(Option(o["id"], o["text"]) for o in key["options"])
             for row in sheet.rows:
-                questions.append(Question(
-                    id=generated_question_id(sheet.id, row.id), type=LIKERT, stem=row_stem(row), points=points, graded=False,
-                    competences=competences(row.competences), outcomes=outcome_ids, options=scale,
-                    feedback=general, source=source))
+                questions.append(
+                    Question(
+                        id=generated_question_id(sheet.id, row.id),
+                        type=LIKERT,
+                        stem=row_stem(row),
+                        points=points,
+                        graded=False,
+                        competences=competences(row.competences),
+                        outcomes=outcome_ids,
+                        options=scale,
+                        feedback=general,
+                        source=source,
+                    )
+                )
         elif build == ESSAY:
             graded = bool(key.get("graded", False))
-            items = ([(row.id, row_stem(row), row.competences) for row in sheet.rows] if sheet.rows
-                     else [(p.id, p.text, ()) for p in sheet.prompts])
+            items = (
+                [(row.id, row_stem(row), row.competences) for row in sheet.rows]
+                if sheet.rows
+                else [(p.id, p.text, ()) for p in sheet.prompts]
+            )
             for item_id, stem, extra in items:
-                questions.append(Question(
-                    id=generated_question_id(sheet.id, item_id), type=ESSAY, stem=stem, points=points, graded=graded,
-                    competences=competences(extra), outcomes=outcome_ids, feedback=general, source=source))
+                questions.append(
+                    Question(
+                        id=generated_question_id(sheet.id, item_id),
+                        type=ESSAY,
+                        stem=stem,
+                        points=points,
+                        graded=graded,
+                        competences=competences(extra),
+                        outcomes=outcome_ids,
+                        feedback=general,
+                        source=source,
+                    )
+                )
         return tuple(questions)
 
     def question(self, q: dict, outcomes: dict, source_answers=()) -> Question:
         qtype = q["type"]
-        found = inherited_competences(q.get("competences", []), q.get("outcomes", []),
-                                      lambda oid: outcomes[oid].competences)
+        found = inherited_competences(
+            q.get("competences", []), q.get("outcomes", []), lambda oid: outcomes[oid].competences
+        )
         if qtype == TRUE_FALSE:
-            options = (Option("true", Text(self.messages["true"], self.lang), q["answer"] is True),
-                       Option("false", Text(self.messages["false"], self.lang), q["answer"] is False))
+            options = (
+                Option("true", Text(self.messages["true"], self.lang), q["answer"] is True),
+                Option("false", Text(self.messages["false"], self.lang), q["answer"] is False),
+            )
         else:
-            options = tuple(Option(o["id"], o["text"], bool(o.get("correct")), _html(o.get("feedback")))
-                            for o in q.get("options", []))
+            options = tuple(
+                Option(o["id"], o["text"], bool(o.get("correct")), _html(o.get("feedback")))
+                for o in q.get("options", [])
+            )
         plugin = kinds.kind(qtype)
         graded = q.get("graded", plugin.graded if plugin else qtype not in (ESSAY, LIKERT)) and qtype != LIKERT
         return Question(
-            id=q["id"], type=qtype, stem=_html(q["stem"]), points=float(q.get("points", 1)), graded=bool(graded),
-            competences=found, outcomes=tuple(q.get("outcomes", [])), options=options,
+            id=q["id"],
+            type=qtype,
+            stem=_html(q["stem"]),
+            points=float(q.get("points", 1)),
+            graded=bool(graded),
+            competences=found,
+            outcomes=tuple(q.get("outcomes", [])),
+            options=options,
             pairs=tuple(Pair(p["id"], p["prompt"], p["answer"]) for p in q.get("pairs", [])),
             answers=self.accepted(q, source_answers),
             case_sensitive=bool(q.get("case_sensitive", False)),
-            feedback=_html(q.get("feedback")), correct_feedback=_html(q.get("correct_feedback")),
+            feedback=_html(q.get("feedback")),
+            correct_feedback=_html(q.get("correct_feedback")),
             incorrect_feedback=_html(q.get("incorrect_feedback")),
-            data=plugin.data(q) if plugin else {})
+            data=plugin.data(q) if plugin else {},
+        )
 
     def unit(self, uid: str, course_pass_mark: int, worksheet_cache: dict, frameworks: dict) -> Unit:
         if self.memo is None:
             return self._unit(uid, course_pass_mark, worksheet_cache, frameworks)
         translations = self.checked.translations.get(self.lang, {})
         data = self.checked.units[uid].data
-        sheets = sorted({a["worksheet"] for a in data.get("activities", []) if "worksheet" in a}
-                        | {ref.split(":", 1)[1] for z in data.get("quizzes", []) for ref in z.get("questions", [])
-                           if ref.startswith("worksheet:")})
-        key = (self.checked.units[uid], translations.get(f"units/{uid}.yaml"), course_pass_mark, self.messages,
-               tuple((self.checked.worksheets.get(w), translations.get(f"worksheets/{w}.yaml")) for w in sheets),
-               self.media)
+        sheets = sorted(
+            {a["worksheet"] for a in data.get("activities", []) if "worksheet" in a}
+            | {
+                ref.split(":", 1)[1]
+                for z in data.get("quizzes", [])
+                for ref in z.get("questions", [])
+                if ref.startswith("worksheet:")
+            }
+        )
+        key = (
+            self.checked.units[uid],
+            translations.get(f"units/{uid}.yaml"),
+            course_pass_mark,
+            self.messages,
+            tuple((self.checked.worksheets.get(w), translations.get(f"worksheets/{w}.yaml")) for w in sheets),
+            self.media,
+        )
         known = self.memo.get((uid, self.lang))
         if known is not None and known[0] == key:
             return known[1]
@@ -388,29 +546,51 @@ class _Resolver:
             return tuple(ListItem(i["id"], i["text"], _html(i.get("obtain"))) for i in values or [])
 
         def direct_and_outcomes(entry):
-            return inherited_competences(entry.get("competences", []), entry.get("outcomes", []),
-                                         lambda oid: outcomes[oid].competences)
+            return inherited_competences(
+                entry.get("competences", []), entry.get("outcomes", []), lambda oid: outcomes[oid].competences
+            )
 
         activities = tuple(
-            Activity(id=a["id"], title=a["title"], duration=parse_duration(a.get("duration")),
-                     procedure=_html(a["procedure"]), tips=_html(a.get("tips")), reference=a.get("reference"),
-                     worksheet=sheet(a["worksheet"])[0] if "worksheet" in a else None, case_id=a.get("case"),
-                     materials=items(a.get("materials")), outcomes=tuple(a.get("outcomes", [])),
-                     competences=direct_and_outcomes(a), learner=_html(a.get("learner")),
-                     task_credit=self.credit("task_by", a["learner_author"]) if a.get("learner_author") else None)
-            for a in u.get("activities", []))
+            Activity(
+                id=a["id"],
+                title=a["title"],
+                duration=parse_duration(a.get("duration")),
+                procedure=_html(a["procedure"]),
+                tips=_html(a.get("tips")),
+                reference=a.get("reference"),
+                worksheet=sheet(a["worksheet"])[0] if "worksheet" in a else None,
+                case_id=a.get("case"),
+                materials=items(a.get("materials")),
+                outcomes=tuple(a.get("outcomes", [])),
+                competences=direct_and_outcomes(a),
+                learner=_html(a.get("learner")),
+                task_credit=self.credit("task_by", a["learner_author"]) if a.get("learner_author") else None,
+            )
+            for a in u.get("activities", [])
+        )
         cases = []
         for k in u.get("cases", []):
             questions = tuple(
-                Question(id=generated_question_id(k['id'], q['id']), type=ESSAY, stem=_html(q["text"]), points=1.0, graded=False,
-                         competences=direct_and_outcomes(q), outcomes=tuple(q.get("outcomes", [])),
-                         source=f"case:{k['id']}")
-                for q in k.get("questions", []))
+                Question(
+                    id=generated_question_id(k["id"], q["id"]),
+                    type=ESSAY,
+                    stem=_html(q["text"]),
+                    points=1.0,
+                    graded=False,
+                    competences=direct_and_outcomes(q),
+                    outcomes=tuple(q.get("outcomes", [])),
+                    source=f"case:{k['id']}",
+                )
+                for q in k.get("questions", [])
+            )
             cases.append(Case(k["id"], k["title"], _html(k["body"]), questions))
         # A short-text question accepts its answers as translated and as the source has them: a
         # translation adds the words a learner of the language types, and takes none away.
-        source = {q["id"]: q.get("answers") for q in self.checked.units[uid].data.get("questions", [])
-                  if q.get("answers")} if self.lang != self.src else {}
+        source = (
+            {q["id"]: q.get("answers") for q in self.checked.units[uid].data.get("questions", []) if q.get("answers")}
+            if self.lang != self.src
+            else {}
+        )
         own = {q["id"]: self.question(q, outcomes, source.get(q["id"], ())) for q in u.get("questions", [])}
         by_case = {case.id: case.questions for case in cases}
         quizzes = []
@@ -431,41 +611,73 @@ class _Resolver:
                     chosen.extend(by_case[target])
                 else:
                     chosen.append(own[ref])
-            quizzes.append(Quiz(
-                id=z["id"], title=z["title"], introduction=_html(z.get("introduction")),
-                graded=bool(z.get("graded", True)), pass_mark=int(z.get("pass_mark", course_pass_mark)),
-                max_attempts=int(z.get("max_attempts", 0)), questions=tuple(chosen),
-                credits=tuple(self.credit(key, author) for key, author in credits)))
-        pages = tuple(Page(p["id"], p["title"], _html(p["body"]), p.get("audience", "both"),
-                           tuple(self.medium(m) for m in p.get("media", [])),
-                           self.credit("text_by", p["author"]) if p.get("author") else None)
-                      for p in u.get("pages", []))
-        assets = [Asset(a["id"], a["path"], a["title"], a.get("alt"), self.checked.assets.get(a["path"], b""))
-                  for a in u.get("assets", [])]
+            quizzes.append(
+                Quiz(
+                    id=z["id"],
+                    title=z["title"],
+                    introduction=_html(z.get("introduction")),
+                    graded=bool(z.get("graded", True)),
+                    pass_mark=int(z.get("pass_mark", course_pass_mark)),
+                    max_attempts=int(z.get("max_attempts", 0)),
+                    questions=tuple(chosen),
+                    credits=tuple(self.credit(key, author) for key, author in credits),
+                )
+            )
+        pages = tuple(
+            Page(
+                p["id"],
+                p["title"],
+                _html(p["body"]),
+                p.get("audience", "both"),
+                tuple(self.medium(m) for m in p.get("media", [])),
+                self.credit("text_by", p["author"]) if p.get("author") else None,
+            )
+            for p in u.get("pages", [])
+        )
+        assets = [
+            Asset(a["id"], a["path"], a["title"], a.get("alt"), self.checked.assets.get(a["path"], b""))
+            for a in u.get("assets", [])
+        ]
         unique_sheets = tuple({ws.id: ws for ws in sheets_used}.values())
         # Files the unit's pages show or offer travel with it, as its assets do.
         # Their ids name the same file in every language (a Moodle backup of all languages stores each version).
         for page in pages:
             for medium in page.media:
                 if medium.file is not None:
-                    assets.append(Asset(f"{uid}/{medium.id}", medium.file.path, medium.title, medium.alt,
-                                        medium.file.data))
+                    assets.append(
+                        Asset(f"{uid}/{medium.id}", medium.file.path, medium.title, medium.alt, medium.file.data)
+                    )
                 for track in medium.tracks:
-                    assets.append(Asset(f"{uid}/{medium.id}/{track.lang}", track.file.path, medium.title, None,
-                                        track.file.data))
+                    assets.append(
+                        Asset(f"{uid}/{medium.id}/{track.lang}", track.file.path, medium.title, None, track.file.data)
+                    )
         assets = tuple({a.path: a for a in assets}.values())
         return Unit(
-            id=uid, number=u.get("number", ""), title=u["title"], summary=u.get("summary"),
-            duration=parse_duration(u.get("duration")), introduction=_html(u.get("introduction")),
+            id=uid,
+            number=u.get("number", ""),
+            title=u["title"],
+            summary=u.get("summary"),
+            duration=parse_duration(u.get("duration")),
+            introduction=_html(u.get("introduction")),
             introduction_duration=parse_duration(u.get("introduction_duration")),
-            outcomes=tuple(outcomes.values()), materials=items(u.get("materials")),
+            outcomes=tuple(outcomes.values()),
+            materials=items(u.get("materials")),
             conceptual_contents=items(u.get("conceptual_contents")),
             pages=pages,
-            activities=activities, cases=tuple(cases), quizzes=tuple(quizzes), closure=_html(u.get("closure")),
-            bibliography=tuple(Reference(b["id"], b["title"], tuple(b.get("authors", [])), b.get("year"),
-                                         b.get("publisher"), b.get("url")) for b in u.get("bibliography", [])),
-            assets=assets, worksheets=unique_sheets,
-            outcomes_credit=self.credit("outcomes_by", u["outcomes_author"]) if u.get("outcomes_author") else None)
+            activities=activities,
+            cases=tuple(cases),
+            quizzes=tuple(quizzes),
+            closure=_html(u.get("closure")),
+            bibliography=tuple(
+                Reference(
+                    b["id"], b["title"], tuple(b.get("authors", [])), b.get("year"), b.get("publisher"), b.get("url")
+                )
+                for b in u.get("bibliography", [])
+            ),
+            assets=assets,
+            worksheets=unique_sheets,
+            outcomes_credit=self.credit("outcomes_by", u["outcomes_author"]) if u.get("outcomes_author") else None,
+        )
 
     def course(self) -> Course:
         c = self.merged("course.yaml", self.checked.course, "course")
@@ -473,20 +685,42 @@ class _Resolver:
         pass_mark = int(c.get("pass_mark", 70))
         worksheet_cache: dict = {}
         units = tuple(self.unit(uid, pass_mark, worksheet_cache, frameworks) for uid in c["units"])
-        keywords = tuple(Text(k.strip(), c["keywords"].lang) for k in str(c.get("keywords", "")).split(",") if k.strip())
+        keywords = tuple(
+            Text(k.strip(), c["keywords"].lang) for k in str(c.get("keywords", "")).split(",") if k.strip()
+        )
         licence = c["licence"]
         return Course(
-            id=c["id"], version=str(c["version"]), date=c.get("date", "1980-01-01"), language=self.lang,
-            source_language=self.src, languages=tuple(c["languages"]), title=c["title"],
-            short_description=c["short_description"], description=_html(c["description"]),
-            project=_html(c.get("project")), acknowledgement=_html(c.get("acknowledgement")), keywords=keywords,
-            organisations=tuple(Organisation(o["id"], Text(o["name"], ""), Text(o["place"], "") if o.get("place") else None, o.get("url"), o.get("role"))
-                                for o in c["organisations"]),
+            id=c["id"],
+            version=str(c["version"]),
+            date=c.get("date", "1980-01-01"),
+            language=self.lang,
+            source_language=self.src,
+            languages=tuple(c["languages"]),
+            title=c["title"],
+            short_description=c["short_description"],
+            description=_html(c["description"]),
+            project=_html(c.get("project")),
+            acknowledgement=_html(c.get("acknowledgement")),
+            keywords=keywords,
+            organisations=tuple(
+                Organisation(
+                    o["id"],
+                    Text(o["name"], ""),
+                    Text(o["place"], "") if o.get("place") else None,
+                    o.get("url"),
+                    o.get("role"),
+                )
+                for o in c["organisations"]
+            ),
             licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
-            effort=parse_duration(c["effort"]), pass_mark=pass_mark,
-            frameworks=tuple(frameworks[fid] for fid in c.get("frameworks", [])), units=units,
-            messages=dict(self.messages), platform={"olx": dict(c.get("olx", {}))},
-            translation_notice=self.translation_notice(c.get("translated_by")))
+            effort=parse_duration(c["effort"]),
+            pass_mark=pass_mark,
+            frameworks=tuple(frameworks[fid] for fid in c.get("frameworks", [])),
+            units=units,
+            messages=dict(self.messages),
+            platform={"olx": dict(c.get("olx", {}))},
+            translation_notice=self.translation_notice(c.get("translated_by")),
+        )
 
     def translation_notice(self, translator: Text | None) -> Text | None:
         """The line a translation shows while any of its accepted strings is not reviewed
@@ -503,6 +737,7 @@ class _Resolver:
 
 def _escape(text) -> str:
     import html
+
     return html.escape(str(text), quote=True)
 
 
@@ -513,8 +748,14 @@ def _join(*parts) -> Html | None:
     return Html("".join(present), present[0].lang)
 
 
-def load(path: str | Path, language: str | None = None, report: Report | None = None,
-         checked: Checked | None = None, quiet: bool = False, memo: dict | None = None) -> Course:
+def load(
+    path: str | Path,
+    language: str | None = None,
+    report: Report | None = None,
+    checked: Checked | None = None,
+    quiet: bool = False,
+    memo: dict | None = None,
+) -> Course:
     """Load a course for one language (default: the source language).
 
     Raises CourseError, carrying every problem, if the folder has errors. Warnings (missing
@@ -565,8 +806,12 @@ def _prepare(path, language, report, checked) -> tuple[Checked, str, Report]:
         raise CourseError(report)
     lang = language or checked.source_language
     if lang not in checked.languages:
-        report.error(checked.folder.display(f"{checked.source_language}/course.yaml"),
-                     f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
-                     "/languages", checked.course.position("/languages"), code="course.load")
+        report.error(
+            checked.folder.display(f"{checked.source_language}/course.yaml"),
+            f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
+            "/languages",
+            checked.course.position("/languages"),
+            code="course.load",
+        )
         raise CourseError(report)
     return checked, lang, report

@@ -66,8 +66,11 @@ def read(file: Path) -> tuple[dict, list[tuple[str, str, tuple[int, int], str]]]
         if not isinstance(entry, dict):
             problem("each entry is a mapping (source, source_sha, target_sha)", "units", key)
             continue
-        bad = [name for name, value in entry.items()
-               if name not in ENTRY_FIELDS or not isinstance(value, ENTRY_FIELDS[name])]
+        bad = [
+            name
+            for name, value in entry.items()
+            if name not in ENTRY_FIELDS or not isinstance(value, ENTRY_FIELDS[name])
+        ]
         for name in bad:
             problem(f"'{name}' is not a field of a lock entry, or has the wrong type", "units", key, name)
         if not bad:
@@ -88,8 +91,13 @@ _Dumper.add_representer(str, _text)
 
 
 def dump(source_language: str, entries: dict) -> bytes:
-    body = yaml.dump({"source_language": source_language, "units": dict(sorted(entries.items()))},
-                     Dumper=_Dumper, allow_unicode=True, sort_keys=True, width=100)
+    body = yaml.dump(
+        {"source_language": source_language, "units": dict(sorted(entries.items()))},
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=True,
+        width=100,
+    )
     return ("# written by moocpack l10n; do not edit by hand\n" + body).encode()
 
 

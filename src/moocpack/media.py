@@ -23,8 +23,23 @@ AUDIO_TYPES = {"mp3", "m4a", "ogg", "oga", "wav"}
 # A download opens in the learner's browser on the LMS's own site: a web page (.html, .xhtml), a
 # script or a program could act there as the learner. Downloads are documents, data, archives and
 # media; an SVG download is checked like any drawing.
-FILE_TYPES = {"pdf", "txt", "csv", "rtf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "epub", "zip",
-              *IMAGE_TYPES, *VIDEO_TYPES, *AUDIO_TYPES}
+FILE_TYPES = {
+    "pdf",
+    "txt",
+    "csv",
+    "rtf",
+    "odt",
+    "ods",
+    "odp",
+    "docx",
+    "xlsx",
+    "pptx",
+    "epub",
+    "zip",
+    *IMAGE_TYPES,
+    *VIDEO_TYPES,
+    *AUDIO_TYPES,
+}
 EXTENSIONS = {"image": IMAGE_TYPES, "video": VIDEO_TYPES, "audio": AUDIO_TYPES, "file": FILE_TYPES}
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK = "{http://www.w3.org/1999/xlink}href"
@@ -39,6 +54,7 @@ def extension(path: str) -> str:
 
 
 # -- remote video ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Remote:
@@ -86,17 +102,20 @@ def remote_video(url: str) -> Remote | None:
 
 # -- SVG ---------------------------------------------------------------------------------------
 
+
 def _svg_parser() -> etree.XMLParser:
     # No entities, no DTD, no network: a drawing cannot read local files or call out while parsed.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_comments=False)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
+    )
 
 
 # What a drawing may hold: the elements and attributes of static SVG (shapes, text, paint,
 # gradients, filters, markers, simple animation), as an allowlist like the one for HTML. Anything
 # else (script, foreignObject, iframe, unknown elements) is refused rather than dropped: a drawing
 # is the author's file, and silently changing it would hide the problem.
-SVG_ELEMENTS = frozenset("""
+SVG_ELEMENTS = frozenset(
+    """
     svg g defs desc title metadata symbol use switch view a style image
     path rect circle ellipse line polyline polygon text tspan textPath
     linearGradient radialGradient stop pattern clipPath mask marker filter
@@ -105,8 +124,10 @@ SVG_ELEMENTS = frozenset("""
     feGaussianBlur feImage feMerge feMergeNode feMorphology feOffset fePointLight
     feSpecularLighting feSpotLight feTile feTurbulence
     animate animateTransform animateMotion mpath set
-""".split())
-SVG_ATTRIBUTES = frozenset("""
+""".split()
+)
+SVG_ATTRIBUTES = frozenset(
+    """
     id class style lang tabindex role focusable aria-label aria-labelledby aria-describedby aria-hidden
     version baseProfile viewBox preserveAspectRatio width height x y x1 y1 x2 y2 cx cy r rx ry fx fy fr
     d points pathLength transform dx dy rotate textLength lengthAdjust startOffset method spacing side
@@ -128,15 +149,22 @@ SVG_ATTRIBUTES = frozenset("""
     flood-opacity lighting-color vector-effect paint-order mix-blend-mode isolation enable-background
     attributeName attributeType begin dur end min max restart repeatCount repeatDur calcMode keyTimes
     keySplines from to by additive accumulate path keyPoints
-""".split())
+""".split()
+)
 _XLINK_NS = "http://www.w3.org/1999/xlink"
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 # Editors' bookkeeping (Inkscape, Sodipodi, RDF licence metadata): browsers neither render nor run
 # it; its elements' children are checked all the same.
-SVG_INERT_NAMESPACES = frozenset({
-    "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://creativecommons.org/ns#",
-    "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"})
+SVG_INERT_NAMESPACES = frozenset(
+    {
+        "http://www.inkscape.org/namespaces/inkscape",
+        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://creativecommons.org/ns#",
+        "http://purl.org/dc/elements/1.1/",
+        "http://purl.org/dc/terms/",
+    }
+)
 _ANIMATIONS = {"animate", "set", "animateTransform", "animateMotion"}
 _RASTER_DATA = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
 
@@ -153,11 +181,14 @@ def css_plain(css: str) -> str:
             code = int(match.group(1), 16)
             return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
         return match.group(2)
+
     return re.sub(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|(.))", character, css, flags=re.S).lower()
 
 
-_CSS_OUT = re.compile(r"@import|url\((?!\s*['\"]?\s*#)|image-set\(|(?<![\w-])src\(|expression\(|javascript:|vbscript:|"
-                      r"-moz-binding|behavior\s*:")
+_CSS_OUT = re.compile(
+    r"@import|url\((?!\s*['\"]?\s*#)|image-set\(|(?<![\w-])src\(|expression\(|javascript:|vbscript:|"
+    r"-moz-binding|behavior\s*:"
+)
 
 
 def css_problem(css: str) -> str | None:
@@ -167,8 +198,11 @@ def css_problem(css: str) -> str | None:
     if not found:
         return None
     word = found.group().strip()
-    return (f"'{word}' loads from outside the drawing" if word.startswith(("@import", "url", "image-set", "src"))
-            else f"'{word}' could run code")
+    return (
+        f"'{word}' loads from outside the drawing"
+        if word.startswith(("@import", "url", "image-set", "src"))
+        else f"'{word}' could run code"
+    )
 
 
 def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
@@ -185,16 +219,30 @@ def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
         return [(root.sourceline or 0, "not an SVG drawing (the root element must be <svg> in the SVG namespace)")]
     problems = []
     tree = root.getroottree()
-    if tree.docinfo.internalDTD is not None and (tree.docinfo.internalDTD.entities() or
-                                                 tree.docinfo.internalDTD.elements()):
-        problems.append((1, "a drawing may not declare entities or elements in a DOCTYPE: browsers expand them, "
-                            "so they can put in anything"))
+    if tree.docinfo.internalDTD is not None and (
+        tree.docinfo.internalDTD.entities() or tree.docinfo.internalDTD.elements()
+    ):
+        problems.append(
+            (
+                1,
+                "a drawing may not declare entities or elements in a DOCTYPE: browsers expand them, "
+                "so they can put in anything",
+            )
+        )
     # Inside the drawing, and before or after its root (where <?xml-stylesheet?> goes).
-    for node in (*root.itersiblings(preceding=True), *tree.iter(etree.ProcessingInstruction, etree.Entity),
-                 *root.itersiblings()):
+    for node in (
+        *root.itersiblings(preceding=True),
+        *tree.iter(etree.ProcessingInstruction, etree.Entity),
+        *root.itersiblings(),
+    ):
         if isinstance(node, etree._ProcessingInstruction):
-            problems.append((node.sourceline or 1, f"processing instruction <?{node.target} …?> is not allowed "
-                                                   "(it can load a style sheet from outside the drawing)"))
+            problems.append(
+                (
+                    node.sourceline or 1,
+                    f"processing instruction <?{node.target} …?> is not allowed "
+                    "(it can load a style sheet from outside the drawing)",
+                )
+            )
         elif isinstance(node, etree._Entity):
             problems.append((node.sourceline or 1, f"entity &{node.name}; is not allowed in a drawing"))
     ids = set()
@@ -206,8 +254,13 @@ def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
         inert = qname.namespace in SVG_INERT_NAMESPACES
         if not inert and (qname.namespace != SVG_NS or name not in SVG_ELEMENTS):
             what = f"<{name}>" if qname.namespace in (SVG_NS, None) else f"<{name}> of {qname.namespace}"
-            problems.append((line, f"{what} is not allowed in a drawing (only static SVG: shapes, text, paint, "
-                                   "gradients, filters; no script, no embedded HTML)"))
+            problems.append(
+                (
+                    line,
+                    f"{what} is not allowed in a drawing (only static SVG: shapes, text, paint, "
+                    "gradients, filters; no script, no embedded HTML)",
+                )
+            )
             continue
         for attribute, value in element.attrib.items():
             attr = etree.QName(attribute)
@@ -217,25 +270,40 @@ def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
                 continue
             if namespace in SVG_INERT_NAMESPACES or inert:
                 continue
-            known = ((namespace is None and local in SVG_ATTRIBUTES)
-                     or (namespace == _XLINK_NS and local in ("href", "title", "type", "show", "actuate", "role"))
-                     or (namespace == _XML_NS and local in ("space", "lang")))
+            known = (
+                (namespace is None and local in SVG_ATTRIBUTES)
+                or (namespace == _XLINK_NS and local in ("href", "title", "type", "show", "actuate", "role"))
+                or (namespace == _XML_NS and local in ("space", "lang"))
+            )
             if not known:
                 problems.append((line, f"attribute '{local}' on <{name}> is not allowed in a drawing"))
             elif local == "href":
                 if not (value.strip().startswith("#") or (name == "image" and _RASTER_DATA.match(value.strip()))):
-                    problems.append((line, f"link '{value[:80]}' on <{name}> leads out of the drawing; draw it in, "
-                                           "or refer to an element by '#id'"))
+                    problems.append(
+                        (
+                            line,
+                            f"link '{value[:80]}' on <{name}> leads out of the drawing; draw it in, "
+                            "or refer to an element by '#id'",
+                        )
+                    )
             elif local == "style" or namespace is None:
                 problem = css_problem(value) if ("(" in value or "\\" in value or ":" in value) else None
                 if problem:
                     problems.append((line, f"{local} on <{name}>: {problem}"))
         if name in _ANIMATIONS and not inert:
             target = (element.get("attributeName") or "").strip()
-            if etree.QName(target.split(":")[-1]).localname.lower() in ("href", "style") or \
-                    target.lower().startswith("on") or (target and target.split(":")[-1] not in SVG_ATTRIBUTES):
-                problems.append((line, f"<{name}> may not change '{target}': an animation could set a link or a "
-                                       "script that the drawing itself does not have"))
+            if (
+                etree.QName(target.split(":")[-1]).localname.lower() in ("href", "style")
+                or target.lower().startswith("on")
+                or (target and target.split(":")[-1] not in SVG_ATTRIBUTES)
+            ):
+                problems.append(
+                    (
+                        line,
+                        f"<{name}> may not change '{target}': an animation could set a link or a "
+                        "script that the drawing itself does not have",
+                    )
+                )
         if name == "style" and not inert:
             problem = css_problem("".join(element.itertext()))
             if problem:
@@ -244,8 +312,9 @@ def svg_problems(data: bytes, labels: list[str]) -> list[tuple[int, str]]:
             ids.add(element.get("id"))
     for label in labels:
         if label not in ids:
-            problems.append((root.sourceline or 1, f"label '{label}' has no element with id=\"{label}\" in the "
-                                                   "drawing to go into"))
+            problems.append(
+                (root.sourceline or 1, f"label '{label}' has no element with id=\"{label}\" in the drawing to go into")
+            )
     return problems
 
 
@@ -275,6 +344,7 @@ def svg_with_labels(data: bytes, labels: dict[str, str], lang: str) -> bytes:
 
 
 # -- file signatures ---------------------------------------------------------------------------
+
 
 def _zip(data: bytes) -> bool:
     return data.startswith((b"PK\x03\x04", b"PK\x05\x06"))
@@ -322,11 +392,14 @@ def content_problem(ext: str, data: bytes) -> str | None:
         return None
     if ext in ("txt", "csv"):
         return f"is not UTF-8 text (a .{ext} download must be)"
-    return (f"does not hold {ext.upper()} data (it starts with {data[:8].hex(' ')}); save it in the format its "
-            "extension names, or give it the right extension")
+    return (
+        f"does not hold {ext.upper()} data (it starts with {data[:8].hex(' ')}); save it in the format its "
+        "extension names, or give it the right extension"
+    )
 
 
 # -- WebVTT ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -349,16 +422,17 @@ def read_vtt(data: bytes) -> tuple[Cue, ...]:
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
     from .yamlfile import CONTROL
+
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise VttError(f"not UTF-8 text (byte {exc.start})", line) from None
     # Cue text reaches HTML pages, Moodle's XML and Open edX's SRT: it gets course text's rules
     # (a NUL makes a Moodle backup invalid). A carriage return is a WebVTT line ending.
     bad = CONTROL.search(text.replace("\r", ""))
     if bad:
-        line = text.replace("\r", "")[:bad.start()].count("\n") + 1
+        line = text.replace("\r", "")[: bad.start()].count("\n") + 1
         raise VttError(f"control character U+{ord(bad.group()):04X} is not allowed in subtitles; remove it", line)
     if not text.startswith("WEBVTT"):
         raise VttError("a WebVTT file starts with the line 'WEBVTT'")
@@ -367,8 +441,9 @@ def read_vtt(data: bytes) -> tuple[Cue, ...]:
     except (MalformedFileError, MalformedCaptionError) as exc:
         raise VttError(f"not valid WebVTT: {exc}") from None
     if not captions:
-        raise VttError("no cues found (each cue is a line 'start --> end', e.g. "
-                         "'00:00:01.000 --> 00:00:04.000', then its text)")
+        raise VttError(
+            "no cues found (each cue is a line 'start --> end', e.g. '00:00:01.000 --> 00:00:04.000', then its text)"
+        )
     cues = []
     for caption in captions:
         if _seconds(caption.end) <= _seconds(caption.start):
@@ -386,6 +461,7 @@ def _seconds(stamp: str) -> float:
 
 def srt(cues: tuple[Cue, ...]) -> bytes:
     """The cues as SubRip, the transcript format Open edX imports."""
-    blocks = [f"{i}\n{c.start.replace('.', ',')} --> {c.end.replace('.', ',')}\n{c.text}"
-              for i, c in enumerate(cues, 1)]
+    blocks = [
+        f"{i}\n{c.start.replace('.', ',')} --> {c.end.replace('.', ',')}\n{c.text}" for i, c in enumerate(cues, 1)
+    ]
     return ("\n\n".join(blocks) + "\n").encode()

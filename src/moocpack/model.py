@@ -43,8 +43,9 @@ _LANGUAGE_CLASSES: dict[tuple[type, str], type] = {}
 def _in_language(family: type, lang: str) -> type:
     cls = _LANGUAGE_CLASSES.get((family, lang))
     if cls is None:
-        cls = _LANGUAGE_CLASSES[(family, lang)] = type(f"{family.__name__}[{lang}]", (family,),
-                                                       {"__slots__": (), "lang": lang, "family": family})
+        cls = _LANGUAGE_CLASSES[(family, lang)] = type(
+            f"{family.__name__}[{lang}]", (family,), {"__slots__": (), "lang": lang, "family": family}
+        )
     return cls
 
 
@@ -206,8 +207,9 @@ LIKERT = "likert"
 QUESTION_TYPES = (SINGLE_CHOICE, MULTIPLE_RESPONSE, TRUE_FALSE, MATCHING, SHORT_TEXT, ESSAY, LIKERT)
 
 
-def inherited_competences(own: Iterable[str], outcome_ids: Iterable[str],
-                          competences_of: Callable[[str], Iterable[str]]) -> tuple[str, ...]:
+def inherited_competences(
+    own: Iterable[str], outcome_ids: Iterable[str], competences_of: Callable[[str], Iterable[str]]
+) -> tuple[str, ...]:
     """The competences of a question (or an activity, or an answer key): its own, then those of
     each outcome it names, each once. The one place this rule lives; checks and loading use it."""
     found = dict.fromkeys(own)
@@ -462,8 +464,11 @@ class Course:
         found: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for unit in self.units:
             counted: set[tuple[str, str]] = set()
-            for kind, things in (("outcome", unit.outcomes), ("activity", unit.activities),
-                                 ("question", unit.questions)):
+            for kind, things in (
+                ("outcome", unit.outcomes),
+                ("activity", unit.activities),
+                ("question", unit.questions),
+            ):
                 for thing in things:
                     source = getattr(thing, "source", "")
                     for cid in thing.competences:
@@ -487,7 +492,7 @@ class Course:
 
     @property
     def direction(self) -> str:
-        """"rtl" for a language written right to left (Arabic, Hebrew, Persian …), else "ltr"."""
+        """ "rtl" for a language written right to left (Arabic, Hebrew, Persian …), else "ltr"."""
         return text_direction(self.language)
 
     def language_label(self, code: str) -> str:
@@ -498,6 +503,7 @@ class Course:
 @lru_cache(maxsize=64)
 def _locale(language: str):
     from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):

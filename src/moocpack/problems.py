@@ -50,8 +50,16 @@ class Report:
     # warnings, of tens of thousands of problems (problems are only ever added).
     _sorted: tuple[int, list[Problem]] = field(default=(-1, []), init=False, repr=False, compare=False)
 
-    def add(self, severity: str, file: str | Path, message: str, pointer: str = "",
-            position: tuple[int, int] | None = None, code: str = "", language: str = "") -> None:
+    def add(
+        self,
+        severity: str,
+        file: str | Path,
+        message: str,
+        pointer: str = "",
+        position: tuple[int, int] | None = None,
+        code: str = "",
+        language: str = "",
+    ) -> None:
         line, column = position or (1, 1)  # a problem of the whole file points at its start
         self.problems.append(Problem(self.relative(file), line, column, severity, message, pointer, code, language))
 
@@ -65,8 +73,10 @@ class Report:
         """One warning at many places of one file, each place (pointer, position): a large
         course's missing translations are tens of thousands, a few dozen per file."""
         file = self.relative(file)
-        self.problems.extend(Problem(file, (position or (1, 1))[0], (position or (1, 1))[1], WARNING, message, pointer,
-                                     code, language) for pointer, position in places)
+        self.problems.extend(
+            Problem(file, (position or (1, 1))[0], (position or (1, 1))[1], WARNING, message, pointer, code, language)
+            for pointer, position in places
+        )
 
     def untranslated(self, language: str | None = None) -> list[Problem]:
         """Strings shown in the source language because no translation exists (per language)."""
@@ -103,18 +113,25 @@ def envelope(reports: list[Report], ok: bool = True, **fields) -> dict:
     code, then the command's own fields."""
     problems = [p for report in reports for p in report.sorted()]
     tally = counts(problems)
-    return {"ok": ok and tally["errors"] == 0, **tally,
-            "problems": [{key: value for key, value in zip(_FIELDS, _VALUES(p)) if value != "" or key in REQUIRED}
-                         for p in problems], **fields}
+    return {
+        "ok": ok and tally["errors"] == 0,
+        **tally,
+        "problems": [
+            {key: value for key, value in zip(_FIELDS, _VALUES(p)) if value != "" or key in REQUIRED} for p in problems
+        ],
+        **fields,
+    }
 
 
 def counts(problems: list[Problem]) -> dict[str, int]:
     """Errors, warnings and untranslated strings, as every summary gives them (untranslated
     strings apart from the other warnings)."""
     untranslated = sum(1 for p in problems if p.code == MISSING_TRANSLATION)
-    return {"errors": sum(1 for p in problems if p.severity == ERROR),
-            "warnings": sum(1 for p in problems if p.severity == WARNING) - untranslated,
-            "untranslated": untranslated}
+    return {
+        "errors": sum(1 for p in problems if p.severity == ERROR),
+        "warnings": sum(1 for p in problems if p.severity == WARNING) - untranslated,
+        "untranslated": untranslated,
+    }
 
 
 REQUIRED = ("code", "severity", "file", "line", "column", "message")

@@ -114,8 +114,15 @@ def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
     return [result for result in results if result is not None]
 
 
-def _read_ahead(root: Path, source_language: str, relative: str, kind: str, source: bool,
-                read: dict[str, yamlfile.Document], sent: set[str]) -> tuple | None:
+def _read_ahead(
+    root: Path,
+    source_language: str,
+    relative: str,
+    kind: str,
+    source: bool,
+    read: dict[str, yamlfile.Document],
+    sent: set[str],
+) -> tuple | None:
     path = root / relative
     # Found by rglob, which never enters a linked folder, under real folders of the course: only
     # the file itself can be a link, and a link is left to the check (which says where it leads).

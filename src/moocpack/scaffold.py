@@ -142,14 +142,23 @@ def new_course(path: Path, languages: tuple[str, ...] = ("en",), framework: Path
         fid = data["id"]
         first = data["categories"][0]["items"][0]["id"]
         files[path / "competences" / f"{fid}.yaml"] = framework.read_bytes()
-        frameworks = (f"# Competence frameworks: with one, every outcome and question is tagged with its items.\n"
-                      f"frameworks: [{fid}]\n")
+        frameworks = (
+            f"# Competence frameworks: with one, every outcome and question is tagged with its items.\n"
+            f"frameworks: [{fid}]\n"
+        )
         outcome_tags = f"\n    competences: [{first}]"
     header = "# yaml-language-server: $schema=../{depth}" + SCHEMAS + "/{kind}.schema.json\n"
     documents = {
-        "course.yaml": ("course", COURSE.format(id=slug(path.name), source=source, languages=", ".join(languages),
-                                                title=path.name.replace("-", " ").capitalize() or "My course",
-                                                frameworks=frameworks)),
+        "course.yaml": (
+            "course",
+            COURSE.format(
+                id=slug(path.name),
+                source=source,
+                languages=", ".join(languages),
+                title=path.name.replace("-", " ").capitalize() or "My course",
+                frameworks=frameworks,
+            ),
+        ),
         "units/unit-1.yaml": ("unit", UNIT.format(outcome_tags=outcome_tags)),
         "worksheets/ws-statements.yaml": ("worksheet", WORKSHEET.format()),
     }
@@ -160,6 +169,8 @@ def new_course(path: Path, languages: tuple[str, ...] = ("en",), framework: Path
             files[path / lang / rel] = TRANSLATION.format(lang=lang, source=source, rel=rel).encode()
     for kind in schema.KINDS:
         inlined = schema.inline(schema.documents()[f"{kind}.schema.json"], schema.BASE + f"{kind}.schema.json")
-        files[path / SCHEMAS / f"{kind}.schema.json"] = (json.dumps(inlined, indent=1, ensure_ascii=False) + "\n").encode()
+        files[path / SCHEMAS / f"{kind}.schema.json"] = (
+            json.dumps(inlined, indent=1, ensure_ascii=False) + "\n"
+        ).encode()
     write_all_atomic(files)
     return sorted(files)

@@ -22,8 +22,11 @@ MARKDOWN = BASE + "common.schema.json#/$defs/markdown"
 def packaged() -> dict[str, dict]:
     """The schemas as moocpack ships them (what the built-in question types are made of)."""
     folder = resources.files("moocpack.schemas")
-    return {entry.name: json.loads(entry.read_text("utf-8"))
-            for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
+    return {
+        entry.name: json.loads(entry.read_text("utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".schema.json")
+    }
 
 
 @lru_cache(maxsize=None)
@@ -38,8 +41,7 @@ def documents() -> dict[str, dict]:
 
 @lru_cache(maxsize=None)
 def registry() -> Registry:
-    return Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in documents().values())
+    return Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in documents().values())
 
 
 @lru_cache(maxsize=None)
@@ -66,16 +68,20 @@ def _fast(kind: str):
 
     def ecma(node):  # the same ECMA-262 `$` as CourseValidator's pattern keyword
         if isinstance(node, dict):
-            return {k: (re.sub(r"(?<!\\)\$", r"\\Z", v) if k == "pattern" and isinstance(v, str) else ecma(v))
-                    for k, v in node.items()}
+            return {
+                k: (re.sub(r"(?<!\\)\$", r"\\Z", v) if k == "pattern" and isinstance(v, str) else ecma(v))
+                for k, v in node.items()
+            }
         return [ecma(v) for v in node] if isinstance(node, list) else node
+
     schema = ecma(inline(documents()[f"{kind}.schema.json"], BASE + f"{kind}.schema.json"))
     code = fastjsonschema.compile_to_code(schema, use_formats=True, use_default=False)
     # Its errors are never shown (jsonschema explains), yet each one it raises formats a message
     # from locals() and builds the schema's dict again, and `oneOf` raises one per branch not
     # taken: thousands per large course, a third of the checking time. They raise bare instead.
-    code = re.sub(r"^(\s*)raise JsonSchemaValueException\(.*\)$", r'\1raise JsonSchemaValueException("invalid")',
-                  code, flags=re.M)
+    code = re.sub(
+        r"^(\s*)raise JsonSchemaValueException\(.*\)$", r'\1raise JsonSchemaValueException("invalid")', code, flags=re.M
+    )
     namespace: dict = {}
     exec(compile(code, f"<schema {kind}>", "exec"), namespace)  # what fastjsonschema.compile does
     name = re.search(r"^def (\w+)\(", code, re.M)
@@ -125,8 +131,11 @@ def inline(node, base: str):
         extra = {k: v for k, v in node.items() if k not in ("$ref", "description", "title")}
         merged = {**inline(found, doc_uri), **{k: inline(v, base) for k, v in extra.items()}}
         return merged
-    return {key: (value if key in ("$id", "$schema") else inline(value, base)) for key, value in node.items()
-            if key != "$defs"}
+    return {
+        key: (value if key in ("$id", "$schema") else inline(value, base))
+        for key, value in node.items()
+        if key != "$defs"
+    }
 
 
 def schema(kind: str) -> dict:
@@ -164,8 +173,15 @@ def _resolve(node: dict, base: str) -> tuple[dict, str, str | None]:
     return node, base, ref_uri
 
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
-               "number": "a number", "boolean": "true or false", "null": "nothing"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing",
+}
 
 
 def _kind_of(value) -> str:
@@ -211,15 +227,23 @@ def explain(error) -> tuple[str, list, bool]:
             return f"unknown field '{key}'{hint}", path + [key], True
     if validator_name == "type":
         expected = schema_node.get("type")
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [str(expected)]))
+        names = " or ".join(
+            _TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [str(expected)])
+        )
         hint = ""
         if isinstance(value, bool) and "string" in (expected if isinstance(expected, list) else [expected]):
             hint = " (YAML reads yes/no/on/off/true/false as true/false: put the text in quotes)"
         return f"expected {names}, found {_kind_of(value)}{hint}", path, False
     if validator_name in ("enum", "const"):
         choices = schema_node.get("enum") or [schema_node.get("const")]
-        return (f"'{shown(value)}' is not allowed here; use one of: {', '.join(map(str, choices))}"
-                f"{suggest(value, choices)}"), path, False
+        return (
+            (
+                f"'{shown(value)}' is not allowed here; use one of: {', '.join(map(str, choices))}"
+                f"{suggest(value, choices)}"
+            ),
+            path,
+            False,
+        )
     if validator_name == "pattern":
         what = schema_node.get("title")
         why = schema_node.get("description", "")

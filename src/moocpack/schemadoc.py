@@ -49,10 +49,14 @@ def _fields(node: dict, base: str, prefix: str, lines: list[str]) -> None:
 
 
 def reference() -> str:
-    lines = ["# Course folder format reference", "",
-             "Generated from the JSON Schemas in `schemas/` by `python -m moocpack.schemadoc`; do not edit by hand.",
-             "Text fields marked *translatable* are the ones a translation folder may contain; everything else is",
-             "structure and lives only in the source-language folder.", ""]
+    lines = [
+        "# Course folder format reference",
+        "",
+        "Generated from the JSON Schemas in `schemas/` by `python -m moocpack.schemadoc`; do not edit by hand.",
+        "Text fields marked *translatable* are the ones a translation folder may contain; everything else is",
+        "structure and lives only in the source-language folder.",
+        "",
+    ]
     for kind in ORDER:
         doc = schemas.documents()[f"{kind}.schema.json"]
         lines += [f"## {doc['title']}", "", doc.get("description", ""), ""]
@@ -65,8 +69,15 @@ def reference() -> str:
             _fields(doc, doc["$id"], "", lines)
             for name, node in doc.get("$defs", {}).items():
                 if node.get("properties"):
-                    lines += ["", f"### {node.get('title', name)}", "", node.get("description", ""), "",
-                              "| field | type | | description |", "|---|---|---|---|"]
+                    lines += [
+                        "",
+                        f"### {node.get('title', name)}",
+                        "",
+                        node.get("description", ""),
+                        "",
+                        "| field | type | | description |",
+                        "|---|---|---|---|",
+                    ]
                     _fields(node, doc["$id"], "", lines)
         lines.append("")
     return "\n".join(lines)

@@ -33,9 +33,11 @@ RELOAD = """<script>(function () {
   }
   wait();
 })();</script>"""
-OVERLAY = ('<div id="moocpack-problems" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:50vh;'
-           'overflow:auto;background:#fff3f3;color:#600;border-top:3px solid #c00;padding:1rem;z-index:99999;'
-           'font:14px/1.4 monospace"><strong>{title}</strong><ul>{items}</ul></div>')
+OVERLAY = (
+    '<div id="moocpack-problems" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:50vh;'
+    "overflow:auto;background:#fff3f3;color:#600;border-top:3px solid #c00;padding:1rem;z-index:99999;"
+    'font:14px/1.4 monospace"><strong>{title}</strong><ul>{items}</ul></div>'
+)
 
 
 class Preview:
@@ -60,6 +62,7 @@ class Preview:
         from moocpack_exporters.html.exporter import site_files
 
         from .model import FACILITATOR, LEARNER
+
         started = time.perf_counter()
         report = Report(self.course)
         try:
@@ -92,8 +95,17 @@ class Preview:
         from dataclasses import replace
 
         from moocpack_exporters.html.exporter import unit_file, worksheet_file
-        context = (course.language, course.title, course.licence, course.acknowledgement, course.translation_notice,
-                   course.frameworks, course.messages, tuple((u.id, u.number, u.title) for u in course.units))
+
+        context = (
+            course.language,
+            course.title,
+            course.licence,
+            course.acknowledgement,
+            course.translation_notice,
+            course.frameworks,
+            course.messages,
+            tuple((u.id, u.number, u.title) for u in course.units),
+        )
         same = {u.id for u in course.units if u.id in self.loaded and self.loaded[u.id] == u}
         fresh = [u for u in course.units if u.id not in same]
         made = handout.with_handouts({course.language: replace(course, units=tuple(fresh))})[course.language]
@@ -103,8 +115,13 @@ class Preview:
             fresh_sheets = {s.id for u in fresh for s in u.worksheets}
             for uid in same:
                 reuse[unit_file(ready[uid])] = self.files[unit_file(ready[uid])]
-                reuse.update({worksheet_file(s): self.files[worksheet_file(s)] for s in ready[uid].worksheets
-                              if s.id not in fresh_sheets and worksheet_file(s) in self.files})
+                reuse.update(
+                    {
+                        worksheet_file(s): self.files[worksheet_file(s)]
+                        for s in ready[uid].worksheets
+                        if s.id not in fresh_sheets and worksheet_file(s) in self.files
+                    }
+                )
         state = ({u.id: u for u in course.units}, ready, context)
         return replace(course, units=tuple(ready[u.id] for u in course.units)), reuse, state
 
@@ -113,7 +130,9 @@ class Preview:
         name = path.lstrip("/") or "index.html"
         data = self.files.get(name)
         if data is None and not self.files and name == "index.html":
-            data = b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>moocpack</title></head><body></body></html>"
+            data = (
+                b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>moocpack</title></head><body></body></html>"
+            )
         if data is None:
             return None
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -193,8 +212,9 @@ def handler_for(preview: Preview):
     return Handler
 
 
-def start(course: Path, language: str | None = None, guide: bool = False, host: str = "127.0.0.1",
-          port: int = 8000) -> tuple[http.server.ThreadingHTTPServer, Preview, threading.Event]:
+def start(
+    course: Path, language: str | None = None, guide: bool = False, host: str = "127.0.0.1", port: int = 8000
+) -> tuple[http.server.ThreadingHTTPServer, Preview, threading.Event]:
     """Build once, then serve and watch in threads: (server, preview, stop). `stop.set()` and
     `server.shutdown()` end them."""
     preview = Preview(course, language, guide)

@@ -21,7 +21,7 @@ _KINDS = {schemas.TEXT: TEXT, schemas.MARKDOWN: MARKDOWN}
 
 
 def text_kind(node: dict, base: str) -> str | None:
-    """"text", "markdown" or None for a schema node (asked once per node: see _Plan)."""
+    """ "text", "markdown" or None for a schema node (asked once per node: see _Plan)."""
     ref = schemas.resolve(node, base)[2]
     return _KINDS.get(ref) if ref else None
 
@@ -114,15 +114,17 @@ class Merge:
                 candidates = [k for k in source if fields.get(k, others) is not None]
                 self._error(f"'{key}' is not in the source file{suggest(key, candidates)}", (ptr, key), key=True)
             elif fields.get(key, others) is None:
-                self._error(f"'{key}' is structure, not text: it belongs in the source-language file only",
-                            (ptr, key), key=True)
+                self._error(
+                    f"'{key}' is structure, not text: it belongs in the source-language file only", (ptr, key), key=True
+                )
         result = {}
         for key, value in source.items():
             sub = fields.get(key, others)
             if sub is not None:
                 escaped = escape(key)
-                result[key] = self._merge(value, target.get(key), sub, (ptr, key),
-                                          f"{key_path}/{escaped}", f"{source_ptr}/{escaped}")
+                result[key] = self._merge(
+                    value, target.get(key), sub, (ptr, key), f"{key_path}/{escaped}", f"{source_ptr}/{escaped}"
+                )
             else:
                 result[key] = value
         return result
@@ -139,8 +141,10 @@ class Merge:
                 self._error("each item needs the 'id' of the source item it translates", (ptr, index))
                 continue
             if item["id"] not in source_ids:
-                self._error(f"no item with id '{item['id']}' in the source file{suggest(item['id'], source_ids)}",
-                            ((ptr, index), "id"))
+                self._error(
+                    f"no item with id '{item['id']}' in the source file{suggest(item['id'], source_ids)}",
+                    ((ptr, index), "id"),
+                )
                 continue
             if item["id"] in by_id:
                 self._error(f"id '{item['id']}' is translated twice", ((ptr, index), "id"))
@@ -149,8 +153,16 @@ class Merge:
         for position, item in enumerate(source):
             index, translated = by_id.get(item["id"], (None, None))  # type: ignore[assignment]  # None: no translation
             item_ptr = (ptr, index) if index is not None else ptr
-            result.append(self._merge(item, translated, item_plan, item_ptr,
-                                      f"{key_path}/{escape(item['id'])}", f"{source_ptr}/{position}"))
+            result.append(
+                self._merge(
+                    item,
+                    translated,
+                    item_plan,
+                    item_ptr,
+                    f"{key_path}/{escape(item['id'])}",
+                    f"{source_ptr}/{position}",
+                )
+            )
         return result
 
 
@@ -191,8 +203,10 @@ class _Plan:
             # Made and kept before its children: a recursive schema comes back to it.
             plan = cls._made[(id(node), base)] = cls(node, text_kind(node, base))  # node kept: its id is not reused
             resolved, base, _ = schemas.resolve(node, base)
-            plan.fields = {name: cls.of(sub, base) if translatable(sub, base) else None
-                           for name, sub in resolved.get("properties", {}).items()}
+            plan.fields = {
+                name: cls.of(sub, base) if translatable(sub, base) else None
+                for name, sub in resolved.get("properties", {}).items()
+            }
             extra, items = resolved.get("additionalProperties"), resolved.get("items")
             plan.others = cls.of(extra, base) if isinstance(extra, dict) and translatable(extra, base) else None
             # No items schema: nothing below is text (a list of such items is kept as it is).

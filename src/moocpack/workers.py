@@ -41,8 +41,9 @@ def forked_map(function: Callable, items: list, jobs: int, chunksize: int = 1, o
     """`function` over `items` on `jobs` forked processes that end with this one (the simple
     pools: handouts, reading a course ahead); what `function` reads it inherits. Results in the
     items' order, or as they come with `ordered=False`."""
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(items)), initializer=die_with_parent,
-                                                     initargs=(os.getpid(),))
+    pool = multiprocessing.get_context("fork").Pool(
+        min(jobs, len(items)), initializer=die_with_parent, initargs=(os.getpid(),)
+    )
     with pool:
         mapped = pool.imap if ordered else pool.imap_unordered
         yield from mapped(function, items, chunksize)
@@ -79,6 +80,7 @@ def die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         try:
             import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
         except (OSError, AttributeError):
@@ -86,10 +88,12 @@ def die_with_parent(parent: int) -> None:
     if os.getppid() != parent:
         os._exit(1)
     if not armed:
+
         def watch() -> None:
             while os.getppid() == parent:
                 time.sleep(0.2)
             os._exit(1)
+
         threading.Thread(target=watch, daemon=True).start()
 
 
@@ -146,8 +150,9 @@ class Workers:
                 worker.process.join()
             worker.connection.close()
 
-    def run(self, tasks: list, group: Callable[[Any], Hashable],
-            lost: Callable[[Any, int | None], Any]) -> Iterator[tuple[int, Any]]:
+    def run(
+        self, tasks: list, group: Callable[[Any], Hashable], lost: Callable[[Any, int | None], Any]
+    ) -> Iterator[tuple[int, Any]]:
         """Yields (index of the task, its result) as tasks finish. A worker that ends without
         answering (killed, out of memory) gives `lost(task, exit code)` for its task."""
         pending = self._pending = list(range(len(tasks)))

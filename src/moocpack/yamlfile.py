@@ -29,8 +29,11 @@ class _Loader(_Composer):
     the safe loader has none), without joining two lists for every value: the composer asks
     once per value, and a large course has hundreds of thousands."""
 
-    _implicit = {first: [*found, *_Composer.yaml_implicit_resolvers.get(None, [])]
-                 for first, found in _Composer.yaml_implicit_resolvers.items() if first is not None}
+    _implicit = {
+        first: [*found, *_Composer.yaml_implicit_resolvers.get(None, [])]
+        for first, found in _Composer.yaml_implicit_resolvers.items()
+        if first is not None
+    }
     _wildcard = _Composer.yaml_implicit_resolvers.get(None, [])
 
     def resolve(self, kind, value, implicit):
@@ -43,6 +46,7 @@ class _Loader(_Composer):
         if self.yaml_path_resolvers:  # pragma: no cover - none are registered on the safe loader
             return super().resolve(kind, value, implicit)
         return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
@@ -81,8 +85,13 @@ class Document:
 
     __slots__ = ("path", "data", "_positions", "_key_positions", "_packed", "valid_as", "markdown_notes", "merge")
 
-    def __init__(self, path: Path, data: object, positions: dict[str, int] | None = None,
-                 key_positions: dict[str, int] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        data: object,
+        positions: dict[str, int] | None = None,
+        key_positions: dict[str, int] | None = None,
+    ):
         self.path = path
         self.data = data
         self._positions = {} if positions is None else positions  # pointer -> packed (line, column)
@@ -113,8 +122,11 @@ class Document:
         costs more to pickle than to compute): the pointers joined by NUL (which the reader
         refuses in text, so none holds one), each one's position, and its key's (0: none)."""
         positions, keys = self.positions, self.key_positions
-        return ("\0".join(positions), array("q", positions.values()),
-                array("q", [keys.get(pointer, 0) for pointer in positions]))
+        return (
+            "\0".join(positions),
+            array("q", positions.values()),
+            array("q", [keys.get(pointer, 0) for pointer in positions]),
+        )
 
     @classmethod
     def from_packed(cls, path: Path, data: object, packed: tuple) -> "Document":
@@ -174,17 +186,23 @@ def read(path: Path) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode("utf-8").lstrip("\ufeff")) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8").lstrip("\ufeff")) + 1
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError(f"not UTF-8: byte 0x{raw[exc.start]:02X} here is not part of a UTF-8 character; save the "
-                        "file as UTF-8 (most editors: Save with encoding)", (line, column), code="file.not-utf8") from None
+        raise YamlError(
+            f"not UTF-8: byte 0x{raw[exc.start]:02X} here is not part of a UTF-8 character; save the "
+            "file as UTF-8 (most editors: Save with encoding)",
+            (line, column),
+            code="file.not-utf8",
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte order mark, which Windows editors write: not part of the YAML
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except RecursionError as exc:  # the pure-Python composer recurses per level
-        raise YamlError(f"values are nested too deeply (the limit is {MAX_DEPTH} levels)", code="yaml.too-deep") from exc
+        raise YamlError(
+            f"values are nested too deeply (the limit is {MAX_DEPTH} levels)", code="yaml.too-deep"
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -193,8 +211,11 @@ def read(path: Path) -> Document:
         before = text[: exc.position]
         position = (before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
         character = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise YamlError(f"control character U+{character:04X} is not allowed in a course file; remove it", position,
-                        code="text.control-character") from None
+        raise YamlError(
+            f"control character U+{character:04X} is not allowed in a course file; remove it",
+            position,
+            code="text.control-character",
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}", code="yaml.syntax") from exc
     finally:
@@ -259,8 +280,11 @@ class _Converter:
             value = node.value
             # Printable ASCII (ids, most titles) holds no control character: no search needed.
             if not (value.isascii() and value.isprintable()) and (bad := control_character(value)):
-                raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node),
-                                code="text.control-character")
+                raise YamlError(
+                    f"control character {bad} is not allowed in text; remove it",
+                    _mark(node),
+                    code="text.control-character",
+                )
             return value
         try:
             value = self.constructor.construct_object(node)
@@ -274,5 +298,7 @@ class _Converter:
         if isinstance(value, float) and value != value:
             raise YamlError("NaN is not a valid value", _mark(node), code="yaml.nan")
         if isinstance(value, str) and (bad := control_character(value)):
-            raise YamlError(f"control character {bad} is not allowed in text; remove it", _mark(node), code="text.control-character")
+            raise YamlError(
+                f"control character {bad} is not allowed in text; remove it", _mark(node), code="text.control-character"
+            )
         return value

@@ -33,13 +33,13 @@ def words(text: str) -> int:
 @dataclass
 class Unit:
     key: str
-    file: str                   # source file, relative to its folder (course files) or the course root
-    segments: tuple             # (("key", name) | ("id", id), ...) from the file's root
-    kind: str                   # "text" or "markdown"
+    file: str  # source file, relative to its folder (course files) or the course root
+    segments: tuple  # (("key", name) | ("id", id), ...) from the file's root
+    kind: str  # "text" or "markdown"
     source: str
     source_lang: str
     target: str | None = None
-    target_file: str = ""       # where the translation lives, relative to the course folder
+    target_file: str = ""  # where the translation lives, relative to the course folder
     position: tuple[int, int] | None = None
     source_position: tuple[int, int] = (1, 1)
     state: str = MISSING
@@ -74,12 +74,20 @@ class Catalog:
         return {u.key: u for u in self.units + self.interface}
 
     def stats(self) -> dict:
-        counts = {state: sum(1 for u in self.units if u.state == state) for state in (OK, STALE, MISSING, SAME, REVIEWED)}
+        counts = {
+            state: sum(1 for u in self.units if u.state == state) for state in (OK, STALE, MISSING, SAME, REVIEWED)
+        }
         total = len(self.units)
         done = sum(counts[s] for s in DONE)
         todo = sum(words(u.source) for u in self.units if u.state in (MISSING, STALE))
-        return {"language": self.language, "strings": total, **counts, "orphan": len(self.orphans),
-                "words_to_do": todo, "complete": round(100 * done / total, 1) if total else 100.0}
+        return {
+            "language": self.language,
+            "strings": total,
+            **counts,
+            "orphan": len(self.orphans),
+            "words_to_do": todo,
+            "complete": round(100 * done / total, 1) if total else 100.0,
+        }
 
 
 def lock_path(checked: Checked, lang: str) -> Path:
@@ -124,19 +132,48 @@ def collect(checked: Checked, lang: str) -> Catalog:
             known = set()
             for segments, pointer, text_kind, value in iter_units(doc.data, kind):
                 known.add(segments)
-                unit = Unit(key_of(rel, segments), rel, segments, text_kind, value, src, target_file=f"{lang}/{rel}",
-                            source_position=doc.position(pointer))
+                unit = Unit(
+                    key_of(rel, segments),
+                    rel,
+                    segments,
+                    text_kind,
+                    value,
+                    src,
+                    target_file=f"{lang}/{rel}",
+                    source_position=doc.position(pointer),
+                )
                 if segments in targets:
                     unit.target, unit.position = targets[segments]
                 catalog.units.append(unit)
             for segments, (value, position) in targets.items():
                 if segments not in known:
-                    catalog.orphans.append(Unit(key_of(rel, segments), rel, segments, "text", "", src, value,
-                                                f"{lang}/{rel}", position, ORPHAN))
+                    catalog.orphans.append(
+                        Unit(
+                            key_of(rel, segments),
+                            rel,
+                            segments,
+                            "text",
+                            "",
+                            src,
+                            value,
+                            f"{lang}/{rel}",
+                            position,
+                            ORPHAN,
+                        )
+                    )
     for rel, doc, fw, segments, source, values, pointer in _framework_texts(checked, lang):
         kind = "markdown" if segments == (("key", "description"),) else "text"
-        unit = Unit(key_of(rel, segments), rel, segments, kind, source, fw["source_language"], target_file=rel,
-                    framework=True, source_position=doc.position(f"{pointer}/{fw['source_language']}"))
+        unit = Unit(
+            key_of(rel, segments),
+            rel,
+            segments,
+            kind,
+            source,
+            fw["source_language"],
+            target_file=rel,
+            framework=True,
+            source_position=doc.position(f"{pointer}/{fw['source_language']}"),
+        )
         if lang in values:
             unit.target = values[lang]
             unit.position = doc.position(f"{pointer}/{lang}")
@@ -148,8 +185,20 @@ def collect(checked: Checked, lang: str) -> Catalog:
     for key, entry in sorted(catalog.lock.items()):
         if key not in keys:
             file = key.split("#", 1)[0]
-            catalog.orphans.append(Unit(key, file, (), "text", entry.get("source", ""), checked.source_language,
-                                        None, f"{lang}/{LOCK}", None, ORPHAN))
+            catalog.orphans.append(
+                Unit(
+                    key,
+                    file,
+                    (),
+                    "text",
+                    entry.get("source", ""),
+                    checked.source_language,
+                    None,
+                    f"{lang}/{LOCK}",
+                    None,
+                    ORPHAN,
+                )
+            )
     return catalog
 
 
@@ -160,6 +209,7 @@ def interface_units(checked: Checked, lang: str) -> list[Unit]:
     'one', else 'other')."""
     from .. import interface
     from ..loader import catalogue
+
     builtin = catalogue(lang) or catalogue(lang.split("-")[0]) or {}
     own = checked.interfaces.get(lang, {})
     units = []
@@ -175,8 +225,16 @@ def interface_units(checked: Checked, lang: str) -> list[Unit]:
             target = own.get(key)
             if isinstance(target, dict):
                 target = target.get(segments[1][1])
-            unit = Unit(key_of(interface.FILE, segments), interface.FILE, segments, "text", source, "en",
-                        target=target if isinstance(target, str) else None, target_file=f"{lang}/{interface.FILE}")
+            unit = Unit(
+                key_of(interface.FILE, segments),
+                interface.FILE,
+                segments,
+                "text",
+                source,
+                "en",
+                target=target if isinstance(target, str) else None,
+                target_file=f"{lang}/{interface.FILE}",
+            )
             unit.state = MISSING if unit.target is None else OK
             units.append(unit)
     return units
@@ -195,8 +253,13 @@ def _framework_texts(checked: Checked, lang: str):
             base = (("key", "categories"), ("id", category["id"]))
             entries.append((base + (("key", "title"),), category["title"], f"/categories/{ci}/title"))
             for ii, item in enumerate(category["items"]):
-                entries.append((base + (("key", "items"), ("id", item["id"]), ("key", "text")), item["text"],
-                                f"/categories/{ci}/items/{ii}/text"))
+                entries.append(
+                    (
+                        base + (("key", "items"), ("id", item["id"]), ("key", "text")),
+                        item["text"],
+                        f"/categories/{ci}/items/{ii}/text",
+                    )
+                )
         for segments, values, pointer in entries:
             source = values.get(fw["source_language"])
             if source is not None:

@@ -61,13 +61,17 @@ def problems(source: str, target: str) -> list[str]:
     if bad:
         found.append(f"contains the control character {bad}, which course text may not hold")
     if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(target)):
-        found.append(f"placeholders differ: source has {sorted(set(PLACEHOLDER.findall(source))) or 'none'}, "
-                     f"translation has {sorted(set(PLACEHOLDER.findall(target))) or 'none'}")
+        found.append(
+            f"placeholders differ: source has {sorted(set(PLACEHOLDER.findall(source))) or 'none'}, "
+            f"translation has {sorted(set(PLACEHOLDER.findall(target))) or 'none'}"
+        )
     links = lambda text: Counter(MD_LINK.findall(text) + HTML_LINK.findall(text))  # noqa: E731
     if links(source) != links(target):
         missing = sorted((links(source) - links(target)).elements())
         extra = sorted((links(target) - links(source)).elements())
-        found.append("links differ" + (f"; missing {missing}" if missing else "") + (f"; added {extra}" if extra else ""))
+        found.append(
+            "links differ" + (f"; missing {missing}" if missing else "") + (f"; added {extra}" if extra else "")
+        )
     # The same elements with the same attributes (words may move, markup may not change), and
     # properly nested.
     theirs, ours = _markup(source), _markup(target)

@@ -98,28 +98,56 @@ def status(course, course_option, languages, listing, as_json, fail_under):
             if unit.state in (cat.MISSING, cat.STALE, cat.ORPHAN, cat.SAME):
                 problems.append((catalog.language, unit))
     if as_json:
-        click.echo(json.dumps(envelope([report], languages=rows, strings=[
-            {"language": lang, "state": u.state, "key": u.key,
-             "file": str(checked.folder.display(u.target_file if u.state != cat.MISSING else u.source_file)),
-             "line": (u.position or u.source_position)[0] if u.state != cat.MISSING else u.source_position[0],
-             "source": u.source, "previous_source": u.previous_source, "target": u.target}
-            for lang, u in problems] if listing else []), ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                envelope(
+                    [report],
+                    languages=rows,
+                    strings=[
+                        {
+                            "language": lang,
+                            "state": u.state,
+                            "key": u.key,
+                            "file": str(
+                                checked.folder.display(u.target_file if u.state != cat.MISSING else u.source_file)
+                            ),
+                            "line": (u.position or u.source_position)[0]
+                            if u.state != cat.MISSING
+                            else u.source_position[0],
+                            "source": u.source,
+                            "previous_source": u.previous_source,
+                            "target": u.target,
+                        }
+                        for lang, u in problems
+                    ]
+                    if listing
+                    else [],
+                ),
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
-        click.echo(f"{'lang':<6} {'strings':>7} {'ok':>5} {'stale':>6} {'missing':>8} {'orphan':>7} "
-                   f"{'same':>5} {'reviewed':>9} {'words to do':>12} {'complete':>9}")
+        click.echo(
+            f"{'lang':<6} {'strings':>7} {'ok':>5} {'stale':>6} {'missing':>8} {'orphan':>7} "
+            f"{'same':>5} {'reviewed':>9} {'words to do':>12} {'complete':>9}"
+        )
         for row in rows:
             source = " (source)" if row["language"] == checked.source_language else ""
-            click.echo(f"{row['language']:<6} {row['strings']:>7} {row['ok']:>5} {row['stale']:>6} {row['missing']:>8} "
-                       f"{row['orphan']:>7} {row['same-as-source']:>5} {row['reviewed']:>9} {row['words_to_do']:>12,} "
-                       f"{row['complete']:>8.1f}%{source}")
+            click.echo(
+                f"{row['language']:<6} {row['strings']:>7} {row['ok']:>5} {row['stale']:>6} {row['missing']:>8} "
+                f"{row['orphan']:>7} {row['same-as-source']:>5} {row['reviewed']:>9} {row['words_to_do']:>12,} "
+                f"{row['complete']:>8.1f}%{source}"
+            )
         if listing:
             for lang, unit in problems:
                 if unit.state == cat.MISSING:
                     where, (line, col) = unit.source_file, unit.source_position
                 else:
                     where, (line, col) = unit.target_file, unit.position or (1, 1)
-                click.echo(f"{checked.folder.display(where)}:{line}:{col}: {unit.state} ({lang}): {unit.pointer} "
-                           f"[{unit.file}]")
+                click.echo(
+                    f"{checked.folder.display(where)}:{line}:{col}: {unit.state} ({lang}): {unit.pointer} [{unit.file}]"
+                )
                 if unit.state == cat.STALE:
                     click.echo(f"    source was: {unit.previous_source!r}")
                     click.echo(f"    now:        {unit.source!r}")
@@ -151,12 +179,15 @@ def interface_messages(lang: str, course_strings: dict | None = None) -> tuple[l
 @l10n.command()
 @COURSE
 @click.option("-l", "--lang", "language", required=True, metavar="L", help="The target language.")
-@click.option("--file-format", "fmt", type=click.Choice(["xliff", "po"]),
-              help="Exchange file format (default: from the -o file name's ending, else xliff).")
+@click.option(
+    "--file-format",
+    "fmt",
+    type=click.Choice(["xliff", "po"]),
+    help="Exchange file format (default: from the -o file name's ending, else xliff).",
+)
 @click.option("-f", "--format", "old_fmt", type=click.Choice(["xliff", "po"]), hidden=True)
 @click.option("--only", metavar="STATES", help="Comma-separated states to export, e.g. missing,stale.")
-@click.option("-o", "--out", "--output", "output", type=click.Path(),
-              help="Write here instead of standard output.")
+@click.option("-o", "--out", "--output", "output", type=click.Path(), help="Write here instead of standard output.")
 def export(course, course_option, language, fmt, old_fmt, only, output):
     """Write an XLIFF 2.0 or PO file of the strings to translate into L."""
     fmt = fmt or old_fmt or ("po" if output and output.lower().endswith((".po", ".pot")) else "xliff")
@@ -187,8 +218,9 @@ def _read_exchange(path: Path) -> tuple[str, str, dict, list[exchange.Entry]]:
     with path.open("rb") as stream:
         raw = stream.read(MAX_EXCHANGE_BYTES + 1)
     if len(raw) > MAX_EXCHANGE_BYTES:
-        raise ValueError(f"{path}:1:1: the file is larger than {MAX_EXCHANGE_BYTES:,} bytes; "
-                         "is it really a translation file?")
+        raise ValueError(
+            f"{path}:1:1: the file is larger than {MAX_EXCHANGE_BYTES:,} bytes; is it really a translation file?"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -238,11 +270,19 @@ def import_command(values, course_option):
     if not language:
         errors.append(f"{path}:1:1: the file names no target language (XLIFF trgLang or PO 'Language')")
     elif language not in checked.languages:
-        errors.append(f"{path}:1:1: the file is for '{language}', which is not one of the course's languages "
-                      f"({', '.join(checked.languages)})")
-    if fmt == "xliff" and header.get("srcLang") not in (None, checked.source_language) and language in checked.languages:
-        errors.append(f"{path}:1:1: the file's source language is '{header.get('srcLang')}'; this course's is "
-                      f"'{checked.source_language}'")
+        errors.append(
+            f"{path}:1:1: the file is for '{language}', which is not one of the course's languages "
+            f"({', '.join(checked.languages)})"
+        )
+    if (
+        fmt == "xliff"
+        and header.get("srcLang") not in (None, checked.source_language)
+        and language in checked.languages
+    ):
+        errors.append(
+            f"{path}:1:1: the file's source language is '{header.get('srcLang')}'; this course's is "
+            f"'{checked.source_language}'"
+        )
     if errors:
         click.echo("\n".join(errors), err=True)
         sys.exit(EXIT_ERRORS)
@@ -252,8 +292,10 @@ def import_command(values, course_option):
     for entry in entries:
         unit = units.get(entry.key)
         if unit is None:
-            errors.append(f"{path}:{entry.line}:1: unknown string '{entry.key}': no such text in the course "
-                          "(exported from another version?)")
+            errors.append(
+                f"{path}:{entry.line}:1: unknown string '{entry.key}': no such text in the course "
+                "(exported from another version?)"
+            )
             continue
         if entry.target is None or not entry.target.strip():
             continue
@@ -265,8 +307,11 @@ def import_command(values, course_option):
         click.echo(f"{path}: not imported: {len(errors)} error(s); nothing was changed", err=True)
         sys.exit(EXIT_ERRORS)
     counts = apply(checked, catalog, accepted)
-    click.echo(f"{path}: imported {counts['imported']}, unchanged {counts['unchanged']}, "
-               f"kept stale {counts['stale']} into '{language}'", err=True)
+    click.echo(
+        f"{path}: imported {counts['imported']}, unchanged {counts['unchanged']}, "
+        f"kept stale {counts['stale']} into '{language}'",
+        err=True,
+    )
 
 
 def apply(checked, catalog: cat.Catalog, accepted) -> dict:
@@ -310,8 +355,13 @@ def apply(checked, catalog: cat.Catalog, accepted) -> dict:
 @l10n.command()
 @COURSE
 @click.option("-l", "--lang", "languages", multiple=True, metavar="L", help="Accept hand edits in L (repeatable).")
-@click.option("--accept", "keys", multiple=True, metavar="KEY",
-              help="Re-lock KEY in every language: a source fix (a typo) that needs no new translation.")
+@click.option(
+    "--accept",
+    "keys",
+    multiple=True,
+    metavar="KEY",
+    help="Re-lock KEY in every language: a source fix (a typo) that needs no new translation.",
+)
 def sync(course, course_option, languages, keys):
     """Accept translations edited by hand in the YAML files, or source fixes with --accept."""
     _, checked, _ = _checked(_course(course, course_option))
@@ -360,6 +410,7 @@ def sync(course, course_option, languages, keys):
 def init(values, course_option):
     """Create the folder of a new language, with one (empty) file per source file."""
     from ..schema import documents
+
     course, language = _course_and(values, course_option, "LANGUAGE")
     _, checked, _ = _checked(course)
     pattern = documents()["common.schema.json"]["$defs"]["language"]["pattern"]
@@ -371,8 +422,10 @@ def init(values, course_option):
         raise click.UsageError(f"{checked.folder.display(language)} already exists")
     files = {}
     for rel, _, _ in cat.source_files(checked):
-        header = (f"# {language} translation of {checked.source_language}/{rel}: the same ids, text only.\n"
-                  f"# moocpack l10n export --lang {language} gives a file for your CAT tool.\n{{}}\n")
+        header = (
+            f"# {language} translation of {checked.source_language}/{rel}: the same ids, text only.\n"
+            f"# moocpack l10n export --lang {language} gives a file for your CAT tool.\n{{}}\n"
+        )
         files[folder / rel] = header.encode()
     course_file = checked.folder.root / checked.source_language / "course.yaml"
     data = writer.load(course_file)

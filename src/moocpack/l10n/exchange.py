@@ -36,7 +36,7 @@ class Entry:
     source: str
     target: str | None
     final: bool
-    fuzzy: bool   # not confirmed by the translator: PO's fuzzy flag, or XLIFF's moocpack:stale still set
+    fuzzy: bool  # not confirmed by the translator: PO's fuzzy flag, or XLIFF's moocpack:stale still set
     line: int
     fmt: str = "xliff"
 
@@ -64,8 +64,9 @@ def write_xliff(catalog: Catalog, source_lang: str, course: str, only: set[str] 
             notes = etree.SubElement(element, f"{{{XLIFF_NS}}}notes")
             etree.SubElement(notes, f"{{{XLIFF_NS}}}note", category="context").text = f"{course}: {unit.context()}"
             if unit.source_lang != source_lang:
-                etree.SubElement(notes, f"{{{XLIFF_NS}}}note", category="moocpack:source-language").text = \
-                    unit.source_lang
+                etree.SubElement(
+                    notes, f"{{{XLIFF_NS}}}note", category="moocpack:source-language"
+                ).text = unit.source_lang
             segment = etree.SubElement(element, f"{{{XLIFF_NS}}}segment")
             if unit.state == MISSING:
                 segment.set("state", "initial")
@@ -73,8 +74,9 @@ def write_xliff(catalog: Catalog, source_lang: str, course: str, only: set[str] 
                 segment.set("state", "initial")
                 segment.set("subState", "moocpack:stale")
                 if unit.previous_source is not None:
-                    etree.SubElement(notes, f"{{{XLIFF_NS}}}note", category="moocpack:previous-source").text = \
-                        unit.previous_source
+                    etree.SubElement(
+                        notes, f"{{{XLIFF_NS}}}note", category="moocpack:previous-source"
+                    ).text = unit.previous_source
             else:
                 segment.set("state", "final" if unit.state == REVIEWED else "translated")
             etree.SubElement(segment, f"{{{XLIFF_NS}}}source").text = unit.source
@@ -99,22 +101,31 @@ def read_xliff(data: bytes) -> tuple[dict, list[Entry]]:
         if original in files:
             # Two <file>s for one source file could translate one string twice, differently: which
             # one a tool meant cannot be told, so neither is taken.
-            raise ValueError(f"line {file_node.sourceline}: a second <file> for '{original}' (the first is on line "
-                             f"{files[original]}); merge them into one")
+            raise ValueError(
+                f"line {file_node.sourceline}: a second <file> for '{original}' (the first is on line "
+                f"{files[original]}); merge them into one"
+            )
         files[original] = file_node.sourceline
         for unit in file_node.iter(f"{{{namespace}}}unit"):
             name = unit.get("name")
             if not name:
-                raise ValueError(f"line {unit.sourceline}: <unit id=\"{unit.get('id')}\"> has no name (the pointer)")
+                raise ValueError(f'line {unit.sourceline}: <unit id="{unit.get("id")}"> has no name (the pointer)')
             segments = unit.findall("x:segment", ns)
-            source = "".join("".join(s.find("x:source", ns).itertext()) for s in segments if s.find("x:source", ns) is not None)
+            source = "".join(
+                "".join(s.find("x:source", ns).itertext()) for s in segments if s.find("x:source", ns) is not None
+            )
             targets = [s.find("x:target", ns) for s in segments]
-            target = None if all(t is None for t in targets) else "".join("".join(t.itertext()) for t in targets if t is not None)
+            target = (
+                None
+                if all(t is None for t in targets)
+                else "".join("".join(t.itertext()) for t in targets if t is not None)
+            )
             states = {s.get("state", "initial") for s in segments}
             # Many CAT tools fill in targets without touching the state; only moocpack's own stale
             # marker means "not confirmed".
-            stale = any(s.get("subState") == "moocpack:stale" and s.get("state", "initial") == "initial"
-                        for s in segments)
+            stale = any(
+                s.get("subState") == "moocpack:stale" and s.get("state", "initial") == "initial" for s in segments
+            )
             entries.append(Entry(f"{original}#{name}", source, target, states == {"final"}, stale, unit.sourceline))
     _refuse_repeats(entries)
     return header, entries
@@ -126,8 +137,10 @@ def _refuse_repeats(entries: list[Entry]) -> None:
     first: dict[str, int] = {}
     for entry in entries:
         if entry.key in first:
-            raise ValueError(f"line {entry.line}: '{entry.key}' is translated a second time (first on line "
-                             f"{first[entry.key]}); keep one")
+            raise ValueError(
+                f"line {entry.line}: '{entry.key}' is translated a second time (first on line "
+                f"{first[entry.key]}); keep one"
+            )
         first[entry.key] = entry.line
 
 
@@ -145,8 +158,13 @@ def write_po(catalog: Catalog, source_lang: str, course: str, version: str, only
     }
     for unit in selected(catalog, only):
         # "#: file:line" points at the source text, as xgettext's references do.
-        entry = polib.POEntry(msgctxt=unit.key, msgid=unit.source, msgstr=unit.target or "", comment=unit.context(),
-                              occurrences=[(unit.source_file, str(unit.source_position[0]))])
+        entry = polib.POEntry(
+            msgctxt=unit.key,
+            msgid=unit.source,
+            msgstr=unit.target or "",
+            comment=unit.context(),
+            occurrences=[(unit.source_file, str(unit.source_position[0]))],
+        )
         if unit.state == STALE:
             entry.flags.append("fuzzy")
             if unit.previous_source is not None:
@@ -155,12 +173,15 @@ def write_po(catalog: Catalog, source_lang: str, course: str, version: str, only
     return str(po).encode("utf-8")
 
 
-_PO_LINE = re.compile(r"""^(?:
+_PO_LINE = re.compile(
+    r"""^(?:
       \s*
     | \#(?!\|).*
     | (?:\#\|\s*)?(?:\#~\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"\s*
     | (?:\#\|\s*)?(?:\#~\s*)?"(?:[^"\\]|\\.)*"\s*
-    )$""", re.X)
+    )$""",
+    re.X,
+)
 
 
 def check_po(text: str) -> None:
@@ -185,8 +206,10 @@ def read_po(text: str) -> tuple[dict, list[Entry]]:
         if entry.obsolete or not entry.msgctxt:
             continue
         if entry.msgid_plural or entry.msgstr_plural:
-            raise ValueError(f"line {entry.linenum}: '{entry.msgctxt}' has plural forms (msgid_plural, msgstr[n]); "
-                             "course text has none: translate it as one msgstr")
+            raise ValueError(
+                f"line {entry.linenum}: '{entry.msgctxt}' has plural forms (msgid_plural, msgstr[n]); "
+                "course text has none: translate it as one msgstr"
+            )
         entries.append(Entry(entry.msgctxt, entry.msgid, entry.msgstr or None, False, entry.fuzzy, entry.linenum, "po"))
     _refuse_repeats(entries)
     return header, entries

@@ -34,8 +34,10 @@ def need(value, kind: type, call: str, where: str = "the answer"):
     if kind is int and isinstance(value, str) and value.strip().isdigit():
         return int(value)  # PHP sends some numbers as text
     if not ok:
-        raise AnswerError(f"{call}: {where} is {describe(value)} where the LMS sends {_NAMES.get(kind, kind.__name__)}; "
-                          "is the address the site you meant, and its moocpack plugin up to date?")
+        raise AnswerError(
+            f"{call}: {where} is {describe(value)} where the LMS sends {_NAMES.get(kind, kind.__name__)}; "
+            "is the address the site you meant, and its moocpack plugin up to date?"
+        )
     return value
 
 
@@ -46,6 +48,7 @@ def field(answer, key: str, kind: type, call: str, default=_REQUIRED):
     if value is None:
         if default is not _REQUIRED:
             return default
-        raise AnswerError(f"{call}: the answer has no '{key}'; is the address the site you meant, and its moocpack "
-                          "plugin up to date?")
+        raise AnswerError(
+            f"{call}: the answer has no '{key}'; is the address the site you meant, and its moocpack plugin up to date?"
+        )
     return need(value, kind, call, f"'{key}'")

@@ -69,12 +69,16 @@ def require_secure(url: str, option: str) -> str:
     if scheme not in ("http", "https") or not parts.hostname:
         raise PublishError(f"{option} {url!r} is not a web address (https://…)", code="bad-url")
     if parts.username or parts.password:
-        raise PublishError(f"{option} must not carry a user name or password; secrets come from the "
-                           "environment or a file", code="bad-url")
+        raise PublishError(
+            f"{option} must not carry a user name or password; secrets come from the environment or a file",
+            code="bad-url",
+        )
     if scheme == "http" and not is_loopback(parts.hostname):
-        raise PublishError(f"{option} {url} is plain http: the secret would cross the network in clear text; use "
-                           "https:// (plain http is accepted only for localhost, 127.0.0.0/8 and ::1)",
-                           code="insecure-url")
+        raise PublishError(
+            f"{option} {url} is plain http: the secret would cross the network in clear text; use "
+            "https:// (plain http is accepted only for localhost, 127.0.0.0/8 and ::1)",
+            code="insecure-url",
+        )
     return url.strip()
 
 
@@ -108,8 +112,9 @@ class Http:
     def hide(self, text: str) -> str:
         return hide(text, self.secrets)
 
-    def request(self, method: str, url: str, *, once: bool = False, timeout: float | None = None,
-                **kwargs) -> requests.Response:
+    def request(
+        self, method: str, url: str, *, once: bool = False, timeout: float | None = None, **kwargs
+    ) -> requests.Response:
         requests = _requests()
         attempt = hops = 0
         while True:
@@ -118,17 +123,26 @@ class Http:
                 # Redirects are followed here, not by requests: a redirect to another origin would
                 # otherwise receive the POST body (Moodle's token) or the upload.
                 response = self.session.request(
-                    method, url, timeout=(self.connect_timeout, timeout or self.timeout),
-                    verify=self.ca_bundle if self.ca_bundle else True, allow_redirects=False, stream=True,
-                    **kwargs)
+                    method,
+                    url,
+                    timeout=(self.connect_timeout, timeout or self.timeout),
+                    verify=self.ca_bundle if self.ca_bundle else True,
+                    allow_redirects=False,
+                    stream=True,
+                    **kwargs,
+                )
                 self._read_body(response, url, 2 * (timeout or self.timeout))
             except requests.exceptions.SSLError as exc:
-                raise PublishError(self.hide(
-                    f"TLS certificate of {host(url)} not accepted ({reason(exc)}); if the site uses a private "
-                    "certificate authority, give its certificate with --ca-bundle")) from None
+                raise PublishError(
+                    self.hide(
+                        f"TLS certificate of {host(url)} not accepted ({reason(exc)}); if the site uses a private "
+                        "certificate authority, give its certificate with --ca-bundle"
+                    )
+                ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 before_sending = isinstance(exc, requests.exceptions.ConnectTimeout) or not isinstance(
-                    exc, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError))
+                    exc, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError)
+                )
                 if attempt < self.retries and (before_sending or not once):
                     attempt += 1
                     self.pause(self.backoff * 2 ** (attempt - 1))
@@ -146,8 +160,9 @@ class Http:
                 same_site(url, target, self.secrets, "redirected")
                 hops += 1
                 if hops > MAX_REDIRECTS:
-                    raise PublishError(self.hide(f"{host(url)} redirected more than {MAX_REDIRECTS} times"),
-                                       code="redirect")
+                    raise PublishError(
+                        self.hide(f"{host(url)} redirected more than {MAX_REDIRECTS} times"), code="redirect"
+                    )
                 if response.status_code == 303 or (response.status_code in (301, 302) and method != "GET"):
                     # What browsers and requests do: the next request is a GET, without the body.
                     method = "GET"
@@ -156,7 +171,6 @@ class Http:
                 url = target
                 continue
             return response
-
 
     def _read_body(self, response, url: str, allowed: float) -> None:
         """The body, at most MAX_ANSWER bytes and `allowed` seconds in all (each read has its own
@@ -167,11 +181,18 @@ class Http:
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > MAX_ANSWER:
-                    raise PublishError(self.hide(f"{host(url)} answered with more than {MAX_ANSWER // 2**20} MiB; "
-                                                 "no LMS answer is that large"), code="unexpected-answer")
+                    raise PublishError(
+                        self.hide(
+                            f"{host(url)} answered with more than {MAX_ANSWER // 2**20} MiB; "
+                            "no LMS answer is that large"
+                        ),
+                        code="unexpected-answer",
+                    )
                 if monotonic() > deadline:
-                    raise PublishError(self.hide(f"{host(url)} took more than {allowed:.0f} s to send its answer"),
-                                       code="unexpected-answer")
+                    raise PublishError(
+                        self.hide(f"{host(url)} took more than {allowed:.0f} s to send its answer"),
+                        code="unexpected-answer",
+                    )
                 chunks.append(chunk)
         finally:
             response.close()
@@ -190,10 +211,14 @@ def json_of(response):
 def same_site(named: str, target: str, secrets, verb: str) -> None:
     """Stop before a credential-bearing request goes to an origin the person did not name."""
     if origin(target) != origin(named):
-        raise PublishError(hide(
-            f"{host(named)} {verb} to {host(target)}, another origin; moocpack sends credentials only to the "
-            f"site you named ({host(named)}). If the site has moved, give its new address", secrets),
-            code="other-origin")
+        raise PublishError(
+            hide(
+                f"{host(named)} {verb} to {host(target)}, another origin; moocpack sends credentials only to the "
+                f"site you named ({host(named)}). If the site has moved, give its new address",
+                secrets,
+            ),
+            code="other-origin",
+        )
 
 
 def hide(text: str, secrets) -> str:
@@ -221,6 +246,7 @@ def _requests():
     """requests, imported when something is published: every other command starts without it
     (a tenth of a second)."""
     import requests
+
     return requests
 
 
@@ -234,6 +260,7 @@ def rewind(kwargs: dict) -> None:
 
 def host(url: str) -> str:
     from urllib.parse import urlsplit
+
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
 
@@ -249,4 +276,5 @@ def reason(exc: Exception) -> str:
 
 def _version() -> str:
     from .. import __version__
+
     return __version__

@@ -48,13 +48,22 @@ class Studio:
         self.lms = self.lms.rstrip("/") + "/"
 
     def authenticate(self) -> None:
-        response = self.http.request("POST", urljoin(self.lms, "oauth2/access_token"), data={
-            "grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret,
-            "token_type": "jwt"})
+        response = self.http.request(
+            "POST",
+            urljoin(self.lms, "oauth2/access_token"),
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "token_type": "jwt",
+            },
+        )
         if response.status_code in (400, 401):
-            raise StudioError(f"{self.lms} refused the client credentials (HTTP {response.status_code}: "
-                              f"{self._detail(response)}); check --client-id and the secret of the OAuth2 "
-                              "application (Django admin > OAuth2 > Applications, grant type client credentials)")
+            raise StudioError(
+                f"{self.lms} refused the client credentials (HTTP {response.status_code}: "
+                f"{self._detail(response)}); check --client-id and the secret of the OAuth2 "
+                "application (Django admin > OAuth2 > Applications, grant type client credentials)"
+            )
         body = self._json(response, "the access token")
         token = answers.field(body, "access_token", str, "the access token", "")
         if not token.strip():
@@ -81,9 +90,11 @@ class Studio:
         if response.status_code == 401:
             raise StudioError(f"Studio refused the token for {what} (HTTP 401: {self._detail(response)})")
         if response.status_code == 403:
-            raise StudioError(f"the OAuth2 application's user may not do this: {what} (HTTP 403: "
-                              f"{self._detail(response)}); it needs to be staff, or course creator and taxonomy "
-                              "admin")
+            raise StudioError(
+                f"the OAuth2 application's user may not do this: {what} (HTTP 403: "
+                f"{self._detail(response)}); it needs to be staff, or course creator and taxonomy "
+                "admin"
+            )
         if response.status_code == 413:
             raise StudioError(f"{what}: the file is larger than the server accepts (HTTP 413)")
         if response.status_code >= 400:
@@ -91,8 +102,9 @@ class Studio:
         try:
             return json_of(response)
         except ValueError:
-            raise StudioError(f"{what}: the answer is not JSON (HTTP {response.status_code}); is "
-                              f"{self.studio} an Open edX Studio?") from None
+            raise StudioError(
+                f"{what}: the answer is not JSON (HTTP {response.status_code}); is {self.studio} an Open edX Studio?"
+            ) from None
 
     def taxonomies(self) -> list[dict]:
         """Every enabled taxonomy, page after page; a `next` link is followed only on Studio's own
@@ -103,9 +115,12 @@ class Studio:
         while url:
             same_site(self.studio, url, self.http.secrets, "sent the next page of taxonomies")
             if url in seen or len(seen) >= MAX_PAGES:
-                raise StudioError(f"{what}: the pages never end ({len(seen)} read, the next one "
-                                  f"{'seen before' if url in seen else 'beyond the limit'}); the site's answer is "
-                                  "not what Studio sends", "unexpected-answer")
+                raise StudioError(
+                    f"{what}: the pages never end ({len(seen)} read, the next one "
+                    f"{'seen before' if url in seen else 'beyond the limit'}); the site's answer is "
+                    "not what Studio sends",
+                    "unexpected-answer",
+                )
             seen.add(url)
             body = self._json(self.http.request("GET", url, headers=self._headers()), what)
             page = answers.field(body, "results", list, what, []) if isinstance(body, dict) else need(body, list, what)
@@ -119,40 +134,64 @@ class Studio:
             url = urljoin(url, following) if following else ""
         return found
 
-    def import_taxonomy(self, export_id: str, name: str, description: str, csv_path: Path,
-                        existing: dict | None) -> str:
+    def import_taxonomy(
+        self, export_id: str, name: str, description: str, csv_path: Path, existing: dict | None
+    ) -> str:
         with csv_path.open("rb") as handle:
             files = {"file": (csv_path.name, handle, "text/csv")}
             if existing:
                 url = urljoin(self.studio, f"{TAXONOMIES}{existing['id']}/tags/import/")
-                self._json(self.http.request("PUT", url, files=files, headers=self._headers(), once=True),
-                           f"re-importing taxonomy {export_id}")
+                self._json(
+                    self.http.request("PUT", url, files=files, headers=self._headers(), once=True),
+                    f"re-importing taxonomy {export_id}",
+                )
                 return "updated"
             url = urljoin(self.studio, f"{TAXONOMIES}import/")
-            self._json(self.http.request("POST", url, files=files, headers=self._headers(), once=True, data={
-                "taxonomy_name": name, "taxonomy_description": description, "taxonomy_export_id": export_id}),
-                f"importing taxonomy {export_id}")
+            self._json(
+                self.http.request(
+                    "POST",
+                    url,
+                    files=files,
+                    headers=self._headers(),
+                    once=True,
+                    data={"taxonomy_name": name, "taxonomy_description": description, "taxonomy_export_id": export_id},
+                ),
+                f"importing taxonomy {export_id}",
+            )
             return "created"
 
     def course_run(self, key: str) -> dict | None:
-        response = self.http.request("GET", urljoin(self.studio, f"{COURSE_RUNS}{quote(key, safe=':+')}/"),
-                                     headers=self._headers())
+        response = self.http.request(
+            "GET", urljoin(self.studio, f"{COURSE_RUNS}{quote(key, safe=':+')}/"), headers=self._headers()
+        )
         if response.status_code == 404:
             return None
         return need(self._json(response, f"looking up {key}"), dict, f"looking up {key}")
 
     def create_course_run(self, org: str, number: str, run: str, title: str) -> dict:
-        response = self.http.request("POST", urljoin(self.studio, COURSE_RUNS), headers=self._headers(), once=True,
-                                     json={"org": org, "number": number, "run": run, "title": title,
-                                           "pacing_type": "self_paced"})
+        response = self.http.request(
+            "POST",
+            urljoin(self.studio, COURSE_RUNS),
+            headers=self._headers(),
+            once=True,
+            json={"org": org, "number": number, "run": run, "title": title, "pacing_type": "self_paced"},
+        )
         return self._json(response, f"creating course run {org}+{number}+{run}")
 
     def import_course(self, key: str, tarball: Path, progress) -> str:
         url = urljoin(self.studio, IMPORT.format(key=quote(key, safe=":+")))
         with tarball.open("rb") as handle:
-            body = self._json(self.http.request(
-                "POST", url, headers=self._headers(), once=True, timeout=self.http.timeout * 5,
-                files={"course_data": (tarball.name, handle, "application/gzip")}), f"uploading {tarball.name}")
+            body = self._json(
+                self.http.request(
+                    "POST",
+                    url,
+                    headers=self._headers(),
+                    once=True,
+                    timeout=self.http.timeout * 5,
+                    files={"course_data": (tarball.name, handle, "application/gzip")},
+                ),
+                f"uploading {tarball.name}",
+            )
         task = answers.field(body, "task_id", str, f"uploading {tarball.name}", "")
         if not task:
             raise StudioError(f"Studio started no import task for {key}")
@@ -163,27 +202,44 @@ class Studio:
         most = int(self.wait / max(self.poll_every, 0.001)) + 10
         while True:
             what = f"import status of {key}"
-            status = self._json(self.http.request("GET", url, headers=self._headers(),
-                                                  params={"task_id": task, "filename": tarball.name}), what)
+            status = self._json(
+                self.http.request(
+                    "GET", url, headers=self._headers(), params={"task_id": task, "filename": tarball.name}
+                ),
+                what,
+            )
             state = answers.field(status, "state", str, what, "?")
             polls += 1
             if state in DONE_STATES:
                 if not DONE_STATES[state]:
                     message = answers.field(status, "message", str, what, "")
-                    raise StudioError(self.http.hide(f"Studio's import of {key} ended '{state}'"
-                                                     + (f": {message}" if message else "")
-                                                     + "; Studio > Tools > Import shows the task's log"))
+                    raise StudioError(
+                        self.http.hide(
+                            f"Studio's import of {key} ended '{state}'"
+                            + (f": {message}" if message else "")
+                            + "; Studio > Tools > Import shows the task's log"
+                        )
+                    )
                 return state
             waited = time.monotonic() - started
             if waited > self.wait or polls >= most:
-                raise StudioError(f"the import of {key} is still '{state}' after {waited:.0f} s; it may still "
-                                  "finish: Studio > Tools > Import shows it")
+                raise StudioError(
+                    f"the import of {key} is still '{state}' after {waited:.0f} s; it may still "
+                    "finish: Studio > Tools > Import shows it"
+                )
             progress(f"importing {key}: {state} ({waited:.0f} s)", transient=True)
             self.http.pause(self.poll_every)
 
 
-def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, tuple[str, str, str]],
-            update: bool, progress, dry_run: bool = False) -> dict[str, list[dict]]:
+def publish(
+    studio: Studio,
+    items,
+    taxonomies: dict[str, Path],
+    keys: dict[str, tuple[str, str, str]],
+    update: bool,
+    progress,
+    dry_run: bool = False,
+) -> dict[str, list[dict]]:
     """Taxonomies first, then each language's course. Returns the records of the frameworks
     (taxonomies) and of the courses."""
     done: list[str] = []
@@ -198,23 +254,25 @@ def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, 
             key = "course-v1:{}+{}+{}".format(*keys[item.language])
             runs[key] = studio.course_run(key)
             if runs[key] and not update:
-                raise StudioError(f"course {key} is already in Studio; publish with --update to import over it "
-                                  "(Studio keeps its learners and replaces the content)")
+                raise StudioError(
+                    f"course {key} is already in Studio; publish with --update to import over it "
+                    "(Studio keeps its learners and replaces the content)"
+                )
         for framework_id, csv_path in sorted(taxonomies.items()):
             framework = next((f for f in course.frameworks if f.id == framework_id), None)
             name = framework.title if framework else framework_id
             there = existing.get(framework_id)
             if there and not update:
-                progress(f"taxonomy {framework_id} is already in Studio (id {there['id']}); kept (--update "
-                         "re-imports it)")
+                progress(
+                    f"taxonomy {framework_id} is already in Studio (id {there['id']}); kept (--update re-imports it)"
+                )
                 records.append({"export_id": framework_id, "action": "skipped"})
                 continue
             if dry_run:
                 progress(f"would {'re-import' if there else 'import'} taxonomy {framework_id} from {csv_path.name}")
                 continue
             description = render.plain(framework.description) if framework and framework.description else ""
-            action = studio.import_taxonomy(framework_id, name, description,
-                                            csv_path, there)
+            action = studio.import_taxonomy(framework_id, name, description, csv_path, there)
             done.append(f"taxonomy {framework_id}: {action}")
             records.append({"export_id": framework_id, "action": action})
             progress(done[-1])
@@ -225,10 +283,11 @@ def publish(studio: Studio, items, taxonomies: dict[str, Path], keys: dict[str, 
             found = runs[key]
             url = urljoin(studio.studio, f"course/{key}")
             if dry_run:
-                progress(f"would {'import over' if found else 'create and import'} {key} from {item.package.name} "
-                         f"({item.package.stat().st_size:,} bytes)")
-                courses.append({"language": item.language, "course_key": key, "url": url,
-                                "action": "none (dry run)"})
+                progress(
+                    f"would {'import over' if found else 'create and import'} {key} from {item.package.name} "
+                    f"({item.package.stat().st_size:,} bytes)"
+                )
+                courses.append({"language": item.language, "course_key": key, "url": url, "action": "none (dry run)"})
                 continue
             if not found:
                 studio.create_course_run(org, number, run, item.course.title)

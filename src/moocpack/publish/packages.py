@@ -26,8 +26,17 @@ class Item:
         return self.course.id
 
 
-def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[str] | None, settings: dict,
-            report: Report, workdir: Path, from_dir: Path | None, jobs: int = 1) -> tuple[list[Item], dict[str, Path]]:
+def prepare(
+    course_path: Path,
+    name: str,
+    exporter: Exporter,
+    languages: list[str] | None,
+    settings: dict,
+    report: Report,
+    workdir: Path,
+    from_dir: Path | None,
+    jobs: int = 1,
+) -> tuple[list[Item], dict[str, Path]]:
     """Items to publish and side files by name (e.g. competences-pat.csv, written into workdir).
     Raises CourseError (problems in `report`) when the course has errors or a package of --from
     is missing. The course is checked once and each language it needs loaded once."""
@@ -44,8 +53,10 @@ def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[st
         if settings.get(f"{name}_multilang") is True:
             wanted.append("mul")
     source_language = checked.source_language
-    models = {lang: loader.load(course_path, lang, Report(report.root), checked=checked)
-              for lang in {source_language, *wanted} & set(checked.languages)}
+    models = {
+        lang: loader.load(course_path, lang, Report(report.root), checked=checked)
+        for lang in {source_language, *wanted} & set(checked.languages)
+    }
     items = []
     for lang in wanted:
         model = models.get(lang, models[source_language])
@@ -54,8 +65,12 @@ def prepare(course_path: Path, name: str, exporter: Exporter, languages: list[st
         if not package.is_file() and not package.is_symlink():
             if from_dir is not None and not languages and lang != "mul":
                 continue  # --from without --lang: whatever languages that build made
-            report.error(str(package), f"no {name} package for language '{lang}' in {folder}: build it first "
-                         f"(moocpack build --format {name}) or leave out --from", code="publish.missing-package")
+            report.error(
+                str(package),
+                f"no {name} package for language '{lang}' in {folder}: build it first "
+                f"(moocpack build --format {name}) or leave out --from",
+                code="publish.missing-package",
+            )
             continue
         if from_dir is not None:
             try:

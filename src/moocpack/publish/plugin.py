@@ -33,6 +33,7 @@ def plugin_zip(epoch: int) -> bytes:
 def plugin_version() -> str:
     """The plugin's $plugin->version, to tell the admin what they install."""
     import re
+
     text = plugin_files()[f"{FOLDER}/version.php"].decode()
     found = re.search(r"\$plugin->version\s*=\s*(\d+)", text)
     assert found is not None, "the plugin's version.php names no version"

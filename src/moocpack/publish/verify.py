@@ -23,7 +23,7 @@ from lxml import etree
 # Far above any course (the 2,000-unit synthetic course's largest package is ~40 MB unpacked per
 # 1,000 units): a package that unpacks to more is not one of ours, and must not fill the disk of
 # the machine reading it.
-MAX_UNPACKED = 4 * 1024 ** 3
+MAX_UNPACKED = 4 * 1024**3
 MAX_MEMBERS = 1_000_000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -69,15 +69,19 @@ def check(path: Path, format_name: str, expected: dict[str, str]) -> None:
     if format_name == "moodle":
         name = _xml(found, "moodle_backup.xml").findtext("information/name")
         if name != expected["name"]:
-            raise NotAPackage(f"is the Moodle backup '{name}', not {expected['name']} (another course, version or "
-                              "language): build this course again, or leave out --from")
+            raise NotAPackage(
+                f"is the Moodle backup '{name}', not {expected['name']} (another course, version or "
+                "language): build this course again, or leave out --from"
+            )
     else:
         course = _xml(found, "course/course.xml")
         key = (course.get("org"), course.get("course"), course.get("url_name"))
         if key != (expected["org"], expected["course"], expected["run"]):
-            raise NotAPackage(f"is the Open edX course {'+'.join(str(k) for k in key)}, not "
-                              f"{expected['org']}+{expected['course']}+{expected['run']}: build this course again "
-                              "with the same --set values, or leave out --from")
+            raise NotAPackage(
+                f"is the Open edX course {'+'.join(str(k) for k in key)}, not "
+                f"{expected['org']}+{expected['course']}+{expected['run']}: build this course again "
+                "with the same --set values, or leave out --from"
+            )
         language = _xml(found, f"course/course/{expected['run']}.xml").get("language")
         if language != expected["language"]:
             raise NotAPackage(f"holds the course in '{language}', not '{expected['language']}'")
@@ -94,8 +98,9 @@ def _read(path: Path, wanted: set[str]) -> dict[str, bytes]:
                 name = member.name
                 parts = PurePosixPath(name).parts
                 if name.startswith("/") or ".." in parts or "\\" in name:
-                    raise NotAPackage(f"has a member '{name}' that would be written outside the folder it is "
-                                      "unpacked into")
+                    raise NotAPackage(
+                        f"has a member '{name}' that would be written outside the folder it is unpacked into"
+                    )
                 if not (member.isfile() or member.isdir()):
                     raise NotAPackage(f"has a member '{name}' that is a link or a device, which moocpack never writes")
                 unpacked += member.size

@@ -23,8 +23,30 @@ from moocpack import kinds
 from moocpack.exporter import ExportError, for_last_course
 from moocpack.media import svg_width
 from moocpack.model import (
-    AUDIO, ESSAY, FACILITATOR, FILE, IMAGE, LEARNER, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, VIDEO, Activity,
-    Course, Duration, Html, Media, Page, Question, Quiz, Text, Unit, Worksheet, language_name, text_direction,
+    AUDIO,
+    ESSAY,
+    FACILITATOR,
+    FILE,
+    IMAGE,
+    LEARNER,
+    LIKERT,
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    SHORT_TEXT,
+    VIDEO,
+    Activity,
+    Course,
+    Duration,
+    Html,
+    Media,
+    Page,
+    Question,
+    Quiz,
+    Text,
+    Unit,
+    Worksheet,
+    language_name,
+    text_direction,
 )
 
 DECIMAL_COMMA = {"nb", "nn", "no", "fr", "de", "es", "it", "pt", "ro", "nl", "da", "sv", "fi", "pl", "cs"}
@@ -152,8 +174,9 @@ def fallback_notice(course: Course, *parts) -> str:
     if not found:
         return ""
     names = ", ".join(course.language_label(lang) for lang in found)
-    return f'<p class="fallback-notice" role="note"><em>{esc(course.message("fallback_notice", language=names))}</em></p>'
-
+    return (
+        f'<p class="fallback-notice" role="note"><em>{esc(course.message("fallback_notice", language=names))}</em></p>'
+    )
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -231,8 +254,7 @@ def competence_tags(course: Course, ids, links: Links = SITE) -> str:
         if links.competence:
             label = links.a(links.competence(cid), label)
         tags.append(f'<li class="competence" data-competence="{esc(cid)}">{label}</li>')
-    return (f'<ul class="competences" aria-label="{esc(course.message("competences"))}">'
-            + "".join(tags) + "</ul>")
+    return f'<ul class="competences" aria-label="{esc(course.message("competences"))}">' + "".join(tags) + "</ul>"
 
 
 def credit_line(course: Course, credit: Text | None) -> str:
@@ -241,10 +263,14 @@ def credit_line(course: Course, credit: Text | None) -> str:
 
 
 def outcomes_block(course: Course, unit: Unit, links: Links = SITE) -> str:
-    items = "".join(f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences, links)}</li>'
-                    for o in unit.outcomes)
-    return (f'<section class="outcomes" id="unit-outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2>'
-            f'<ul>{items}</ul>{credit_line(course, unit.outcomes_credit)}</section>')
+    items = "".join(
+        f'<li id="{esc(o.id)}">{t(course, o.text)}{competence_tags(course, o.competences, links)}</li>'
+        for o in unit.outcomes
+    )
+    return (
+        f'<section class="outcomes" id="unit-outcomes"><h2>{esc(course.message("learning_outcomes"))}</h2>'
+        f"<ul>{items}</ul>{credit_line(course, unit.outcomes_credit)}</section>"
+    )
 
 
 def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
@@ -255,13 +281,14 @@ def list_block(course: Course, title_key: str, items, level: int = 2) -> str:
     return f'<section id="{anchor}"><h{level}>{esc(course.message(title_key))}</h{level}><ul>{lis}</ul></section>'
 
 
-def activity_block(course: Course, activity: Activity, index: int, links: Links = SITE,
-                   audience: str = LEARNER) -> str:
+def activity_block(course: Course, activity: Activity, index: int, links: Links = SITE, audience: str = LEARNER) -> str:
     """An activity as learners see it (their task, its worksheet or case) or, for facilitators,
     with the trainer's procedure, tips and materials as well."""
-    parts = [f'<section class="activity" id="{esc(activity.id)}">',
-             f'<h3><span class="activity-number">{esc(course.message("activity_label", number=index))}</span> '
-             f'{t(course, activity.title)}</h3><dl class="facts">']
+    parts = [
+        f'<section class="activity" id="{esc(activity.id)}">',
+        f'<h3><span class="activity-number">{esc(course.message("activity_label", number=index))}</span> '
+        f'{t(course, activity.title)}</h3><dl class="facts">',
+    ]
     if activity.duration:
         parts.append(f"<dt>{esc(course.message('duration'))}</dt><dd>{duration(course, activity.duration)}</dd>")
     if activity.reference:
@@ -271,12 +298,16 @@ def activity_block(course: Course, activity: Activity, index: int, links: Links 
         shown = links.a(links.worksheet(activity.worksheet), title) if links.worksheet else title
         parts.append(f"<dt>{esc(course.message('worksheet'))}</dt><dd>{shown}</dd>")
     if activity.case_id:
-        parts.append(f"<dt>{esc(course.message('case_scenario'))}</dt><dd><a href=\"#{esc(activity.case_id)}\">"
-                     f"{esc(course.message('case_scenario'))}</a></dd>")
+        parts.append(
+            f'<dt>{esc(course.message("case_scenario"))}</dt><dd><a href="#{esc(activity.case_id)}">'
+            f"{esc(course.message('case_scenario'))}</a></dd>"
+        )
     parts.append("</dl>")
     if activity.learner:
-        parts.append(f"<h4>{esc(course.message('your_task'))}</h4>{h(course, activity.learner)}"
-                     f"{credit_line(course, activity.task_credit)}")
+        parts.append(
+            f"<h4>{esc(course.message('your_task'))}</h4>{h(course, activity.learner)}"
+            f"{credit_line(course, activity.task_credit)}"
+        )
     if audience == FACILITATOR:
         parts.append(activity_notes(course, activity))
     parts.append(competence_tags(course, activity.competences, links))
@@ -286,7 +317,9 @@ def activity_block(course: Course, activity: Activity, index: int, links: Links 
 
 def activity_notes(course: Course, activity: Activity) -> str:
     """What only facilitators see of an activity: the trainer's procedure, tips and materials."""
-    parts = [f'<div class="for-facilitators"><h4>{esc(course.message("procedure"))}</h4>{h(course, activity.procedure)}']
+    parts = [
+        f'<div class="for-facilitators"><h4>{esc(course.message("procedure"))}</h4>{h(course, activity.procedure)}'
+    ]
     if activity.tips:
         parts.append(f"<h4>{esc(course.message('tips'))}</h4>{h(course, activity.tips)}")
     if activity.materials:
@@ -310,16 +343,21 @@ def handout_link(course: Course, sheet) -> str:
     """The link to a worksheet's or a case's printable PDF."""
     if not sheet.handout:
         return ""
-    return (f'<p class="handout"><a href="{esc(sheet.handout.path)}" download="" type="application/pdf">'
-            f'{esc(course.message("handout"))}</a> <span class="size">({file_size(course, len(sheet.handout.data))})'
-            f'</span></p>')
+    return (
+        f'<p class="handout"><a href="{esc(sheet.handout.path)}" download="" type="application/pdf">'
+        f'{esc(course.message("handout"))}</a> <span class="size">({file_size(course, len(sheet.handout.data))})'
+        f"</span></p>"
+    )
 
 
 def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) -> str:
     """The printable worksheet: the table with empty cells to fill in, or prompts with space to
     write, and a link to the same as a PDF handout."""
-    parts = [credit_line(course, sheet.credit), handout_link(course, sheet),
-             h(course, sheet.instructions, cls="instructions")]
+    parts = [
+        credit_line(course, sheet.credit),
+        handout_link(course, sheet),
+        h(course, sheet.instructions, cls="instructions"),
+    ]
     # The facilitator's copy has the answer key's notes beside the rows: answers and discussion in one place.
     notes = sheet.notes if audience == FACILITATOR and sheet.columns else {}
     if sheet.columns:
@@ -340,19 +378,29 @@ def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) ->
                     value = None  # what the quiz asks: for the learner to fill in, not to read off
                 content = t(course, value) if value else ""
                 cls = "" if value else ' class="write-in"'
-                cells.append(f'<th scope="row" role="rowheader">{content}</th>' if i == 0
-                             else f'<td{cls} role="cell" data-label="{labels[i]}">{content}</td>')
-            cells += [f'<td class="write-in tick" role="cell" data-label="{label}"></td>'
-                      for label in labels[len(sheet.columns):len(sheet.columns) + len(sheet.scale)]]
+                cells.append(
+                    f'<th scope="row" role="rowheader">{content}</th>'
+                    if i == 0
+                    else f'<td{cls} role="cell" data-label="{labels[i]}">{content}</td>'
+                )
+            cells += [
+                f'<td class="write-in tick" role="cell" data-label="{label}"></td>'
+                for label in labels[len(sheet.columns) : len(sheet.columns) + len(sheet.scale)]
+            ]
             if notes:
-                cells.append(f'<td class="answer-notes" role="cell" data-label="{labels[-1]}">'
-                             f'{h(course, notes[row.id]) if row.id in notes else ""}</td>')
+                cells.append(
+                    f'<td class="answer-notes" role="cell" data-label="{labels[-1]}">'
+                    f"{h(course, notes[row.id]) if row.id in notes else ''}</td>"
+                )
             rows.append('<tr role="row">' + "".join(cells) + "</tr>")
-        parts.append(f'<table class="worksheet-table" role="table"><thead role="rowgroup"><tr role="row">{head}</tr>'
-                     f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>')
+        parts.append(
+            f'<table class="worksheet-table" role="table"><thead role="rowgroup"><tr role="row">{head}</tr>'
+            f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>'
+        )
     if sheet.prompts:
-        items = "".join(f'<li>{h(course, p.text)}<div class="write-space" aria-hidden="true"></div></li>'
-                        for p in sheet.prompts)
+        items = "".join(
+            f'<li>{h(course, p.text)}<div class="write-space" aria-hidden="true"></div></li>' for p in sheet.prompts
+        )
         parts.append(f'<ol class="prompts">{items}</ol>')
     return "".join(parts)
 
@@ -372,32 +420,43 @@ def media_block(course: Course, medium: Media) -> str:
             # A drawing's words are part of the picture: shrunk to a phone's width they would be
             # 6 px. It keeps at least its own width up to 42rem, scrolling sideways in its frame
             # (a region the keyboard can reach) where the screen is narrower.
-            image = (f'<div class="drawing" role="region" tabindex="0" aria-label="{esc(plain(title))}" '
-                     f'style="--drawing-width:{width:g}px">{image}</div>')
+            image = (
+                f'<div class="drawing" role="region" tabindex="0" aria-label="{esc(plain(title))}" '
+                f'style="--drawing-width:{width:g}px">{image}</div>'
+            )
         parts.append(image)
     elif medium.type in (VIDEO, AUDIO) and file is not None:
         tracks = "".join(
             f'<track kind="subtitles" src="{esc(track.file.path)}" srclang="{esc(track.lang)}" '
             f'label="{esc(language_label_in_own(track.lang))}"{DEFAULT if i == 0 else ""} />'
-            for i, track in enumerate(medium.tracks))
+            for i, track in enumerate(medium.tracks)
+        )
         mime = MEDIA_TYPES.get(file.path.rsplit(".", 1)[-1].lower(), "")
         tag = "video" if medium.type == VIDEO else "audio"
         # nomediaplugin: Moodle's media filter would turn a link to a media file into a second player.
-        download = (f'<a href="{esc(file.path)}" download="" class="nomediaplugin">'
-                    f'{esc(course.message("media_download", title=plain(title)))}</a>')
-        parts.append(f'<{tag} controls="" preload="metadata"><source src="{esc(file.path)}" type="{mime}" />{tracks}'
-                     f'{download}</{tag}>')
+        download = (
+            f'<a href="{esc(file.path)}" download="" class="nomediaplugin">'
+            f"{esc(course.message('media_download', title=plain(title)))}</a>"
+        )
+        parts.append(
+            f'<{tag} controls="" preload="metadata"><source src="{esc(file.path)}" type="{mime}" />{tracks}'
+            f"{download}</{tag}>"
+        )
     elif medium.type == VIDEO and medium.remote is not None:
         remote = medium.remote
         provider = "YouTube" if remote.provider == "youtube" else "Vimeo"
-        parts.append(f'<div class="player"><iframe src="{esc(remote.embed)}" title="{esc(plain(title))}" '
-                     'allow="fullscreen; picture-in-picture" loading="lazy"></iframe></div>'
-                     f'<p><a href="{esc(remote.watch)}" class="nomediaplugin">'
-                     f'{esc(course.message("watch_on", title=plain(title), provider=provider))}</a></p>')
+        parts.append(
+            f'<div class="player"><iframe src="{esc(remote.embed)}" title="{esc(plain(title))}" '
+            'allow="fullscreen; picture-in-picture" loading="lazy"></iframe></div>'
+            f'<p><a href="{esc(remote.watch)}" class="nomediaplugin">'
+            f"{esc(course.message('watch_on', title=plain(title), provider=provider))}</a></p>"
+        )
     else:  # a download
         size = file_size(course, len(file.data))
-        parts.append(f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
-                     f'<span class="size">({esc(file.path.rsplit(".", 1)[-1].upper())}, {size})</span></p>')
+        parts.append(
+            f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
+            f'<span class="size">({esc(file.path.rsplit(".", 1)[-1].upper())}, {size})</span></p>'
+        )
     caption = (h(course, medium.caption) if medium.caption else "") + credit_line(course, medium.credit)
     if medium.type != FILE:
         parts.append(f"<figcaption>{title}{caption}</figcaption>")
@@ -407,15 +466,24 @@ def media_block(course: Course, medium: Media) -> str:
     if track is not None:
         lines = "".join(f"<p>{esc(cue.text)}</p>" for cue in track.cues)
         own = f' lang="{esc(track.lang)}"' if track.lang != course.language else ""
-        parts.append(f'<details class="transcript"><summary>{esc(course.message("transcript"))}</summary>'
-                     f'<div{own}>{lines}</div></details>')
+        parts.append(
+            f'<details class="transcript"><summary>{esc(course.message("transcript"))}</summary>'
+            f"<div{own}>{lines}</div></details>"
+        )
     parts.append("</figure>")
     return "".join(parts)
 
 
 DEFAULT = ' default=""'  # the track a player shows first: the learner's language
-MEDIA_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
-               "oga": "audio/ogg", "wav": "audio/wav"}
+MEDIA_TYPES = {
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "wav": "audio/wav",
+}
 
 
 def language_label_in_own(code: str) -> str:
@@ -426,16 +494,21 @@ def language_label_in_own(code: str) -> str:
 def page_block(course: Course, page: Page, leave_out=()) -> str:
     """A content page's text, who wrote it when not the source, and its media (but those in
     `leave_out`, which a format shows its own way); what every format shows for a page."""
-    return (h(course, page.body) + credit_line(course, page.credit)
-            + "".join(media_block(course, m) for m in page.media if m not in leave_out))
+    return (
+        h(course, page.body)
+        + credit_line(course, page.credit)
+        + "".join(media_block(course, m) for m in page.media if m not in leave_out)
+    )
 
 
 def case_block(course: Course, case) -> str:
     questions = "".join(f"<li>{h(course, q.stem)}</li>" for q in case.questions)
-    block = (f'<section class="case" id="{esc(case.id)}"><h2>{esc(course.message("case_scenario"))}: '
-             f'{t(course, case.title)}</h2>{handout_link(course, case)}{h(course, case.body)}')
+    block = (
+        f'<section class="case" id="{esc(case.id)}"><h2>{esc(course.message("case_scenario"))}: '
+        f"{t(course, case.title)}</h2>{handout_link(course, case)}{h(course, case.body)}"
+    )
     if questions:
-        block += f'<h3>{esc(course.message("reflection_questions"))}</h3><ol>{questions}</ol>'
+        block += f"<h3>{esc(course.message('reflection_questions'))}</h3><ol>{questions}</ol>"
     return block + "</section>"
 
 
@@ -453,12 +526,12 @@ def bibliography_block(course: Course, unit: Unit) -> str:
 
 # -- quizzes -------------------------------------------------------------------------------------
 
+
 def quiz_data(course: Course, quiz: Quiz) -> dict:
     """What the in-page quiz script needs: structure and answer key, no learner-facing prose."""
     questions = []
     for q in quiz.questions:
-        entry = {"id": q.id, "type": q.type, "points": q.points, "graded": q.graded,
-                 "competences": list(q.competences)}
+        entry = {"id": q.id, "type": q.type, "points": q.points, "graded": q.graded, "competences": list(q.competences)}
         if q.options:
             entry["options"] = [{"id": o.id, "correct": o.correct} for o in q.options]
         if q.pairs:
@@ -472,14 +545,37 @@ def quiz_data(course: Course, quiz: Quiz) -> dict:
         if plugin is not None:
             entry["data"] = plugin.client(q)
         questions.append(entry)
-    return {"id": quiz.id, "graded": quiz.graded, "passMark": quiz.pass_mark, "tries": quiz.max_attempts,
-            "questions": questions, "messages": ui_messages(course)}
+    return {
+        "id": quiz.id,
+        "graded": quiz.graded,
+        "passMark": quiz.pass_mark,
+        "tries": quiz.max_attempts,
+        "questions": questions,
+        "messages": ui_messages(course),
+    }
 
 
 def ui_messages(course: Course) -> dict:
-    keys = ("correct", "incorrect", "answered", "score", "passed", "not_passed", "try_again", "progress",
-            "not_connected", "connected", "check_answer", "finish_quiz", "unanswered", "kept_in_browser",
-            "not_kept_in_browser", "tries_left", "show_answer", "incorrect_final")
+    keys = (
+        "correct",
+        "incorrect",
+        "answered",
+        "score",
+        "passed",
+        "not_passed",
+        "try_again",
+        "progress",
+        "not_connected",
+        "connected",
+        "check_answer",
+        "finish_quiz",
+        "unanswered",
+        "kept_in_browser",
+        "not_kept_in_browser",
+        "tries_left",
+        "show_answer",
+        "incorrect_final",
+    )
     return {key: course.messages[key] for key in keys}
 
 
@@ -487,10 +583,15 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
     qid = esc(q.id)
     dom = "q-" + esc(q.id.replace(".", "--"))
     stem = h(course, q.stem, cls="stem")
-    points = (f'<span class="points">{esc(course.message("points", q.points, n=number(course, q.points)))}</span>'
-              if q.graded else f'<span class="points">{esc(course.message("not_graded"))}</span>')
-    parts = [f'<fieldset class="question" id="{dom}" data-question="{qid}" data-type="{q.type}">',
-             f'<legend><span class="question-number">{index}.</span> {points}</legend>{stem}']
+    points = (
+        f'<span class="points">{esc(course.message("points", q.points, n=number(course, q.points)))}</span>'
+        if q.graded
+        else f'<span class="points">{esc(course.message("not_graded"))}</span>'
+    )
+    parts = [
+        f'<fieldset class="question" id="{dom}" data-question="{qid}" data-type="{q.type}">',
+        f'<legend><span class="question-number">{index}.</span> {points}</legend>{stem}',
+    ]
     if q.type == LIKERT:
         parts.append(f'<p class="hint">{esc(course.message("self_assessment_scale"))}</p>')
     if q.options:
@@ -499,10 +600,16 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
         for o in q.options:
             oid = f"{dom}-{esc(o.id)}"
             feedback = h(course, o.feedback, cls="option-feedback") if o.feedback else ""
-            parts.append(f'<li><input type="{kind}" id="{oid}" name="{dom}" value="{esc(o.id)}">'
-                         f'<label for="{oid}">{t(course, o.text)}</label>'
-                         + (f'<div class="option-feedback-holder" data-option="{esc(o.id)}" hidden>{feedback}</div>'
-                            if feedback else "") + "</li>")
+            parts.append(
+                f'<li><input type="{kind}" id="{oid}" name="{dom}" value="{esc(o.id)}">'
+                f'<label for="{oid}">{t(course, o.text)}</label>'
+                + (
+                    f'<div class="option-feedback-holder" data-option="{esc(o.id)}" hidden>{feedback}</div>'
+                    if feedback
+                    else ""
+                )
+                + "</li>"
+            )
         parts.append("</ul>")
     elif q.type == MATCHING:
         targets = q.answer_targets
@@ -510,30 +617,45 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
         parts.append(f'<p class="hint">{esc(course.message("matching_instructions"))}</p><ul class="pairs">')
         for p in q.pairs:
             sid = f"{dom}-{esc(p.id)}"
-            options = "".join(f'<option value="{i}">{t(course, target_text[target])}</option>'
-                              for i, target in enumerate(targets))
-            parts.append(f'<li><label for="{sid}">{t(course, p.prompt)}</label> '
-                         f'<select id="{sid}" data-pair="{esc(p.id)}"><option value="">'
-                         f'{esc(course.message("choose"))}</option>{options}</select></li>')
+            options = "".join(
+                f'<option value="{i}">{t(course, target_text[target])}</option>' for i, target in enumerate(targets)
+            )
+            parts.append(
+                f'<li><label for="{sid}">{t(course, p.prompt)}</label> '
+                f'<select id="{sid}" data-pair="{esc(p.id)}"><option value="">'
+                f"{esc(course.message('choose'))}</option>{options}</select></li>"
+            )
         parts.append("</ul>")
     elif q.type == SHORT_TEXT:
-        parts.append(f'<p><label for="{dom}-answer">{esc(course.message("your_answer"))}</label> '
-                     f'<input type="text" id="{dom}-answer" autocomplete="off"></p>')
+        parts.append(
+            f'<p><label for="{dom}-answer">{esc(course.message("your_answer"))}</label> '
+            f'<input type="text" id="{dom}-answer" autocomplete="off"></p>'
+        )
     elif q.type == ESSAY:
-        parts.append(f'<p><label class="visually-hidden" for="{dom}-answer">{esc(course.message("your_answer"))}</label>'
-                     f'<textarea id="{dom}-answer" rows="4" placeholder="{esc(course.message("essay_placeholder"))}">'
-                     f'</textarea></p>')
+        parts.append(
+            f'<p><label class="visually-hidden" for="{dom}-answer">{esc(course.message("your_answer"))}</label>'
+            f'<textarea id="{dom}-answer" rows="4" placeholder="{esc(course.message("essay_placeholder"))}">'
+            f"</textarea></p>"
+        )
     elif (plugin := kinds.kind(q.type)) is not None:
         if not plugin.supports("html"):
             raise ExportError(f"question '{q.id}': the {q.type} kind has no page rendering (its 'html' hook)")
         parts.append(plugin.html(course, q))
-    feedback = "".join(filter(None, [
-        h(course, q.correct_feedback, cls="when-correct") if q.correct_feedback else "",
-        h(course, q.incorrect_feedback, cls="when-incorrect") if q.incorrect_feedback else "",
-        h(course, q.feedback, cls="general-feedback") if q.feedback else ""]))
-    parts.append(f'<p><button type="button" class="check">{esc(course.message("check_answer"))}</button></p>'
-                 f'<div class="feedback" role="status" aria-live="polite"><p class="verdict"></p>'
-                 f'<div class="feedback-texts" hidden>{feedback}</div></div>')
+    feedback = "".join(
+        filter(
+            None,
+            [
+                h(course, q.correct_feedback, cls="when-correct") if q.correct_feedback else "",
+                h(course, q.incorrect_feedback, cls="when-incorrect") if q.incorrect_feedback else "",
+                h(course, q.feedback, cls="general-feedback") if q.feedback else "",
+            ],
+        )
+    )
+    parts.append(
+        f'<p><button type="button" class="check">{esc(course.message("check_answer"))}</button></p>'
+        f'<div class="feedback" role="status" aria-live="polite"><p class="verdict"></p>'
+        f'<div class="feedback-texts" hidden>{feedback}</div></div>'
+    )
     parts.append(competence_tags(course, q.competences, links))
     parts.append("</fieldset>")
     return "".join(parts)
@@ -563,38 +685,59 @@ def _quiz_block(course: Course, quiz: Quiz, links: Links) -> str:
     data = script_json(quiz_data(course, quiz))
     questions = "".join(question_block(course, q, i, links) for i, q in enumerate(quiz.questions, 1))
     note = "" if quiz.graded else f'<p class="hint">{esc(course.message("reflection_kept_here"))}</p>'
-    finish = (f'<p><button type="button" class="finish">{esc(course.message("finish_quiz"))}</button></p>'
-              f'<p class="quiz-result" role="status" aria-live="polite"></p>') if quiz.graded else ""
-    return (f'<section class="quiz" id="{esc(quiz.id)}" data-quiz="{esc(quiz.id)}">'
-            f'<h2>{t(course, quiz.title)}</h2>{h(course, quiz.introduction)}{quiz_credits(course, quiz)}{note}'
-            f'<script type="application/json" class="quiz-data">{data}</script>'
-            f'{questions}{finish}</section>')
+    finish = (
+        (
+            f'<p><button type="button" class="finish">{esc(course.message("finish_quiz"))}</button></p>'
+            f'<p class="quiz-result" role="status" aria-live="polite"></p>'
+        )
+        if quiz.graded
+        else ""
+    )
+    return (
+        f'<section class="quiz" id="{esc(quiz.id)}" data-quiz="{esc(quiz.id)}">'
+        f"<h2>{t(course, quiz.title)}</h2>{h(course, quiz.introduction)}{quiz_credits(course, quiz)}{note}"
+        f'<script type="application/json" class="quiz-data">{data}</script>'
+        f"{questions}{finish}</section>"
+    )
 
 
 # -- whole pages -------------------------------------------------------------------------------
 
+
 def running_order(course: Course, unit: Unit) -> str:
     """For the trainer: the session's timed parts in order, when each starts and what they add up
     to, beside the session's own length (the session plan gives each part a time, not the sum)."""
-    timed = ([(esc(course.message("introduction")), "unit-introduction", unit.introduction_duration)]
-             if unit.introduction_duration else [])
+    timed = (
+        [(esc(course.message("introduction")), "unit-introduction", unit.introduction_duration)]
+        if unit.introduction_duration
+        else []
+    )
     timed += [(t(course, a.title), a.id, a.duration) for a in unit.activities if a.duration]
     if not timed:
         return ""
     rows, low, high = [], 0.0, 0.0
     for index, (title, anchor, length) in enumerate(timed, 1):
         start = duration(course, Duration(low, high)) if index > 1 else "0"
-        rows.append(f'<tr><td>{index}</td><th scope="row"><a href="#{esc(anchor)}">{title}</a></th>'
-                    f"<td>{duration(course, length)}</td><td>{start}</td></tr>")
+        rows.append(
+            f'<tr><td>{index}</td><th scope="row"><a href="#{esc(anchor)}">{title}</a></th>'
+            f"<td>{duration(course, length)}</td><td>{start}</td></tr>"
+        )
         low, high = low + length.low, high + length.high
-    total = (f'<tr><th scope="row" colspan="2">{esc(course.message("total_time"))}</th>'
-             f'<td colspan="2">{duration(course, Duration(low, high))}'
-             + (f' / {duration(course, unit.duration)}' if unit.duration else "") + "</td></tr>")
-    head = "".join(f'<th scope="col">{esc(course.message(key))}</th>'
-                   for key in ("step_number", "activity", "duration", "starts_after"))
-    return (f'<section class="for-facilitators" id="unit-running-order"><h2>{esc(course.message("running_order"))}'
-            f'</h2><table class="running-order"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-            f"<tfoot>{total}</tfoot></table></section>")
+    total = (
+        f'<tr><th scope="row" colspan="2">{esc(course.message("total_time"))}</th>'
+        f'<td colspan="2">{duration(course, Duration(low, high))}'
+        + (f" / {duration(course, unit.duration)}" if unit.duration else "")
+        + "</td></tr>"
+    )
+    head = "".join(
+        f'<th scope="col">{esc(course.message(key))}</th>'
+        for key in ("step_number", "activity", "duration", "starts_after")
+    )
+    return (
+        f'<section class="for-facilitators" id="unit-running-order"><h2>{esc(course.message("running_order"))}'
+        f'</h2><table class="running-order"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+        f"<tfoot>{total}</tfoot></table></section>"
+    )
 
 
 def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = LEARNER) -> str:
@@ -622,8 +765,10 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = L
         if page.audience == FACILITATOR and not guide:
             continue
         cls = "page for-facilitators" if page.audience == FACILITATOR else "page"
-        parts.append(f'<section class="{cls}" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
-                     f'{page_block(course, page)}</section>')
+        parts.append(
+            f'<section class="{cls}" id="{esc(page.id)}"><h2>{t(course, page.title)}</h2>'
+            f"{page_block(course, page)}</section>"
+        )
     if unit.activities:
         parts.append(f'<section class="activities" id="unit-activities"><h2>{esc(course.message("activities"))}</h2>')
         parts.extend(activity_block(course, a, i, links, audience) for i, a in enumerate(unit.activities, 1))
@@ -631,14 +776,26 @@ def unit_body(course: Course, unit: Unit, links: Links = SITE, audience: str = L
     parts.extend(case_block(course, case) for case in unit.cases)
     parts.extend(quiz_block(course, quiz, links) for quiz in unit.quizzes)
     if unit.closure and guide:
-        parts.append(f'<section class="for-facilitators" id="unit-closure"><h2>{esc(course.message("closure"))}</h2>'
-                     f'{h(course, unit.closure)}</section>')
+        parts.append(
+            f'<section class="for-facilitators" id="unit-closure"><h2>{esc(course.message("closure"))}</h2>'
+            f"{h(course, unit.closure)}</section>"
+        )
     parts.append(bibliography_block(course, unit))
     return "".join(p for p in parts if p)
 
 
-def document(course: Course, title: str, body: str, root: str = "", nav: str = "", scripts=(),
-             footer: str = "", home: str | None = "index.html", head: str = "", banner: str = "") -> str:
+def document(
+    course: Course,
+    title: str,
+    body: str,
+    root: str = "",
+    nav: str = "",
+    scripts=(),
+    footer: str = "",
+    home: str | None = "index.html",
+    head: str = "",
+    banner: str = "",
+) -> str:
     """A complete, standalone HTML page in the course's language; `root` prefixes shared files,
     `home` is the course title's link (None: no link), `head` and `banner` add to <head> and
     to the top of <body>."""
@@ -681,8 +838,11 @@ def footer(course: Course) -> str:
     licence = esc(course.licence.id)
     if course.licence.url:
         licence = f'<a href="{esc(course.licence.url)}" rel="license">{licence}</a>'
-    parts.append(f"<p>{esc(course.message('licence'))}: {licence}"
-                 + (f" – {t(course, course.licence.notice)}" if course.licence.notice else "") + "</p>")
+    parts.append(
+        f"<p>{esc(course.message('licence'))}: {licence}"
+        + (f" – {t(course, course.licence.notice)}" if course.licence.notice else "")
+        + "</p>"
+    )
     return "".join(parts)
 
 
@@ -696,61 +856,88 @@ def competences_body(course: Course, unit_links: bool = True) -> str:
         return f'<a href="{href}">{label}</a>' if unit_links else label
 
     def anchor(unit: Unit, kind: str, ref: str) -> str:
-        return f'{unit_file(unit)}#{esc("q-" + ref.replace(".", "--") if kind == "question" else ref)}'
+        return f"{unit_file(unit)}#{esc('q-' + ref.replace('.', '--') if kind == 'question' else ref)}"
 
     labels = {}
     for unit in course.units:
         labels.update({("outcome", o.id): o.text for o in unit.outcomes})
         labels.update({("activity", a.id): a.title for a in unit.activities})
-        labels.update({("question", q.id): Text(question_title(q), getattr(q.stem, "lang", course.language))
-                       for q in unit.questions})
-    kinds = {"outcome": course.message("outcome"), "activity": course.message("activity"),
-             "question": course.message("question")}
+        labels.update(
+            {
+                ("question", q.id): Text(question_title(q), getattr(q.stem, "lang", course.language))
+                for q in unit.questions
+            }
+        )
+    kinds = {
+        "outcome": course.message("outcome"),
+        "activity": course.message("activity"),
+        "question": course.message("question"),
+    }
     body = [f"<h1>{esc(course.message('frameworks'))}</h1>"]
     for fw in course.frameworks:
         categories = coverage.matrix(course, fw)
         items, covered = coverage.totals(categories)
         body.append(f'<section class="framework" id="framework-{esc(fw.id)}"><h2>{t(course, fw.title)}</h2>')
-        body.append(f'<p>{esc(course.message("framework_items", items=items, categories=len(categories)))} · '
-                    f'{esc(course.message("coverage_summary", covered=covered, items=items))}</p>')
+        body.append(
+            f"<p>{esc(course.message('framework_items', items=items, categories=len(categories)))} · "
+            f"{esc(course.message('coverage_summary', covered=covered, items=items))}</p>"
+        )
         body.append(h(course, fw.description))
         if fw.translation_note:
-            body.append(f'<p class="note"><strong>{esc(course.message("translation_note"))}:</strong> '
-                        f"{t(course, fw.translation_note)}</p>")
+            body.append(
+                f'<p class="note"><strong>{esc(course.message("translation_note"))}:</strong> '
+                f"{t(course, fw.translation_note)}</p>"
+            )
         if fw.source:
             body.append(f'<p class="source"><cite>{esc(fw.source)}</cite></p>')
         bars = "".join(
             f'<tr><th scope="row"><a href="#{esc(c.id)}">{esc(c.number)} {t(course, c.title)}</a></th>'
             f'<td><span class="bar" aria-hidden="true"><span style="width:{100 * c.covered / max(len(c.rows), 1):.0f}%">'
-            f'</span></span> {esc(course.message("coverage_summary", covered=c.covered, items=len(c.rows)))}</td></tr>'
-            for c in categories)
-        body.append(f'<h3>{esc(course.message("coverage_by_category"))}</h3>'
-                    f'<table class="coverage-summary"><tbody>{bars}</tbody></table>')
-        head = "".join(f'<th scope="col">{link(unit_file(u), esc(unit_label(course, u) or u.title))}</th>'
-                       for u in course.units)
+            f"</span></span> {esc(course.message('coverage_summary', covered=c.covered, items=len(c.rows)))}</td></tr>"
+            for c in categories
+        )
+        body.append(
+            f"<h3>{esc(course.message('coverage_by_category'))}</h3>"
+            f'<table class="coverage-summary"><tbody>{bars}</tbody></table>'
+        )
+        head = "".join(
+            f'<th scope="col">{link(unit_file(u), esc(unit_label(course, u) or u.title))}</th>' for u in course.units
+        )
         rows = []
         units = {unit.id: (place, unit) for place, unit in enumerate(course.units)}
         for c in categories:
-            rows.append(f'<tr class="category" id="{esc(c.id)}"><th scope="colgroup" colspan="{len(course.units) + 1}">'
-                        f'{esc(c.number)} {t(course, c.title)}</th></tr>')
+            rows.append(
+                f'<tr class="category" id="{esc(c.id)}"><th scope="colgroup" colspan="{len(course.units) + 1}">'
+                f"{esc(c.number)} {t(course, c.title)}</th></tr>"
+            )
             for row in c.rows:
                 # Most cells are empty: a row of them, then the few that cover the item.
                 cells = ['<td class="level-0"></td>'] * len(units)
                 for uid, cell in row.cells.items():
                     place, unit = units[uid]
-                    where = esc(course.message("coverage_cell", n=cell.count, unit=unit_label(course, unit) or unit.title))
-                    refs = "".join(f"<li>{esc(kinds[kind])}: {link(anchor(unit, kind, ref), t(course, labels.get((kind, ref), ref)))}</li>"
-                                   for kind, ref in cell.refs)
-                    cells[place] = (f'<td class="level-{coverage.level(cell.count)}"><details><summary>'
-                                    f'<span aria-hidden="true">{cell.count}</span><span class="visually-hidden">{where}'
-                                    f'</span></summary><ul>{refs}</ul></details></td>')
+                    where = esc(
+                        course.message("coverage_cell", n=cell.count, unit=unit_label(course, unit) or unit.title)
+                    )
+                    refs = "".join(
+                        f"<li>{esc(kinds[kind])}: {link(anchor(unit, kind, ref), t(course, labels.get((kind, ref), ref)))}</li>"
+                        for kind, ref in cell.refs
+                    )
+                    cells[place] = (
+                        f'<td class="level-{coverage.level(cell.count)}"><details><summary>'
+                        f'<span aria-hidden="true">{cell.count}</span><span class="visually-hidden">{where}'
+                        f"</span></summary><ul>{refs}</ul></details></td>"
+                    )
                 state = "" if row.total else f' <span class="uncovered">({esc(course.message("not_covered"))})</span>'
-                rows.append(f'<tr id="{esc(row.item.id)}"><th scope="row">{t(course, row.item.text)} '
-                            f'<span class="competence-id">{esc(row.item.id)}</span>{state}</th>{"".join(cells)}</tr>')
-        body.append(f'<h3>{esc(course.message("coverage"))}</h3><p class="hint">{esc(course.message("coverage_legend"))}</p>'
-                    f'<div class="matrix-scroll"><table class="coverage"><caption class="visually-hidden">'
-                    f'{esc(course.message("coverage"))}</caption><thead><tr><th scope="col">'
-                    f'{esc(course.message("competences"))}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-                    f'</table></div>')
+                rows.append(
+                    f'<tr id="{esc(row.item.id)}"><th scope="row">{t(course, row.item.text)} '
+                    f'<span class="competence-id">{esc(row.item.id)}</span>{state}</th>{"".join(cells)}</tr>'
+                )
+        body.append(
+            f'<h3>{esc(course.message("coverage"))}</h3><p class="hint">{esc(course.message("coverage_legend"))}</p>'
+            f'<div class="matrix-scroll"><table class="coverage"><caption class="visually-hidden">'
+            f'{esc(course.message("coverage"))}</caption><thead><tr><th scope="col">'
+            f"{esc(course.message('competences'))}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+            f"</table></div>"
+        )
         body.append("</section>")
     return "".join(body)
