@@ -1,5 +1,6 @@
 """moocpack as a library, used without click: validate, build and new, what they return and
-raise; and the README's example exporter, installed as a third-party distribution would be."""
+raise (publish: tests/test_publish_moodle.py, against its fake Moodle); and the README's example
+exporter, installed as a third-party distribution would be."""
 
 from __future__ import annotations
 
@@ -39,6 +40,19 @@ def test_build_refuses_a_broken_course_and_writes_nothing(mini, tmp_path):
         moocpack.build(ROOT / "tests/fixtures/mini", out=tmp_path / "x", formats=["pdf"])
     with pytest.raises(ValueError, match="must be one of 1.3, 1.1"):
         moocpack.build(ROOT / "tests/fixtures/mini", out=tmp_path / "x", formats=["cc"], settings={"cc_version": "2"})
+    with pytest.raises(ValueError, match="unknown setting 'cc.vresion'.*did you mean 'cc.version'"):
+        moocpack.build(ROOT / "tests/fixtures/mini", out=tmp_path / "x", formats=["cc"], settings={"cc.vresion": "1.1"})
+
+
+def test_build_takes_a_setting_in_its_formats_namespace_as_the_command_does(mini, tmp_path):
+    [built] = moocpack.build(mini, out=tmp_path, formats=["cc"], languages=["en"], settings={"cc.version": "1.1"})
+    with zipfile.ZipFile(built.package.path) as cartridge:
+        assert b"imsccv1p1" in cartridge.read("imsmanifest.xml")
+
+
+def test_every_public_name_is_there_and_publish_is_the_function():
+    assert all(getattr(moocpack, name) is not None for name in moocpack.__all__)
+    assert callable(moocpack.publish) and moocpack.publish.__module__ == "moocpack.api"
 
 
 def test_new_returns_the_files_it_wrote(tmp_path):

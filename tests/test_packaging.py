@@ -128,7 +128,7 @@ def test_an_installed_wheel_builds_the_course_outside_the_checkout(tmp_path):
         "moocpack_exporters/olx/__init__.py",
         "moocpack_exporters/cc/__init__.py",
         "moocpack/l10n/commands.py",
-        "moocpack/publish/commands.py",
+        "moocpack/publishing/commands.py",
         "moocpack/lms/moodle/local_moocpack/version.php",
         "moocpack/lms/moodle/local_moocpack/classes/external/restore_course.php",
         "moocpack/lms/moodle/local_moocpack/tests/external/restore_course_test.php",

@@ -14,9 +14,9 @@ import pytest
 import requests
 from pytest_httpserver import HTTPServer
 
-from moocpack.publish.http import Http, PublishError
-from moocpack.publish.moodle import PLUGIN_FUNCTIONS
-from moocpack.publish.plugin import FOLDER, plugin_files
+from moocpack.publishing.http import Http, PublishError
+from moocpack.publishing.moodle import PLUGIN_FUNCTIONS
+from moocpack.publishing.plugin import FOLDER, plugin_files
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_a_missing_ca_bundle_is_an_error_not_a_silent_fallback(tmp_path):
 
 def test_work_the_server_may_have_done_is_not_repeated_but_a_lookup_is_retried(httpserver, monkeypatch):
     pauses = []
-    monkeypatch.setattr("moocpack.publish.http.time.sleep", pauses.append)
+    monkeypatch.setattr("moocpack.publishing.http.time.sleep", pauses.append)
     httpserver.expect_request("/restore").respond_with_data("gateway", status=502)
     http = Http(retries=3)
     assert http.request("POST", httpserver.url_for("/restore"), once=True).status_code == 502
@@ -62,7 +62,7 @@ def test_work_the_server_may_have_done_is_not_repeated_but_a_lookup_is_retried(h
 
 def test_a_refused_connection_is_retried_even_for_work(monkeypatch):
     pauses, attempts = [], []
-    monkeypatch.setattr("moocpack.publish.http.time.sleep", pauses.append)
+    monkeypatch.setattr("moocpack.publishing.http.time.sleep", pauses.append)
 
     def refuse(*args, **kwargs):
         attempts.append(1)

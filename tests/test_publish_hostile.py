@@ -22,7 +22,7 @@ from conftest import SHIPPED
 from test_cli import output_schema
 from test_publish_moodle import TOKEN, FakeMoodle
 from test_publish_openedx import CLIENT_ID, JWT, SECRET, FakeOpenEdx, respond
-from moocpack.publish.http import is_loopback, origin, require_secure, PublishError
+from moocpack.publishing.http import is_loopback, origin, require_secure, PublishError
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def edx(httpserver):
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch):
-    monkeypatch.setattr("moocpack.publish.http.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("moocpack.publishing.http.time.sleep", lambda seconds: None)
 
 
 def run(cli, *args, as_json=True, secrets=(TOKEN, SECRET, JWT)):
@@ -212,7 +212,7 @@ def test_pagination_that_never_ends_is_stopped(cli, edx, next_link):
 def test_an_import_that_never_finishes_is_polled_for_a_bounded_time(cli, edx, monkeypatch):
     edx.states = ["In Progress"]
     clock = iter(range(0, 10_000, 7))
-    monkeypatch.setattr("moocpack.publish.openedx.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("moocpack.publishing.openedx.time.monotonic", lambda: next(clock))
     code, out, _ = edx_publish(cli, edx, "--lang", "en", "--wait", "30")
     assert code == 2 and "still 'In Progress'" in out["problems"][0]["message"]
     assert [what for _, what in edx.calls].count("GET-import") <= 6

@@ -17,7 +17,7 @@ from werkzeug import Response
 
 from conftest import SHIPPED
 from test_cli import output_schema
-from moocpack.publish.moodle import PLUGIN_FUNCTIONS
+from moocpack.publishing.moodle import PLUGIN_FUNCTIONS
 
 TOKEN = secrets.token_hex(16)  # generated: never a real secret in the repository
 
@@ -131,7 +131,7 @@ def moodle(httpserver):
 @pytest.fixture
 def publish(cli, monkeypatch):
     """Run `moocpack publish moodle` with the token in the environment; (code, json or text, stderr)."""
-    monkeypatch.setattr("moocpack.publish.http.time.sleep", lambda seconds: pauses.append(seconds))
+    monkeypatch.setattr("moocpack.publishing.http.time.sleep", lambda seconds: pauses.append(seconds))
     pauses: list[float] = []
 
     def run(fake, *args, token=TOKEN, as_json=True):
@@ -320,3 +320,42 @@ def test_every_capability_the_publish_lacks_is_named_before_anything_changes(moo
     }
     status = next(form for name, form in moodle.calls if name == "local_moocpack_course_status")
     assert (status["categoryid"], status["frameworks"]) == ("3", "1")  # what Moodle checks it against
+
+
+def test_publishing_is_a_library_call_with_every_secret_masked(moodle, monkeypatch):
+    """moocpack.publish: what the command does, for a Python program. What became of each course
+    folder comes back (a refusal of the server too, not raised), with the token masked in every
+    text it returns or reports as progress."""
+    import moocpack
+    from moocpack.publishing.http import PublishError
+
+    monkeypatch.setattr("moocpack.publishing.http.time.sleep", lambda seconds: None)
+    said: list[str] = []
+
+    def progress(message, transient=False):
+        said.append(message)
+
+    [done] = moocpack.publish(
+        SHIPPED, "moodle", url=moodle.url, token=TOKEN, category=3, languages=["nb"], progress=progress
+    )
+    assert done.ok and done.failure == "" and not done.report.errors
+    assert [(c["language"], c["action"]) for c in done.courses] == [("nb", "created")]
+    assert {f["idnumber"] for f in done.frameworks} == {"pat", "wwd"}
+    assert said and not any(TOKEN in line for line in said)
+
+    # A server that echoes the token in its refusal: the result says why, without the token.
+    moodle.overrides["local_moocpack_restore_course"] = FakeMoodle.exception("restorefailed", f"bad token {TOKEN}")
+    [failed] = moocpack.publish(SHIPPED, "moodle", url=moodle.url, token=TOKEN, languages=["nb"], update=True)
+    assert not failed.ok and failed.failure == "publish" and "bad token" in failed.error
+    assert TOKEN not in failed.error + json.dumps([p.message for p in failed.report.errors]) + "".join(failed.done)
+    assert [p.code for p in failed.report.errors] == ["publish.moodle.restorefailed"]
+
+    # What cannot be right is raised before anything is built or sent.
+    calls = len(moodle.calls)
+    with pytest.raises(PublishError, match="https"):
+        moocpack.publish(SHIPPED, "moodle", url="http://lms.example", token=TOKEN)
+    with pytest.raises(ValueError, match="studio"):
+        moocpack.publish(SHIPPED, "moodle", url=moodle.url, token=TOKEN, studio=moodle.url)
+    with pytest.raises(ValueError, match="unknown setting 'moodle.relase'"):
+        moocpack.publish(SHIPPED, "moodle", url=moodle.url, token=TOKEN, settings={"moodle.relase": "4.5"})
+    assert len(moodle.calls) == calls

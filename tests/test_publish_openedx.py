@@ -142,7 +142,7 @@ def edx(httpserver):
 @pytest.fixture
 def publish(cli, monkeypatch):
     pauses: list[float] = []
-    monkeypatch.setattr("moocpack.publish.http.time.sleep", lambda seconds: pauses.append(seconds))
+    monkeypatch.setattr("moocpack.publishing.http.time.sleep", lambda seconds: pauses.append(seconds))
     monkeypatch.setenv("OPENEDX_CLIENT_SECRET", SECRET)
 
     def run(fake, *args):
@@ -233,7 +233,7 @@ def test_a_failed_import_says_so_and_lists_what_was_done(httpserver, publish):
 def test_an_import_that_never_finishes_stops_waiting(httpserver, publish, monkeypatch):
     fake = FakeOpenEdx(httpserver, states=("In Progress",))
     ticks = iter(range(0, 10_000, 30))
-    monkeypatch.setattr("moocpack.publish.openedx.time.monotonic", lambda: next(ticks))
+    monkeypatch.setattr("moocpack.publishing.openedx.time.monotonic", lambda: next(ticks))
     code, out, _ = publish(fake, "--lang", "en", "--wait", "100")
     assert code == 2 and "still 'In Progress'" in out["problems"][0]["message"]
     assert publish.pauses and set(publish.pauses) == {2.0}

@@ -289,7 +289,7 @@ def plugin_installed():
     """The zip `moocpack moodle-plugin` writes, installed by Moodle's own install-from-zip code
     (the plugin manager validates and unpacks it, as Site administration > Plugins > Install
     plugins does), then Moodle's own upgrade run."""
-    from moocpack.publish.plugin import plugin_zip
+    from moocpack.publishing.plugin import plugin_zip
 
     target = Path(MOODLE_DIR, "local", "moocpack")
     shutil.rmtree(target, ignore_errors=True)

@@ -1,12 +1,12 @@
 """moocpack: turn a course written as plain text files into packages every LMS imports.
 
-The library's entry points (docs/api.md): `validate`, `build`, `new` and `formats`; `CourseError`
+The library's entry points (docs/api.md): `validate`, `build`, `new`, `formats` and `publish`; `CourseError`
 is raised by `build` for a course with errors, its `.report` listing them.
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "validate", "build", "new", "formats", "CourseError", "Report"]
+__all__ = ["__version__", "validate", "build", "new", "formats", "publish", "CourseError", "Report"]
 
 
 def __getattr__(name: str):

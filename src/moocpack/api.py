@@ -14,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .builder import Built
+from .publishing.run import Published
 from .problems import CourseError, Report
 
-__all__ = ["validate", "build", "new", "formats", "CourseError", "Report", "Built"]
+__all__ = ["validate", "build", "new", "formats", "publish", "CourseError", "Report", "Built", "Published"]
 
 
 def validate(course: str | Path, languages=(), allow_remote_media: bool = False) -> Report:
@@ -51,9 +52,10 @@ def build(
     allow_remote_media: bool = False,
 ) -> list[Built]:
     """Build packages into `out`: every format and language by default. `settings` are the
-    formats' options by name (`{"cc_version": "1.1"}`), as values or as the text `--set` takes."""
+    formats' options by name (`{"cc_version": "1.1"}`, or `{"moodle.release": "4.5"}` in the
+    format's namespace), as values or as the text `--set` takes."""
     from .builder import build as run
-    from .exporter import registry
+    from .exporter import parse_settings, registry
 
     available = registry()
     chosen = {}
@@ -62,12 +64,7 @@ def build(
         if found is None or found.exporter is None:
             raise ValueError(f"unknown or broken format '{name}'; installed: {', '.join(available)}")
         chosen[name] = found.exporter
-    declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
-    parsed = {}
-    for key, value in (settings or {}).items():
-        if key not in declared:
-            raise ValueError(f"no format chosen takes the setting '{key}'")
-        parsed[key] = declared[key].parse(value) if isinstance(value, str) else value
+    parsed = parse_settings(settings or {}, chosen)
     course = Path(course)
     report = Report(course)
     return run(course, chosen, languages, Path(out), report, parsed, allow_remote_media=allow_remote_media, jobs=jobs)
@@ -78,3 +75,13 @@ def new(path: str | Path, languages=("en",), framework: str | Path | None = None
     from .scaffold import new_course
 
     return new_course(Path(path), tuple(languages), Path(framework) if framework else None)
+
+
+def publish(course, target: str, **options) -> list[Published]:
+    """Publish a course folder (or a list of them) to "moodle" or "openedx": build its packages
+    (or take them from `from_dir`), send them, and return what became of each folder. The site
+    and the options are keywords (`url=…, token=…, category=3` for Moodle); see
+    `moocpack.publishing.run.publish` and docs/api.md."""
+    from .publishing.run import publish as run
+
+    return run(course, target, **options)

@@ -37,7 +37,7 @@ from .console import (
     print_problems,
 )
 from .l10n.commands import l10n
-from .publish.commands import moodle_plugin, publish
+from .publishing.commands import moodle_plugin, publish
 from .problems import MISSING_TRANSLATION, CourseError, Report, counts, envelope
 
 

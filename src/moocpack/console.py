@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from .exporter import registry
+from .exporter import UnknownSetting, registry
+from .exporter import parse_settings as exporter_settings
 from .problems import MISSING_TRANSLATION, Report
 
 EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 64
@@ -82,38 +83,19 @@ def choose_exporters(formats: tuple[str, ...]) -> dict:
 def parse_settings(items: tuple[str, ...], chosen: dict) -> dict:
     """`--set KEY=VALUE` checked against the settings the chosen formats declare, typed. An
     unknown key or a bad value stops before anything is built (exit 2, with a suggestion)."""
-    from .schema import suggest
-
-    declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
-    # A setting may also be named within its format's namespace, FORMAT.NAME (moodle.release for
-    # moodle_release): what the format declares, so two formats' settings never share a name.
-    spaced = {
-        f"{fmt}.{s.name[len(fmt) + 1 :]}": s.name
-        for fmt, exporter in chosen.items()
-        for s in exporter.settings
-        if s.name.startswith(f"{fmt}_")
-    }
-    parsed = {}
+    pairs = []
     for item in items:
         key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
+        if not sep or not key.strip():
             raise click.UsageError(f"--set expects KEY=VALUE, got '{item}'")
-        key = spaced.get(key, key)
-        if key not in declared:
-            known = ", ".join(sorted(spaced) or sorted(declared)) or "none"
-            click.echo(
-                f"moocpack: unknown setting '{key}'{suggest(key, {**declared, **spaced})} for the chosen formats "
-                f"(theirs: {known}; see 'moocpack formats')",
-                err=True,
-            )
-            sys.exit(EXIT_ERRORS)
-        try:
-            parsed[key] = declared[key].parse(value.strip())
-        except ValueError as exc:
-            click.echo(f"moocpack: --set {exc}", err=True)
-            sys.exit(EXIT_ERRORS)
-    return parsed
+        pairs.append((key, value))
+    try:
+        return exporter_settings(pairs, chosen)
+    except UnknownSetting as exc:
+        click.echo(f"moocpack: {exc}", err=True)
+    except ValueError as exc:
+        click.echo(f"moocpack: --set {exc}", err=True)
+    sys.exit(EXIT_ERRORS)
 
 
 class Progress:

@@ -85,6 +85,37 @@ class Setting:
         return text
 
 
+class UnknownSetting(ValueError):
+    """A setting no chosen format declares (its message suggests the nearest name)."""
+
+
+def parse_settings(settings, chosen: dict) -> dict:
+    """Format settings, by name or as (name, value) pairs, checked against those the `chosen`
+    exporters (name -> Exporter) declare. A setting may be named FORMAT_NAME or, within its
+    format's namespace, FORMAT.NAME (moodle.release). A value given as text is parsed as
+    `--set` would; any other is taken as it is. Raises UnknownSetting or ValueError."""
+    from .schema import suggest
+
+    declared = {s.name: s for exporter in chosen.values() for s in exporter.settings}
+    spaced = {
+        f"{fmt}.{s.name[len(fmt) + 1 :]}": s.name
+        for fmt, exporter in chosen.items()
+        for s in exporter.settings
+        if s.name.startswith(f"{fmt}_")
+    }
+    parsed = {}
+    for key, value in settings.items() if isinstance(settings, dict) else settings:
+        key = spaced.get(key.strip(), key.strip())
+        if key not in declared:
+            known = ", ".join(sorted(spaced) or sorted(declared)) or "none"
+            raise UnknownSetting(
+                f"unknown setting '{key}'{suggest(key, {**declared, **spaced})} for the chosen formats "
+                f"(theirs: {known}; see 'moocpack formats')"
+            )
+        parsed[key] = declared[key].parse(value.strip()) if isinstance(value, str) else value
+    return parsed
+
+
 @dataclass
 class ExportOptions:
     """Options every exporter receives; `settings` holds format-specific ones (e.g. olx_org).

@@ -10,14 +10,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from .. import archive
-from ..builder import BuildError, OutputError
-from ..exporter import ExportOptions
 from ..console import (
     EXIT_ERRORS,
     EXIT_INTERNAL,
@@ -28,12 +25,10 @@ from ..console import (
     parse_settings,
     print_problems,
 )
-from ..problems import CourseError, Report, envelope
-from . import moodle as moodle_target
-from . import openedx as openedx_target
-from .http import Http, PublishError, hide, hide_all, require_secure
-from .packages import prepare
+from ..problems import Report, envelope
+from .http import PublishError, require_secure
 from .plugin import plugin_version, plugin_zip
+from . import run
 
 
 def common(function):
@@ -192,45 +187,18 @@ def publish():
     metavar="ID",
     help="Course category id for new courses (needed unless every course exists and --update is given).",
 )
-def publish_moodle(
-    course,
-    languages,
-    from_dir,
-    settings,
-    update,
-    dry_run,
-    ca_bundle,
-    timeout,
-    retries,
-    as_json,
-    url,
-    token,
-    token_file,
-    category,
-):
+def publish_moodle(url, token, token_file, category, **common):
     """Publish to Moodle (needs the moocpack plugin: moocpack moodle-plugin).
 
     Imports each competency framework first, then restores each language's backup as a course
     with idnumber moocpack:<course>:<language>; with --update, over the course already there.
     """
     try:
-        url = require_secure(url, "--url")
+        require_secure(url, "--url")  # a plain-http address is refused before a secret is even read
         secret = read_secret(token, token_file, "Moodle token", "MOODLE_TOKEN")
     except PublishError as exc:
-        _refuse("moodle", exc, as_json, course)
-
-    def send(items, sides, http, progress, exporter, settings):
-        site = moodle_target.Moodle(url, secret, http)
-        frameworks = {
-            name[len("competences-") : -len(".csv")]: path
-            for name, path in sides.items()
-            if name.startswith("competences-") and name.endswith(".csv")
-        }
-        return moodle_target.publish(site, items, frameworks, category, update, progress, dry_run)
-
-    _run(
-        "moodle", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send, dry_run
-    )
+        _refuse("moodle", exc, common["as_json"], common["course"])
+    _publish("moodle", common, url=url, token=secret, category=category)
 
 
 @publish.command(name="openedx")
@@ -278,136 +246,65 @@ def publish_moodle(
     metavar="S",
     help="Longest wait for one course import to finish.",
 )
-def publish_openedx(
-    course,
-    languages,
-    from_dir,
-    settings,
-    update,
-    dry_run,
-    ca_bundle,
-    timeout,
-    retries,
-    as_json,
-    studio,
-    lms,
-    client_id,
-    client_secret,
-    client_secret_file,
-    wait,
-):
+def publish_openedx(studio, lms, client_id, client_secret, client_secret_file, wait, **common):
     """Publish to Open edX: taxonomies through the tagging API, then each language's course
     through Studio's import API (course runs made when missing)."""
     try:
-        studio = require_secure(studio, "--studio")
-        lms = require_secure(lms, "--lms")
+        require_secure(studio, "--studio")
+        require_secure(lms, "--lms")
         secret = read_secret(client_secret, client_secret_file, "client secret", "OPENEDX_CLIENT_SECRET")
     except PublishError as exc:
-        _refuse("olx", exc, as_json, course)
-
-    def send(items, sides, http, progress, exporter, settings):
-        target = openedx_target.Studio(studio, lms, client_id, secret, http, wait=wait)
-        # The course keys the OLX exporter wrote into each package, with the same --set values.
-        options = ExportOptions(settings=settings)
-        keys = {item.language: exporter.key_and_essays(item.course, options)[:3] for item in items}
-        taxonomies = {
-            name[len("taxonomy-") : -len(".csv")]: path
-            for name, path in sides.items()
-            if name.startswith("taxonomy-") and name.endswith(".csv")
-        }
-        return openedx_target.publish(target, items, taxonomies, keys, update, progress, dry_run)
-
-    _run("olx", course, languages, from_dir, settings, ca_bundle, timeout, retries, as_json, (secret,), send, dry_run)
+        _refuse("olx", exc, common["as_json"], common["course"])
+    _publish("openedx", common, studio=studio, lms=lms, client_id=client_id, client_secret=secret, wait=wait)
 
 
-def _run(
-    format_name,
-    course,
-    languages,
-    from_dir,
-    settings,
-    ca_bundle,
-    timeout,
-    retries,
-    as_json,
-    secrets,
-    send,
-    dry_run=False,
-):
+def _publish(target: str, common: dict, **site) -> None:
+    """Run the library's publish with the command's options, and print what became of each
+    course folder (the library masks every secret in what it returns and reports)."""
+    format_name = run.TARGETS[target]
+    as_json, dry_run = common["as_json"], common["dry_run"]
     exporters = choose_exporters((format_name,))
-    parsed = parse_settings(settings, exporters)
-    # Every secret, including one learnt on the way (Open edX's JWT), is masked in everything
-    # printed: servers echo them back in messages, names and addresses.
-    known = list(secrets)
-
-    def mask(text: str) -> str:
-        return hide(text, known)
-
+    pairs = parse_settings(common["settings"], exporters)  # exit 2 for a bad --set, before anything
     # A dry run's steps are its answer: shown on any stream (to stderr; stdout keeps the summary).
-    progress = Progress(not as_json and (dry_run or sys.stderr.isatty()), mask=mask)
-    status, reports, published, frameworks, done = EXIT_OK, [], [], [], []
-    for path in course_paths(course):
-        report = Report(path)
-        reports.append(report)
-        with tempfile.TemporaryDirectory(prefix="moocpack-publish-") as work:
-            try:
-                progress(
-                    f"{'taking packages from ' + str(from_dir) if from_dir else 'building'} ({path})", transient=True
-                )
-                items, sides = prepare(
-                    path,
-                    format_name,
-                    exporters[format_name],
-                    list(languages) or None,
-                    parsed,
-                    report,
-                    Path(work),
-                    Path(from_dir) if from_dir else None,
-                    jobs=os.cpu_count() or 1,
-                )
-                http = Http(secrets=known, ca_bundle=ca_bundle, timeout=timeout, retries=retries)
-                result = send(items, sides, http, progress, exporters[format_name], parsed)
-                published.extend({"course": str(path), **c} for c in result["courses"])
-                frameworks.extend({"course": str(path), **f} for f in result["frameworks"])
-            except CourseError:
-                if not as_json:
-                    print_problems(report, False, sys.stderr)
-                    click.echo(f"{path}: not published: the course has errors; nothing was sent", err=True)
-                status = max(status, EXIT_ERRORS)
-            except PublishError as exc:
-                progress.close()
-                code = getattr(exc, "code", "") or "failed"
-                report.error(str(path), mask(str(exc)), code=f"publish.{format_name}.{code}")
-                done.extend(mask(entry) for entry in exc.done)
-                if not as_json:
-                    click.echo(f"{path}: not published: {mask(str(exc))}", err=True)
-                    click.echo(
-                        "already done on the server: "
-                        + ("; ".join(mask(d) for d in exc.done) if exc.done else "nothing"),
-                        err=True,
-                    )
-                status = max(status, EXIT_ERRORS)
-            except (OutputError, archive.WriteError) as exc:
-                report.error(str(path), str(exc), code="publish.output")
-                click.echo(f"{path}: not published: {exc}", err=True) if not as_json else None
-                status = max(status, EXIT_ERRORS)
-            except BuildError as exc:
-                report.error(str(path), f"internal error: {exc}", code="build.internal")
-                click.echo(f"{path}: internal error: {exc}", err=True) if not as_json else None
-                status = max(status, EXIT_INTERNAL)
-            finally:
-                progress.close()
-    if as_json:
-        click.echo(
-            json.dumps(
-                hide_all(
-                    envelope(reports, ok=status == EXIT_OK, frameworks=frameworks, published=published, done=done),
-                    known,
-                ),
-                ensure_ascii=False,
-                indent=2,
-            )
+    progress = Progress(not as_json and (dry_run or sys.stderr.isatty()))
+    try:
+        results = run.publish(
+            course_paths(common["course"]),
+            target,
+            languages=list(common["languages"]) or None,
+            from_dir=common["from_dir"],
+            settings=pairs,
+            update=common["update"],
+            dry_run=dry_run,
+            ca_bundle=common["ca_bundle"],
+            timeout=common["timeout"],
+            retries=common["retries"],
+            progress=progress,
+            **site,
         )
+    except PublishError as exc:
+        _refuse(format_name, exc, as_json, common["course"])
+    finally:
+        progress.close()
+    status = EXIT_OK
+    for result in results:
+        if result.ok:
+            continue
+        status = max(status, EXIT_INTERNAL if result.failure == "internal" else EXIT_ERRORS)
+        if as_json:
+            continue
+        if result.failure == "course":
+            print_problems(result.report, False, sys.stderr)
+        click.echo(f"{result.course}: not published: {result.error}", err=True)
+        if result.failure == "publish":
+            click.echo("already done on the server: " + ("; ".join(result.done) or "nothing"), err=True)
+    published = [{"course": str(r.course), **c} for r in results for c in r.courses]
+    frameworks = [{"course": str(r.course), **f} for r in results for f in r.frameworks]
+    if as_json:
+        reports = [r.report for r in results]
+        done = [entry for r in results for entry in r.done]
+        summary = envelope(reports, ok=status == EXIT_OK, frameworks=frameworks, published=published, done=done)
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         for entry in frameworks:
             counts = (
@@ -415,9 +312,9 @@ def _run(
                 if "competencies" in entry
                 else ""
             )
-            click.echo(mask(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}{counts}"))
+            click.echo(f"framework {entry.get('idnumber') or entry.get('export_id')}: {entry['action']}{counts}")
         for entry in published:
-            click.echo(mask(f"{entry['language']:<5} {entry['action']:<15} {entry.get('url') or ''}"))
+            click.echo(f"{entry['language']:<5} {entry['action']:<15} {entry.get('url') or ''}")
     sys.exit(status)
 
 
