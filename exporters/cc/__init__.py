@@ -21,20 +21,8 @@ from lxml import etree
 from moocpack import render
 from moocpack.archive import zip_bytes
 from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
-from moocpack.model import (
-    ESSAY,
-    FACILITATOR,
-    LIKERT,
-    MATCHING,
-    MULTIPLE_RESPONSE,
-    SHORT_TEXT,
-    SINGLE_CHOICE,
-    TRUE_FALSE,
-    Course,
-    Question,
-    Quiz,
-    Unit,
-)
+from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE
+from moocpack.model import FACILITATOR, Course, Question, Quiz, Unit
 from moocpack import kinds
 from moocpack.xmlescape import attribute, text
 

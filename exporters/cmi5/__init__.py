@@ -21,18 +21,8 @@ from lxml import etree
 
 from moocpack import archive, kinds, render
 from moocpack.exporter import ExportOptions, Exporter
-from moocpack.model import (
-    ESSAY,
-    LIKERT,
-    MATCHING,
-    MULTIPLE_RESPONSE,
-    SHORT_TEXT,
-    SINGLE_CHOICE,
-    TRUE_FALSE,
-    Course,
-    Question,
-    Unit,
-)
+from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE
+from moocpack.model import Course, Question, Unit
 from moocpack_exporters import scorm
 
 __all__ = ["Cmi5Exporter", "course_structure", "interaction"]

@@ -121,6 +121,11 @@ class Backup:
         return self.counters[kind]
 
     # -- files embedded in HTML ---------------------------------------------------------------
+    def quiz_intro(self, quiz: Quiz, contextid: int, component: str) -> tuple[str, list[int]]:
+        """A quiz's (or a feedback's) introduction and credits, as its activity's intro."""
+        html = render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz)
+        return self.embed(html, contextid, component, "intro", 0)
+
     def embed(self, html: str, contextid: int, component: str, filearea: str, itemid: int) -> tuple[str, list[int]]:
         """Move course assets referenced in HTML into Moodle's file store (@@PLUGINFILE@@); a
         right-to-left course's markup says so (Moodle lays pages out in the user's language)."""
@@ -365,13 +370,7 @@ class Backup:
         """Ungraded reflections and self-assessments: Moodle's feedback activity, no grade."""
 
         def body(field, instance, contextid):
-            intro, file_ids = self.embed(
-                render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz),
-                contextid,
-                "mod_feedback",
-                "intro",
-                0,
-            )
+            intro, file_ids = self.quiz_intro(quiz, contextid, "mod_feedback")
             own = field(
                 "feedback",
                 name=str(quiz.title),
@@ -462,13 +461,7 @@ class Backup:
         pass_points = round(max_points * quiz.pass_mark / 100, 5)
 
         def body(field, instance, contextid):
-            intro, file_ids = self.embed(
-                render.h(self.course, quiz.introduction) + render.quiz_credits(self.course, quiz),
-                contextid,
-                "mod_quiz",
-                "intro",
-                0,
-            )
+            intro, file_ids = self.quiz_intro(quiz, contextid, "mod_quiz")
             review = 69904  # during, immediately after, later, after close: everything
             own = field(
                 "quiz",

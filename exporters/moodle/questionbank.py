@@ -98,6 +98,15 @@ def question(backup, category_id: int, q: Question) -> None:
     plugin = []
     correct = str(q.correct_feedback or "")
     incorrect = str(q.incorrect_feedback or "")
+    # Moodle's "combined feedback", in the order its backup writes the fields.
+    combined = dict(
+        correctfeedback=correct,
+        correctfeedbackformat=1,
+        partiallycorrectfeedback="",
+        partiallycorrectfeedbackformat=1,
+        incorrectfeedback=incorrect,
+        incorrectfeedbackformat=1,
+    )
 
     def answers(rows):
         ids, written = [], []
@@ -146,12 +155,7 @@ def question(backup, category_id: int, q: Question) -> None:
                     layout=0,
                     single=1 if single else 0,
                     shuffleanswers=0,
-                    correctfeedback=correct,
-                    correctfeedbackformat=1,
-                    partiallycorrectfeedback="",
-                    partiallycorrectfeedbackformat=1,
-                    incorrectfeedback=incorrect,
-                    incorrectfeedbackformat=1,
+                    **combined,
                     answernumbering="abc",
                     shownumcorrect=1,
                     showstandardinstruction=0,
@@ -160,22 +164,9 @@ def question(backup, category_id: int, q: Question) -> None:
             )
         )
     elif qtype == "truefalse":
-        true_option, false_option = q.options
+        # The options are true then false (model.Question); the right one carries the feedback.
         ids = answers(
-            [
-                (
-                    str(true_option.text),
-                    1.0 if true_option.correct else 0.0,
-                    general if true_option.correct else incorrect,
-                    0,
-                ),
-                (
-                    str(false_option.text),
-                    1.0 if false_option.correct else 0.0,
-                    general if false_option.correct else incorrect,
-                    0,
-                ),
-            ]
+            [(str(o.text), 1.0 if o.correct else 0.0, general if o.correct else incorrect, 0) for o in q.options]
         )
         plugin.append(
             element(
@@ -198,12 +189,7 @@ def question(backup, category_id: int, q: Question) -> None:
                 field(
                     "matchoptions",
                     shuffleanswers=1,
-                    correctfeedback=correct,
-                    correctfeedbackformat=1,
-                    partiallycorrectfeedback="",
-                    partiallycorrectfeedbackformat=1,
-                    incorrectfeedback=incorrect,
-                    incorrectfeedbackformat=1,
+                    **combined,
                     shownumcorrect=1,
                 ),
                 id=backup.next("matchoptions"),

@@ -20,20 +20,8 @@ from lxml import etree
 
 from moocpack.archive import targz_bytes
 from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
-from moocpack.model import (
-    ESSAY,
-    FACILITATOR,
-    LIKERT,
-    MATCHING,
-    MULTIPLE_RESPONSE,
-    SHORT_TEXT,
-    VIDEO,
-    Course,
-    Media,
-    Question,
-    Quiz,
-    Unit,
-)
+from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT
+from moocpack.model import FACILITATOR, VIDEO, Course, Media, Question, Quiz, Unit
 from moocpack import kinds, media, render
 from moocpack.xmlescape import attribute, text
 from moocpack.render import plain

@@ -89,13 +89,7 @@ def build(
                 )
     for lang in wanted:
         if lang not in checked.languages:
-            report.error(
-                checked.folder.display(f"{checked.source_language}/course.yaml"),
-                f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
-                "/languages",
-                checked.course.position("/languages"),
-                code="build.unknown-language",
-            )
+            loader.unknown_language(checked, lang, report, code="build.unknown-language")
     try:
         epoch = archive.epoch_for(checked.course.data.get("date", "1980-01-01"))
     except ValueError as exc:

@@ -17,17 +17,8 @@ from . import folder as folders
 from . import interface, kinds, lockfile, markup, readahead, workers, yamlfile
 from . import schema as schemas
 from .folder import CourseFolder
-from .model import (
-    ESSAY,
-    LIKERT,
-    MATCHING,
-    MULTIPLE_RESPONSE,
-    SHORT_TEXT,
-    SINGLE_CHOICE,
-    TRUE_FALSE,
-    generated_question_id,
-    inherited_competences,
-)
+from .model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE
+from .model import generated_question_id, inherited_competences
 from .problems import Report
 from .schema import suggest
 from . import media
@@ -97,21 +88,10 @@ class _Checker:
             if not isinstance(cid, str) or cid in self.competence_ids:
                 continue
             if cid in self.category_ids:
-                self.error(
-                    rel,
-                    doc,
-                    f"'{cid}' is a category; tag competence items such as '{cid}.1'",
-                    list(path) + [index],
-                    code="competence.category-tagged",
-                )
+                message, code = f"'{cid}' is a category; tag competence items such as '{cid}.1'", "category-tagged"
             else:
-                self.error(
-                    rel,
-                    doc,
-                    f"unknown competence '{cid}'{suggest(cid, self.competence_ids)}",
-                    list(path) + [index],
-                    code="competence.unknown",
-                )
+                message, code = f"unknown competence '{cid}'{suggest(cid, self.competence_ids)}", "unknown"
+            self.error(rel, doc, message, list(path) + [index], code=f"competence.{code}")
 
     def file(self, relative: str) -> str:
         return self.folder.display(relative)
@@ -372,22 +352,12 @@ def _check_frameworks(c: _Checker, data: dict) -> None:
                 )
             c.category_ids.add(category["id"])
             for ii, item in enumerate(category["items"]):
+                where = ["categories", ci, "items", ii, "id"]
                 if not item["id"].startswith(category["id"] + "."):
-                    c.error(
-                        rel,
-                        doc,
-                        f"item id '{item['id']}' must start with its category id '{category['id']}.'",
-                        ["categories", ci, "items", ii, "id"],
-                        code="framework.item-id",
-                    )
+                    message = f"item id '{item['id']}' must start with its category id '{category['id']}.'"
+                    c.error(rel, doc, message, where, code="framework.item-id")
                 if item["id"] in c.competence_ids or item["id"] in c.category_ids:
-                    c.error(
-                        rel,
-                        doc,
-                        f"duplicate competence id '{item['id']}'",
-                        ["categories", ci, "items", ii, "id"],
-                        code="competence.duplicate-id",
-                    )
+                    c.error(rel, doc, f"duplicate competence id '{item['id']}'", where, code="competence.duplicate-id")
                 c.competence_ids[item["id"]] = fid
                 for lang in item["text"]:
                     if lang not in data["languages"] and lang != fw["source_language"]:

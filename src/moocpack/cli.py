@@ -33,6 +33,8 @@ from .console import (
     choose_exporters,
     course_paths,
     finish,
+    languages_option,
+    out_option,
     parse_settings,
     print_problems,
 )
@@ -78,6 +80,14 @@ REMOTE_MEDIA = click.option(
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every missing translation separately.")
 
 
+def jobs_option(help: str):
+    """`-j/--jobs N`: how many processes; every core by default (workers.py falls back to one
+    where processes cannot be forked)."""
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="CPUs", help=help
+    )
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="moocpack")
 def main():
@@ -102,23 +112,9 @@ def main():
 @STRICT
 @JSON
 @VERBOSE
-@click.option(
-    "-l",
-    "--lang",
-    "languages",
-    multiple=True,
-    metavar="L",
-    help="Also resolve these languages and report every missing string (repeatable).",
-)
+@languages_option("Also resolve these languages and report every missing string (repeatable).")
 @REMOTE_MEDIA
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=lambda: os.cpu_count() or 1,
-    show_default="CPUs",
-    help="Cores a large course's files are read on (1: one after the other). The report is the same.",
-)
+@jobs_option("Cores a large course's files are read on (1: one after the other). The report is the same.")
 def validate(course, strict, as_json, verbose, languages, allow_remote_media, jobs):
     """Check a course folder: YAML syntax, schema, references, translations and unsafe content.
 
@@ -175,22 +171,8 @@ def _human(size: float) -> str:
     metavar="F",
     help="Format to build (repeatable); default every registered format. See 'moocpack formats'.",
 )
-@click.option(
-    "-l",
-    "--lang",
-    "languages",
-    multiple=True,
-    metavar="L",
-    help="Language to build (repeatable); default every language of the course.",
-)
-@click.option(
-    "-o",
-    "--out",
-    default="dist",
-    show_default=True,
-    type=click.Path(),
-    help="Folder the packages are written to (one that cannot be is exit 2, as any unwritable output).",
-)
+@languages_option("Language to build (repeatable); default every language of the course.")
+@out_option("dist", "Folder the packages are written to (one that cannot be is exit 2, as any unwritable output).")
 @click.option(
     "--set",
     "settings",
@@ -203,14 +185,9 @@ def _human(size: float) -> str:
 @JSON
 @VERBOSE
 @click.option("--debug", is_flag=True, help="Show the Python traceback if an exporter fails.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=lambda: os.cpu_count() or 1,
-    show_default="CPUs",
-    help="Packages built at the same time, and cores a large course is read on (1: one after the other, "
-    "for debugging). Output is the same.",
+@jobs_option(
+    "Packages built at the same time, and cores a large course is read on (1: one after the other, "
+    "for debugging). Output is the same."
 )
 @REMOTE_MEDIA
 def build_command(course, formats, languages, out, settings, strict, as_json, verbose, debug, jobs, allow_remote_media):
@@ -501,14 +478,7 @@ def formats(as_json):
 
 @main.command()
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "-l",
-    "--lang",
-    "languages",
-    multiple=True,
-    metavar="L",
-    help="Languages, the source first (repeatable; default en). The others get empty translation files.",
-)
+@languages_option("Languages, the source first (repeatable; default en). The others get empty translation files.")
 @click.option(
     "--framework",
     default="none",

@@ -34,6 +34,16 @@ def default_courses() -> list[Path]:
     return [here]
 
 
+def languages_option(help: str):
+    """`-l/--lang L`, repeatable, into `languages`: every command that takes languages spells it so."""
+    return click.option("-l", "--lang", "languages", multiple=True, metavar="L", help=help)
+
+
+def out_option(default: str, help: str):
+    """`-o/--out PATH`, with its default shown in --help."""
+    return click.option("-o", "--out", default=default, show_default=True, type=click.Path(), help=help)
+
+
 def course_paths(course: str | None) -> list[Path]:
     return [Path(course)] if course else default_courses()
 

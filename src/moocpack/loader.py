@@ -376,6 +376,17 @@ class _Resolver:
             )
             return Html(f'<dl class="situation">{items}</dl>{rendered}', lang)
 
+        def row_question(row: Row, **fields) -> Question:
+            """The question a worksheet row becomes (a true/false, choice or likert row)."""
+            return Question(
+                id=generated_question_id(sheet.id, row.id),
+                stem=row_stem(row),
+                points=points,
+                outcomes=outcome_ids,
+                source=source,
+                **fields,
+            )
+
         questions = []
         if build == MATCHING:
             pairs = tuple(
@@ -414,17 +425,13 @@ class _Resolver:
                     options = tuple(Option(o["id"], o["text"], right(o["id"])) for o in key["options"])
                 shown = key.get("prompt_columns") or [c.id for c in sheet.columns]
                 questions.append(
-                    Question(
-                        id=generated_question_id(sheet.id, row.id),
+                    row_question(
+                        row,
                         type=build,
-                        stem=row_stem(row),
-                        points=points,
                         graded=graded,
                         competences=competences(list(row.competences) + answer.get("competences", [])),
-                        outcomes=outcome_ids,
                         options=options,
                         feedback=_join(feedback, general),
-                        source=source,
                         title=row.cells.get(shown[0]) if shown else None,
                     )
                 )
@@ -432,17 +439,13 @@ class _Resolver:
             scale = tuple(Option(o["id"], o["text"]) for o in key["options"])
             for row in sheet.rows:
                 questions.append(
-                    Question(
-                        id=generated_question_id(sheet.id, row.id),
+                    row_question(
+                        row,
                         type=LIKERT,
-                        stem=row_stem(row),
-                        points=points,
                         graded=False,
                         competences=competences(row.competences),
-                        outcomes=outcome_ids,
                         options=scale,
                         feedback=general,
-                        source=source,
                     )
                 )
         elif build == ESSAY:
@@ -799,6 +802,17 @@ def _report_translation(checked: Checked, resolver: "_Resolver") -> None:
         merged(f"worksheets/{wid}.yaml", checked.worksheets[wid], "worksheet")
 
 
+def unknown_language(checked: Checked, lang: str, report: Report, code: str) -> None:
+    """A language asked for that the course does not have: an error at course.yaml's list."""
+    report.error(
+        checked.folder.display(f"{checked.source_language}/course.yaml"),
+        f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
+        "/languages",
+        checked.course.position("/languages"),
+        code=code,
+    )
+
+
 def _prepare(path, language, report, checked) -> tuple[Checked, str, Report]:
     report = report if report is not None else Report(Path(path))
     checked = checked or check(path, report)
@@ -806,12 +820,6 @@ def _prepare(path, language, report, checked) -> tuple[Checked, str, Report]:
         raise CourseError(report)
     lang = language or checked.source_language
     if lang not in checked.languages:
-        report.error(
-            checked.folder.display(f"{checked.source_language}/course.yaml"),
-            f"language '{lang}' is not one of the course's languages ({', '.join(checked.languages)})",
-            "/languages",
-            checked.course.position("/languages"),
-            code="course.load",
-        )
+        unknown_language(checked, lang, report, code="course.load")
         raise CourseError(report)
     return checked, lang, report

@@ -22,6 +22,8 @@ from ..console import (
     Progress,
     choose_exporters,
     course_paths,
+    languages_option,
+    out_option,
     parse_settings,
     print_problems,
 )
@@ -31,22 +33,19 @@ from .plugin import plugin_version, plugin_zip
 from . import run
 
 
+FOLDER = click.Path(file_okay=False, exists=True)
+FILE = click.Path(dir_okay=False, exists=True)
+
+
 def common(function):
     """The options every target shares."""
     options = [
         click.argument("course", required=False, type=click.Path(file_okay=False)),
-        click.option(
-            "-l",
-            "--lang",
-            "languages",
-            multiple=True,
-            metavar="L",
-            help="Language to publish (repeatable); default every language the build packages.",
-        ),
+        languages_option("Language to publish (repeatable); default every language the build packages."),
         click.option(
             "--from",
             "from_dir",
-            type=click.Path(file_okay=False, exists=True),
+            type=FOLDER,
             metavar="DIR",
             help="Send the packages already built in DIR (e.g. dist/) instead of building them now.",
         ),
@@ -66,7 +65,7 @@ def common(function):
         click.option("--dry-run", is_flag=True, help="Build and connect, then say what would be sent; change nothing."),
         click.option(
             "--ca-bundle",
-            type=click.Path(dir_okay=False, exists=True),
+            type=FILE,
             metavar="FILE",
             help="Certificate authorities to trust for a site with a private certificate (TLS is always verified).",
         ),
@@ -148,6 +147,21 @@ def _refuse(format_name: str, exc: PublishError, as_json: bool, course: str | No
     sys.exit(EXIT_ERRORS)
 
 
+def address(name: str, env: str, help: str):
+    """A site's address: required, from the option or the environment."""
+    return click.option(name, envvar=env, required=True, metavar="URL", show_envvar=True, help=help)
+
+
+def secret(name: str, env: str, help: str, what: str):
+    """A secret, from the environment (better: not in the shell's history) or its option, and
+    NAME-file to read it from a file instead."""
+    value = click.option(
+        name, envvar=env, metavar=what.upper(), show_envvar=True, help=f"{help} (better from the environment)."
+    )
+    file = click.option(f"{name}-file", type=FILE, metavar="FILE", help=f"A file holding the {what}.")
+    return lambda function: value(file(function))
+
+
 @click.group(name="publish")
 def publish():
     """Put a course into a running LMS over its web API: build (or take --from DIR), upload,
@@ -163,24 +177,8 @@ def publish():
 
 @publish.command(name="moodle")
 @common
-@click.option(
-    "--url",
-    envvar="MOODLE_URL",
-    required=True,
-    metavar="URL",
-    show_envvar=True,
-    help="The Moodle site's address (its wwwroot).",
-)
-@click.option(
-    "--token",
-    envvar="MOODLE_TOKEN",
-    metavar="TOKEN",
-    show_envvar=True,
-    help="Web-service token of the 'moocpack publishing' service (better from the environment).",
-)
-@click.option(
-    "--token-file", type=click.Path(dir_okay=False, exists=True), metavar="FILE", help="A file holding the token."
-)
+@address("--url", "MOODLE_URL", "The Moodle site's address (its wwwroot).")
+@secret("--token", "MOODLE_TOKEN", "Web-service token of the 'moocpack publishing' service", "token")
 @click.option(
     "--category",
     type=click.IntRange(min=1),
@@ -203,22 +201,8 @@ def publish_moodle(url, token, token_file, category, **common):
 
 @publish.command(name="openedx")
 @common
-@click.option(
-    "--studio",
-    envvar="OPENEDX_STUDIO_URL",
-    required=True,
-    metavar="URL",
-    show_envvar=True,
-    help="Studio's address (the CMS).",
-)
-@click.option(
-    "--lms",
-    envvar="OPENEDX_LMS_URL",
-    required=True,
-    metavar="URL",
-    show_envvar=True,
-    help="The LMS's address, whose /oauth2/access_token issues the JWT.",
-)
+@address("--studio", "OPENEDX_STUDIO_URL", "Studio's address (the CMS).")
+@address("--lms", "OPENEDX_LMS_URL", "The LMS's address, whose /oauth2/access_token issues the JWT.")
 @click.option(
     "--client-id",
     envvar="OPENEDX_CLIENT_ID",
@@ -226,18 +210,7 @@ def publish_moodle(url, token, token_file, category, **common):
     show_envvar=True,
     help="OAuth2 application (client credentials) id.",
 )
-@click.option(
-    "--client-secret",
-    envvar="OPENEDX_CLIENT_SECRET",
-    show_envvar=True,
-    help="Its secret (better from the environment).",
-)
-@click.option(
-    "--client-secret-file",
-    type=click.Path(dir_okay=False, exists=True),
-    metavar="FILE",
-    help="A file holding the secret.",
-)
+@secret("--client-secret", "OPENEDX_CLIENT_SECRET", "Its secret", "secret")
 @click.option(
     "--wait",
     type=click.FloatRange(min=1),
@@ -319,14 +292,7 @@ def _publish(target: str, common: dict, **site) -> None:
 
 
 @click.command(name="moodle-plugin")
-@click.option(
-    "-o",
-    "--out",
-    default="local_moocpack.zip",
-    show_default=True,
-    type=click.Path(),
-    help="Where to write the plugin's zip.",
-)
+@out_option("local_moocpack.zip", "Where to write the plugin's zip.")
 def moodle_plugin(out):
     """Write the Moodle plugin that `publish moodle` needs, as a zip for Site administration >
     Plugins > Install plugins (or unzip it into the site's local/ folder and upgrade)."""
