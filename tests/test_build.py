@@ -9,14 +9,14 @@ import zipfile
 
 from conftest import SHIPPED
 from moocpack.builder import build
-from moocpack.exporter import Exporter, for_last_course, forget_courses, registry
+from moocpack.exporter import Exporter, Scheduling, for_last_course, forget_courses, registry
 from moocpack.problems import Report
 
 
 class _Toy(Exporter):
     """A third-party-like format that says which process made it."""
 
-    family = "toys"
+    scheduling = Scheduling(family="toys")
 
     def files(self, course, options):
         time.sleep(0.1)  # long enough that, made apart, the two would go to both workers
@@ -33,7 +33,7 @@ class ToyB(_Toy):
 
 class Big(Exporter):
     name = "big"
-    cost = 5.0
+    scheduling = Scheduling(cost=5.0)
 
     def files(self, course, options):
         return {"index.txt": str(course.title).encode()}

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from moocpack import archive, kinds, render
-from moocpack.exporter import ExportOptions, Exporter
+from moocpack.exporter import Exporter, ExportOptions, Scheduling
 from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE
 from moocpack.model import Course, Question, Unit
 from moocpack_exporters import scorm
@@ -188,8 +188,8 @@ def xsd() -> bytes:
 class Cmi5Exporter(Exporter):
     name = "cmi5"
     extension = "zip"
-    family = "pages"  # the SCORM packages' pages, worksheets and styles, made once
-    cost = 0.6
+    # The SCORM packages' pages, worksheets and styles, made once.
+    scheduling = Scheduling(family="pages", cost=0.6)
     description = "cmi5 course package: an AU per unit reporting answers, competences and results as xAPI."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 
 from moocpack import coverage, render
-from moocpack.exporter import ExportOptions, Exporter, for_last_course
+from moocpack.exporter import Exporter, ExportOptions, for_last_course, Scheduling
 from moocpack.model import FACILITATOR, LEARNER, Course, Unit, Worksheet
 from moocpack.render import competences_body, esc, footer, h, t, unit_file, worksheet_file
 
@@ -216,7 +216,7 @@ def site_files(course: Course, audience: str = LEARNER, reuse: dict[str, bytes] 
 class HtmlExporter(Exporter):
     name = "html"
     extension = "zip"
-    family = "pages"
+    scheduling = Scheduling(family="pages")
     description = "Static, offline, accessible website of the course (open index.html)."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
@@ -229,8 +229,8 @@ class GuideExporter(Exporter):
 
     name = "guide"
     extension = "zip"
-    family = "pages"
-    cost = 0.5  # in one family with the website, it reuses its quizzes and competence page
+    # In one family with the website, it reuses its quizzes and competence page.
+    scheduling = Scheduling(family="pages", cost=0.5)
     description = "Facilitator guide: the website with every trainer instruction, for running the sessions."
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:

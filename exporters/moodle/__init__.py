@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from moocpack.archive import targz_bytes
-from moocpack.exporter import ExportOptions, Exporter, Setting
+from moocpack.exporter import Exporter, ExportOptions, Scheduling, Setting
 from moocpack.model import Course
 
 from . import columns
@@ -29,7 +29,7 @@ __all__ = ["MoodleExporter"]
 class MoodleExporter(Exporter):
     name = "moodle"
     extension = "mbz"
-    cost = 2.4
+    scheduling = Scheduling(cost=2.4)
     description = (
         "Moodle course backup (restore it as a course): sections, pages, quizzes, question bank, competencies."
     )

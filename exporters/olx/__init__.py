@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from moocpack.archive import targz_bytes
-from moocpack.exporter import ExportError, ExportOptions, Exporter, Setting
+from moocpack.exporter import Exporter, ExportError, ExportOptions, Scheduling, Setting
 from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT
 from moocpack.model import FACILITATOR, VIDEO, Course, Media, Question, Quiz, Unit
 from moocpack import kinds, media, render
@@ -621,7 +621,7 @@ def taxonomy_csv(course: Course, framework_id: str) -> bytes:
 class OlxExporter(Exporter):
     name = "olx"
     extension = "tar.gz"
-    cost = 1.5
+    scheduling = Scheduling(cost=1.5)
     description = "Open edX course export (Studio → Tools → Import), with CAPA problems and competence tags."
     settings = (
         Setting("olx_org", "Organisation of the course key (default: olx.org in course.yaml, else moocpack)."),

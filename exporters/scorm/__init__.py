@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from moocpack.exporter import ExportOptions, Exporter, for_last_course
+from moocpack.exporter import Exporter, ExportOptions, for_last_course, Scheduling
 from moocpack.model import Course, Unit
 from moocpack import archive, render
 
@@ -151,7 +151,7 @@ def pages(course: Course) -> Pages:
 class ScormExporter(Exporter):
     version = "1.2"
     extension = "zip"
-    family = "pages"
+    scheduling = Scheduling(family="pages")
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         common = pages(course)
@@ -166,12 +166,12 @@ class ScormExporter(Exporter):
 class Scorm12Exporter(ScormExporter):
     name = "scorm12"
     version = "1.2"
-    cost = 1.0  # its quizzes come from the website's (one family)
+    scheduling = Scheduling(family="pages", cost=1.0)  # its quizzes come from the website's
     description = "SCORM 1.2 package: one SCO per unit, score, status, interactions and bookmarks."
 
 
 class Scorm2004Exporter(ScormExporter):
     name = "scorm2004"
     version = "2004"
-    cost = 0.4  # in one family with SCORM 1.2, it reuses every page
+    scheduling = Scheduling(family="pages", cost=0.4)  # it reuses every page of SCORM 1.2
     description = "SCORM 2004 4th edition package: one SCO per unit, objectives per competence."

@@ -99,8 +99,8 @@ def build(
     _check_output(out, checked.folder.root)
     archive.clean_stale(out, f"{checked.course.data['id']}-")
     options = ExportOptions(epoch=epoch, settings=dict(settings or {}))
-    # Largest first (see Exporter.cost), each language's in the same order.
-    families = sorted(_families(exporters), key=lambda names: -sum(exporters[name].cost for name in names))
+    # Largest first (see Scheduling.cost), each language's in the same order.
+    families = sorted(_families(exporters), key=lambda names: -sum(exporters[name].scheduling.cost for name in names))
     shared = _shared(wanted, jobs)
     tasks = [(names, lang) for names in families for lang in wanted if lang not in shared]
     # A language that several workers share at the end is cut finer, so that they finish
@@ -108,7 +108,7 @@ def build(
     # cent of the family's time), largest first.
     tasks += sorted(
         ((half, lang) for names in families for half in _halves(names, exporters) for lang in shared),
-        key=lambda task: -sum(exporters[name].cost for name in task[0]),
+        key=lambda task: -sum(exporters[name].scheduling.cost for name in task[0]),
     )
     tasks += [
         ((name,), "mul")
@@ -210,7 +210,7 @@ def _families(exporters: dict[str, Exporter]) -> list[tuple[str, ...]]:
     are made in one process, one after the other, so that what they share is made once."""
     families: dict[str, list[str]] = {}
     for name, exporter in exporters.items():
-        families.setdefault(exporter.family or name, []).append(name)
+        families.setdefault(exporter.scheduling.family or name, []).append(name)
     return [tuple(names) for names in families.values()]
 
 
@@ -226,7 +226,7 @@ def _halves(names: tuple[str, ...], exporters: dict[str, Exporter]) -> list[tupl
     and 2004, next to each other, stay together); a family of one format as it is."""
     if len(names) < 2:
         return [names]
-    costs = [exporters[name].cost for name in names]
+    costs = [exporters[name].scheduling.cost for name in names]
     cut = min(range(1, len(names)), key=lambda at: abs(sum(costs[:at]) - sum(costs[at:])))
     return [names[:cut], names[cut:]]
 

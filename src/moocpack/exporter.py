@@ -129,6 +129,22 @@ class ExportOptions:
     warn: Callable[[str], None] = field(default=lambda message: None, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class Scheduling:
+    """How the build schedules a format's packages; a third-party format may leave it alone.
+
+    `family`: formats of one family share work (the website, the guide and SCORM show the same
+    quizzes): the build makes a language's packages of a family in one process, one after the
+    other, so that what one made for the course (remembered with `for_last_course`) serves the
+    next. By default a format is a family of its own.
+    `cost`: roughly how much work a package is, relative to the others (the website's is 1): the
+    build starts the largest first, so that the cores finish together rather than one waiting
+    for the other's last large package."""
+
+    family: str = ""
+    cost: float = 1.0
+
+
 class Exporter:
     api: int = PLUGIN_API[0]  # the plug-in API's major version the exporter is written for
     name: str = ""
@@ -137,15 +153,8 @@ class Exporter:
     # The format's own options (`--set NAME=VALUE`); by convention each name starts with the
     # format's name. Their parsed values reach files() in options.settings.
     settings: tuple[Setting, ...] = ()
-    # Formats of one family share work (the website, the guide and SCORM show the same quizzes):
-    # the build makes a language's packages of a family in one process, one after the other, so
-    # that what one made for the course (remembered with `for_last_course`) serves the next. By
-    # default a format is a family of its own.
-    family: str = ""
-    # Roughly how much work a package is, relative to the others (the website's is 1): the build
-    # starts the largest first, so that the cores finish together rather than one waiting for
-    # the other's last large package.
-    cost: float = 1.0
+    # How the build schedules the format's packages: a hint, never what a package holds.
+    scheduling: Scheduling = Scheduling()
 
     def files(self, course: Course, options: ExportOptions) -> dict[str, bytes]:
         """The package's files by archive path. Override this."""
@@ -206,7 +215,7 @@ class Exporter:
 
 def for_last_course(make: Callable[[Course], T]) -> Callable[[Course], T]:
     """`make(course)`, remembered for the last course it was made for: what formats of one family
-    share (see Exporter.family) is made once per language. The course model never changes, so
+    share (see Scheduling.family) is made once per language. The course model never changes, so
     the same object gives the same result. `forget_courses()` lets go of them all."""
     last: tuple[Course, T] | None = None
 

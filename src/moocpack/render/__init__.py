@@ -667,7 +667,7 @@ def quiz_credits(course: Course, quiz: Quiz) -> str:
 
 
 # A quiz shows the same in the website, the facilitator guide and SCORM (one family, see
-# Exporter.family), but that SCORM opens its links in a new window; its markup is most of a
+# Scheduling.family), but that SCORM opens its links in a new window; its markup is most of a
 # unit page's. Made once, with a mark where a link's target goes.
 _quiz_blocks = for_last_course(lambda course: {})
 
