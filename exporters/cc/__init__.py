@@ -348,9 +348,9 @@ class Cartridge:
             self.choice_item(out, ident(q.id), q, stem, options, q.type == MULTIPLE_RESPONSE, points)
         elif q.type in (SHORT_TEXT, ESSAY):
             self.text_item(out, q, stem, points)
-        elif (plugin := kinds.kind(q.type)) is not None and plugin.supports("cc"):
+        elif (plugin := kinds.for_format(q, "cc")) is not None:
             out.append(plugin.qti(q))
-        elif plugin is not None or q.type == LIKERT:
+        elif q.type == LIKERT:
             raise ExportError(
                 f"question '{q.id}': Common Cartridge's QTI profile cannot express a {q.type} "
                 "question in a graded quiz; leave the cc format out, or the question"

@@ -10,7 +10,6 @@ from lxml import etree
 
 from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT, SINGLE_CHOICE, TRUE_FALSE, Question
 from moocpack import kinds, render
-from moocpack.exporter import ExportError
 
 from .xmlparts import NULL, add, fields, fraction
 from .xmltext import element
@@ -47,13 +46,8 @@ def question(backup, category_id: int, q: Question) -> None:
     version_id = backup.next("question_version")
     version_fields = field("question_versions", version=1, status="ready")
     question_id = backup.next("question")
-    kind = kinds.kind(q.type)  # a question kind a plug-in adds, or None
+    kind = kinds.for_format(q, "moodle")  # a question kind a plug-in adds, or None
     if kind is not None:
-        if not kind.supports("moodle"):
-            raise ExportError(
-                f"question '{q.id}': Moodle cannot express a {q.type} question (its kind has no "
-                "'moodle' hook); leave the moodle format out, or the question"
-            )
         spec = kind.moodle(q)
         qtype = spec.qtype
     else:

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from moocpack.archive import targz_bytes
-from moocpack.exporter import Exporter, ExportError, ExportOptions, Scheduling, Setting
+from moocpack.exporter import Exporter, ExportOptions, Scheduling, Setting
 from moocpack.model import ESSAY, LIKERT, MATCHING, MULTIPLE_RESPONSE, SHORT_TEXT
 from moocpack.model import FACILITATOR, VIDEO, Course, Media, Question, Quiz, Unit
 from moocpack import kinds, media, render
@@ -181,12 +181,7 @@ class Olx:
             )
             out.extend(f'<additional_answer answer="{attribute(extra)}"/>' for extra in answers[1:])
             out.append('<textline size="40"/></stringresponse>')
-        elif (plugin := kinds.kind(question.type)) is not None:
-            if not plugin.supports("olx"):
-                raise ExportError(
-                    f"question '{question.id}': Open edX cannot express a {question.type} question "
-                    "(its kind has no 'olx' hook); leave the olx format out, or the question"
-                )
+        elif (plugin := kinds.for_format(question, "olx")) is not None:
             out.append(plugin.olx(question, _element("label", label_text)))
         else:
             multiple = question.type == MULTIPLE_RESPONSE

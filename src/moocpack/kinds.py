@@ -171,6 +171,29 @@ def kind(name: str) -> QuestionKind | None:
     return registry().get(name) if name not in BUILT_IN else None
 
 
+# What cannot express a question, by the hook each format renders with (HOOKS).
+PLATFORMS = {
+    "html": "a page (website, guide, SCORM, cmi5)",
+    "olx": "Open edX",
+    "moodle": "Moodle",
+    "qti": "Common Cartridge's QTI profile",
+}
+
+
+def for_format(question, fmt: str) -> QuestionKind | None:
+    """The plug-in kind a format renders the question with; None for a built-in type. A kind
+    without that format's hook stops the build with an ExportError (validate warned already)."""
+    one = kind(question.type)
+    if one is not None and not one.supports(fmt):
+        from .exporter import ExportError
+
+        raise ExportError(
+            f"question '{question.id}': {PLATFORMS[HOOKS[fmt]]} cannot express a {question.type} question (its "
+            f"kind has no '{HOOKS[fmt]}' hook); leave the format out, or the question"
+        )
+    return one
+
+
 def extend_unit_schema(unit: dict) -> dict:
     """The unit schema with every installed kind's type and fields in its question definition."""
     kinds = registry()

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Callable
 
 from moocpack import kinds
-from moocpack.exporter import ExportError, for_last_course
+from moocpack.exporter import for_last_course
 from moocpack.media import svg_width
 from moocpack.model import (
     AUDIO,
@@ -637,9 +637,7 @@ def question_block(course: Course, q: Question, index: int, links: Links = SITE)
             f'<textarea id="{dom}-answer" rows="4" placeholder="{esc(course.message("essay_placeholder"))}">'
             f"</textarea></p>"
         )
-    elif (plugin := kinds.kind(q.type)) is not None:
-        if not plugin.supports("html"):
-            raise ExportError(f"question '{q.id}': the {q.type} kind has no page rendering (its 'html' hook)")
+    elif (plugin := kinds.for_format(q, "html")) is not None:
         parts.append(plugin.html(course, q))
     feedback = "".join(
         filter(
