@@ -165,8 +165,9 @@ def _translation_report(
     return fallbacks
 
 
-# What the export tasks share: set by build() before they run (inherited by forked workers).
-_JOB = None
+# What the export tasks share: set by build() before they run (inherited by forked workers):
+# (course path, checked course, languages, exporters, output folder, options).
+_JOB: tuple[Path, checks.Checked, list[str], dict[str, Exporter], Path, ExportOptions] | None = None
 # The model of the language a process last worked on, with its handouts: {language: Course}.
 _MODELS: dict = {}
 
@@ -175,6 +176,7 @@ def _model(lang: str):
     """The language's model, loaded by the process that exports it (one at a time: a large
     course's model is tens of megabytes; a worker process works on one language)."""
     if lang not in _MODELS:
+        assert _JOB is not None, "set by build()"
         course_path, checked, *_ = _JOB
         _MODELS.clear()
         model = loader.load(course_path, lang, Report(checked.folder.root), checked=checked, quiet=True)
@@ -251,6 +253,7 @@ def _export(task: tuple[tuple[str, ...], str]) -> list:
 
 
 def _export_one(name: str, lang: str):
+    assert _JOB is not None, "set by build()"
     course_path, checked, wanted, exporters, out, options = _JOB
     exporter = exporters[name]
     warnings: list[tuple[str, str, str]] = []

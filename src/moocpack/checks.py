@@ -65,7 +65,8 @@ class _Checker:
         self.src = folder.source_language
         self.course_rel = f"{self.src}/course.yaml"
         self.allow_remote_media = allow_remote_media
-        self.checked: Checked | None = None
+        # Set by _check_course, the first check, before any other reads it.
+        self.checked: Checked = None  # type: ignore[assignment]
         self.broken: set[str] = set()  # source files that failed their schema: not judged further
         self.competence_ids: dict[str, str] = {}  # item id -> framework id
         self.category_ids: set[str] = set()

@@ -50,16 +50,17 @@ def kind_of(relative: str, source_language: str, languages: set[str]) -> tuple[s
 def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> None:
     """Read the course's YAML files on `jobs` cores into `folder.prefetched`, when there are
     enough of them to be worth it."""
-    if jobs < 2:
+    if jobs < 2 or folder.source_language is None:
         return
-    names = set(languages) | {folder.source_language}
+    source_language = folder.source_language
+    names = set(languages) | {source_language}
     files = []
     # The folder's own children by name (a language named "../x" in course.yaml names none).
     for top in sorted(p for p in folder.root.iterdir() if p.name in names | {"competences"}):
         if top.is_dir() and not top.is_symlink():
             for path in sorted(top.rglob("*.yaml")):
                 relative = path.relative_to(folder.root).as_posix()
-                kind, source = kind_of(relative, folder.source_language, names)
+                kind, source = kind_of(relative, source_language, names)
                 if kind is not None and relative not in folder.documents:
                     files.append((relative, kind, source))
     if len(files) < WORTH_IT:
@@ -79,7 +80,7 @@ def prefetch(folder: folders.CourseFolder, languages: list[str], jobs: int) -> N
             chunk = []
     chunks += [chunk] if chunk else []
     global _JOB
-    _JOB = (folder.root, folder.source_language)
+    _JOB = (folder.root, source_language)
     try:
         for results in workers.forked_map(_read_chunk, chunks, jobs, ordered=False):
             for relative, data, packed, valid_as, notes, merge, rendered in results:
@@ -102,6 +103,7 @@ _RENDERED = [f.name for f in dataclasses.fields(markup.Rendered)]
 
 def _read_chunk(files: list[tuple[str, str, bool]]) -> list[tuple]:
     gc.disable()  # as when checking: many objects, no cycles
+    assert _JOB is not None, "set by prefetch()"
     root, source_language = _JOB
     read: dict[str, yamlfile.Document] = {}
     results = []
@@ -142,7 +144,9 @@ def _read_ahead(
             valid_as = doc.valid_as = kind
         except Exception:  # noqa: BLE001 - not valid: the check explains it with jsonschema
             pass
-    notes, rendered = [], []
+    notes: list = []
+    rendered: list = []
+    understood = True
     try:
         for where, value in markdown_texts(doc.data, kind):
             found = markup.render_cached(value)
@@ -152,7 +156,7 @@ def _read_ahead(
             if found.noteworthy:
                 notes.append((path_of(where), value))
     except Exception:  # noqa: BLE001 - data its schema refuses: the check looks itself
-        notes = None
+        understood = False
     merge = None
     language, _, inside_language = relative.partition("/")
     original = read.get(f"{source_language}/{inside_language}")
@@ -163,4 +167,4 @@ def _read_ahead(
             merge = (merging.missing, merging.done, merging.errors)
         except Exception:  # noqa: BLE001 - the check merges it itself, and says what is wrong
             pass
-    return (relative, doc.data, doc.packed(), valid_as, notes, merge, rendered)
+    return (relative, doc.data, doc.packed(), valid_as, notes if understood else None, merge, rendered)

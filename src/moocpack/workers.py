@@ -101,7 +101,7 @@ class Workers:
     """`jobs` forked processes that run `work(task)`; use as a context manager (leaving it stops
     them), and give them tasks with `run`."""
 
-    def __init__(self, jobs: int, work: Callable[[Any], Any], prepare: Callable[[Hashable], None] | None = None):
+    def __init__(self, jobs: int, work: Callable[[Any], Any], prepare: Callable[[Any], None] | None = None):
         """`prepare(group)`, if given, runs here before a worker is forked for a group that
         none has begun, so that it and any other worker that comes to share the group
         inherit what it made (the build: the language's model) instead of each making it."""

@@ -93,7 +93,8 @@ class Document:
         key_positions: dict[str, int] | None = None,
     ):
         self.path = path
-        self.data = data
+        # Any: YAML data, whose shape the JSON Schema checks (never the type checker).
+        self.data: Any = data
         self._positions = {} if positions is None else positions  # pointer -> packed (line, column)
         self._key_positions = {} if key_positions is None else key_positions
         self._packed: tuple | None = None  # positions as read by another process, unpacked when asked for

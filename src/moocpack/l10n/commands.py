@@ -165,7 +165,7 @@ def status(course, course_option, languages, listing, as_json, fail_under):
 def interface_messages(lang: str, course_strings: dict | None = None) -> tuple[list[str], int, str]:
     """Keys of the English catalogue that neither the language's catalogue nor the course's own
     interface strings have (English shows instead), how many there are, and what is used."""
-    english = loader.catalogue("en")
+    english = loader.catalogue("en") or {}  # always shipped
     course_strings = course_strings or {}
     mine = f"{lang}/{interface.FILE}" if course_strings else ""
     for candidate in (lang, lang.split("-")[0]):

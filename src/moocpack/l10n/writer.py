@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
@@ -49,9 +50,9 @@ def scalar(text: str):
     return text if plain == text and "\n" not in text else DoubleQuotedScalarString(text)
 
 
-def set_value(root: CommentedMap, segments, text: str) -> None:
+def set_value(root: Any, segments, text: str) -> None:
     """Set the text at an id-based path, creating mappings and list items as needed."""
-    node = root
+    node: Any = root  # a mapping or a list, by the path's segment
     for index, (kind, name) in enumerate(segments):
         last = index == len(segments) - 1
         if kind == "key":
