@@ -70,6 +70,23 @@ def test_list_points_at_each_missing_string_in_the_source(cli, partly_translated
     assert "/en/units/unit-02.yaml:" in text and ": missing (fr): /activities/a1-my-role-model/procedure" in text
 
 
+def test_a_lock_entry_for_a_string_the_course_no_longer_has_is_listed_as_an_orphan(cli, mini):
+    """Left behind when a source string is deleted: listed at the lock file, in text and JSON
+    (it once crashed the listing, exit 3)."""
+    (mini / "nb" / "_l10n.lock.yaml").write_text(
+        "source_language: en\nunits:\n  course.yaml#/gone:\n    source: A string the course no longer has\n"
+        '    source_sha: "abcdef0123456789"\n    target_sha: "abcdef0123456789"\n',
+        "utf-8",
+    )
+    code, text, _ = cli("l10n", "status", mini, "--lang", "nb", "--list")
+    assert code == 0, text
+    assert "nb/_l10n.lock.yaml:1:1: orphan (nb): /gone [course.yaml]" in text
+    code, out, _ = cli("l10n", "status", mini, "--lang", "nb", "--list", "--json")
+    orphans = [s for s in json.loads(out)["strings"] if s["state"] == "orphan"]
+    assert [(s["key"], s["source"]) for s in orphans] == [("course.yaml#/gone", "A string the course no longer has")]
+    assert status(cli, mini)["nb"]["orphan"] == 1
+
+
 def test_fail_under_is_a_ci_gate(cli, partly_translated):
     assert cli("l10n", "status", partly_translated, "--fail-under", "50")[0] == 1
     assert cli("l10n", "status", partly_translated, "--lang", "en", "--fail-under", "50")[0] == 0

@@ -106,7 +106,7 @@ def write_lock(checked: Checked, lang: str, entries: dict) -> None:
 def _state(unit: Unit, entry: dict | None) -> str:
     if unit.target is None:
         return MISSING
-    if lockfile.stale(entry, unit.source):
+    if entry is not None and lockfile.stale(entry, unit.source):
         if not entry.get("fuzzy"):
             unit.previous_source = entry.get("source")
         return STALE
@@ -158,7 +158,7 @@ def collect(checked: Checked, lang: str) -> Catalog:
                             value,
                             f"{lang}/{rel}",
                             position,
-                            ORPHAN,
+                            state=ORPHAN,
                         )
                     )
     for rel, doc, fw, segments, source, values, pointer in _framework_texts(checked, lang):
@@ -196,7 +196,7 @@ def collect(checked: Checked, lang: str) -> Catalog:
                     None,
                     f"{lang}/{LOCK}",
                     None,
-                    ORPHAN,
+                    state=ORPHAN,
                 )
             )
     return catalog
@@ -216,12 +216,15 @@ def interface_units(checked: Checked, lang: str) -> list[Unit]:
     for key, english in sorted(interface.english().items()):
         if key in builtin and key not in own:
             continue
+        forms: list[tuple[tuple[str, str], ...]]
         if isinstance(english, dict):
             forms = [(("key", key), ("key", category)) for category in interface.plural_categories(lang)]
         else:
             forms = [(("key", key),)]
         for segments in forms:
-            source = english if not isinstance(english, dict) else english.get(segments[1][1], english["other"])
+            source: str = english
+            if isinstance(english, dict):  # a plural: this category's form, else "other"
+                source = english[segments[1][1]] if segments[1][1] in english else english["other"]
             target = own.get(key)
             if isinstance(target, dict):
                 target = target.get(segments[1][1])
@@ -248,7 +251,9 @@ def _framework_texts(checked: Checked, lang: str):
         if fw["source_language"] == lang:
             continue
         rel = f"competences/{fid}.yaml"
-        entries = [((("key", name),), fw[name], f"/{name}") for name in ("title", "description") if name in fw]
+        entries: list[tuple[tuple[tuple[str, str], ...], dict, str]] = [
+            ((("key", name),), fw[name], f"/{name}") for name in ("title", "description") if name in fw
+        ]
         for ci, category in enumerate(fw["categories"]):
             base = (("key", "categories"), ("id", category["id"]))
             entries.append((base + (("key", "title"),), category["title"], f"/categories/{ci}/title"))
@@ -292,7 +297,11 @@ def completeness(checked: Checked, lang: str) -> float:
 def accept(catalog: Catalog, unit: Unit, source: str | None = None, reviewed: bool = False) -> None:
     """Record that unit's target translates `source` (default: the current source)."""
     source = unit.source if source is None else source
-    entry = {"source_sha": digest(source), "target_sha": digest(unit.target or ""), "source": source}
+    entry: dict[str, str | bool] = {
+        "source_sha": digest(source),
+        "target_sha": digest(unit.target or ""),
+        "source": source,
+    }
     if reviewed:
         entry["reviewed"] = True
     catalog.lock[unit.key] = entry
