@@ -11,6 +11,10 @@ from functools import lru_cache
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # media imports the model; a Remote only ever comes from there
+    from .media import Remote
 
 
 class Text(str):
@@ -115,7 +119,7 @@ class Outcome:
 @dataclass(frozen=True, slots=True)
 class ListItem:
     id: str
-    text: Text
+    text: Text  # Html for a worksheet's prompts (Markdown, see loader)
     # A material's "where to get it" (facilitator content): shipped with the course, or where to ask.
     note: Html | None = None
 
@@ -163,7 +167,7 @@ class Media:
     alt: Text | None = None
     caption: Html | None = None
     file: MediaFile | None = None
-    remote: object = None  # moocpack.media.Remote
+    remote: Remote | None = None
     tracks: tuple[Track, ...] = ()
     credit: Text | None = None  # "Made by the course team": who made it when not the source
 

@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from importlib import resources
-from typing import Callable
+from typing import Callable, cast
 
 from moocpack import kinds
 from moocpack.exporter import for_last_course
@@ -399,7 +399,8 @@ def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) ->
         )
     if sheet.prompts:
         items = "".join(
-            f'<li>{h(course, p.text)}<div class="write-space" aria-hidden="true"></div></li>' for p in sheet.prompts
+            f'<li>{h(course, cast(Html, p.text))}<div class="write-space" aria-hidden="true"></div></li>'
+            for p in sheet.prompts
         )
         parts.append(f'<ol class="prompts">{items}</ol>')
     return "".join(parts)
@@ -414,6 +415,7 @@ def media_block(course: Course, medium: Media) -> str:
     lang = f' lang="{esc(file.lang)}"' if file and file.lang and file.lang != course.language else ""
     parts = [f'<figure class="media media-{esc(medium.type)}" id="{esc(medium.id)}"{lang}>']
     if medium.type == IMAGE:
+        assert file is not None  # only a video may be remote (the schema)
         image = f'<img src="{esc(file.path)}" alt="{esc(medium.alt or "")}" />'
         width = svg_width(file.data) if file.path.lower().endswith(".svg") else None
         if width:
@@ -452,6 +454,7 @@ def media_block(course: Course, medium: Media) -> str:
             f"{esc(course.message('watch_on', title=plain(title), provider=provider))}</a></p>"
         )
     else:  # a download
+        assert file is not None  # only a video may be remote (the schema)
         size = file_size(course, len(file.data))
         parts.append(
             f'<p class="download"><a href="{esc(file.path)}" download="">{title}</a> '
@@ -667,7 +670,7 @@ def quiz_credits(course: Course, quiz: Quiz) -> str:
 # A quiz shows the same in the website, the facilitator guide and SCORM (one family, see
 # Scheduling.family), but that SCORM opens its links in a new window; its markup is most of a
 # unit page's. Made once, with a mark where a link's target goes.
-_quiz_blocks = for_last_course(lambda course: {})
+_quiz_blocks: Callable[[Course], dict[tuple, str]] = for_last_course(lambda course: {})
 
 
 def quiz_block(course: Course, quiz: Quiz, links: Links = SITE) -> str:
@@ -821,7 +824,9 @@ def unit_file(unit: Unit) -> str:
 
 
 def worksheet_file(sheet: Worksheet) -> str:
-    return SITE.worksheet(sheet)
+    page = SITE.worksheet
+    assert page is not None  # the website links its worksheets
+    return page(sheet)
 
 
 def translation_notice(course: Course) -> str:
