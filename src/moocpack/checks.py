@@ -7,7 +7,7 @@ what it returns (a `Checked` course) is what `loader.load()` resolves into the m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,11 +39,13 @@ class Checked:
     cues: dict[str, tuple] = field(default_factory=dict)  # subtitle file -> its cues, read once here
     locks: dict[str, dict] = field(default_factory=dict)  # language -> its lock file's entries
     interfaces: dict[str, dict] = field(default_factory=dict)  # language -> the course's interface strings
-    # (language, file) -> the file's source merged with its translation, and what is missing
-    merges: dict[tuple[str, str], tuple[dict, list, list]] = field(default_factory=dict, repr=False)
+    # (language, file) -> the file's source merged with its translation (None: merged ahead on
+    # another core, which sent back only what is missing and done), what is missing, what is done
+    merges: dict[tuple[str, str], tuple[dict | None, list, list]] = field(default_factory=dict, repr=False)
 
     @property
     def source_language(self) -> str:
+        assert self.folder.source_language is not None  # open_folder() found it
         return self.folder.source_language
 
     @property
@@ -62,7 +64,8 @@ class _Checker:
     def __init__(self, folder: CourseFolder, report: Report, allow_remote_media: bool = False):
         self.folder = folder
         self.report = report
-        self.src = folder.source_language
+        assert folder.source_language is not None  # open_folder() found it
+        self.src: str = folder.source_language
         self.course_rel = f"{self.src}/course.yaml"
         self.allow_remote_media = allow_remote_media
         # Set by _check_course, the first check, before any other reads it.
@@ -72,7 +75,7 @@ class _Checker:
         self.category_ids: set[str] = set()
         self.question_ids: dict[str, tuple] = {}  # question id -> where it was first defined (rel, doc, path)
         self.worksheet_users: dict[str, list] = {}  # worksheet id -> the activities and quizzes using it
-        self.local_links: list[tuple[str, yamlfile.Document, list, str]] = []  # checked once assets are known
+        self.local_links: list[tuple[str, yamlfile.Document, str, str]] = []  # checked once assets are known
         # A course with a competence framework tags every outcome and question; one without, nothing.
         self.tagging = True
 
@@ -138,7 +141,7 @@ class _Checker:
         return seen
 
     def markdown(self, rel: str, doc: yamlfile.Document, kind: str):
-        notes = doc.markdown_notes  # read ahead: only the texts that have something to say
+        notes: list | None = doc.markdown_notes  # read ahead: only the texts that have something to say
         if notes is None:
             notes = [
                 (path_of(where), value)
@@ -557,12 +560,12 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
             path,
             code="media.incomplete",
         )
-    for field_name, allowed in (("url", {"video"}), ("subtitles", {"video", "audio"}), ("alt", {"image"})):
-        if field_name in item and kind not in allowed:
+    for field_name, kinds_allowed in (("url", {"video"}), ("subtitles", {"video", "audio"}), ("alt", {"image"})):
+        if field_name in item and kind not in kinds_allowed:
             c.error(
                 rel,
                 doc,
-                f"'{field_name}' is for {' or '.join(sorted(allowed))}, not {kind}",
+                f"'{field_name}' is for {' or '.join(sorted(kinds_allowed))}, not {kind}",
                 path + [field_name],
                 key=True,
                 code="media.misplaced",
@@ -591,7 +594,7 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
             continue
         pattern = item[field_name]
         ext = media.extension(pattern)
-        allowed = {"vtt"} if field_name == "subtitles" else media.EXTENSIONS.get(kind)
+        allowed: set[str] | None = {"vtt"} if field_name == "subtitles" else media.EXTENSIONS.get(kind)
         if allowed and ext not in allowed:
             what = (
                 "a kind of download this tool packages (a web page, script or program would run on the "
@@ -627,7 +630,7 @@ def _check_media(c: _Checker, rel: str, doc: yamlfile.Document, item: dict, path
 
 
 def _safe_file(
-    c: _Checker, rel: str, doc: yamlfile.Document, path: list, relative: str, content: bytes, labels: list[str] = ()
+    c: _Checker, rel: str, doc: yamlfile.Document, path: list, relative: str, content: bytes, labels: Sequence[str] = ()
 ) -> bool:
     """A file that goes into packages holds what its extension says, and a drawing or subtitles
     nothing that could run, fetch or break a format; each problem an error at `path`."""

@@ -8,6 +8,7 @@ the `Course` that exporters read. Exporters never see YAML.
 from __future__ import annotations
 
 import re
+from typing import cast
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -63,16 +64,23 @@ __all__ = ["Checked", "CourseError", "check", "load"]
 
 
 def _html(value) -> Html | None:
-    if value is None:
-        return None
-    lang = getattr(value, "lang", "")
-    return Html(markup.render_cached(str(value)).html, lang)
+    """Markdown from the course, rendered and sanitised; None where the field is not given."""
+    return None if value is None else _markdown(value)
+
+
+def _markdown(value) -> Html:
+    """A field the schema requires, rendered and sanitised (see _html)."""
+    return Html(markup.render_cached(str(value)).html, getattr(value, "lang", ""))
 
 
 def parse_duration(value: str | None) -> Duration | None:
-    if not value:
-        return None
+    return duration(value) if value else None
+
+
+def duration(value: str) -> Duration:
+    """ "20 min", "1-1.5 h": the schema's pattern, so always a match."""
     match = re.match(r"^(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(min|h)$", value)
+    assert match is not None, f"not a duration the schema allows: {value!r}"
     factor = 60 if match.group(3) == "h" else 1
     low = float(match.group(1)) * factor
     high = float(match.group(2)) * factor if match.group(2) else low
@@ -275,7 +283,7 @@ class _Resolver:
                 Row(row["id"], dict(row.get("cells", {})), tuple(row.get("competences", [])))
                 for row in table.get("rows", [])
             ),
-            prompts=tuple(ListItem(p["id"], _html(p["text"])) for p in data.get("prompts", [])),
+            prompts=tuple(ListItem(p["id"], _markdown(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"),
             scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else (),
             answer_column=key.get("answer_column") if key.get("build") == MATCHING else None,
@@ -417,7 +425,7 @@ class _Resolver:
                     return not graded or value == answer["answer"]
 
                 if build == TRUE_FALSE:
-                    options = (
+                    options: tuple[Option, ...] = (
                         Option("true", Text(self.messages["true"], self.lang), right(True)),
                         Option("false", Text(self.messages["false"], self.lang), right(False)),
                     )
@@ -453,7 +461,7 @@ class _Resolver:
             items = (
                 [(row.id, row_stem(row), row.competences) for row in sheet.rows]
                 if sheet.rows
-                else [(p.id, p.text, ()) for p in sheet.prompts]
+                else [(p.id, cast(Html, p.text), ()) for p in sheet.prompts]
             )
             for item_id, stem, extra in items:
                 questions.append(
@@ -477,7 +485,7 @@ class _Resolver:
             q.get("competences", []), q.get("outcomes", []), lambda oid: outcomes[oid].competences
         )
         if qtype == TRUE_FALSE:
-            options = (
+            options: tuple[Option, ...] = (
                 Option("true", Text(self.messages["true"], self.lang), q["answer"] is True),
                 Option("false", Text(self.messages["false"], self.lang), q["answer"] is False),
             )
@@ -491,7 +499,7 @@ class _Resolver:
         return Question(
             id=q["id"],
             type=qtype,
-            stem=_html(q["stem"]),
+            stem=_markdown(q["stem"]),
             points=float(q.get("points", 1)),
             graded=bool(graded),
             competences=found,
@@ -558,7 +566,7 @@ class _Resolver:
                 id=a["id"],
                 title=a["title"],
                 duration=parse_duration(a.get("duration")),
-                procedure=_html(a["procedure"]),
+                procedure=_markdown(a["procedure"]),
                 tips=_html(a.get("tips")),
                 reference=a.get("reference"),
                 worksheet=sheet(a["worksheet"])[0] if "worksheet" in a else None,
@@ -577,7 +585,7 @@ class _Resolver:
                 Question(
                     id=generated_question_id(k["id"], q["id"]),
                     type=ESSAY,
-                    stem=_html(q["text"]),
+                    stem=_markdown(q["text"]),
                     points=1.0,
                     graded=False,
                     competences=direct_and_outcomes(q),
@@ -586,7 +594,7 @@ class _Resolver:
                 )
                 for q in k.get("questions", [])
             )
-            cases.append(Case(k["id"], k["title"], _html(k["body"]), questions))
+            cases.append(Case(k["id"], k["title"], _markdown(k["body"]), questions))
         # A short-text question accepts its answers as translated and as the source has them: a
         # translation adds the words a learner of the language types, and takes none away.
         source = (
@@ -599,7 +607,8 @@ class _Resolver:
         quizzes = []
         sheets_used = [a.worksheet for a in activities if a.worksheet]
         for z in u.get("quizzes", []):
-            chosen, credits = [], []
+            chosen: list[Question] = []
+            credits: list[tuple[str, Text]] = []
             if z.get("author"):
                 credits.append(("questions_by", z["author"]))
             for ref in z["questions"]:
@@ -630,7 +639,7 @@ class _Resolver:
             Page(
                 p["id"],
                 p["title"],
-                _html(p["body"]),
+                _markdown(p["body"]),
                 p.get("audience", "both"),
                 tuple(self.medium(m) for m in p.get("media", [])),
                 self.credit("text_by", p["author"]) if p.get("author") else None,
@@ -654,7 +663,7 @@ class _Resolver:
                     assets.append(
                         Asset(f"{uid}/{medium.id}/{track.lang}", track.file.path, medium.title, None, track.file.data)
                     )
-        assets = tuple({a.path: a for a in assets}.values())
+        unique_assets = tuple({a.path: a for a in assets}.values())
         return Unit(
             id=uid,
             number=u.get("number", ""),
@@ -677,7 +686,7 @@ class _Resolver:
                 )
                 for b in u.get("bibliography", [])
             ),
-            assets=assets,
+            assets=unique_assets,
             worksheets=unique_sheets,
             outcomes_credit=self.credit("outcomes_by", u["outcomes_author"]) if u.get("outcomes_author") else None,
         )
@@ -701,7 +710,7 @@ class _Resolver:
             languages=tuple(c["languages"]),
             title=c["title"],
             short_description=c["short_description"],
-            description=_html(c["description"]),
+            description=_markdown(c["description"]),
             project=_html(c.get("project")),
             acknowledgement=_html(c.get("acknowledgement")),
             keywords=keywords,
@@ -716,7 +725,7 @@ class _Resolver:
                 for o in c["organisations"]
             ),
             licence=Licence(licence["id"], licence.get("url"), licence.get("notice")),
-            effort=parse_duration(c["effort"]),
+            effort=duration(c["effort"]),
             pass_mark=pass_mark,
             frameworks=tuple(frameworks[fid] for fid in c.get("frameworks", [])),
             units=units,
