@@ -48,6 +48,11 @@ def shortened(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
+def named(name: str, intro: str) -> dict:
+    """The fields every activity's table begins with: its name and its introduction (HTML)."""
+    return {"name": name, "intro": intro, "introformat": 1}
+
+
 class Backup:
     """Builds the files of one backup; ids are small counters, remapped by Moodle on restore."""
 
@@ -329,9 +334,7 @@ class Backup:
                 "page",
                 field(
                     "page",
-                    name=title,
-                    intro="",
-                    introformat=1,
+                    **named(title, ""),
                     content=content,
                     contentformat=1,
                     legacyfiles=0,
@@ -352,9 +355,7 @@ class Backup:
                 "url",
                 field(
                     "url",
-                    name=title,
-                    intro="",
-                    introformat=1,
+                    **named(title, ""),
                     externalurl=address,
                     display=0,
                     displayoptions='a:1:{s:10:"printintro";i:0;}',
@@ -373,9 +374,7 @@ class Backup:
             intro, file_ids = self.quiz_intro(quiz, contextid, "mod_feedback")
             own = field(
                 "feedback",
-                name=str(quiz.title),
-                intro=intro,
-                introformat=1,
+                **named(str(quiz.title), intro),
                 anonymous=2,
                 email_notification=0,
                 multiple_submit=1,
@@ -465,9 +464,7 @@ class Backup:
             review = 69904  # during, immediately after, later, after close: everything
             own = field(
                 "quiz",
-                name=str(quiz.title),
-                intro=intro,
-                introformat=1,
+                **named(str(quiz.title), intro),
                 timeopen=0,
                 timeclose=0,
                 timelimit=0,
