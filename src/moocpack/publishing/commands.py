@@ -33,6 +33,11 @@ from .plugin import plugin_version, plugin_zip
 from . import run
 
 
+def seconds(name: str, default: float, help: str):
+    """A time limit in seconds, at least one."""
+    return click.option(name, type=click.FloatRange(min=1), default=default, show_default=True, metavar="S", help=help)
+
+
 FOLDER = click.Path(file_okay=False, exists=True)
 FILE = click.Path(dir_okay=False, exists=True)
 
@@ -69,14 +74,7 @@ def common(function):
             metavar="FILE",
             help="Certificate authorities to trust for a site with a private certificate (TLS is always verified).",
         ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=1),
-            default=60,
-            show_default=True,
-            metavar="S",
-            help="Seconds to wait for each answer (uploads and restores get more).",
-        ),
+        seconds("--timeout", 60, "Seconds to wait for each answer (uploads and restores get more)."),
         click.option(
             "--retries",
             type=click.IntRange(min=0, max=10),
@@ -211,14 +209,7 @@ def publish_moodle(url, token, token_file, category, **common):
     help="OAuth2 application (client credentials) id.",
 )
 @secret("--client-secret", "OPENEDX_CLIENT_SECRET", "Its secret", "secret")
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=1),
-    default=1800,
-    show_default=True,
-    metavar="S",
-    help="Longest wait for one course import to finish.",
-)
+@seconds("--wait", 1800, "Longest wait for one course import to finish.")
 def publish_openedx(studio, lms, client_id, client_secret, client_secret_file, wait, **common):
     """Publish to Open edX: taxonomies through the tagging API, then each language's course
     through Studio's import API (course runs made when missing)."""
