@@ -126,7 +126,7 @@ def test_a_byte_that_is_not_utf8_and_a_nul_are_reported_where_they_are(mini, cli
 
 # -- translation files that contradict themselves ------------------------------------------------
 
-from test_l10n import XLIFF_HEAD, fingerprint, unit as xliff_unit  # noqa: E402
+from test_l10n import fingerprint, unit as xliff_unit, xliff  # noqa: E402
 
 
 @pytest.fixture
@@ -150,27 +150,20 @@ def refused_import(cli, course, path, *patterns):
 
 def test_two_xliff_files_for_one_source_file_are_refused_naming_both(course, cli, tmp_path):
     path = tmp_path / "nb.xlf"
-    path.write_text(
-        XLIFF_HEAD.format(lang="nb", file="units/unit-09.yaml")
-        + xliff_unit("/title", "Peer relationship", "Likepersonsrelasjonen")
-        + '</file>\n<file id="f2" original="units/unit-09.yaml">'
-        + xliff_unit("/title", "Peer relationship", "Likemannsrelasjon")
-        + "</file></xliff>\n",
-        "utf-8",
+    second_file = '</file>\n<file id="f2" original="units/unit-09.yaml">'
+    first, again = (
+        xliff_unit("/title", "Peer relationship", t) for t in ("Likepersonsrelasjonen", "Likemannsrelasjon")
     )
+    path.write_text(xliff(first + second_file + again, file="units/unit-09.yaml"), "utf-8")
     refused_import(cli, course, path, f"{path}:3:1:", "second <file> for 'units/unit-09.yaml'", "line 2")
 
 
 def test_one_string_translated_twice_in_a_file_is_refused(course, cli, tmp_path):
     path = tmp_path / "nb.xlf"
-    path.write_text(
-        XLIFF_HEAD.format(lang="nb", file="units/unit-09.yaml")
-        + xliff_unit("/title", "Peer relationship", "Likepersonsrelasjonen")
-        + "\n"
-        + xliff_unit("/title", "Peer relationship", "Likemannsrelasjon")
-        + "</file></xliff>\n",
-        "utf-8",
+    first, again = (
+        xliff_unit("/title", "Peer relationship", t) for t in ("Likepersonsrelasjonen", "Likemannsrelasjon")
     )
+    path.write_text(xliff(first + "\n" + again, file="units/unit-09.yaml"), "utf-8")
     refused_import(cli, course, path, f"{path}:3:1:", "translated a second time (first on line 2)")
 
 
@@ -234,10 +227,7 @@ def test_a_full_disk_during_an_import_or_init_leaves_no_new_folder(course, cli, 
 
     shutil.rmtree(course / "nb" / "worksheets", ignore_errors=True)
     path.write_text(
-        XLIFF_HEAD.format(lang="nb", file=sheet)
-        + xliff_unit("/title", "Worksheet 1 – Me as a role model", "Arbeidsark 1")
-        + "</file></xliff>\n",
-        "utf-8",
+        xliff(xliff_unit("/title", "Worksheet 1 – Me as a role model", "Arbeidsark 1"), file=sheet), "utf-8"
     )
     before = fingerprint(course)
     _full_disk_after(monkeypatch, 1)
