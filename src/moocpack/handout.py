@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import workers
-from .model import Asset, Case, Course, ListItem, MediaFile, Text, Worksheet, language_name
+from .model import Asset, Case, Course, MediaFile, Prompt, Text, Worksheet, language_name
 
 ENCODING = "windows-1252"
 FORMAT_VERSION = "5"  # bump when the layout changes, so cached handouts are made again
@@ -322,7 +322,7 @@ def _case_spec(course: Course, case: Case) -> Handout:
         number="",
         title=case.title,
         instructions=case.body,
-        prompts=tuple(ListItem(q.id, q.stem) for q in case.questions),
+        prompts=tuple(Prompt(q.id, q.stem) for q in case.questions),
     )
     return _spec(course, sheet, label=course.message("case_scenario"))
 

@@ -8,7 +8,6 @@ the `Course` that exporters read. Exporters never see YAML.
 from __future__ import annotations
 
 import re
-from typing import cast
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,6 +41,7 @@ from .model import (
     Outcome,
     Page,
     Pair,
+    Prompt,
     Question,
     Quiz,
     Reference,
@@ -78,7 +78,7 @@ def parse_duration(value: str | None) -> Duration | None:
 
 
 def duration(value: str) -> Duration:
-    """ "20 min", "1-1.5 h": the schema's pattern, so always a match."""
+    """A duration the schema's pattern allows ("20 min", "1-1.5 h"), so always a match."""
     match = re.match(r"^(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(min|h)$", value)
     assert match is not None, f"not a duration the schema allows: {value!r}"
     factor = 60 if match.group(3) == "h" else 1
@@ -283,7 +283,7 @@ class _Resolver:
                 Row(row["id"], dict(row.get("cells", {})), tuple(row.get("competences", [])))
                 for row in table.get("rows", [])
             ),
-            prompts=tuple(ListItem(p["id"], _markdown(p["text"])) for p in data.get("prompts", [])),
+            prompts=tuple(Prompt(p["id"], _markdown(p["text"])) for p in data.get("prompts", [])),
             key_author=key.get("author"),
             scale=tuple(o["text"] for o in key.get("options", [])) if key.get("build") == LIKERT else (),
             answer_column=key.get("answer_column") if key.get("build") == MATCHING else None,
@@ -461,7 +461,7 @@ class _Resolver:
             items = (
                 [(row.id, row_stem(row), row.competences) for row in sheet.rows]
                 if sheet.rows
-                else [(p.id, cast(Html, p.text), ()) for p in sheet.prompts]
+                else [(p.id, p.text, ()) for p in sheet.prompts]
             )
             for item_id, stem, extra in items:
                 questions.append(

@@ -119,9 +119,17 @@ class Outcome:
 @dataclass(frozen=True, slots=True)
 class ListItem:
     id: str
-    text: Text  # Html for a worksheet's prompts (Markdown, see loader)
+    text: Text
     # A material's "where to get it" (facilitator content): shipped with the course, or where to ask.
     note: Html | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """An open question of a worksheet, in Markdown (rendered): a learner writes the answer."""
+
+    id: str
+    text: Html
 
 
 # Who a piece of content is for. Learner views (the website, SCORM, what students see in an LMS)
@@ -305,7 +313,7 @@ class Worksheet:
     instructions: Html | None
     columns: tuple[Column, ...] = ()
     rows: tuple[Row, ...] = ()
-    prompts: tuple[ListItem, ...] = ()
+    prompts: tuple[Prompt, ...] = ()
     key_author: Text | None = None
     handout: MediaFile | None = None  # the worksheet printed, a PDF in the course's language
     # A self-assessment's scale (its answer key's options): printed as columns to tick.

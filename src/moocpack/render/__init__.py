@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from importlib import resources
-from typing import Callable, cast
+from typing import Callable
 
 from moocpack import kinds
 from moocpack.exporter import for_last_course
@@ -399,8 +399,7 @@ def worksheet_body(course: Course, sheet: Worksheet, audience: str = LEARNER) ->
         )
     if sheet.prompts:
         items = "".join(
-            f'<li>{h(course, cast(Html, p.text))}<div class="write-space" aria-hidden="true"></div></li>'
-            for p in sheet.prompts
+            f'<li>{h(course, p.text)}<div class="write-space" aria-hidden="true"></div></li>' for p in sheet.prompts
         )
         parts.append(f'<ol class="prompts">{items}</ol>')
     return "".join(parts)
