@@ -55,15 +55,9 @@ def build(
     formats' options by name (`{"cc_version": "1.1"}`, or `{"moodle.release": "4.5"}` in the
     format's namespace), as values or as the text `--set` takes."""
     from .builder import build as run
-    from .exporter import parse_settings, registry
+    from .exporter import choose, parse_settings
 
-    available = registry()
-    chosen = {}
-    for name in formats or [n for n, found in available.items() if found.exporter is not None]:
-        found = available.get(name)
-        if found is None or found.exporter is None:
-            raise ValueError(f"unknown or broken format '{name}'; installed: {', '.join(available)}")
-        chosen[name] = found.exporter
+    chosen = choose(formats)
     parsed = parse_settings(settings or {}, chosen)
     course = Path(course)
     report = Report(course)

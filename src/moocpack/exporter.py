@@ -85,6 +85,19 @@ class Setting:
         return text
 
 
+def choose(names: list[str] | None = None) -> dict[str, Exporter]:
+    """The exporters of the formats named (default: every installed one that loads), by name;
+    ValueError for one that is not installed or does not load."""
+    available = registry()
+    chosen = {}
+    for name in names or [n for n, found in available.items() if found.exporter is not None]:
+        found = available.get(name)
+        if found is None or found.exporter is None:
+            raise ValueError(f"unknown or broken format '{name}'; installed: {', '.join(available)}")
+        chosen[name] = found.exporter
+    return chosen
+
+
 class UnknownSetting(ValueError):
     """A setting no chosen format declares (its message suggests the nearest name)."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..builder import BuildError, OutputError
-from ..exporter import ExportOptions, Exporter, parse_settings, registry
+from ..exporter import ExportOptions, Exporter, choose, parse_settings
 from ..problems import CourseError, Report
 from .. import archive
 from . import moodle as moodle_target
@@ -82,11 +82,9 @@ def publish(
     for name in ("url", "studio", "lms"):
         if name in site:
             site[name] = require_secure(site[name], f"--{name}")
-    found = registry().get(format_name)
-    if found is None or found.exporter is None:
-        raise ValueError(f"the {format_name} format is not installed or cannot be loaded")
-    exporter = found.exporter
-    parsed = parse_settings(settings or {}, {format_name: exporter})
+    chosen = choose([format_name])
+    exporter = chosen[format_name]
+    parsed = parse_settings(settings or {}, chosen)
 
     def mask(text: str) -> str:
         return hide(text, secrets)  # `secrets` grows when Http learns one
