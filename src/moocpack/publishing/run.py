@@ -21,6 +21,7 @@ from .. import archive
 from . import moodle as moodle_target
 from . import openedx as openedx_target
 from .http import Http, PublishError, hide, hide_all, require_secure
+from .packages import prepare
 
 # The platforms publish knows, each with the format whose packages it sends.
 TARGETS = {"moodle": "moodle", "openedx": "olx"}
@@ -102,7 +103,17 @@ def publish(
         with tempfile.TemporaryDirectory(prefix="moocpack-publish-") as work:
             try:
                 say(f"{'taking packages from ' + str(from_dir) if from_dir else 'building'} ({path})", transient=True)
-                items, sides = _prepare(path, format_name, exporter, languages, parsed, result.report, work, from_dir)
+                items, sides = prepare(
+                    path,
+                    format_name,
+                    exporter,
+                    list(languages or []) or None,
+                    parsed,
+                    result.report,
+                    Path(work),
+                    Path(from_dir) if from_dir else None,
+                    jobs=os.cpu_count() or 1,
+                )
                 http = Http(secrets=secrets, ca_bundle=ca_bundle, timeout=timeout, retries=retries)
                 sent = send(site, items, sides, http, say, exporter, parsed, update, dry_run)
                 result.courses = hide_all(sent["courses"], secrets)
@@ -127,22 +138,6 @@ _SITE_FIELDS: dict[str, dict] = {
     "moodle": {"url": None, "token": None, "category": None},
     "openedx": {"studio": None, "lms": None, "client_id": None, "client_secret": None, "wait": 1800.0},
 }
-
-
-def _prepare(path, format_name, exporter, languages, settings, report, work, from_dir):
-    from .packages import prepare
-
-    return prepare(
-        path,
-        format_name,
-        exporter,
-        list(languages or []) or None,
-        settings,
-        report,
-        Path(work),
-        Path(from_dir) if from_dir else None,
-        jobs=os.cpu_count() or 1,
-    )
 
 
 def _side_files(sides: dict[str, Path], prefix: str) -> dict[str, Path]:
